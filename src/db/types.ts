@@ -1,0 +1,18 @@
+// The Db interface every analysis, loader and test talks to; two backends implement it (browser worker, Node).
+import type { Table } from 'apache-arrow';
+import type { SqlValue } from '../sql/quote.ts';
+
+/** A database handle: SQL in, Arrow tables out. Implementations own their engine; callers never see it. */
+export interface Db {
+  /** Run one statement and return its result; `params` bind to `?` placeholders in order. */
+  query(sql: string, params?: readonly SqlValue[]): Promise<Table>;
+  /** Run one or more statements for their effect (DDL, inserts). */
+  exec(sql: string): Promise<void>;
+  /** Create (or replace) `table` from an Arrow IPC stream. The bytes may be transferred (emptied). */
+  insertArrow(table: string, ipc: Uint8Array): Promise<void>;
+  /** Release the engine. */
+  close(): Promise<void>;
+}
+
+/** Which engine is behind a Db, for labels and the benchmark. */
+export type DbKind = 'wasm' | 'native';
