@@ -26,7 +26,7 @@ import {
   type DataType,
   type Vector,
 } from 'apache-arrow';
-import type { Db } from './types.ts';
+import type { Db, InsertOptions } from './types.ts';
 import type { SqlValue } from '../sql/quote.ts';
 import { ident } from '../sql/quote.ts';
 import { cell } from './rows.ts';
@@ -73,12 +73,12 @@ class NodeDb implements Db {
     await this.conn.run(sql);
   }
 
-  async insertArrow(table: string, ipc: Uint8Array): Promise<void> {
+  async insertArrow(table: string, ipc: Uint8Array, opts: InsertOptions = {}): Promise<void> {
     const t = tableFromIPC(ipc);
     const fields = t.schema.fields;
     const types = fields.map((f) => duckType(f.type));
     const cols = fields.map((f) => `${ident(f.name)} ${types[fields.indexOf(f)].toString()}`);
-    await this.conn.run(`CREATE OR REPLACE TABLE ${ident(table)} (${cols.join(', ')})`);
+    if (!opts.append) await this.conn.run(`CREATE OR REPLACE TABLE ${ident(table)} (${cols.join(', ')})`);
     const appender = await this.conn.createAppender(table);
     const CHUNK = 2048;
     const children = fields.map((f) => t.getChild(f.name));

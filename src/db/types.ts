@@ -8,10 +8,16 @@ export interface Db {
   query(sql: string, params?: readonly SqlValue[]): Promise<Table>;
   /** Run one or more statements for their effect (DDL, inserts). */
   exec(sql: string): Promise<void>;
-  /** Create (or replace) `table` from an Arrow IPC stream. The bytes may be transferred (emptied). */
-  insertArrow(table: string, ipc: Uint8Array): Promise<void>;
+  /** Create (or replace) `table` from an Arrow IPC stream, or append to it; the bytes may be transferred (emptied). */
+  insertArrow(table: string, ipc: Uint8Array, opts?: InsertOptions): Promise<void>;
   /** Release the engine. */
   close(): Promise<void>;
+}
+
+/** How `insertArrow` treats an existing table. */
+export interface InsertOptions {
+  /** Append to an existing table with the same columns instead of replacing it. */
+  append?: boolean;
 }
 
 /** Which engine is behind a Db, for labels and the benchmark. */

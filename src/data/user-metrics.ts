@@ -1,0 +1,55 @@
+// Derive `user_metrics` (one row per user) from `users` and `events`; every segment and model reads it.
+
+/**
+ * SQL that (re)builds user_metrics. "Now" is the last event in the data, so a historic dataset is judged
+ * by its own clock, not today's. Users with no events keep a row of zeros.
+ */
+export const USER_METRICS_SQL = `
+CREATE OR REPLACE TABLE user_metrics AS
+WITH bounds AS (SELECT max(ts) AS now_ts FROM events),
+per_session AS (
+  SELECT user_id, session_id, min(ts) AS s_start, max(ts) AS s_end
+  FROM events WHERE user_id IS NOT NULL AND session_id IS NOT NULL
+  GROUP BY user_id, session_id
+),
+sess AS (
+  SELECT user_id, count(*)::BIGINT AS sessions,
+         avg(date_diff('second', s_start, s_end)) / 60.0 AS avg_session_minutes
+  FROM per_session GROUP BY user_id
+),
+ev AS (
+  SELECT user_id,
+    min(ts) AS first_seen, max(ts) AS last_seen,
+    count(*)::BIGINT AS events,
+    count(*) FILTER (WHERE event_type = 'product_view')::BIGINT AS views,
+    count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS cart_adds,
+    count(*) FILTER (WHERE event_type = 'checkout')::BIGINT AS checkouts,
+    count(DISTINCT order_id) FILTER (WHERE event_type = 'purchase')::BIGINT AS orders,
+    coalesce(sum(revenue) FILTER (WHERE event_type = 'purchase'), 0)::DOUBLE AS revenue,
+    coalesce(sum(revenue) FILTER (WHERE event_type = 'refund'), 0)::DOUBLE AS refunds,
+    min(ts) FILTER (WHERE event_type = 'purchase') AS first_purchase,
+    max(ts) FILTER (WHERE event_type = 'purchase') AS last_purchase
+  FROM events WHERE user_id IS NOT NULL
+  GROUP BY user_id
+)
+SELECT
+  u.user_id,
+  ev.first_seen, ev.last_seen, ev.first_purchase, ev.last_purchase,
+  coalesce(sess.sessions, 0)::BIGINT AS sessions,
+  coalesce(ev.events, 0)::BIGINT AS events,
+  coalesce(ev.views, 0)::BIGINT AS views,
+  coalesce(ev.cart_adds, 0)::BIGINT AS cart_adds,
+  coalesce(ev.checkouts, 0)::BIGINT AS checkouts,
+  coalesce(ev.orders, 0)::BIGINT AS orders,
+  coalesce(ev.revenue, 0)::DOUBLE AS revenue,
+  coalesce(ev.refunds, 0)::DOUBLE AS refunds,
+  CASE WHEN coalesce(ev.orders, 0) > 0 THEN ev.revenue / ev.orders END::DOUBLE AS aov,
+  date_diff('day', ev.last_seen, b.now_ts)::INTEGER AS days_since_last_visit,
+  date_diff('day', ev.last_purchase, b.now_ts)::INTEGER AS days_since_last_purchase,
+  coalesce(date_diff('day', ev.first_seen, ev.last_seen), 0)::INTEGER AS lifetime_days,
+  sess.avg_session_minutes::DOUBLE AS avg_session_minutes
+FROM users u
+LEFT JOIN ev USING (user_id)
+LEFT JOIN sess USING (user_id)
+CROSS JOIN bounds b
+`;
