@@ -1,0 +1,58 @@
+// The Overview dashboard: spec, per-panel SQL builders and decoders, and a registry the UI and benchmark iterate.
+import type { Table } from 'apache-arrow';
+import type { Sql } from '../../sql/quote.ts';
+import type { OverviewSpec } from './spec.ts';
+import { kpisSql, decodeKpis, type OverviewKpis } from './kpis.ts';
+import { revenueOverTimeSql, decodeRevenueOverTime, type RevenueOverTime } from './revenue-over-time.ts';
+import { categoriesSql, decodeCategories, type CategoryPerformance } from './categories.ts';
+import { churnSql, decodeChurn, type ChurnBandCount } from './churn.ts';
+import { customersScatterSql, decodeCustomersScatter, type CustomersScatter } from './customers-scatter.ts';
+import { geographySql, decodeGeography, type GeoRow } from './geography.ts';
+import { trafficSourcesSql, decodeTrafficSources, type TrafficSourceRow } from './traffic-sources.ts';
+
+export * from './spec.ts';
+export * from './kpis.ts';
+export * from './trend.ts';
+export * from './revenue-over-time.ts';
+export * from './categories.ts';
+export { CHURN_BANDS, type ChurnBand } from './buyers.ts';
+export * from './churn.ts';
+export * from './customers-scatter.ts';
+export * from './geography.ts';
+export * from './traffic-sources.ts';
+
+/** Panel name -> SQL builder, in dashboard order; every builder is pure and takes only the spec. */
+export const OVERVIEW_PANELS = {
+  kpis: kpisSql,
+  revenueOverTime: revenueOverTimeSql,
+  categories: categoriesSql,
+  churn: churnSql,
+  customers: customersScatterSql,
+  geography: geographySql,
+  trafficSources: trafficSourcesSql,
+} as const satisfies Record<string, (spec: OverviewSpec) => Sql>;
+
+/** A panel's name. */
+export type OverviewPanel = keyof typeof OVERVIEW_PANELS;
+
+/** Each panel's decoded result type. */
+export interface OverviewResults {
+  kpis: OverviewKpis;
+  revenueOverTime: RevenueOverTime;
+  categories: CategoryPerformance[];
+  churn: ChurnBandCount[];
+  customers: CustomersScatter;
+  geography: GeoRow[];
+  trafficSources: TrafficSourceRow[];
+}
+
+/** Panel name -> decoder for that panel's result table. */
+export const OVERVIEW_DECODERS: { readonly [K in OverviewPanel]: (table: Table) => OverviewResults[K] } = {
+  kpis: decodeKpis,
+  revenueOverTime: decodeRevenueOverTime,
+  categories: decodeCategories,
+  churn: decodeChurn,
+  customers: decodeCustomersScatter,
+  geography: decodeGeography,
+  trafficSources: decodeTrafficSources,
+};

@@ -1,0 +1,89 @@
+// Panel 1: headline KPIs for the date range (users, active users, orders, revenue, refunds and ratios).
+import type { Table } from 'apache-arrow';
+import { firstRow } from '../../db/rows.ts';
+import { sql, type Sql } from '../../sql/quote.ts';
+import { num, numOrNull } from './decode-util.ts';
+import { scopeCtes } from './scope.ts';
+import type { OverviewSpec } from './spec.ts';
+
+/** The KPI row; ratios are null when their denominator is zero. Money is gross purchase revenue. */
+export interface OverviewKpis {
+  /** Distinct users with any event in range. */
+  users: number;
+  /** Distinct users with an event after range_end - 30 days. */
+  activeUsers: number;
+  /** Distinct users with a purchase in range. */
+  buyers: number;
+  /** Buyers with two or more distinct orders in range. */
+  repeatBuyers: number;
+  /** Distinct order_id on purchase events. */
+  orders: number;
+  /** Sum of revenue on purchase events (gross). */
+  revenue: number;
+  /** Sum of revenue on refund events, as stored (positive in the standard model). */
+  refunds: number;
+  /** revenue / orders. */
+  aov: number | null;
+  /** buyers / users. */
+  purchaseConversion: number | null;
+  /** repeatBuyers / buyers. */
+  repeatPurchaseRate: number | null;
+  /** orders / buyers. */
+  ordersPerCustomer: number | null;
+  /** Start of the range in epoch ms (`from` 00:00 or the first event); null when the range holds no events. */
+  rangeStart: number | null;
+  /** End of the range in epoch ms (`to` 23:59:59.999 or the last event); null when the range holds no events. */
+  rangeEnd: number | null;
+}
+
+/** SQL for the KPI row: one pass per user (recency, orders) and one over events (orders, money). */
+export function kpisSql(spec: OverviewSpec): Sql {
+  return sql`WITH ${scopeCtes(spec, ['user_id', 'order_id', 'event_type', 'revenue'])},
+per_user AS (
+  SELECT max(ts) AS last_ts, count(DISTINCT order_id) FILTER (WHERE event_type = 'purchase') AS orders,
+    bool_or(event_type = 'purchase') AS bought
+  FROM ev WHERE user_id IS NOT NULL GROUP BY user_id
+),
+people AS (
+  SELECT count(*)::DOUBLE AS users,
+    count(*) FILTER (WHERE last_ts > bounds.range_end - INTERVAL 30 DAY)::DOUBLE AS active_users,
+    count(*) FILTER (WHERE bought)::DOUBLE AS buyers,
+    count(*) FILTER (WHERE bought AND orders >= 2)::DOUBLE AS repeat_buyers
+  FROM per_user CROSS JOIN bounds
+),
+totals AS (
+  SELECT
+    count(DISTINCT order_id) FILTER (WHERE event_type = 'purchase')::DOUBLE AS orders,
+    coalesce(sum(revenue) FILTER (WHERE event_type = 'purchase'), 0)::DOUBLE AS revenue,
+    coalesce(sum(revenue) FILTER (WHERE event_type = 'refund'), 0)::DOUBLE AS refunds
+  FROM ev
+)
+SELECT p.users, p.active_users, p.buyers, p.repeat_buyers, t.orders, t.revenue, t.refunds,
+  (t.revenue / nullif(t.orders, 0))::DOUBLE AS aov,
+  (p.buyers / nullif(p.users, 0))::DOUBLE AS purchase_conversion,
+  (p.repeat_buyers / nullif(p.buyers, 0))::DOUBLE AS repeat_purchase_rate,
+  (t.orders / nullif(p.buyers, 0))::DOUBLE AS orders_per_customer,
+  epoch_ms(bounds.range_start)::DOUBLE AS range_start,
+  epoch_ms(bounds.range_end)::DOUBLE AS range_end
+FROM totals t CROSS JOIN people p CROSS JOIN bounds`;
+}
+
+/** Decode the KPI row. */
+export function decodeKpis(table: Table): OverviewKpis {
+  const r = firstRow(table);
+  return {
+    users: num(r, 'users'),
+    activeUsers: num(r, 'active_users'),
+    buyers: num(r, 'buyers'),
+    repeatBuyers: num(r, 'repeat_buyers'),
+    orders: num(r, 'orders'),
+    revenue: num(r, 'revenue'),
+    refunds: num(r, 'refunds'),
+    aov: numOrNull(r, 'aov'),
+    purchaseConversion: numOrNull(r, 'purchase_conversion'),
+    repeatPurchaseRate: numOrNull(r, 'repeat_purchase_rate'),
+    ordersPerCustomer: numOrNull(r, 'orders_per_customer'),
+    rangeStart: numOrNull(r, 'range_start'),
+    rangeEnd: numOrNull(r, 'range_end'),
+  };
+}

@@ -1,0 +1,47 @@
+// SQL pieces every Overview panel shares: the date-range filter, the range bounds and the time grain.
+import { raw, sql, type Sql } from '../../sql/quote.ts';
+import type { Grain, OverviewSpec } from './spec.ts';
+
+/** Join SQL fragments with trusted separator text, keeping their parameters in order. */
+export function joinSql(parts: readonly Sql[], sep: string): Sql {
+  return { text: parts.map((p) => p.text).join(sep), params: parts.flatMap((p) => p.params) };
+}
+
+/** `ts` inside the range: ts >= from 00:00 and ts < to + 1 day (UTC); TRUE when both ends are open. */
+export function inRange(spec: Pick<OverviewSpec, 'from' | 'to'>): Sql {
+  const parts: Sql[] = [];
+  if (spec.from !== null) parts.push(sql`ts >= CAST(${spec.from}::DATE AS TIMESTAMP)`);
+  if (spec.to !== null) parts.push(sql`ts < CAST(${spec.to}::DATE + 1 AS TIMESTAMP)`);
+  return parts.length ? joinSql(parts, ' AND ') : raw('TRUE');
+}
+
+/**
+ * Two CTEs: `ev` (events in range matching `where`, only `columns`, inlined so filters push down) and `bounds`
+ * (one row over ALL events in range, whatever `where` says: range_start = `from` 00:00 or the first event;
+ * range_end = `to` 23:59:59.999999 or the last event). `columns` and `where` are trusted SQL from this module.
+ */
+export function scopeCtes(spec: OverviewSpec, columns: readonly string[], where?: string): Sql {
+  const cols = columns.includes('ts') ? columns : [...columns, 'ts'];
+  const filter = where ? sql`(${raw(where)}) AND ${inRange(spec)}` : inRange(spec);
+  const start = spec.from !== null ? sql`CAST(${spec.from}::DATE AS TIMESTAMP)` : raw('min_ts');
+  const end =
+    spec.to !== null ? sql`CAST(${spec.to}::DATE + 1 AS TIMESTAMP) - INTERVAL 1 MICROSECOND` : raw('max_ts');
+  return sql`ev AS NOT MATERIALIZED (SELECT ${raw(cols.join(', '))} FROM events WHERE ${filter}),
+bounds AS (
+  SELECT ${start} AS range_start, ${end} AS range_end
+  FROM (SELECT min(ts) AS min_ts, max(ts) AS max_ts FROM events WHERE ${inRange(spec)})
+)`;
+}
+
+/** date_trunc unit and series step per grain: fixed SQL text chosen from a validated enum, never user text. */
+export const GRAIN_SQL: Readonly<Record<Grain, { unit: string; step: string }>> = {
+  day: { unit: "'day'", step: 'INTERVAL 1 DAY' },
+  week: { unit: "'week'", step: 'INTERVAL 1 WEEK' },
+  month: { unit: "'month'", step: 'INTERVAL 1 MONTH' },
+};
+
+/** Churn band of `days` since last purchase: low <= medium < medium band <= high < high. */
+export function churnBandSql(spec: OverviewSpec, days: string): Sql {
+  const d = raw(days);
+  return sql`CASE WHEN ${d} <= ${spec.churn.medium} THEN 'low' WHEN ${d} <= ${spec.churn.high} THEN 'medium' ELSE 'high' END`;
+}
