@@ -45,6 +45,8 @@ export async function openNodeDb(opts: NodeDbOptions = {}): Promise<Db & { kind:
   if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
   const instance = await DuckDBInstance.create(opts.path ?? ':memory:', config);
   const conn = await instance.connect();
+  // Same as the browser: no extension is ever fetched, so both engines run the same SQL the same way.
+  await conn.run('SET autoinstall_known_extensions = false; SET autoload_known_extensions = false');
   return new NodeDb(instance, conn);
 }
 

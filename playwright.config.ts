@@ -1,0 +1,38 @@
+// Playwright: the production build (dist/) in Chromium — Debian's, CHROMIUM_PATH, or Playwright's own.
+import { defineConfig } from '@playwright/test';
+import { chromiumPath } from './e2e/browser.ts';
+
+export default defineConfig({
+  testDir: './e2e',
+  testMatch: '**/*.spec.ts',
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: true,
+  reporter: [['list'], ['json']],
+  use: {
+    baseURL: 'http://127.0.0.1:4180/',
+    launchOptions: {
+      executablePath: chromiumPath(),
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+    viewport: { width: 1400, height: 900 },
+    trace: 'off',
+  },
+  webServer: {
+    command: 'node e2e/serve.mjs 4180',
+    url: 'http://127.0.0.1:4180/',
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});

@@ -1,0 +1,47 @@
+// `npm test`: Node unit tests against native DuckDB, then a production build, then Playwright e2e in Chromium.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+const env = { ...process.env, TZ: 'UTC' };
+let passed = 0;
+let failed = 0;
+
+function step(title, cmd, args, extraEnv = {}) {
+  console.log(`\n=== ${title} ===`);
+  const r = spawnSync(cmd, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 28 });
+  process.stdout.write(r.stdout ?? '');
+  return { code: r.status ?? 1, out: r.stdout ?? '' };
+}
+
+const only = process.argv[2];
+
+if (!only || only === 'unit') {
+  const files = readdirSync(root + 'tests').filter((f) => f.endsWith('.test.ts')).map((f) => 'tests/' + f);
+  const unit = step('Unit tests (Node + native DuckDB)', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files]);
+  const p = /ℹ pass (\d+)/.exec(unit.out);
+  const f = /ℹ fail (\d+)/.exec(unit.out);
+  passed += Number(p?.[1] ?? 0);
+  failed += Number(f?.[1] ?? (unit.code ? 1 : 0));
+  if (unit.code && !f) failed += 1;
+}
+
+if (!only || only === 'e2e') {
+  const build = step('Production build', 'npx', ['vite', 'build', '--logLevel', 'warn']);
+  if (build.code) {
+    failed += 1;
+  } else {
+    const json = root + 'test-results/e2e.json';
+    rmSync(json, { force: true });
+    const e2e = step('End-to-end tests (Playwright + Chromium)', 'npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: json });
+    if (existsSync(json)) {
+      const stats = JSON.parse(readFileSync(json, 'utf8')).stats ?? {};
+      passed += stats.expected ?? 0;
+      failed += (stats.unexpected ?? 0) + (stats.flaky ?? 0);
+    }
+    if (e2e.code && !existsSync(json)) failed += 1;
+  }
+}
+
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -1,0 +1,57 @@
+// Between views and the database: a result cache keyed by SQL + params, and latest-wins per view.
+import type { Table } from 'apache-arrow';
+import type { Db } from './types.ts';
+import type { Sql } from '../sql/quote.ts';
+
+/** Thrown to a caller whose request was overtaken by a newer one for the same view. */
+export class Superseded extends Error {
+  override readonly name = 'Superseded';
+  constructor() {
+    super('A newer request replaced this one');
+  }
+}
+
+/** Runs queries for views; a dataset change calls `invalidate()` so no stale result is served. */
+export class QueryCoordinator {
+  private cache = new Map<string, Promise<Table>>();
+  private latest = new Map<string, number>();
+  private seq = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private db: Db,
+    private maxEntries = 200,
+  ) {}
+
+  /** Run `q` for `view`; rejects with Superseded if the view asked again before this one finished. */
+  async run(view: string, q: Sql): Promise<Table> {
+    const ticket = ++this.seq;
+    this.latest.set(view, ticket);
+    const result = await this.cached(q);
+    if (this.latest.get(view) !== ticket) throw new Superseded();
+    return result;
+  }
+
+  /** Run `q` through the cache without latest-wins (for several panels of one view). */
+  cached(q: Sql): Promise<Table> {
+    const key = JSON.stringify([q.text, q.params]);
+    let hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    // One query at a time: the engine is single-threaded, and ordering keeps latest-wins meaningful.
+    hit = this.queue.then(() => this.db.query(q.text, q.params));
+    this.queue = hit.catch(() => undefined);
+    hit.catch(() => this.cache.delete(key));
+    this.cache.set(key, hit);
+    if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+    return hit;
+  }
+
+  /** Forget every cached result (the data changed). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+}

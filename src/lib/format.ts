@@ -1,0 +1,32 @@
+// Number and date formatting for the UI, all through Intl (one place, consistent everywhere).
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const dec = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+const money2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
+const pct = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
+const day = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
+const month = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', year: 'numeric', month: 'short' });
+
+const dash = '—';
+const ok = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Whole numbers: 12,345. */
+export const fmtInt = (v: number | null | undefined) => (ok(v) ? int.format(v) : dash);
+/** Up to two decimals: 1.25. */
+export const fmtDec = (v: number | null | undefined) => (ok(v) ? dec.format(v) : dash);
+/** Compact: 12.3K. */
+export const fmtCompact = (v: number | null | undefined) => (ok(v) ? compact.format(v) : dash);
+/** Dollars, no cents: $12,345. */
+export const fmtMoney = (v: number | null | undefined) => (ok(v) ? money.format(v) : dash);
+/** Dollars with cents: $12.34. */
+export const fmtMoney2 = (v: number | null | undefined) => (ok(v) ? money2.format(v) : dash);
+/** A ratio as percent: 0.123 -> 12.3%. */
+export const fmtPct = (v: number | null | undefined) => (ok(v) ? pct.format(v) : dash);
+/** An epoch-ms instant as a UTC day: Mar 4, 2025. */
+export const fmtDay = (ms: number | null | undefined) => (ok(ms) ? day.format(ms) : dash);
+/** An epoch-ms instant as a UTC month: Mar 2025. */
+export const fmtMonth = (ms: number | null | undefined) => (ok(ms) ? month.format(ms) : dash);
+/** An epoch-ms instant as YYYY-MM-DD (UTC), for inputs and URLs. */
+export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);

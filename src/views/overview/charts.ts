@@ -1,0 +1,121 @@
+// Pure builders from Overview results to ECharts options (tooltips come from the wrapper's text formatter).
+import type { ChartOption } from '../../components/echarts.ts';
+import { textTooltip } from '../../components/echarts.ts';
+import type { CategoryPerformance, ChurnBandCount, CustomersScatter, GeoRow, Grain, OverviewSpec, RevenueOverTime, TrafficSourceRow } from '../../analyses/overview/index.ts';
+import { fmtCompact, fmtDay, fmtInt, fmtMoney, fmtMonth, fmtPct } from '../../lib/format.ts';
+
+const axis = { axisLine: { lineStyle: { color: '#334155' } }, splitLine: { lineStyle: { color: '#1e293b' } }, axisLabel: { color: '#94a3b8' } };
+const BAND_COLORS = { low: '#34d399', medium: '#fbbf24', high: '#f87171' } as const;
+
+/** Band legend text from the spec's thresholds. */
+export function bandLabel(band: 'low' | 'medium' | 'high', churn: OverviewSpec['churn']): string {
+  if (band === 'low') return `Low (≤ ${churn.medium} d)`;
+  if (band === 'medium') return `Medium (${churn.medium + 1}–${churn.high} d)`;
+  return `High (> ${churn.high} d)`;
+}
+
+function periodLabel(ms: number, grain: Grain): string {
+  return grain === 'month' ? fmtMonth(ms) : grain === 'week' ? `Week of ${fmtDay(ms)}` : fmtDay(ms);
+}
+
+/** Revenue (line), orders (bars, right axis) and the linear revenue trend. */
+export function revenueOption(r: RevenueOverTime, grain: Grain): ChartOption {
+  const labels = r.buckets.map((b) => periodLabel(b.period, grain));
+  return {
+    grid: { left: 60, right: 50, top: 30, bottom: 50 },
+    legend: { top: 0, textStyle: { color: '#cbd5e1' } },
+    tooltip: { trigger: 'axis', formatter: textTooltip((v, p) => (p.seriesName === 'Orders' ? fmtInt(v as number) : fmtMoney(v as number))) },
+    xAxis: { type: 'category', data: labels, ...axis },
+    yAxis: [
+      { type: 'value', name: 'Revenue', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => '$' + fmtCompact(v) } },
+      { type: 'value', name: 'Orders', ...axis, splitLine: { show: false } },
+    ],
+    dataZoom: r.buckets.length > 60 ? [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 8 }] : [],
+    series: [
+      { name: 'Orders', type: 'bar', yAxisIndex: 1, data: r.buckets.map((b) => b.orders), itemStyle: { color: '#334d7a' } },
+      { name: 'Revenue', type: 'line', data: r.buckets.map((b) => b.revenue), showSymbol: r.buckets.length < 40, smooth: false, lineStyle: { width: 2 } },
+      { name: 'Revenue trend', type: 'line', data: r.trend.values, showSymbol: false, lineStyle: { type: 'dashed', width: 1.5 }, itemStyle: { color: '#f472b6' } },
+    ],
+  };
+}
+
+/** Revenue per category, horizontal bars. */
+export function categoryOption(rows: CategoryPerformance[]): ChartOption {
+  const sorted = [...rows].reverse();
+  return {
+    grid: { left: 110, right: 20, top: 10, bottom: 30 },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: textTooltip((v) => fmtMoney(v as number)) },
+    xAxis: { type: 'value', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => '$' + fmtCompact(v) } },
+    yAxis: { type: 'category', data: sorted.map((r) => r.category ?? 'Uncategorised'), ...axis },
+    series: [{ name: 'Revenue', type: 'bar', data: sorted.map((r) => r.revenue), itemStyle: { color: '#38bdf8', borderRadius: [0, 4, 4, 0] } }],
+  };
+}
+
+/** Customers per churn-risk band. */
+export function churnOption(rows: ChurnBandCount[], churn: OverviewSpec['churn']): ChartOption {
+  return {
+    grid: { left: 50, right: 20, top: 20, bottom: 30 },
+    tooltip: { trigger: 'item', formatter: textTooltip((v) => `${fmtInt(v as number)} customers`) },
+    xAxis: { type: 'category', data: rows.map((r) => bandLabel(r.band, churn)), ...axis },
+    yAxis: { type: 'value', ...axis },
+    series: [{ name: 'Customers', type: 'bar', data: rows.map((r) => ({ value: r.customers, itemStyle: { color: BAND_COLORS[r.band], borderRadius: [4, 4, 0, 0] } })) }],
+  };
+}
+
+/** Each customer's total spend against purchase count, coloured by churn band. */
+export function scatterOption(s: CustomersScatter, churn: OverviewSpec['churn']): ChartOption {
+  const bands = ['low', 'medium', 'high'] as const;
+  return {
+    grid: { left: 60, right: 20, top: 30, bottom: 40 },
+    legend: { top: 0, textStyle: { color: '#cbd5e1' } },
+    tooltip: {
+      trigger: 'item',
+      formatter: textTooltip((v) => {
+        const [orders, spend] = v as [number, number];
+        return `${fmtInt(orders)} orders · ${fmtMoney(spend)}`;
+      }),
+    },
+    xAxis: { type: 'value', name: 'Orders', nameLocation: 'middle', nameGap: 26, minInterval: 1, ...axis },
+    yAxis: { type: 'value', name: 'Total spend', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => '$' + fmtCompact(v) } },
+    series: bands.map((band) => ({
+      name: bandLabel(band, churn),
+      type: 'scatter',
+      symbolSize: 6,
+      large: s.points.length > 2000,
+      itemStyle: { color: BAND_COLORS[band], opacity: 0.7 },
+      data: s.points.filter((p) => p.band === band).map((p) => [p.orders, p.spend]),
+    })),
+  };
+}
+
+/** Revenue by country or region. */
+export function geoOption(rows: GeoRow[]): ChartOption {
+  const sorted = [...rows].reverse();
+  return {
+    grid: { left: 120, right: 20, top: 10, bottom: 30 },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: textTooltip((v) => fmtMoney(v as number)) },
+    xAxis: { type: 'value', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => '$' + fmtCompact(v) } },
+    yAxis: { type: 'category', data: sorted.map((r) => (r.isOther ? 'Other' : (r.place ?? 'Unknown'))), ...axis },
+    series: [{ name: 'Revenue', type: 'bar', data: sorted.map((r) => r.revenue), itemStyle: { color: '#818cf8', borderRadius: [0, 4, 4, 0] } }],
+  };
+}
+
+/** Sessions and conversion per traffic source. */
+export function trafficOption(rows: TrafficSourceRow[]): ChartOption {
+  const top = rows.slice(0, 12);
+  const name = (r: TrafficSourceRow) => `${r.source ?? '(none)'} / ${r.medium ?? '(none)'}`;
+  return {
+    grid: { left: 60, right: 60, top: 30, bottom: 90 },
+    legend: { top: 0, textStyle: { color: '#cbd5e1' } },
+    tooltip: { trigger: 'axis', formatter: textTooltip((v, p) => (p.seriesName === 'Conversion' ? fmtPct(v as number) : fmtInt(v as number))) },
+    xAxis: { type: 'category', data: top.map(name), ...axis, axisLabel: { color: '#94a3b8', rotate: 35, interval: 0 } },
+    yAxis: [
+      { type: 'value', name: 'Sessions', ...axis },
+      { type: 'value', name: 'Conversion', ...axis, splitLine: { show: false }, axisLabel: { color: '#94a3b8', formatter: (v: number) => fmtPct(v) } },
+    ],
+    series: [
+      { name: 'Sessions', type: 'bar', data: top.map((r) => r.sessions), itemStyle: { color: '#334d7a' } },
+      { name: 'Conversion', type: 'line', yAxisIndex: 1, data: top.map((r) => r.conversion), itemStyle: { color: '#34d399' } },
+    ],
+  };
+}

@@ -1,0 +1,39 @@
+// Runs every Overview panel for the current spec and dataset; each panel fills in as its query returns.
+import { OVERVIEW_PANELS, OVERVIEW_DECODERS, type OverviewPanel, type OverviewResults, type OverviewSpec } from '../../analyses/overview/index.ts';
+import { Superseded, type QueryCoordinator } from '../../db/coordinator.ts';
+import { messageOf } from '../../errors.ts';
+
+/** A panel's lifecycle. */
+export type PanelStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+const KEYS = Object.keys(OVERVIEW_PANELS) as OverviewPanel[];
+
+/** Results, statuses and errors for every panel; the last result stays on screen while a new one loads. */
+export class OverviewData {
+  results = $state<Partial<OverviewResults>>({});
+  status = $state<Record<OverviewPanel, PanelStatus>>(Object.fromEntries(KEYS.map((k) => [k, 'idle'])) as Record<OverviewPanel, PanelStatus>);
+  errors = $state<Partial<Record<OverviewPanel, string>>>({});
+  /** Milliseconds the last full refresh took (all panels). */
+  lastMs = $state<number | null>(null);
+
+  /** Query every panel; resolves when all have settled (errors are kept per panel). */
+  async refresh(coordinator: QueryCoordinator, spec: OverviewSpec): Promise<void> {
+    const t0 = performance.now();
+    const runs = KEYS.map(async (k) => {
+      this.status[k] = 'loading';
+      try {
+        const q = OVERVIEW_PANELS[k](spec);
+        const table = await coordinator.run(`overview:${k}`, q);
+        (this.results as Record<string, unknown>)[k] = OVERVIEW_DECODERS[k](table);
+        this.status[k] = 'ready';
+        delete this.errors[k];
+      } catch (err) {
+        if (err instanceof Superseded) return;
+        this.status[k] = 'error';
+        this.errors[k] = messageOf(err);
+      }
+    });
+    await Promise.all(runs);
+    this.lastMs = performance.now() - t0;
+  }
+}
