@@ -11,13 +11,16 @@ export const test = base.extend<{ guard: Guard }>({
   guard: [
     async ({ context }, use) => {
       const guard: Guard = { external: [], errors: [] };
+      // The page's origin is whatever the test navigates to; every other request must stay on it.
+      const origins = new Set<string>();
+      const seen: string[] = [];
+      context.on('request', (req) => {
+        const url = req.url();
+        if (url.startsWith('data:') || url.startsWith('blob:')) return;
+        if (req.isNavigationRequest() && req.frame()?.parentFrame() === null) origins.add(new URL(url).origin);
+        seen.push(url);
+      });
       const watch = (page: Page) => {
-        const origin = () => new URL(page.url() === 'about:blank' ? 'http://127.0.0.1/' : page.url()).origin;
-        page.on('request', (req) => {
-          const url = req.url();
-          if (url.startsWith('data:') || url.startsWith('blob:')) return;
-          if (new URL(url).origin !== origin()) guard.external.push(url);
-        });
         page.on('console', (msg) => {
           if (msg.type() === 'error') guard.errors.push(msg.text());
         });
@@ -25,12 +28,8 @@ export const test = base.extend<{ guard: Guard }>({
       };
       context.pages().forEach(watch);
       context.on('page', watch);
-      // Requests made by workers and the service worker, too.
-      context.on('request', (req) => {
-        const url = req.url();
-        if (!url.startsWith('http://127.0.0.1') && !url.startsWith('data:') && !url.startsWith('blob:')) guard.external.push(url);
-      });
       await use(guard);
+      guard.external.push(...seen.filter((u) => !origins.has(new URL(u).origin)));
       expect(guard.external, 'requests that left the page origin').toEqual([]);
       expect(guard.errors, 'console errors').toEqual([]);
     },

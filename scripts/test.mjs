@@ -33,7 +33,7 @@ if (!only || only === 'e2e') {
   } else {
     const json = root + 'test-results/e2e.json';
     rmSync(json, { force: true });
-    const e2e = step('End-to-end tests (Playwright + Chromium)', 'npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: json });
+    const e2e = step('End-to-end tests (Playwright + Chromium)', 'npx', ['playwright', 'test']);
     if (existsSync(json)) {
       const stats = JSON.parse(readFileSync(json, 'utf8')).stats ?? {};
       passed += stats.expected ?? 0;

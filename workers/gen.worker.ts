@@ -1,6 +1,6 @@
 // The generator worker: a thin Comlink shell over src/data/generator; table bytes leave transferred.
 import * as Comlink from 'comlink';
-import { generateShop, validateParams, type GenParams, type GenProgress } from '../src/data/generator/index.ts';
+import { finalizeShopSql, generateShop, validateParams, type GenParams, type GenProgress } from '../src/data/generator/index.ts';
 
 /** Where generated tables go: the main thread forwards them to the database worker. */
 export interface RemoteSink {
@@ -9,16 +9,18 @@ export interface RemoteSink {
 }
 
 const api = {
-  async generate(params: GenParams, sink: RemoteSink): Promise<{ events: number }> {
+  /** Generate; returns the event count and the SQL that turns the staging tables into the shop's tables. */
+  async generate(params: GenParams, sink: RemoteSink): Promise<{ events: number; finalizeSql: string }> {
     const pending: Promise<void>[] = [];
-    const result = generateShop(validateParams(params), {
+    const p = validateParams(params);
+    const result = generateShop(p, {
       table: (name, ipc, append) => {
         pending.push(sink.table(name, Comlink.transfer(ipc, [ipc.buffer]), append));
       },
       progress: (p) => sink.progress(p),
     });
     await Promise.all(pending);
-    return result;
+    return { events: result.events, finalizeSql: finalizeShopSql(p) };
   },
 };
 

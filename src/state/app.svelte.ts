@@ -1,7 +1,7 @@
 // Application state: the database, the current dataset, long-running work and its progress.
 import { openBrowserDb, type BrowserDb } from '../db/browser-db.ts';
 import { QueryCoordinator } from '../db/coordinator.ts';
-import { DEFAULT_PARAMS, type GenParams } from '../data/generator/index.ts';
+import { DEFAULT_PARAMS, type GenParams } from '../data/generator/params.ts';
 import { generateShopInBrowser, Cancelled, type LoadProgress } from './generate.ts';
 import { messageOf } from '../errors.ts';
 

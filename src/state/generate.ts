@@ -1,8 +1,8 @@
 // Generate a demo shop in gen.worker and load it into the database; cancellable, and atomic on success only.
 import * as Comlink from 'comlink';
 import type { Db } from '../db/types.ts';
-import type { GenParams, GenProgress } from '../data/generator/index.ts';
-import { finalizeShopSql } from '../data/generator/index.ts';
+import type { GenParams } from '../data/generator/params.ts';
+import type { GenProgress } from '../data/generator/generate.ts';
 import { installDataset } from '../data/dataset.ts';
 import type { GenWorkerApi, RemoteSink } from '../../workers/gen.worker.ts';
 import { StrataError } from '../errors.ts';
@@ -53,10 +53,10 @@ export async function generateShopInBrowser(
     onProgress({ label: 'Loading into DuckDB', fraction: 0.86 });
     await Promise.race([chain, aborted]);
     onProgress({ label: 'Building tables and user metrics', fraction: 0.9 });
-    await db.exec(finalizeShopSql(params));
+    await db.exec(result.finalizeSql);
     await installDataset(db);
     onProgress({ label: 'Done', fraction: 1 });
-    return result;
+    return { events: result.events };
   } catch (err) {
     worker.terminate();
     await chain.catch(() => undefined);

@@ -1,0 +1,67 @@
+// The first visit: the demo shop is generated in the browser and the Overview equals native DuckDB's answer.
+import { test, expect, waitForDashboard, kpi } from './fixtures.ts';
+import { reference } from './node-reference.ts';
+import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
+import type { Page } from '@playwright/test';
+
+async function expectKpis(page: Page, ref: Awaited<ReturnType<typeof reference>>) {
+  expect(await kpi(page, 'users')).toBe(ref.kpis.users);
+  expect(await kpi(page, 'active-users')).toBe(ref.kpis.activeUsers);
+  expect(await kpi(page, 'orders')).toBe(ref.kpis.orders);
+  expect(await kpi(page, 'revenue')).toBeCloseTo(ref.kpis.revenue, 6);
+  expect(await kpi(page, 'aov')).toBeCloseTo(ref.kpis.aov!, 9);
+  expect(await kpi(page, 'conversion')).toBeCloseTo(ref.kpis.purchaseConversion!, 12);
+  expect(await kpi(page, 'repeat-rate')).toBeCloseTo(ref.kpis.repeatPurchaseRate!, 12);
+  expect(await kpi(page, 'orders-per-customer')).toBeCloseTo(ref.kpis.ordersPerCustomer!, 12);
+}
+
+test('first visit generates the default demo shop and its KPIs equal the native computation', async ({ page }) => {
+  await page.goto('./');
+  await expect(page.getByText('Synthetic demo shop')).toBeVisible();
+  await waitForDashboard(page);
+  const ref = await reference(DEFAULT_PARAMS);
+  expect(ref.events).toBeGreaterThanOrEqual(50_000);
+  await expect(page.getByTestId('event-count')).toHaveText(ref.events.toLocaleString('en-US'));
+  await expectKpis(page, ref);
+  for (const band of ref.churn) {
+    await expect(page.locator(`[data-band="${band.band}"]`)).toHaveAttribute('data-customers', String(band.customers));
+  }
+  // Every panel rendered a chart canvas, none is in an error state.
+  for (const id of ['panel-revenue', 'panel-categories', 'panel-churn', 'panel-customers', 'panel-geo', 'panel-traffic']) {
+    await expect(page.getByTestId(id).locator('canvas').first()).toBeVisible();
+    await expect(page.getByTestId(id)).toHaveAttribute('data-panel-state', 'ready');
+  }
+});
+
+test('the date range, churn thresholds and grain live in the URL and survive a reload', async ({ page }) => {
+  const spec = { from: '2025-10-01', to: '2025-12-31', grain: 'week' as const, churn: { medium: 30, high: 60 } };
+  await page.goto('./#/overview?from=2025-10-01&to=2025-12-31&grain=week&medium=30&high=60');
+  await waitForDashboard(page);
+  const ref = await reference(DEFAULT_PARAMS, spec);
+  await expectKpis(page, ref);
+  await expect(page.getByText('Medium (31–60 d)').first()).toBeVisible();
+  await page.reload();
+  await waitForDashboard(page);
+  await expectKpis(page, ref);
+  await expect(page.getByRole('radio', { name: 'Week' })).toBeChecked();
+
+  // Editing a threshold in the UI updates the URL and the bands.
+  await page.getByLabel('high after').fill('90');
+  await page.getByLabel('high after').press('Enter');
+  await expect(page).toHaveURL(/high=90/);
+  const ref2 = await reference(DEFAULT_PARAMS, { ...spec, churn: { medium: 30, high: 90 } });
+  for (const band of ref2.churn) {
+    await expect(page.locator(`[data-band="${band.band}"]`)).toHaveAttribute('data-customers', String(band.customers));
+  }
+});
+
+test('a bad link is ignored with a clear message, and an empty range shows an empty state', async ({ page }) => {
+  await page.goto('./#/overview?medium=200&high=100');
+  await waitForDashboard(page);
+  await expect(page.getByRole('alert').filter({ hasText: 'must be less than' })).toBeVisible();
+  await page.goto('./#/overview?from=2019-01-01&to=2019-01-31');
+  await expect(page.getByTestId('overview-empty')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'show all time' }).click();
+  await waitForDashboard(page);
+  expect(await kpi(page, 'users')).toBeGreaterThan(0);
+});
