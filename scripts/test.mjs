@@ -17,6 +17,11 @@ function step(title, cmd, args, extraEnv = {}) {
 const only = process.argv[2];
 
 if (!only || only === 'unit') {
+  const check = step('Type check (svelte-check, TypeScript strict)', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']);
+  if (check.code) {
+    console.log('Type check failed (see above).');
+    failed += 1;
+  }
   const files = readdirSync(root + 'tests').filter((f) => f.endsWith('.test.ts')).map((f) => 'tests/' + f);
   const unit = step('Unit tests (Node + native DuckDB)', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files]);
   const p = /ℹ pass (\d+)/.exec(unit.out);

@@ -16,7 +16,7 @@ export function literal(value: SqlValue): string {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`Cannot write ${value} as a SQL number`);
-    return Number.isInteger(value) ? String(value) : value.toPrecision(17).replace(/\.?0+$/, '');
+    return String(value); // shortest round-trip form; DuckDB reads 1e-7 as a DOUBLE
   }
   if (value.includes('\0')) throw new TypeError('A SQL string cannot contain a NUL character');
   return "'" + value.replaceAll("'", "''") + "'";

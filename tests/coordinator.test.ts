@@ -1,0 +1,57 @@
+// The query coordinator: results cached by SQL + params, latest-wins per view, errors not cached.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tableFromArrays, type Table } from 'apache-arrow';
+import { QueryCoordinator, Superseded } from '../src/db/coordinator.ts';
+import type { Db } from '../src/db/types.ts';
+import { sql } from '../src/sql/quote.ts';
+
+function fakeDb(delays: Record<string, number> = {}) {
+  const calls: string[] = [];
+  let fail = false;
+  const db: Db = {
+    async query(text, params = []) {
+      calls.push(text + JSON.stringify(params));
+      await new Promise((r) => setTimeout(r, delays[text] ?? 1));
+      if (fail) throw new Error('boom');
+      return tableFromArrays({ v: Float64Array.from([params.length]) }) as Table;
+    },
+    exec: async () => undefined,
+    insertArrow: async () => undefined,
+    close: async () => undefined,
+  };
+  return { db, calls, setFail: (f: boolean) => (fail = f) };
+}
+
+test('the same SQL and params hit the cache; other params do not', async () => {
+  const f = fakeDb();
+  const c = new QueryCoordinator(f.db);
+  await c.cached(sql`SELECT ${1}`);
+  await c.cached(sql`SELECT ${1}`);
+  await c.cached(sql`SELECT ${2}`);
+  assert.equal(f.calls.length, 2);
+  c.invalidate();
+  await c.cached(sql`SELECT ${1}`);
+  assert.equal(f.calls.length, 3);
+});
+
+test('a newer request for the same view supersedes the older one', async () => {
+  const f = fakeDb({ slow: 30 });
+  const c = new QueryCoordinator(f.db);
+  const first = c.run('v', { text: 'slow', params: [] });
+  const second = c.run('v', { text: 'fast', params: [] });
+  await assert.rejects(first, Superseded);
+  assert.ok(await second);
+  const other = await c.run('w', { text: 'slow', params: [] });
+  assert.ok(other, 'another view is unaffected');
+});
+
+test('a failed query is reported and not cached', async () => {
+  const f = fakeDb();
+  const c = new QueryCoordinator(f.db);
+  f.setFail(true);
+  await assert.rejects(c.cached(sql`SELECT ${1}`), /boom/);
+  f.setFail(false);
+  assert.ok(await c.cached(sql`SELECT ${1}`));
+  assert.equal(f.calls.length, 2);
+});

@@ -1,0 +1,51 @@
+// The quoting choke point: identifiers and literals survive quotes, semicolons and keywords as plain data.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ident, literal, sql, raw } from '../src/sql/quote.ts';
+import { openNodeDb } from '../src/db/node-db.ts';
+import { toRows } from '../src/db/rows.ts';
+
+const NASTY = [`a"b`, `x'; DROP TABLE t; --`, 'select', 'order', 'Côte d\'Ivoire', '"', "''", 'a;b', 'tab\tnew\nline'];
+
+test('ident doubles quotes and rejects empty or NUL names', () => {
+  assert.equal(ident('user_id'), '"user_id"');
+  assert.equal(ident('a"b'), '"a""b"');
+  assert.throws(() => ident(''), /non-empty/);
+  assert.throws(() => ident('a\0b'), /NUL/);
+});
+
+test('literal writes every value type and refuses what SQL cannot hold', () => {
+  assert.equal(literal(null), 'NULL');
+  assert.equal(literal(true), 'TRUE');
+  assert.equal(literal(42), '42');
+  assert.equal(literal(0.1), '0.1');
+  assert.equal(literal("it's"), "'it''s'");
+  assert.throws(() => literal(Number.NaN), /Cannot write/);
+  assert.throws(() => literal(Infinity), /Cannot write/);
+  assert.throws(() => literal('a\0'), /NUL/);
+});
+
+test('sql tag turns values into ? parameters and splices nested Sql in order', () => {
+  const inner = sql`b = ${2}`;
+  const q = sql`SELECT * FROM t WHERE a = ${'x'} AND ${inner} AND c = ${null}${raw(' LIMIT 1')}`;
+  assert.equal(q.text, 'SELECT * FROM t WHERE a = ? AND b = ? AND c = ? LIMIT 1');
+  assert.deepEqual(q.params, ['x', 2, null]);
+});
+
+test('hostile names and values round-trip through DuckDB unchanged', async () => {
+  const db = await openNodeDb();
+  try {
+    for (const name of NASTY) {
+      await db.exec(`CREATE OR REPLACE TABLE t (${ident(name)} VARCHAR)`);
+      await db.exec(`INSERT INTO t VALUES (${literal(name)})`);
+      const viaLiteral = toRows(await db.query(`SELECT ${ident(name)} AS v FROM t WHERE ${ident(name)} = ${literal(name)}`));
+      assert.deepEqual(viaLiteral, [{ v: name }], `literal ${JSON.stringify(name)}`);
+      const q = sql`SELECT ${raw(ident(name))} AS v FROM t WHERE ${raw(ident(name))} = ${name}`;
+      assert.deepEqual(toRows(await db.query(q.text, q.params)), [{ v: name }], `param ${JSON.stringify(name)}`);
+    }
+    const tables = toRows(await db.query('SELECT count(*)::INTEGER AS n FROM duckdb_tables()'));
+    assert.deepEqual(tables, [{ n: 1 }]);
+  } finally {
+    await db.close();
+  }
+});
