@@ -6,7 +6,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 export default defineConfig({
   base: './',
   plugins: [
-    svelte(),
+    svelte({ configFile: false }),
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: null,

@@ -38,7 +38,7 @@ if (!only || only === 'e2e') {
   } else {
     const json = root + 'test-results/e2e.json';
     rmSync(json, { force: true });
-    const e2e = step('End-to-end tests (Playwright + Chromium)', 'npx', ['playwright', 'test']);
+    const e2e = step('End-to-end tests (Playwright + Chromium)', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts']);
     if (existsSync(json)) {
       const stats = JSON.parse(readFileSync(json, 'utf8')).stats ?? {};
       passed += stats.expected ?? 0;

@@ -1,17 +1,18 @@
 // Playwright: the production build (dist/) in Chromium — Debian's, CHROMIUM_PATH, or Playwright's own.
 import { defineConfig } from '@playwright/test';
-import { chromiumPath } from './e2e/browser.ts';
+import { chromiumPath } from './browser.ts';
 
 export default defineConfig({
-  testDir: './e2e',
+  testDir: '.',
   testMatch: '**/*.spec.ts',
+  outputDir: '../test-results/artifacts',
   timeout: 120_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,
   workers: 1,
   retries: 0,
   forbidOnly: true,
-  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  reporter: [['list'], ['json', { outputFile: '../test-results/e2e.json' }]],
   use: {
     baseURL: 'http://127.0.0.1:4180/',
     launchOptions: {
@@ -30,7 +31,7 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: 'node e2e/serve.mjs 4180',
+    command: 'node serve.mjs 4180',
     url: 'http://127.0.0.1:4180/',
     reuseExistingServer: false,
     timeout: 60_000,
