@@ -1,19 +1,24 @@
 // The database worker: a thin Comlink shell over WasmEngine; results leave as transferred Arrow IPC bytes.
 import * as Comlink from 'comlink';
-import { WasmEngine } from '../src/db/wasm-engine.ts';
+import { WasmEngine, type EngineOptions } from '../src/db/wasm-engine.ts';
 import type { SqlValue } from '../src/sql/quote.ts';
 import type { InsertOptions } from '../src/db/types.ts';
 
 const engine = new WasmEngine();
 
 const api = {
-  init: () => engine.init(),
-  async query(sql: string, params?: SqlValue[]): Promise<Uint8Array> {
-    const bytes = await engine.query(sql, params);
+  init: (opts: EngineOptions) => engine.init(opts),
+  connect: () => engine.connect(),
+  disconnect: (conn: number) => engine.disconnect(conn),
+  async query(sql: string, params?: SqlValue[], conn?: number): Promise<Uint8Array> {
+    const bytes = await engine.query(sql, params, conn);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
-  exec: (sql: string) => engine.exec(sql),
-  insertArrow: (table: string, ipc: Uint8Array, opts?: InsertOptions) => engine.insertArrow(table, ipc, opts),
+  exec: (sql: string, conn?: number) => engine.exec(sql, conn),
+  cancel: (conn: number) => engine.cancel(conn),
+  insertArrow: (table: string, ipc: Uint8Array, opts?: InsertOptions, conn?: number) => engine.insertArrow(table, ipc, opts, conn),
+  registerFile: (name: string, file: File) => engine.registerFile(name, file),
+  dropFile: (name: string) => engine.dropFile(name),
 };
 
 /** The worker's API as seen through Comlink. */

@@ -1,11 +1,12 @@
 // Derive `user_metrics` (one row per user) from `users` and `events`; every segment and model reads it.
 
 /**
- * SQL that (re)builds user_metrics. "Now" is the last event in the data, so a historic dataset is judged
+ * SQL that (re)builds user_metrics into `target` (trusted SQL text: a quoted, schema-qualified name). "Now" is the last event in the data, so a historic dataset is judged
  * by its own clock, not today's. Users with no events keep a row of zeros.
  */
-export const USER_METRICS_SQL = `
-CREATE OR REPLACE TABLE user_metrics AS
+export function userMetricsSql(target: string): string {
+  return `
+CREATE OR REPLACE TABLE ${target} AS
 WITH bounds AS (SELECT max(ts) AS now_ts FROM events),
 per_session AS (
   SELECT user_id, session_id, min(ts) AS s_start, max(ts) AS s_end
@@ -53,3 +54,7 @@ LEFT JOIN ev USING (user_id)
 LEFT JOIN sess USING (user_id)
 CROSS JOIN bounds b
 `;
+}
+
+/** The same SQL building the unqualified `user_metrics` table. */
+export const USER_METRICS_SQL = userMetricsSql('user_metrics');

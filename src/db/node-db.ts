@@ -81,7 +81,8 @@ class NodeDb implements Db {
     const types = fields.map((f) => duckType(f.type));
     const cols = fields.map((f) => `${ident(f.name)} ${types[fields.indexOf(f)].toString()}`);
     if (!opts.append) await this.conn.run(`CREATE OR REPLACE TABLE ${ident(table)} (${cols.join(', ')})`);
-    const appender = await this.conn.createAppender(table);
+    const schema = (await this.conn.runAndReadAll('SELECT current_schema()')).getRows()[0][0] as string;
+    const appender = await this.conn.createAppender(table, schema);
     const CHUNK = 2048;
     const children = fields.map((f) => t.getChild(f.name));
     for (let start = 0; start < t.numRows; start += CHUNK) {

@@ -1,71 +1,169 @@
 // DuckDB-WASM (eh bundle, bundled locally) behind a byte-level API: SQL in, Arrow IPC bytes out. Runs in db.worker.
 import * as duckdb from '@duckdb/duckdb-wasm';
+import { tableFromIPC } from 'apache-arrow';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { SqlValue } from '../sql/quote.ts';
 import type { InsertOptions } from './types.ts';
 import { ident } from '../sql/quote.ts';
 
+/** Where the database file lives when persistence is on (Origin Private File System). */
+export const OPFS_PATH = 'opfs://strata.db';
+
+/** How to open the engine. */
+export interface EngineOptions {
+  /** Keep every table in OPFS so it survives reloads and browser restarts. */
+  persist: boolean;
+}
+
 /** What the engine reports once it is ready. */
 export interface EngineInfo {
   version: string;
   /** Milliseconds from start of init to a usable connection. */
   initMs: number;
+  /** True when tables live in OPFS; false for an in-memory session. */
+  persistent: boolean;
+  /** Why persistence is off although it was asked for, if it is. */
+  persistError: string | null;
 }
 
-/** The engine: one AsyncDuckDB instance and one connection, serialised per call. */
+/** Thrown into a pending query that was cancelled. */
+export const CANCELLED = 'Cancelled by the user';
+
+/** The engine: one AsyncDuckDB instance; connection 0 is the main one, others are opened on demand. */
 export class WasmEngine {
   private db: duckdb.AsyncDuckDB | null = null;
-  private conn: duckdb.AsyncDuckDBConnection | null = null;
-  private connId = 0;
+  private conns = new Map<number, duckdb.AsyncDuckDBConnection>();
+  private cancelled = new Set<number>();
+  private mainId = 0;
 
   /** Start DuckDB from the locally bundled files (never a CDN). */
-  async init(): Promise<EngineInfo> {
+  async init(opts: EngineOptions): Promise<EngineInfo> {
     const t0 = performance.now();
     const bundle = await duckdb.selectBundle({
       mvp: { mainModule: ehWasm, mainWorker: ehWorker },
       eh: { mainModule: ehWasm, mainWorker: ehWorker },
     });
-    const worker = new Worker(bundle.mainWorker!);
-    const logger = new duckdb.VoidLogger();
-    const db = new duckdb.AsyncDuckDB(logger, worker);
+    const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), new Worker(bundle.mainWorker!));
     await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
-    await db.open({ query: { castBigIntToDouble: true, castDecimalToDouble: true, castTimestampToDate: false } });
+    const query = { castBigIntToDouble: true, castDecimalToDouble: true, castTimestampToDate: false };
+    let persistent = false;
+    let persistError: string | null = null;
+    if (opts.persist) {
+      try {
+        await db.open({ path: OPFS_PATH, accessMode: duckdb.DuckDBAccessMode.READ_WRITE, query });
+        persistent = true;
+      } catch (err) {
+        persistError = err instanceof Error ? err.message : String(err);
+        await db.open({ query });
+      }
+    } else {
+      await db.open({ query });
+    }
     this.db = db;
-    this.conn = await db.connect();
-    this.connId = (this.conn as unknown as { _conn: number })._conn;
-    // Never fetch extensions: Strata makes no request beyond its own origin (timestamps are plain, UTC).
-    await this.conn.query('SET autoinstall_known_extensions = false; SET autoload_known_extensions = false');
+    this.mainId = await this.connect();
     const version = await db.getVersion();
-    return { version, initMs: performance.now() - t0 };
+    return { version, initMs: performance.now() - t0, persistent, persistError };
   }
 
   private ready(): duckdb.AsyncDuckDB {
-    if (!this.db || !this.conn) throw new Error('The database is not ready yet');
+    if (!this.db) throw new Error('The database is not ready yet');
     return this.db;
   }
 
-  /** Run a statement; returns its result as Arrow IPC stream bytes. */
-  async query(sql: string, params: readonly SqlValue[] = []): Promise<Uint8Array> {
+  /** Open another connection (for work that must be cancellable or run beside the main one). */
+  async connect(): Promise<number> {
+    const conn = await this.ready().connect();
+    const id = (conn as unknown as { _conn: number })._conn;
+    this.conns.set(id, conn);
+    // Never fetch extensions: Strata makes no request beyond its own origin (timestamps are plain, UTC).
+    await this.ready().runQuery(id, 'SET autoinstall_known_extensions = false; SET autoload_known_extensions = false');
+    return id;
+  }
+
+  /** Close a connection opened with connect(). */
+  async disconnect(id: number): Promise<void> {
+    await this.conns.get(id)?.close();
+    this.conns.delete(id);
+  }
+
+  /** Run a statement; returns its result as Arrow IPC stream bytes. Other connections run it step-wise (cancellable). */
+  async query(sql: string, params: readonly SqlValue[] = [], conn = this.mainId): Promise<Uint8Array> {
     const db = this.ready();
-    if (params.length === 0) return db.runQuery(this.connId, sql);
-    const stmt = await db.createPrepared(this.connId, sql);
-    try {
-      return await db.runPrepared(this.connId, stmt, params as SqlValue[]);
-    } finally {
-      await db.closePrepared(this.connId, stmt);
+    if (params.length > 0) {
+      const stmt = await db.createPrepared(conn, sql);
+      try {
+        return await db.runPrepared(conn, stmt, params as SqlValue[]);
+      } finally {
+        await db.closePrepared(conn, stmt);
+      }
     }
+    if (conn === this.mainId) return db.runQuery(conn, sql);
+    // Step-wise: start, poll until the schema header is ready, then fetch batches until an empty one.
+    this.cancelled.delete(conn);
+    const stop = async () => {
+      if (!this.cancelled.has(conn)) return;
+      this.cancelled.delete(conn);
+      await db.cancelPendingQuery(conn).catch(() => false);
+      throw new Error(CANCELLED);
+    };
+    let header = await db.startPendingQuery(conn, sql);
+    while (header === null) {
+      await stop();
+      header = await db.pollPendingQuery(conn);
+    }
+    const parts: Uint8Array[] = [header];
+    for (;;) {
+      await stop();
+      const chunk = await db.fetchQueryResults(conn);
+      if (chunk === null) continue;
+      if (chunk.length === 0) break;
+      parts.push(chunk);
+    }
+    return concat(parts);
   }
 
   /** Run statements for their effect. */
-  async exec(sql: string): Promise<void> {
-    await this.ready().runQuery(this.connId, sql);
+  async exec(sql: string, conn = this.mainId): Promise<void> {
+    await this.query(sql, [], conn);
   }
 
-  /** Create or append a table from Arrow IPC stream bytes. */
-  async insertArrow(table: string, ipc: Uint8Array, opts: InsertOptions = {}): Promise<void> {
-    const db = this.ready();
-    if (!opts.append) await db.runQuery(this.connId, `DROP TABLE IF EXISTS ${ident(table)}`);
-    await db.insertArrowFromIPCStream(this.connId, ipc, { name: table, create: !opts.append });
+  /** Ask a connection's running query to stop at its next step. */
+  cancel(conn: number): void {
+    this.cancelled.add(conn);
   }
+
+  /** Create or append a table (in the connection's current schema) from Arrow IPC stream bytes. */
+  async insertArrow(table: string, ipc: Uint8Array, opts: InsertOptions = {}, conn = this.mainId): Promise<void> {
+    const db = this.ready();
+    const schemaBytes = await db.runQuery(conn, 'SELECT current_schema() AS s');
+    const schema = schemaOf(schemaBytes);
+    if (!opts.append) await db.runQuery(conn, `DROP TABLE IF EXISTS ${ident(schema)}.${ident(table)}`);
+    await db.insertArrowFromIPCStream(conn, ipc, { name: table, schema, create: !opts.append });
+  }
+
+  /** Make a dropped File readable by SQL under `name` (read lazily; the file is never copied). */
+  async registerFile(name: string, file: File): Promise<void> {
+    await this.ready().registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+  }
+
+  /** Forget a registered file. */
+  async dropFile(name: string): Promise<void> {
+    await this.ready().dropFile(name);
+  }
+}
+
+function schemaOf(ipc: Uint8Array): string {
+  return String(tableFromIPC(ipc).getChild('s')?.get(0) ?? 'main');
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
