@@ -19,3 +19,14 @@ export function chromiumPath(): string {
   }
   return found;
 }
+
+/** Flags for headless Chromium on this kind of machine (no sandbox as root, no background network). */
+export const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

@@ -1,6 +1,6 @@
 // Playwright: the production build (dist/) in Chromium — Debian's, CHROMIUM_PATH, or Playwright's own.
 import { defineConfig } from '@playwright/test';
-import { chromiumPath } from './browser.ts';
+import { chromiumPath, LAUNCH_ARGS } from './browser.ts';
 
 export default defineConfig({
   testDir: '.',
@@ -17,15 +17,7 @@ export default defineConfig({
     baseURL: 'http://127.0.0.1:4180/',
     launchOptions: {
       executablePath: chromiumPath(),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: LAUNCH_ARGS,
     },
     viewport: { width: 1400, height: 900 },
     trace: 'off',

@@ -5,6 +5,7 @@ import { DEFAULT_PARAMS, type GenParams } from '../data/generator/params.ts';
 import { createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, renameDataset, useDataset, type DatasetRecord } from '../data/datasets.ts';
 import { generateShopInBrowser, Cancelled, type LoadProgress } from './generate.ts';
 import { acquireDbLock } from './lock.ts';
+import { requestPersistentStorage } from '../lib/storage.ts';
 import { messageOf } from '../errors.ts';
 import { fmtInt } from '../lib/format.ts';
 
@@ -40,6 +41,7 @@ export class AppState {
       this.timings.dbReadyMs = performance.now();
       this.storage = !owner ? 'memory-other-tab' : db.info.persistent ? 'persistent' : 'memory-unsupported';
       if (db.info.persistError) console.warn('Persistence unavailable:', db.info.persistError);
+      if (db.info.persistent) void requestPersistentStorage().catch(() => false);
       this.db = db;
       this.coordinator = new QueryCoordinator(db);
       await ensureCatalog(db);

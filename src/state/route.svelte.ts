@@ -1,7 +1,10 @@
 // The route lives in the URL hash (#/screen?key=value) so every view is a shareable, reloadable link.
 
 /** The screens Strata has. */
-export const SCREENS = [{ id: 'overview', label: 'Overview' }] as const;
+export const SCREENS = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'datasets', label: 'Datasets' },
+] as const;
 
 /** A screen's id. */
 export type ScreenId = (typeof SCREENS)[number]['id'];

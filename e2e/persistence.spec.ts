@@ -1,0 +1,103 @@
+// Datasets that stay: reload, browser restart, a second tab, and the datasets list (switch, rename, delete).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { test, expect, waitForDashboard, kpi } from './fixtures.ts';
+import { chromiumPath, LAUNCH_ARGS } from './browser.ts';
+import { reference } from './node-reference.ts';
+import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
+
+async function generate(page: Page, users: number, seed: number) {
+  await page.getByRole('button', { name: 'Generate another shop' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Generate another shop' });
+  await dialog.getByLabel('Users').fill(String(users));
+  await dialog.getByLabel('Seed').fill(String(seed));
+  await dialog.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByText(`${users.toLocaleString('en-US')} users · 365 days · seed ${seed}`)).toBeVisible({ timeout: 60_000 });
+  await waitForDashboard(page);
+}
+
+test('datasets survive a reload; the list switches, renames and deletes without touching the others', async ({ page }) => {
+  await page.goto('./');
+  await waitForDashboard(page);
+  await generate(page, 300, 9);
+  const small = await reference({ users: 300, days: 365, seed: 9 });
+  await page.reload();
+  await waitForDashboard(page);
+  // The last dataset in use comes back from storage, without generating anything.
+  await expect(page.getByText('300 users · 365 days · seed 9')).toBeVisible();
+  expect(await kpi(page, 'users')).toBe(small.kpis.users);
+  expect(await page.evaluate(() => (globalThis as any).strata.datasets.length)).toBe(2);
+
+  await page.getByRole('link', { name: 'Datasets' }).click();
+  await expect(page.getByTestId('storage')).toContainText('used of');
+  const list = page.getByRole('list', { name: 'Stored datasets' });
+  await expect(list.getByRole('listitem')).toHaveCount(2);
+  // Rename the default shop, open it, and check its figures are the default shop's.
+  const first = page.getByTestId('dataset-1');
+  await first.getByRole('button', { name: 'Rename' }).click();
+  await first.getByRole('textbox').fill('My "main" shop; DROP TABLE users');
+  await first.getByRole('button', { name: 'Save' }).click();
+  await expect(first).toContainText('My "main" shop; DROP TABLE users');
+  await first.getByRole('button', { name: 'Open' }).click();
+  await expect(first).toContainText('in use');
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await waitForDashboard(page);
+  const def = await reference(DEFAULT_PARAMS);
+  expect(await kpi(page, 'users')).toBe(def.kpis.users);
+  expect(await kpi(page, 'revenue')).toBeCloseTo(def.kpis.revenue, 6);
+  // Delete the small shop: the default one is untouched and still current after a reload.
+  await page.getByRole('link', { name: 'Datasets' }).click();
+  const second = page.getByTestId('dataset-2');
+  await second.getByRole('button', { name: 'Delete' }).click();
+  await second.getByRole('button', { name: 'Delete for good' }).click();
+  await expect(list.getByRole('listitem')).toHaveCount(1);
+  await page.reload();
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await waitForDashboard(page);
+  expect(await kpi(page, 'orders')).toBe(def.kpis.orders);
+  await expect(page.getByText('My "main" shop; DROP TABLE users')).toHaveCount(0); // the banner names demo shops by parameters
+});
+
+test('a second tab gets a clear message and a working temporary copy, and the first tab is unharmed', async ({ page, context }) => {
+  await page.goto('./');
+  await waitForDashboard(page);
+  const users = await kpi(page, 'users');
+  const second = await context.newPage();
+  await second.goto(page.url());
+  await expect(second.getByTestId('storage-warning')).toContainText('already open in another tab');
+  await waitForDashboard(second);
+  expect(await kpi(second, 'users')).toBe(users);
+  await second.close();
+  await page.reload();
+  await waitForDashboard(page);
+  await expect(page.getByTestId('storage-warning')).toHaveCount(0);
+  expect(await page.evaluate(() => (globalThis as any).strata.datasets.length)).toBe(1);
+});
+
+test('datasets survive a browser restart', async ({ baseURL }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-profile-'));
+  const errors: string[] = [];
+  try {
+    for (const round of [1, 2]) {
+      const ctx = await chromium.launchPersistentContext(dir, { executablePath: chromiumPath(), args: LAUNCH_ARGS, headless: true });
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(baseURL!);
+      await waitForDashboard(page);
+      if (round === 1) await generate(page, 250, 5);
+      else {
+        await expect(page.getByText('250 users · 365 days · seed 5')).toBeVisible();
+        expect(await page.evaluate(() => (globalThis as any).strata.datasets.length)).toBe(2);
+        const ref = await reference({ users: 250, days: 365, seed: 5 });
+        expect(await kpi(page, 'revenue')).toBeCloseTo(ref.kpis.revenue, 6);
+      }
+      await ctx.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(errors).toEqual([]);
+});
