@@ -4,6 +4,7 @@
 export const SCREENS = [
   { id: 'overview', label: 'Overview' },
   { id: 'datasets', label: 'Datasets' },
+  { id: 'data', label: 'Data' },
 ] as const;
 
 /** A screen's id. */
