@@ -16,11 +16,12 @@ function shop(): Promise<Db> {
 
 /** The statistics Node computes for events.price, written independently of the profile SQL. */
 async function priceReference(db: Db) {
-  const s = firstRow<Record<string, number>>(await db.query(`SELECT count(*)::DOUBLE AS n, count(price)::DOUBLE AS nn,
+  type Stats = { n: number; nn: number; d: number; lo: number; hi: number; mean: number; med: number };
+  const s = firstRow<Stats>(await db.query(`SELECT count(*)::DOUBLE AS n, count(price)::DOUBLE AS nn,
     count(DISTINCT price)::DOUBLE AS d, min(price) AS lo, max(price) AS hi, avg(price) AS mean, median(price) AS med FROM events`));
   const top = toRows<{ price: number; c: number }>(await db.query(`SELECT price, count(*)::DOUBLE AS c FROM events
     WHERE price IS NOT NULL GROUP BY price ORDER BY c DESC, price LIMIT 10`));
-  return { ...s, top };
+  return { n: s.n, nn: s.nn, d: s.d, lo: s.lo, hi: s.hi, mean: s.mean, med: s.med, top };
 }
 
 /** The grid's cells of the row with aria-rowindex `ri`, by column index, across horizontal scroll positions. */
