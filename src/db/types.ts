@@ -22,3 +22,6 @@ export interface InsertOptions {
 
 /** Which engine is behind a Db, for labels and the benchmark. */
 export type DbKind = 'wasm' | 'native';
+
+/** The message of the error a cancelled statement rejects with. */
+export const CANCELLED = 'Cancelled by the user';

@@ -4,7 +4,7 @@ import { tableFromIPC } from 'apache-arrow';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { SqlValue } from '../sql/quote.ts';
-import type { InsertOptions } from './types.ts';
+import { CANCELLED, type InsertOptions } from './types.ts';
 import { ident } from '../sql/quote.ts';
 
 /** Where the database file lives when persistence is on (Origin Private File System). */
@@ -27,8 +27,6 @@ export interface EngineInfo {
   persistError: string | null;
 }
 
-/** Thrown into a pending query that was cancelled. */
-export const CANCELLED = 'Cancelled by the user';
 
 /** The engine: one AsyncDuckDB instance; connection 0 is the main one, others are opened on demand. */
 export class WasmEngine {

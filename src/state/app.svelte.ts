@@ -4,6 +4,7 @@ import { QueryCoordinator } from '../db/coordinator.ts';
 import { DEFAULT_PARAMS, type GenParams } from '../data/generator/params.ts';
 import { createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, renameDataset, useDataset, type DatasetRecord } from '../data/datasets.ts';
 import { generateShopInBrowser, Cancelled, type LoadProgress } from './generate.ts';
+import { ImportSession } from './import.svelte.ts';
 import { acquireDbLock } from './lock.ts';
 import { requestPersistentStorage } from '../lib/storage.ts';
 import { messageOf } from '../errors.ts';
@@ -31,6 +32,8 @@ export class AppState {
   /** Set when this tab could not take the stored database (another tab has it). */
   storage = $state<'persistent' | 'memory-other-tab' | 'memory-unsupported'>('persistent');
   timings: Timings = {};
+  /** The Import screen's session (files, mappings, report). */
+  importer = new ImportSession(() => this.db);
   private abort: AbortController | null = null;
 
   /** Start DuckDB, open the stored datasets (or generate the demo shop on a first visit). */
@@ -96,6 +99,13 @@ export class AppState {
       this.abort = null;
       this.progress = null;
     }
+  }
+
+  /** Make a freshly created dataset current (after an import). */
+  async adopt(rec: DatasetRecord): Promise<void> {
+    if (!this.db) return;
+    await this.activate(rec);
+    this.datasets = await listDatasets(this.db);
   }
 
   /** Switch to another stored dataset. */

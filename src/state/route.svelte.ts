@@ -3,6 +3,7 @@
 /** The screens Strata has. */
 export const SCREENS = [
   { id: 'overview', label: 'Overview' },
+  { id: 'import', label: 'Import' },
   { id: 'datasets', label: 'Datasets' },
   { id: 'data', label: 'Data' },
 ] as const;
@@ -31,6 +32,11 @@ export class Route {
     const r = parse(location.hash);
     this.screen = r.screen;
     this.params = r.params;
+  }
+
+  /** Go to another screen (a new history entry). */
+  go(screen: ScreenId) {
+    location.hash = `#/${screen}`;
   }
 
   /** Replace the current screen's parameters (no new history entry for every keystroke). */

@@ -1,0 +1,167 @@
+// An import session: files registered in DuckDB, probed, mapped (guessed, remembered, edited), then imported.
+import type { BrowserDb, CancellableDb } from '../db/browser-db.ts';
+import { probe } from '../data/import/probe.ts';
+import { detect } from '../data/import/detect.ts';
+import { mappingKey } from '../data/import/mapping.ts';
+import { runImport } from '../data/import/run-import.ts';
+import { validateImportPlan } from '../data/import/plan.ts';
+import type { FileMapping, FileProbe, ImportPlan, ImportReport, ImportSource } from '../data/import/types.ts';
+import { createDataset, type DatasetRecord } from '../data/datasets.ts';
+import { messageOf } from '../errors.ts';
+import { CANCELLED } from '../db/types.ts';
+
+/** One dropped file through the session. */
+export interface ImportFile {
+  id: number;
+  file: File;
+  source: ImportSource;
+  status: 'probing' | 'ready' | 'error';
+  probe: FileProbe | null;
+  mapping: FileMapping | null;
+  /** True when the mapping came from a file with the same columns imported before. */
+  remembered: boolean;
+  error: string | null;
+}
+
+const HEAD_BYTES = 64 * 1024;
+let counter = 0;
+
+function remembered(columns: string[]): FileMapping | null {
+  try {
+    const raw = localStorage.getItem(`strata.mapping.${mappingKey(columns)}`);
+    return raw ? (JSON.parse(raw) as FileMapping) : null;
+  } catch {
+    return null;
+  }
+}
+
+function remember(columns: string[], mapping: FileMapping): void {
+  try {
+    localStorage.setItem(`strata.mapping.${mappingKey(columns)}`, JSON.stringify(mapping));
+  } catch {
+    // Storage full or disabled: remembering is a convenience, the import itself is done.
+  }
+}
+
+/** The state of the Import screen. */
+export class ImportSession {
+  files = $state<ImportFile[]>([]);
+  sessionGapMinutes = $state(30);
+  stage = $state<'idle' | 'importing' | 'done' | 'failed'>('idle');
+  progress = $state<{ label: string; fraction: number } | null>(null);
+  report = $state.raw<ImportReport | null>(null);
+  error = $state<string | null>(null);
+  private work: CancellableDb | null = null;
+  private cancelled = false;
+
+  constructor(private db: () => BrowserDb | null) {}
+
+  /** Register and probe new files; each gets a guessed (or remembered) mapping or a clear error. */
+  async add(files: File[]): Promise<void> {
+    const db = this.db();
+    if (!db) return;
+    if (this.stage !== 'importing') {
+      this.stage = 'idle';
+      this.report = null;
+      this.error = null;
+    }
+    await Promise.all(files.map((file) => this.addOne(db, file)));
+  }
+
+  private async addOne(db: BrowserDb, file: File): Promise<void> {
+    const id = ++counter;
+    const name = `import_${id}_${file.name.replace(/[^\w.-]+/g, '_')}`;
+    const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
+    const entry: ImportFile = { id, file, source: { name, displayName: file.name, size: file.size, head }, status: 'probing', probe: null, mapping: null, remembered: false, error: null };
+    this.files.push(entry);
+    const at = () => this.files.findIndex((f) => f.id === id);
+    try {
+      await db.registerFile(name, file);
+      const p = await probe(db, entry.source);
+      const columns = p.columns.map((c) => c.name);
+      const known = remembered(columns);
+      this.files[at()] = { ...this.files[at()], status: 'ready', probe: p, mapping: known ?? detect(p), remembered: known !== null };
+    } catch (err) {
+      this.files[at()] = { ...this.files[at()], status: 'error', error: messageOf(err) };
+      await db.dropFile(name).catch(() => undefined);
+    }
+  }
+
+  /** Replace one file's mapping (from the mapping editor). */
+  setMapping(id: number, mapping: FileMapping): void {
+    const i = this.files.findIndex((f) => f.id === id);
+    if (i >= 0) this.files[i] = { ...this.files[i], mapping, remembered: false };
+  }
+
+  /** Take a file out of the session. */
+  async remove(id: number): Promise<void> {
+    const f = this.files.find((x) => x.id === id);
+    this.files = this.files.filter((x) => x.id !== id);
+    if (f) await this.db()?.dropFile(f.source.name).catch(() => undefined);
+  }
+
+  /** The plan the Import button runs (validated), from every ready file. */
+  plan(): ImportPlan {
+    const ready = this.files.filter((f) => f.status === 'ready' && f.probe && f.mapping);
+    return validateImportPlan({
+      files: ready.map((f) => ({ source: f.source.name, read: f.probe!.read, mapping: f.mapping! })),
+      sessionGapMinutes: this.sessionGapMinutes,
+      joinUsersOn: 'user_id',
+    });
+  }
+
+  /** Import every ready file as a new dataset; the previous dataset is untouched unless this succeeds. */
+  async run(): Promise<DatasetRecord | null> {
+    const db = this.db();
+    if (!db || this.stage === 'importing') return null;
+    this.error = null;
+    this.report = null;
+    let plan: ImportPlan;
+    try {
+      plan = this.plan();
+    } catch (err) {
+      this.error = messageOf(err);
+      return null;
+    }
+    const ready = this.files.filter((f) => f.status === 'ready');
+    this.stage = 'importing';
+    this.cancelled = false;
+    this.progress = { label: 'Starting', fraction: 0 };
+    const work = (this.work = await db.fork());
+    try {
+      const name = ready.map((f) => f.source.displayName).join(' + ');
+      let report: ImportReport | null = null;
+      const rec = await createDataset(work, { name, kind: 'import', meta: JSON.stringify(plan) }, async () => {
+        report = await runImport(work, plan, ready.map((f) => f.source), {
+          onPhase: (label, fraction) => (this.progress = { label, fraction }),
+        });
+      });
+      for (const f of ready) remember(f.probe!.columns.map((c) => c.name), f.mapping!);
+      this.report = report;
+      this.stage = 'done';
+      return rec;
+    } catch (err) {
+      this.stage = 'failed';
+      const msg = messageOf(err);
+      this.error = this.cancelled || msg.includes(CANCELLED) ? 'Import cancelled — nothing was changed.' : msg;
+      return null;
+    } finally {
+      this.progress = null;
+      this.work = null;
+      await work.close().catch(() => undefined);
+    }
+  }
+
+  /** Stop a running import at its next step; the previous dataset stays. */
+  cancel(): void {
+    this.cancelled = true;
+    void this.work?.cancel();
+  }
+
+  /** Forget finished files (after a successful import). */
+  async clear(): Promise<void> {
+    const db = this.db();
+    for (const f of this.files) await db?.dropFile(f.source.name).catch(() => undefined);
+    this.files = [];
+  }
+}
