@@ -1,0 +1,100 @@
+// detect(): propose a file's role and where each column goes, from column names, synonyms and probed types.
+// The proposal must be right for common exports with no edit; the UI shows it and lets the user change anything.
+import { RESERVED_COLUMNS, sanitizeName, uniqueName } from './names.ts';
+import {
+  DEFAULT_EVENT_TYPES, NUMERIC_TARGETS, ROLE_SYNONYMS, ROLE_TARGETS, SYNONYMS, normalizeName,
+} from './targets.ts';
+import type { ColumnMapping, FileMapping, FileProbe, FileRole, ProbeColumn, Target } from './types.ts';
+import { TARGETS } from './types.ts';
+
+/** Propose a mapping for a probed file (pure; never throws). Check it with mappingProblems before importing. */
+export function detect(probe: FileProbe): FileMapping {
+  const role = detectRole(probe.columns);
+  const assigned = assignTargets(probe.columns, role);
+  const taken = new Set<string>(RESERVED_COLUMNS);
+  const columns: ColumnMapping[] = probe.columns.map((c) => {
+    const target = assigned.get(c.name);
+    if (target) return { column: c.name, target };
+    return { column: c.name, target: 'keep', as: uniqueName(sanitizeName(c.name), taken), kind: c.kind };
+  });
+  const eventCol = columns.find((m) => m.target === 'event_type')?.column;
+  const eventTypes: Record<string, string> = {};
+  for (const v of probe.columns.find((c) => c.name === eventCol)?.samples ?? []) {
+    eventTypes[v] = defaultEventType(v);
+  }
+  return { role, columns, eventTypes, dropDuplicates: role === 'events' };
+}
+
+/** The standard event type for a source value (view -> product_view, ...), or the value itself (a custom type). */
+export function defaultEventType(value: string): string {
+  return DEFAULT_EVENT_TYPES[normalizeName(value)] ?? value.trim();
+}
+
+/** Which fields a column's name strongly suggests (role-independent), for role detection. */
+function strongTargets(col: ProbeColumn): Set<Target> {
+  const n = normalizeName(col.name);
+  const out = new Set<Target>();
+  for (const t of TARGETS) if (SYNONYMS[t].strong.includes(n) && typeFits(t, col)) out.add(t);
+  return out;
+}
+
+/** Role from strong evidence: an event-type column, order ids, a user id with a time, user or product attributes. */
+export function detectRole(columns: readonly ProbeColumn[]): FileRole {
+  const has = new Set<Target>();
+  let signupish = false;
+  for (const c of columns) {
+    for (const t of strongTargets(c)) has.add(t);
+    const n = normalizeName(c.name);
+    if (SYNONYMS.signup_ts.strong.includes(n) || (SYNONYMS.signup_ts.weak ?? []).includes(n)) signupish = true;
+  }
+  const userAttrs = ['email', 'name', 'age', 'gender'].some((t) => has.has(t as Target)) || has.has('signup_ts');
+  if (has.has('event_type')) return 'events';
+  if (has.has('order_id') && (has.has('ts') || has.has('quantity') || has.has('price'))) return 'transactions';
+  if (has.has('user_id') && (has.has('ts') || (signupish && !userAttrs))) return 'events';
+  if (has.has('user_id')) return 'users';
+  // A time column without a user is an events file missing its user column: say so, rather than call it a catalog.
+  const productish = ['product_id', 'product_name', 'category', 'brand', 'price'].some((t) => has.has(t as Target));
+  if (productish && !has.has('ts')) return 'products';
+  return 'events';
+}
+
+/** Greedy: each field takes its best-ranked free column (strong synonyms, then role synonyms, then weak ones). */
+function assignTargets(columns: readonly ProbeColumn[], role: FileRole): Map<string, Target> {
+  const out = new Map<string, Target>();
+  const used = new Set<Target>();
+  for (const tier of [0, 1, 2]) {
+    for (const target of ROLE_TARGETS[role]) {
+      if (used.has(target)) continue;
+      const names = namesFor(target, role, tier);
+      let best: { col: ProbeColumn; rank: number } | null = null;
+      for (const col of columns) {
+        if (out.has(col.name) || !typeFits(target, col)) continue;
+        const rank = names.indexOf(normalizeName(col.name));
+        if (rank >= 0 && (!best || rank < best.rank)) best = { col, rank };
+      }
+      if (best) {
+        out.set(best.col.name, target);
+        used.add(target);
+      }
+    }
+  }
+  return out;
+}
+
+function namesFor(target: Target, role: FileRole, tier: number): readonly string[] {
+  if (tier === 0) return SYNONYMS[target].strong;
+  if (tier === 1) return ROLE_SYNONYMS[role]?.[target] ?? [];
+  return SYNONYMS[target].weak ?? [];
+}
+
+/** Numbers must look like numbers; a time cannot be a boolean. Ids and text take anything. */
+function typeFits(target: Target, col: ProbeColumn): boolean {
+  if (NUMERIC_TARGETS.has(target)) {
+    if (col.kind === 'integer' || col.kind === 'number') return true;
+    return col.kind === 'text' && col.samples.length > 0 && col.samples.every((s) => NUMBER_RE.test(s.trim()));
+  }
+  if (target === 'ts' || target === 'signup_ts') return col.kind !== 'boolean';
+  return true;
+}
+
+const NUMBER_RE = /^[-+]?[$€£¥]?\s*[0-9][0-9.,' ]*$/;

@@ -1,0 +1,132 @@
+// Per-file SQL from a staging table to typed data-model rows, each with the reason it is set aside (NULL = loaded).
+// Order lines become purchase/refund events here; event-type values are mapped onto the standard vocabulary.
+import { ident, literal } from '../../sql/quote.ts';
+import { keptExpr, targetExpr, type DateOrder, type StagedColumn } from './convert-sql.ts';
+import { kindOf } from './kinds.ts';
+import { ROLE_TARGETS, DEFAULT_EVENT_TYPES } from './targets.ts';
+import type { FileMapping, SetAsideReason, Target } from './types.ts';
+
+/** DuckDB type of every field (placeholders for unmapped fields use it, so files union cleanly). */
+export const FIELD_TYPES: Readonly<Record<Target, string>> = {
+  user_id: 'VARCHAR', ts: 'TIMESTAMP', event_type: 'VARCHAR', session_id: 'VARCHAR', order_id: 'VARCHAR',
+  product_id: 'VARCHAR', product_name: 'VARCHAR', category: 'VARCHAR', brand: 'VARCHAR', price: 'DOUBLE',
+  quantity: 'INTEGER', revenue: 'DOUBLE', country: 'VARCHAR', region: 'VARCHAR', city: 'VARCHAR', source: 'VARCHAR',
+  medium: 'VARCHAR', campaign: 'VARCHAR', device: 'VARCHAR', signup_ts: 'TIMESTAMP', email: 'VARCHAR',
+  name: 'VARCHAR', age: 'INTEGER', gender: 'VARCHAR',
+};
+
+/** What normalizeSql needs to know about one staged file. */
+export interface NormalizeInput {
+  raw: string;
+  out: string;
+  fileIdx: number;
+  columns: readonly StagedColumn[];
+  mapping: FileMapping;
+  /** Day/month order per text column holding times (default month-first). */
+  dateOrders: ReadonlyMap<string, DateOrder>;
+}
+
+/** An order id marked as cancelled: a C directly followed by a digit (C536379), as in the UCI Online Retail data. */
+const CANCELLED_ORDER = `regexp_matches(order_id, '^[Cc][0-9]')`;
+
+/** CREATE TEMP TABLE `out` with src_row, file_idx, every field of the role, the kept columns and `reason`. */
+export function normalizeSql(n: NormalizeInput): string {
+  const { mapping } = n;
+  const byName = new Map(n.columns.map((c) => [c.name, c]));
+  const mapped = new Set<Target>();
+  const select: string[] = ['rowid AS src_row'];
+  const kept: string[] = [];
+  for (const m of mapping.columns) {
+    const col = byName.get(m.column);
+    if (!col || m.target === 'ignore') continue;
+    const order = n.dateOrders.get(m.column) ?? 'mdy';
+    if (m.target === 'keep') {
+      const as = ident(m.as ?? m.column);
+      select.push(`${keptExpr(m.kind ?? kindOf(col.type), col, order)} AS ${as}`);
+      kept.push(as);
+    } else {
+      select.push(`${targetExpr(m.target, col, order)} AS ${ident(m.target)}`);
+      mapped.add(m.target);
+    }
+  }
+  for (const t of ROLE_TARGETS[mapping.role]) {
+    if (!mapped.has(t)) select.push(`NULL::${FIELD_TYPES[t]} AS ${ident(t)}`);
+  }
+  const alias = rowAlias(n.columns);
+  if (mapping.dropDuplicates) select.push(`row_number() OVER (PARTITION BY ${ident(alias)} ORDER BY rowid) AS dup_n`);
+  const c = `SELECT ${select.join(',\n  ')}\nFROM ${ident(n.raw)} AS ${ident(alias)}`;
+  const has = (t: Target) => mapped.has(t);
+  const keptList = kept.length ? ', ' + kept.join(', ') : '';
+  const head = `CREATE TEMP TABLE ${ident(n.out)} AS\nWITH c AS (\n${c}\n)`;
+  const dup = mapping.dropDuplicates ? `WHEN dup_n > 1 THEN 'duplicate'` : '';
+  if (mapping.role === 'users' || mapping.role === 'products') {
+    const key = mapping.role === 'users' ? 'user_id' : 'product_id';
+    const missing: SetAsideReason = mapping.role === 'users' ? 'no_user' : 'no_product';
+    const twice: SetAsideReason = mapping.role === 'users' ? 'duplicate_user' : 'duplicate_product';
+    const fields = ROLE_TARGETS[mapping.role].map((t) => ident(t)).join(', ');
+    return `${head}
+SELECT src_row, ${n.fileIdx} AS file_idx, ${fields}${keptList},
+  CASE WHEN ${key} IS NULL THEN '${missing}' ${dup}
+    WHEN row_number() OVER (PARTITION BY ${key} ORDER BY src_row) > 1 THEN '${twice}' END AS reason
+FROM c`;
+  }
+  const tx = mapping.role === 'transactions';
+  const eventType = tx
+    ? `CASE WHEN coalesce(quantity < 0 OR ${CANCELLED_ORDER}${has('quantity') ? '' : ' OR revenue < 0'}, FALSE) THEN 'refund' ELSE 'purchase' END`
+    : has('event_type') ? `coalesce(${eventTypeSql(mapping.eventTypes)}, 'event')` : `'event'`;
+  const amount = has('revenue') ? 'abs(revenue)' : has('price') ? `abs(coalesce(quantity, 1)) * price` : 'NULL::DOUBLE';
+  const quantity = tx
+    ? has('quantity') ? 'abs(quantity)' : '1'
+    : has('quantity') ? `CASE WHEN event_type = 'refund' THEN abs(quantity) ELSE quantity END`
+      : `CASE WHEN event_type IN ('add_to_cart', 'purchase', 'refund') THEN 1 END`;
+  const orderId = tx && !has('order_id') ? `user_id || ' ' || strftime(ts, '%Y-%m-%d %H:%M:%S')` : 'order_id';
+  const money = tx ? 'TRUE' : `event_type IN ('purchase', 'refund')`;
+  const reasons = [
+    `WHEN ts IS NULL THEN 'bad_timestamp'`,
+    `WHEN user_id IS NULL THEN 'no_user'`,
+    dup,
+    tx && has('quantity') ? `WHEN quantity = 0 THEN 'zero_quantity'` : '',
+    tx ? noAmount(has) : '',
+    has('price') ? `WHEN ${money} AND price <= 0 THEN 'non_positive_price'` : '',
+    tx && !has('price') && has('revenue') ? `WHEN revenue = 0 THEN 'non_positive_price'` : '',
+  ].filter(Boolean);
+  const rest = ROLE_TARGETS.events.filter((t) => !['event_type', 'quantity', 'revenue', 'order_id'].includes(t));
+  return `${head}, d AS (
+  ${tx ? `SELECT *, ${eventType} AS event_type FROM c` : `SELECT * REPLACE (${eventType} AS event_type) FROM c`}
+)
+SELECT src_row, ${n.fileIdx} AS file_idx, ${rest.map((t) => ident(t)).join(', ')}, event_type,
+  ${quantity}::INTEGER AS quantity,
+  CASE WHEN ${money} THEN ${amount} END::DOUBLE AS revenue,
+  ${orderId} AS order_id${keptList},
+  CASE ${reasons.join(' ')} END AS reason
+FROM d`;
+}
+
+function noAmount(has: (t: Target) => boolean): string {
+  const parts: string[] = [];
+  if (has('quantity')) parts.push('quantity IS NULL');
+  if (has('revenue')) parts.push('revenue IS NULL');
+  else if (has('price')) parts.push('price IS NULL');
+  return parts.length ? `WHEN ${parts.join(' OR ')} THEN 'no_amount'` : '';
+}
+
+/** Map the trimmed source value: the user's explicit choices first, then the default vocabulary, else unchanged. */
+function eventTypeSql(explicit: Readonly<Record<string, string>>): string {
+  const norm = `regexp_replace(lower(event_type), '[^a-z0-9]', '', 'g')`;
+  const defaults = Object.entries(DEFAULT_EVENT_TYPES)
+    .map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`)
+    .join(' ');
+  const fallback = `coalesce(CASE ${norm} ${defaults} END, event_type)`;
+  const entries = Object.entries(explicit).filter(([k]) => k.trim() !== '');
+  if (!entries.length) return fallback;
+  const mine = entries.map(([k, v]) => `WHEN ${literal(k.trim())} THEN ${literal(v)}`).join(' ');
+  return `CASE event_type ${mine} ELSE ${fallback} END`;
+}
+
+/** A table alias no column is named, so PARTITION BY alias means "the whole row" (exact-duplicate test). */
+function rowAlias(columns: readonly StagedColumn[]): string {
+  const names = new Set(columns.map((c) => c.name));
+  let alias = 'strata_row';
+  while (names.has(alias)) alias += '_';
+  return alias;
+}

@@ -1,0 +1,46 @@
+// The decisions an import made, in plain words, for the report (only those that applied to this import).
+import type { FileReport, ImportPlan } from './types.ts';
+
+/** Sentences describing the rules that shaped this import's numbers. */
+export function importNotes(plan: ImportPlan, reports: readonly FileReport[], sessionsDerived: boolean): string[] {
+  const notes: string[] = [];
+  const count = (reason: string) =>
+    reports.reduce((n, r) => n + r.setAside.filter((g) => g.reason === reason).reduce((k, g) => k + g.count, 0), 0);
+  const roles = new Set(plan.files.map((f) => f.mapping.role));
+  if (roles.has('transactions')) {
+    notes.push(
+      'Each order line became a purchase event; one order is one order id; revenue = quantity × unit price. ' +
+        'Lines with a negative quantity, or an order id marked cancelled (a C followed by digits, e.g. C536379), ' +
+        'became refund events whose revenue is the positive amount refunded. The Overview shows gross purchase ' +
+        'revenue with refunds beside it.',
+    );
+  }
+  const guests = count('no_user');
+  if (guests > 0) {
+    notes.push(
+      `${guests.toLocaleString('en')} rows without a user id (e.g. guest orders) were set aside: they cannot be part of ` +
+        'user analytics, so they are not in the dataset and not in its revenue.',
+    );
+  }
+  const free = count('non_positive_price');
+  if (free > 0) notes.push(`${free.toLocaleString('en')} lines with a zero or negative price were set aside (kept out of revenue).`);
+  const dups = count('duplicate');
+  if (dups > 0) {
+    notes.push(`${dups.toLocaleString('en')} exact duplicate event rows (every column equal to an earlier row) were set aside.`);
+  }
+  if (count('bad_timestamp') > 0) notes.push('Rows whose time could not be read were set aside; see the samples.');
+  if (sessionsDerived) {
+    notes.push(
+      `Sessions were derived where the data has none: per user, in time order, a gap of more than ` +
+        `${plan.sessionGapMinutes} minutes without activity starts a new session.`,
+    );
+  }
+  const eventsWithoutOrders = plan.files.some(
+    (f) => f.mapping.role === 'events' && !f.mapping.columns.some((c) => c.target === 'order_id'),
+  );
+  if (eventsWithoutOrders) notes.push('Purchase events without an order id count as one order per session.');
+  if (!roles.has('users')) {
+    notes.push('No users file: users were derived from events (signup = first seen; country = their most frequent one).');
+  }
+  return notes;
+}

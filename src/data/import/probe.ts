@@ -1,0 +1,150 @@
+// probe(): what a file is (format, encoding, CSV dialect), its columns with DuckDB's types, and ~50 preview rows.
+// DuckDB does all the parsing; this module only chooses between the dialects DuckDB's sniffer proposes.
+import type { Db } from '../../db/types.ts';
+import { toRows, type Row } from '../../db/rows.ts';
+import { ident } from '../../sql/quote.ts';
+import { StrataError } from '../../errors.ts';
+import { sniffHead, type HeadFacts } from './sniff-head.ts';
+import { readSql, sniffSql } from './read-sql.ts';
+import { importError } from './import-error.ts';
+import { kindOf } from './kinds.ts';
+import { rejectGroups } from './rejects.ts';
+import { tempName } from './names.ts';
+import type { CsvDialect, FileProbe, ImportSource, PreviewRow, ProbeColumn, ReadOptions } from './types.ts';
+
+/** How many rows the preview holds. */
+export const PREVIEW_ROWS = 50;
+
+/** Inspect a source: throws a StrataError for files that cannot be imported (empty, binary, header only, ...). */
+export async function probe(db: Db, source: ImportSource): Promise<FileProbe> {
+  const facts = await sniffHead(source);
+  try {
+    return facts.format === 'csv' ? await probeCsv(db, source, facts) : await probeOther(db, source, facts);
+  } catch (err) {
+    throw importError(err, source.displayName);
+  }
+}
+
+interface Sniffed {
+  dialect: CsvDialect;
+  columns: { name: string; type: string }[];
+}
+
+async function sniff(db: Db, source: ImportSource, facts: HeadFacts, rfc: boolean): Promise<Sniffed | null> {
+  let rows: Row[];
+  try {
+    rows = toRows(await db.query(sniffSql(source.name, facts, rfc)));
+  } catch (err) {
+    if (rfc) return null; // forcing RFC quotes can make the sniffer give up on a file with a stray quote
+    throw err;
+  }
+  if (rows.length === 0) return null;
+  const r = rows[0];
+  const text = (v: unknown) => (v === null || v === '(empty)' ? '' : String(v));
+  const quote = text(r.quote);
+  return {
+    dialect: {
+      delimiter: text(r.delim),
+      quote,
+      escape: text(r.escape) || quote, // no escape means doubled quotes, as in RFC 4180
+      header: r.header === true,
+      skip: Number(r.skip ?? 0),
+      comment: text(r.comment),
+    },
+    columns: rows.map((x) => ({ name: String(x.name), type: String(x.type) })),
+  };
+}
+
+/**
+ * Two sniffs: with RFC 4180 quotes forced (right for almost every export, and harmless when there are none),
+ * then, when that finds a single column, DuckDB's free choice. A stray quote sends the forced sniff to a
+ * one-column reading; the free sniff still finds the delimiter, and RFC quotes are then used with it.
+ */
+async function chooseDialect(db: Db, source: ImportSource, facts: HeadFacts): Promise<Sniffed> {
+  const rfc = await sniff(db, source, facts, true);
+  if (rfc && rfc.columns.length > 1) return rfc;
+  const free = await sniff(db, source, facts, false);
+  if (!free || (rfc && rfc.columns.length >= free.columns.length)) {
+    if (rfc) return rfc;
+    throw new StrataError(`Strata could not work out how ${source.displayName} is laid out. Check it is a CSV file.`);
+  }
+  const quote = free.dialect.quote || '"';
+  return { ...free, dialect: { ...free.dialect, quote, escape: free.dialect.escape || quote } };
+}
+
+async function probeCsv(db: Db, source: ImportSource, facts: HeadFacts): Promise<FileProbe> {
+  const { dialect, columns } = await chooseDialect(db, source, facts);
+  const read: ReadOptions = {
+    format: 'csv', compression: facts.compression, encoding: facts.encoding, csv: dialect,
+    columns: columns.map((c) => c.name),
+  };
+  const rejects = { errors: tempName('probe_rej'), scans: tempName('probe_scan') };
+  try {
+    const preview = toRows(await db.query(`SELECT * FROM ${readSql(source.name, read, rejects)} LIMIT ${PREVIEW_ROWS}`));
+    const notes = [...facts.notes, describeDialect(dialect)];
+    if (preview.length === 0) {
+      const bad = await rejectGroups(db, rejects, 1);
+      if (bad.length) {
+        throw new StrataError(
+          `No row of ${source.displayName} could be read: ${bad[0].message} (e.g. line ${bad[0].samples[0]?.line ?? '?'}). ` +
+            'Fix the file and drop it again.',
+        );
+      }
+      throw headerOnly(source.displayName, read.columns);
+    }
+    return finish(source, read, columns, preview, notes);
+  } finally {
+    await db.exec(`DROP TABLE IF EXISTS ${ident(rejects.errors)}; DROP TABLE IF EXISTS ${ident(rejects.scans)}`);
+  }
+}
+
+async function probeOther(db: Db, source: ImportSource, facts: HeadFacts): Promise<FileProbe> {
+  const read: ReadOptions = {
+    format: facts.format, compression: facts.compression, encoding: 'utf-8', csv: null, columns: [],
+  };
+  const from = readSql(source.name, read);
+  const described = toRows(await db.query(`DESCRIBE SELECT * FROM ${from}`));
+  const columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  read.columns = columns.map((c) => c.name);
+  const list = columns.map((c) => `CAST(${ident(c.name)} AS VARCHAR) AS ${ident(c.name)}`).join(', ');
+  const preview = toRows(await db.query(`SELECT ${list} FROM ${from} LIMIT ${PREVIEW_ROWS}`));
+  if (preview.length === 0) throw headerOnly(source.displayName, read.columns);
+  return finish(source, read, columns, preview, facts.notes);
+}
+
+function finish(
+  source: ImportSource, read: ReadOptions, columns: { name: string; type: string }[], rows: Row[], notes: string[],
+): FileProbe {
+  const preview: PreviewRow[] = rows.map((r) => {
+    const out: PreviewRow = {};
+    for (const c of read.columns) out[c] = r[c] === null || r[c] === undefined ? null : String(r[c]);
+    return out;
+  });
+  const probed: ProbeColumn[] = columns.map((c) => ({
+    name: c.name, duckType: c.type, kind: kindOf(c.type), samples: samplesOf(preview, c.name),
+  }));
+  return {
+    source: { name: source.name, displayName: source.displayName, size: source.size },
+    read, columns: probed, preview, notes,
+  };
+}
+
+function samplesOf(rows: PreviewRow[], col: string): string[] {
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const v = r[col];
+    if (v !== null && v.trim() !== '') seen.add(v);
+    if (seen.size >= 5) break;
+  }
+  return [...seen];
+}
+
+function headerOnly(who: string, columns: string[]): StrataError {
+  const shown = columns.slice(0, 8).join(', ') + (columns.length > 8 ? ', …' : '');
+  return new StrataError(`${who} has column names (${shown}) but no data rows. Export it again with the data.`);
+}
+
+function describeDialect(d: CsvDialect): string {
+  const delim = d.delimiter === '\t' ? 'tab' : d.delimiter === ',' ? 'comma' : d.delimiter === ';' ? 'semicolon' : `"${d.delimiter}"`;
+  return `Delimiter: ${delim}; ${d.header ? 'first line is the header' : 'no header line (columns numbered)'}.`;
+}

@@ -1,0 +1,61 @@
+// The DuckDB table functions that read a source (read_csv / read_parquet / read_json), built from ReadOptions.
+// Every file name and column name goes through literal(); options come from closed lists or DuckDB's sniffer.
+import { literal } from '../../sql/quote.ts';
+import type { ReadOptions } from './types.ts';
+
+/** Where read_csv stores the lines it could not parse (two temp tables DuckDB creates). */
+export interface RejectTables {
+  errors: string;
+  scans: string;
+}
+
+/** A CSV file's sniffing call: DuckDB's own dialect detection, lenient so ragged lines do not derail it. */
+export function sniffSql(name: string, read: Pick<ReadOptions, 'encoding' | 'compression'>, rfcQuotes: boolean): string {
+  const opts = ['ignore_errors = true', ...encodingOpts(read)];
+  if (rfcQuotes) opts.push(`quote = '"'`, `escape = '"'`);
+  return `SELECT Delimiter AS delim, Quote AS quote, Escape AS escape, HasHeader AS header, SkipRows AS skip,
+  Comment AS comment, unnest(Columns, recursive := true)
+FROM sniff_csv(${literal(name)}, ${opts.join(', ')})`;
+}
+
+/**
+ * The table function reading a whole source. CSV is read with the probed dialect, every column as text
+ * (auto-detection off: the import casts each column itself, so one odd value late in the file cannot fail the
+ * read) and malformed lines set aside into `rejects` instead of failing the import.
+ */
+export function readSql(name: string, read: ReadOptions, rejects?: RejectTables): string {
+  const file = literal(name);
+  if (read.format === 'parquet') return `read_parquet(${file})`;
+  if (read.format === 'json' || read.format === 'ndjson') {
+    const format = read.format === 'json' ? 'array' : 'newline_delimited';
+    const opts = [`format = '${format}'`];
+    if (read.compression === 'gzip') opts.push(`compression = 'gzip'`);
+    return `read_json(${file}, ${opts.join(', ')})`;
+  }
+  const csv = read.csv;
+  if (!csv) throw new TypeError('A CSV read needs its dialect');
+  const columns = read.columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ');
+  const opts = [
+    'auto_detect = false',
+    `delim = ${literal(csv.delimiter)}`,
+    `quote = ${literal(csv.quote)}`,
+    `escape = ${literal(csv.escape)}`,
+    `header = ${csv.header}`,
+    `skip = ${Math.max(0, Math.trunc(csv.skip))}`,
+    `columns = {${columns}}`,
+    'ignore_errors = true',
+    ...encodingOpts(read),
+  ];
+  if (csv.comment) opts.push(`comment = ${literal(csv.comment)}`);
+  if (rejects) {
+    opts.push('store_rejects = true', `rejects_table = ${literal(rejects.errors)}`, `rejects_scan = ${literal(rejects.scans)}`);
+  }
+  return `read_csv(${file}, ${opts.join(', ')})`;
+}
+
+function encodingOpts(read: Pick<ReadOptions, 'encoding' | 'compression'>): string[] {
+  const opts: string[] = [];
+  if (read.encoding !== 'utf-8') opts.push(`encoding = '${read.encoding}'`);
+  if (read.compression === 'gzip') opts.push(`compression = 'gzip'`);
+  return opts;
+}

@@ -1,0 +1,31 @@
+// Why rows are set aside, in words a user understands; the order is the order rules are checked in.
+import type { SetAsideReason } from './types.ts';
+
+/** The message shown beside each set-aside group. */
+export const REASON_MESSAGES: Readonly<Record<SetAsideReason, string>> = {
+  unterminated_quote: 'a quote (") is opened but never closed, so the line runs into the next ones',
+  too_many_columns: 'the line has more fields than the header',
+  missing_columns: 'the line has fewer fields than the header',
+  invalid_text: 'the line holds bytes that are not valid text in the file\'s encoding',
+  malformed_line: 'the line could not be read as CSV',
+  bad_timestamp: 'the time is missing or is not a date Strata can read (or is before 1900 / after 2199)',
+  no_user: 'no user id (e.g. a guest order line): kept out of user analytics',
+  duplicate: 'an exact copy of an earlier row (every column equal)',
+  zero_quantity: 'the quantity is zero',
+  no_amount: 'the quantity or price is missing or not a number, so revenue cannot be computed',
+  non_positive_price: 'the price is zero or negative: kept out of revenue',
+  no_product: 'no product id',
+  duplicate_user: 'another row of the users file already has this user id (the first one is kept)',
+  duplicate_product: 'another row of the products file already has this product id (the first one is kept)',
+};
+
+/** How many example lines each group keeps. */
+export const SAMPLES_PER_REASON = 5;
+
+/** Longest sample text kept (very wide rows are cut). */
+export const SAMPLE_CHARS = 300;
+
+/** Cut a sample line to SAMPLE_CHARS. */
+export function clip(text: string): string {
+  return text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS - 1) + '…' : text;
+}

@@ -1,0 +1,131 @@
+// Names and synonyms for every data-model field, which fields each file role may fill, and the default mapping
+// of event-type values onto the standard vocabulary. Names are compared normalised: lower case, letters/digits only.
+import type { FileRole, Target } from './types.ts';
+
+/** Lower case, letters and digits only: "Customer ID", "customer_id" and "CustomerID" all become "customerid". */
+export function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * Synonyms per field, best first. "Strong" ones also decide a file's role; "weak" ones (generic words such as
+ * type, count or value) only map a column once the role is known.
+ */
+export const SYNONYMS: Readonly<Record<Target, { strong: readonly string[]; weak?: readonly string[] }>> = {
+  user_id: {
+    strong: ['userid', 'customerid', 'visitorid', 'clientid', 'memberid', 'accountid', 'buyerid', 'shopperid',
+      'personid', 'contactid', 'custid', 'customerno', 'customernumber', 'distinctid', 'anonymousid', 'uid',
+      'user', 'customer', 'visitor', 'client'],
+  },
+  ts: {
+    strong: ['ts', 'timestamp', 'eventtime', 'eventtimestamp', 'datetime', 'invoicedate', 'orderdate',
+      'transactiondate', 'purchasedate', 'eventdate', 'occurredat', 'loggedat', 'time', 'date'],
+    weak: ['createdat', 'created'],
+  },
+  event_type: {
+    strong: ['eventtype', 'event', 'eventname', 'action', 'activity', 'interaction', 'behavior', 'behaviour'],
+    weak: ['type', 'eventaction'],
+  },
+  session_id: { strong: ['sessionid', 'usersession', 'session', 'visitid', 'sessionkey'] },
+  order_id: {
+    strong: ['orderid', 'invoiceno', 'invoiceid', 'invoicenumber', 'invoice', 'transactionid', 'orderno',
+      'ordernumber', 'order', 'receiptid', 'basketid'],
+  },
+  product_id: {
+    strong: ['productid', 'stockcode', 'itemid', 'sku', 'articleid', 'variantid', 'productcode', 'itemcode',
+      'asin', 'product', 'item', 'article'],
+  },
+  product_name: {
+    strong: ['productname', 'description', 'itemname', 'productdescription', 'itemdescription', 'producttitle',
+      'articlename'],
+    weak: ['title'],
+  },
+  category: {
+    strong: ['category', 'categorycode', 'categoryname', 'productcategory', 'categorypath', 'department',
+      'productgroup', 'maincategory'],
+    weak: ['dept', 'cat'],
+  },
+  brand: { strong: ['brand', 'brandname', 'manufacturer'], weak: ['make', 'vendor'] },
+  price: { strong: ['price', 'unitprice', 'itemprice', 'priceeach', 'priceperunit', 'saleprice', 'unitcost'] },
+  quantity: { strong: ['quantity', 'qty', 'quantityordered', 'units', 'itemcount'], weak: ['count'] },
+  revenue: {
+    strong: ['revenue', 'totalprice', 'linetotal', 'sales', 'totalamount', 'ordertotal', 'amount', 'total',
+      'subtotal', 'amountpaid'],
+    weak: ['value'],
+  },
+  country: { strong: ['country', 'countryname', 'countrycode', 'shipcountry', 'billingcountry'] },
+  region: { strong: ['region', 'state', 'province', 'stateprovince'], weak: ['county'] },
+  city: { strong: ['city', 'town'] },
+  source: { strong: ['source', 'utmsource', 'trafficsource', 'referrer'], weak: ['channel'] },
+  medium: { strong: ['medium', 'utmmedium'] },
+  campaign: { strong: ['campaign', 'utmcampaign', 'campaignname'] },
+  device: { strong: ['device', 'devicetype', 'devicecategory'], weak: ['platform'] },
+  signup_ts: {
+    strong: ['signupts', 'signupdate', 'signup', 'signupat', 'registeredat', 'registrationdate', 'registered',
+      'joindate', 'joinedat', 'joined'],
+    weak: ['createdat', 'created', 'firstseen'],
+  },
+  email: { strong: ['email', 'emailaddress', 'mail'] },
+  name: { strong: ['fullname', 'customername', 'displayname'], weak: ['name'] },
+  age: { strong: ['age'] },
+  gender: { strong: ['gender', 'sex'] },
+};
+
+/** Extra names that only make sense for one role ("id" in a users file is the user id). */
+export const ROLE_SYNONYMS: Readonly<Partial<Record<FileRole, Partial<Record<Target, readonly string[]>>>>> = {
+  users: { user_id: ['id'], signup_ts: ['ts', 'timestamp', 'date', 'datetime', 'time'] },
+  products: { product_id: ['id'], product_name: ['name', 'title'] },
+};
+
+const EVENT_FIELDS: readonly Target[] = [
+  'user_id', 'ts', 'event_type', 'session_id', 'order_id', 'product_id', 'product_name', 'category', 'brand',
+  'price', 'quantity', 'revenue', 'country', 'region', 'city', 'source', 'medium', 'campaign', 'device',
+  'signup_ts', 'email', 'name', 'age', 'gender',
+];
+
+/** The fields each role may fill (user-level fields in an events file feed the derived users table). */
+export const ROLE_TARGETS: Readonly<Record<FileRole, readonly Target[]>> = {
+  events: EVENT_FIELDS,
+  transactions: EVENT_FIELDS.filter((t) => t !== 'event_type'),
+  users: ['user_id', 'signup_ts', 'country', 'region', 'city', 'email', 'name', 'age', 'gender', 'source', 'medium',
+    'campaign', 'device'],
+  products: ['product_id', 'product_name', 'category', 'brand', 'price'],
+};
+
+/** Fields a role cannot do without. */
+export const REQUIRED: Readonly<Record<FileRole, readonly Target[]>> = {
+  events: ['user_id', 'ts'],
+  transactions: ['user_id', 'ts'],
+  users: ['user_id'],
+  products: ['product_id'],
+};
+
+/** Fields whose values must be numbers. */
+export const NUMERIC_TARGETS: ReadonlySet<Target> = new Set<Target>(['price', 'quantity', 'revenue', 'age']);
+
+/** Example column names quoted in "no usable column" messages. */
+export const EXPECTED_NAMES: Readonly<Partial<Record<Target, string>>> = {
+  user_id: 'user_id, customer_id, CustomerID, visitorid, client_id or user',
+  ts: 'ts, timestamp, event_time, InvoiceDate, order_date, datetime or date',
+  product_id: 'product_id, StockCode, sku or item_id',
+};
+
+/** Plain-language field names for messages. */
+export const TARGET_LABELS: Readonly<Partial<Record<Target, string>>> = {
+  user_id: 'user id', ts: 'time', product_id: 'product id',
+};
+
+/**
+ * Default event-type vocabulary, keyed by normalised value. Values not listed stay as they are (custom types).
+ */
+export const DEFAULT_EVENT_TYPES: Readonly<Record<string, string>> = {
+  view: 'product_view', pageview: 'product_view', productview: 'product_view', viewitem: 'product_view',
+  detail: 'product_view', productdetail: 'product_view', viewproduct: 'product_view',
+  cart: 'add_to_cart', addtocart: 'add_to_cart', addtobasket: 'add_to_cart', basketadd: 'add_to_cart',
+  cartadd: 'add_to_cart',
+  transaction: 'purchase', purchase: 'purchase', order: 'purchase', buy: 'purchase', sale: 'purchase',
+  orderplaced: 'purchase', orderedcompleted: 'purchase', ordercompleted: 'purchase',
+  checkout: 'checkout', begincheckout: 'checkout', initiatecheckout: 'checkout', checkoutstarted: 'checkout',
+  refund: 'refund', return: 'refund', refunded: 'refund',
+  sessionstart: 'session_start', sessionbegin: 'session_start', sessionend: 'session_end',
+};

@@ -1,0 +1,212 @@
+// The import's data types: what a probe finds, what a mapping says, what a plan runs and what the report tells.
+// Everything here is plain JSON (no classes, no Dates) so the UI can keep it in state, store it and send it.
+
+/** A file DuckDB can read: `name` is what read_csv/read_parquet see (a registered file name or a path). */
+export interface ImportSource {
+  /** The name DuckDB reads: the name a browser File was registered under, or a file path in Node. */
+  name: string;
+  /** What the user calls it (the file's own name), for messages and the report. */
+  displayName: string;
+  /** Size in bytes (0 means empty). */
+  size: number;
+  /** The first <= 64 KiB of the file, for BOM, encoding, gzip and binary sniffing. */
+  head: Uint8Array;
+}
+
+/** File formats Strata reads; .csv.gz and .tsv are `csv` with a compression or delimiter. */
+export type FileFormat = 'csv' | 'parquet' | 'json' | 'ndjson';
+
+/** Text encodings DuckDB 1.4 read_csv decodes without an extension (UTF-16 means little-endian). */
+export type TextEncoding = 'utf-8' | 'utf-16' | 'latin-1';
+
+/** Compression DuckDB undoes while reading. */
+export type Compression = 'none' | 'gzip';
+
+/** The CSV dialect found by DuckDB's sniffer; empty strings mean "none". */
+export interface CsvDialect {
+  delimiter: string;
+  quote: string;
+  escape: string;
+  header: boolean;
+  /** Lines skipped before the header (preambles). */
+  skip: number;
+  comment: string;
+}
+
+/** How DuckDB reads one file; decided by probe and kept in the plan so the import reads what was previewed. */
+export interface ReadOptions {
+  format: FileFormat;
+  compression: Compression;
+  encoding: TextEncoding;
+  /** Null unless format is csv. */
+  csv: CsvDialect | null;
+  /** The file's column names in file order (CSV columns are read by these names, all as text). */
+  columns: string[];
+}
+
+/** The kinds of value a column can be imported as (a closed list, so no type text from data reaches SQL). */
+export type ValueKind = 'text' | 'integer' | 'number' | 'timestamp' | 'date' | 'boolean';
+
+/** One column as the probe saw it. */
+export interface ProbeColumn {
+  name: string;
+  /** DuckDB's detected type (e.g. BIGINT, DOUBLE, TIMESTAMP, VARCHAR), for display. */
+  duckType: string;
+  /** The closest ValueKind to duckType: the default "type" of a kept column. */
+  kind: ValueKind;
+  /** Up to 5 distinct non-empty values from the preview rows, as text. */
+  samples: string[];
+}
+
+/** A preview row: column name -> the value as text (null when empty). */
+export type PreviewRow = Record<string, string | null>;
+
+/** What probe() learned about one file. */
+export interface FileProbe {
+  source: { name: string; displayName: string; size: number };
+  read: ReadOptions;
+  columns: ProbeColumn[];
+  /** Up to 50 rows as text. */
+  preview: PreviewRow[];
+  /** Things the user should know (e.g. "read as Latin-1"). */
+  notes: string[];
+}
+
+/** What a file holds. Transactions are order lines; events are a behaviour stream. */
+export type FileRole = 'events' | 'transactions' | 'users' | 'products';
+
+/** The data-model fields a source column can fill. */
+export const TARGETS = [
+  'user_id', 'ts', 'event_type', 'session_id', 'order_id', 'product_id', 'product_name', 'category', 'brand',
+  'price', 'quantity', 'revenue', 'country', 'region', 'city', 'source', 'medium', 'campaign', 'device',
+  'signup_ts', 'email', 'name', 'age', 'gender',
+] as const;
+
+/** One data-model field. */
+export type Target = (typeof TARGETS)[number];
+
+/** Where a source column goes: a field, kept as an extra column, or dropped. */
+export type ColumnTarget = Target | 'keep' | 'ignore';
+
+/** One source column's fate. `as` names a kept column (sanitised); `kind` is a kept column's type. */
+export interface ColumnMapping {
+  column: string;
+  target: ColumnTarget;
+  /** Output name of a kept column; ignored for other targets. */
+  as?: string;
+  /** Type of a kept column; fields have fixed types (ts is a timestamp, price a number, ...). */
+  kind?: ValueKind;
+}
+
+/** How one file maps onto the data model; serialisable, validated by validateFileMapping. */
+export interface FileMapping {
+  role: FileRole;
+  columns: ColumnMapping[];
+  /** Source event-type value -> event type; values not listed use the default vocabulary, else stay as they are. */
+  eventTypes: Record<string, string>;
+  /** Set aside rows identical to an earlier row (all columns equal). Default: on for events, off for order lines. */
+  dropDuplicates: boolean;
+}
+
+/** One file in a plan: which source, how to read it, how to map it. */
+export interface PlannedFile {
+  /** ImportSource.name of the file. */
+  source: string;
+  read: ReadOptions;
+  mapping: FileMapping;
+}
+
+/** Everything runImport needs besides the sources; serialisable, validated by validateImportPlan. */
+export interface ImportPlan {
+  files: PlannedFile[];
+  /** Minutes of inactivity that end a derived session (files without a session column). */
+  sessionGapMinutes: number;
+  /** A users file joins events on this field (the only key supported). */
+  joinUsersOn: 'user_id';
+}
+
+/** Why a row was not loaded. */
+export type SetAsideReason =
+  | 'unterminated_quote' | 'too_many_columns' | 'missing_columns' | 'invalid_text' | 'malformed_line'
+  | 'bad_timestamp' | 'no_user' | 'duplicate' | 'zero_quantity' | 'no_amount' | 'non_positive_price'
+  | 'no_product' | 'duplicate_user' | 'duplicate_product';
+
+/** A set-aside line: its line in the file when DuckDB knows it, else its data row (1 = first after the header). */
+export interface SampleLine {
+  line: number | null;
+  row: number | null;
+  text: string;
+}
+
+/** Rows set aside for one reason, with up to 5 examples. */
+export interface SetAsideGroup {
+  reason: SetAsideReason;
+  message: string;
+  count: number;
+  samples: SampleLine[];
+}
+
+/** A UTC time range in epoch milliseconds. */
+export interface DateRange {
+  from: number;
+  to: number;
+}
+
+/** One source column after loading: where it went, its type there and the share of empty values. */
+export interface ColumnReport {
+  column: string;
+  target: ColumnTarget;
+  /** The output column name, null when ignored. */
+  as: string | null;
+  /** DuckDB type of the loaded column. */
+  type: string;
+  /** 0-100, over loaded rows. */
+  nullPercent: number;
+}
+
+/** What happened to one file. rowsRead = rowsLoaded + rowsSetAside. */
+export interface FileReport {
+  source: string;
+  displayName: string;
+  role: FileRole;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsSetAside: number;
+  setAside: SetAsideGroup[];
+  columns: ColumnReport[];
+  dateRange: DateRange | null;
+}
+
+/** Headline figures of the installed dataset (the same definitions as the Overview). */
+export interface ImportTotals {
+  events: number;
+  users: number;
+  products: number;
+  sessions: number;
+  /** Users with a purchase event. */
+  buyers: number;
+  /** Distinct order ids on purchase events. */
+  orders: number;
+  /** Gross purchase revenue. */
+  revenue: number;
+  /** Revenue of refund events (positive). */
+  refunds: number;
+  eventsByType: Record<string, number>;
+}
+
+/** The import report shown after a successful import. */
+export interface ImportReport {
+  files: FileReport[];
+  totals: ImportTotals;
+  dateRange: DateRange | null;
+  /** True when sessions were derived from inactivity gaps (some events file had no session column). */
+  sessionsDerived: boolean;
+  sessionGapMinutes: number;
+  /** Decisions the user should know about, in plain words. */
+  notes: string[];
+}
+
+/** Progress callback: a short label and the overall fraction done (0-1). */
+export interface ImportOptions {
+  onPhase?(label: string, fraction: number): void;
+}
