@@ -3,6 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PageCache } from '../src/components/grid/page-cache.ts';
+import { TileCache, TILE_ROWS } from '../src/components/grid/tiles.ts';
+import { tableFromArrays } from 'apache-arrow';
 import { bodyHeight, columnOffsets, columnWindow, keyOffset, maxOffset, pagesFor, rowWindow, scrollRatio } from '../src/components/grid/geometry.ts';
 import { formatterFor, guessWidth, isoTimestamp, MAX_CELL_CHARS } from '../src/components/grid/cells.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
@@ -80,6 +82,26 @@ describe('PageCache', () => {
   });
 });
 
+describe('TileCache', () => {
+  test('a wide table fetches only the column blocks on screen, and cells come from the right tile', async () => {
+    const names = Array.from({ length: 100 }, (_, i) => `c${i}`); // blocks: c0-c39, c40-c79, c80-c99
+    const calls: [number, number, string, string][] = [];
+    const tiles = new TileCache(names, async (offset, limit, cols) => {
+      calls.push([offset, limit, cols[0], cols[cols.length - 1]]);
+      const data: Record<string, Float64Array> = {};
+      for (const c of cols) data[c] = Float64Array.from({ length: 3 }, (_, r) => offset + r + Number(c.slice(1)) / 1000);
+      return tableFromArrays(data);
+    }, () => undefined);
+    tiles.want(0, 30, 45, 60, 1000); // rows 0-29 (page 0; page 1 prefetched), columns 45-59 (block 1 only)
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(calls, [[0, TILE_ROWS, 'c40', 'c79'], [TILE_ROWS, TILE_ROWS, 'c40', 'c79']]);
+    assert.equal(tiles.cell(2, 50), '2.05');
+    assert.equal(tiles.cell(2, 10), undefined); // block 0 was never fetched
+    assert.equal(tiles.cell(5, 50), undefined); // the tile holds 3 rows only
+  });
+});
+
 describe('grid geometry', () => {
   test('rows on screen with overscan, and pages visible-middle first', () => {
     // 28 px rows, 420 px viewport at offset 280: rows 10..24 visible (15), overscan 8 -> [2, 33).
@@ -139,7 +161,7 @@ describe('grid cells', () => {
       await db.close();
     }
     assert.equal(isoTimestamp(Date.UTC(1999, 0, 2, 3, 4, 5)), '1999-01-02 03:04:05');
-    assert.equal(guessWidth('ts', 'TIMESTAMP'), 170);
+    assert.equal(guessWidth('ts', 'TIMESTAMP'), 200); // room for milliseconds
     assert.equal(guessWidth('a_really_long_column_name_for_testing_widths', 'INTEGER'), 320); // 45 chars: capped
   });
 });

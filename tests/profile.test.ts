@@ -202,6 +202,10 @@ function profileSuite(backend: string, openDb: () => Promise<Db>): void {
       assert.deepEqual(await ids(rowsPageSql('events', 8, 200, true), 'id'), [9, 10]);
       // products rows: 0, 2, 3, 4 (1 deleted): the page at offset 1 is 2, 3.
       assert.deepEqual(await ids(rowsPageSql('products', 1, 2, false), 'n'), [2, 3]);
+      // Only the named columns (the grid's visible tile), quoted like any identifier.
+      const t = await run(db)(rowsPageSql('events', 0, 2, true, [EVIL, 'id']));
+      assert.deepEqual(t.schema.fields.map((f) => f.name), [EVIL, 'id']);
+      assert.deepEqual(toRows(t).map((r) => r[EVIL]), ['x', 'x']);
       assert.throws(() => rowsPageSql('events', -1, 10, true), /Invalid page/);
     });
 

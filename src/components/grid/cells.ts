@@ -69,6 +69,6 @@ export function isNumericType(type: string): boolean {
 /** A starting width (px) for a column from its name and DuckDB type; the user can drag it wider or narrower. */
 export function guessWidth(name: string, type: string): number {
   const t = type.toUpperCase();
-  const byType = t.startsWith('TIMESTAMP') ? 170 : t === 'DATE' ? 110 : t === 'BOOLEAN' ? 80 : isNumericType(t) ? 110 : 160;
+  const byType = t.startsWith('TIMESTAMP') ? 200 : t === 'DATE' ? 110 : t === 'BOOLEAN' ? 80 : isNumericType(t) ? 110 : 160;
   return Math.round(Math.min(320, Math.max(byType, name.length * 7.5 + 28)));
 }
