@@ -1,0 +1,182 @@
+// The browser side: dist/ served locally, Debian Chromium driven by Playwright, timings taken inside the page.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromiumPath } from '../e2e/browser.ts';
+import playwrightConfig from '../e2e/playwright.config.ts';
+import type { GenParams } from '../src/data/generator/index.ts';
+import { ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
+
+/** The same Chromium flags as e2e/playwright.config.ts (read from it), so the benchmark sees what the e2e tests see. */
+export const CHROMIUM_ARGS: string[] = [...(playwrightConfig.use?.launchOptions?.args ?? [])];
+
+/** A running static server plus Chromium; `close` stops both and never throws. */
+export interface BrowserRig {
+  browser: Browser;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serve dist/ on a free port and launch headless Chromium. */
+export async function startRig(): Promise<BrowserRig> {
+  const servePath = new URL('../e2e/serve.mjs', import.meta.url).href;
+  const { serveDist } = (await import(servePath)) as { serveDist: (port: number) => Promise<Server> };
+  const server = await serveDist(0);
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const stop = () => new Promise<void>((done) => server.close(() => done()));
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    browser,
+    url,
+    async close() {
+      await browser.close().catch(() => undefined);
+      server.closeAllConnections();
+      await stop();
+    },
+  };
+}
+
+/** Cold-start milestones of one fresh page load, in ms since navigation start. */
+export interface ColdStart {
+  fcp: number;
+  dbReady: number;
+  datasetReady: number;
+  dashboard: number;
+}
+
+/** Load the app in a fresh context (empty cache, no service worker yet) and read its milestones. */
+export async function coldStart(rig: BrowserRig): Promise<ColdStart> {
+  const context = await rig.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(rig.url);
+    await dashboardRendered(page);
+    return await page.evaluate(() => {
+      const t = (globalThis as unknown as Strata).strata.timings;
+      const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN;
+      return { fcp, dbReady: t.dbReadyMs ?? NaN, datasetReady: t.datasetReadyMs ?? NaN, dashboard: t.dashboardMs ?? NaN };
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+/** The slice of the page's `globalThis.strata` (src/state/app.svelte.ts) the benchmark touches. */
+interface Strata {
+  strata: {
+    timings: { dbReadyMs?: number; datasetReadyMs?: number; dashboardMs?: number };
+    phase: string;
+    dataset: { events: number } | null;
+    error: string | null;
+    generate(p: GenParams): Promise<void>;
+    db: {
+      info?: { persistent?: boolean };
+      query(sql: string, params?: unknown[]): Promise<{ numRows: number; get(i: number): { toJSON(): Record<string, unknown> } | null }>;
+    };
+  };
+}
+
+/** Wait for the app's first dashboard; on timeout say what state the app was in. */
+async function dashboardRendered(page: Page, timeoutS = 90): Promise<void> {
+  try {
+    await page.waitForFunction(() => (globalThis as unknown as Strata).strata?.timings?.dashboardMs, null, {
+      timeout: timeoutS * 1000,
+    });
+  } catch (err) {
+    const state = await page
+      .evaluate(() => {
+        const s = (globalThis as unknown as Strata).strata;
+        return s ? `phase ${s.phase}${s.error ? `, error: ${s.error}` : ''}` : 'no strata object';
+      })
+      .catch(() => shortReason(err));
+    throw new Error(`no dashboard within ${timeoutS} s (${state})`);
+  }
+}
+
+/** Wait until no Overview panel is loading (the dashboard re-queries after every dataset change). */
+async function dashboardIdle(page: Page): Promise<void> {
+  await page.waitForTimeout(300);
+  await page.waitForFunction(() => document.querySelectorAll('[data-panel-state="loading"]').length === 0, null, {
+    timeout: 600_000,
+  });
+}
+
+async function runInPage(page: Page, params: GenParams, queries: readonly BenchQuery[], runs: number): Promise<EngineRun> {
+  await dashboardRendered(page);
+  await dashboardIdle(page);
+  const gen = await page.evaluate(async (p) => {
+    const s = (globalThis as unknown as Strata).strata;
+    const t0 = performance.now();
+    await s.generate(p);
+    const ms = performance.now() - t0;
+    return { ms, events: s.dataset?.events ?? null, error: s.error, persistent: s.db.info?.persistent };
+  }, params);
+  if (gen.error) return { queries: [], error: shortReason(gen.error) };
+  await dashboardIdle(page);
+  const memoryMb = await page.evaluate(async (sql) => {
+    const t = await (globalThis as unknown as Strata).strata.db.query(sql);
+    return Number(t.get(0)?.toJSON().mb);
+  }, ENGINE_MEMORY_SQL);
+  const timed = await page.evaluate(
+    async ({ queries, runs }) => {
+      const db = (globalThis as unknown as Strata).strata.db;
+      const out: ({ name: string; times: number[]; rows: number } | { name: string; error: string })[] = [];
+      for (const q of queries) {
+        try {
+          await db.query(q.text, q.params);
+          const times: number[] = [];
+          let rows = 0;
+          for (let i = 0; i < runs; i++) {
+            const t0 = performance.now();
+            rows = (await db.query(q.text, q.params)).numRows;
+            times.push(performance.now() - t0);
+          }
+          out.push({ name: q.name, times, rows });
+        } catch (err) {
+          out.push({ name: q.name, error: String(err instanceof Error ? err.message : err).slice(0, 200) });
+        }
+      }
+      return out;
+    },
+    { queries: queries as BenchQuery[], runs },
+  );
+  const storage = gen.persistent === undefined ? undefined : gen.persistent ? 'OPFS' : 'in memory';
+  return { loadMs: gen.ms, events: gen.events ?? undefined, memoryMb, storage, queries: timed as QueryTiming[] };
+}
+
+/**
+ * In a fresh context: boot the app, generate `params` in the page (timed there), then time `queries`.
+ * Any failure (crash, out of memory, timeout) comes back as `error`; the context is always closed.
+ */
+export async function benchBrowser(
+  rig: BrowserRig,
+  params: GenParams,
+  queries: readonly BenchQuery[],
+  runs: number,
+  timeoutMs: number,
+): Promise<EngineRun> {
+  // No service worker here: its background precache of the 34 MB wasm would compete with the timed work.
+  const context: BrowserContext = await rig.browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 } });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const page = await context.newPage();
+    const crashed = new Promise<never>((_, reject) => page.on('crash', () => reject(new Error('page crashed'))));
+    crashed.catch(() => undefined); // a crash after the race is over must not become an unhandled rejection
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    });
+    await page.goto(rig.url);
+    return await Promise.race([runInPage(page, params, queries, runs), crashed, timeout]);
+  } catch (err) {
+    return { queries: [], error: shortReason(err) };
+  } finally {
+    clearTimeout(timer);
+    await context.close().catch(() => undefined);
+  }
+}

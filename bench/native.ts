@@ -1,0 +1,59 @@
+// The native side: single-threaded @duckdb/node-api (like the WASM engine), same generator, same SQL.
+import { openNodeDb } from '../src/db/node-db.ts';
+import { loadShop, type GenParams } from '../src/data/generator/index.ts';
+import type { Db } from '../src/db/types.ts';
+import { LAST_DAY_SQL, ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
+
+/** The 90-day window ending on the data's last day, read from a loaded database. */
+export async function window90(db: Db): Promise<{ from: string; to: string }> {
+  const row = (await db.query(LAST_DAY_SQL)).get(0)?.toJSON() as { last_day: string; first_day: string } | undefined;
+  if (!row?.last_day) throw new Error('events is empty: no last day');
+  return { from: row.first_day, to: row.last_day };
+}
+
+/** Run each query once to warm up, then `runs` timed times. A failing query is recorded, not thrown. */
+export async function timeQueries(db: Db, queries: readonly BenchQuery[], runs: number): Promise<QueryTiming[]> {
+  const out: QueryTiming[] = [];
+  for (const q of queries) {
+    try {
+      await db.query(q.text, q.params);
+      const times: number[] = [];
+      let rows = 0;
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        rows = (await db.query(q.text, q.params)).numRows;
+        times.push(performance.now() - t0);
+      }
+      out.push({ name: q.name, times, rows });
+    } catch (err) {
+      out.push({ name: q.name, error: shortReason(err) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Load the shop natively (timed), then time `makeQueries(window)`; the window is returned so the browser runs
+ * exactly the same SQL.
+ */
+export async function benchNative(
+  params: GenParams,
+  runs: number,
+  makeQueries: (w: { from: string; to: string } | null) => BenchQuery[],
+): Promise<{ run: EngineRun; window: { from: string; to: string } | null }> {
+  const db = await openNodeDb({ threads: 1 });
+  let window: { from: string; to: string } | null = null;
+  try {
+    const t0 = performance.now();
+    const { events } = await loadShop(db, params);
+    const loadMs = performance.now() - t0;
+    window = await window90(db);
+    const memoryMb = Number((await db.query(ENGINE_MEMORY_SQL)).get(0)?.toJSON().mb);
+    const queries = await timeQueries(db, makeQueries(window), runs);
+    return { run: { loadMs, events, memoryMb, storage: 'in memory', queries }, window };
+  } catch (err) {
+    return { run: { queries: [], error: shortReason(err) }, window };
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,120 @@
+// `npm run bench`: cold start, bundle weight, and generate + Overview SQL at several sizes, WASM vs native.
+// Prints one markdown table, writes it to bench/out/latest.md and between the README's bench markers if present.
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, bundleSizes, ensureDist } from './build.ts';
+import { benchBrowser, coldStart, startRig, type BrowserRig, type ColdStart } from './browser.ts';
+import { benchNative } from './native.ts';
+import { SIZES, overviewQueries, shortReason, type BenchSize } from './queries.ts';
+import { bundleRows, coldRows, renderTable, sizeRows, type Row } from './table.ts';
+
+/** Command-line options. */
+interface Options {
+  sizes: BenchSize[];
+  runs: number;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let sizes = ['50k', '1m', '10m'];
+  let runs = 3;
+  for (const arg of argv) {
+    const [key, value = ''] = arg.split('=', 2);
+    if (key === '--sizes') sizes = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    else if (key === '--runs') runs = Number(value);
+    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m and --runs=N.`);
+  }
+  const unknown = sizes.filter((s) => !(s in SIZES));
+  if (unknown.length) throw new Error(`Unknown size(s) ${unknown.join(', ')}; choose from ${Object.keys(SIZES).join(', ')}.`);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs must be a whole number from 1 to 50.');
+  return { sizes: sizes.map((s) => SIZES[s]), runs };
+}
+
+const started = performance.now();
+const log = (msg: string): void => {
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+};
+
+/** Browser time limit per size: generous for 10M on 2 cores, yet the whole run stays well under 30 minutes. */
+const BROWSER_TIMEOUT_MS = 9 * 60_000;
+
+async function coldStarts(rig: BrowserRig, runs: number): Promise<Row[]> {
+  const results: ColdStart[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      results.push(await coldStart(rig));
+      log(`cold start ${i + 1}/${runs}: dashboard at ${results[i].dashboard.toFixed(0)} ms`);
+    }
+    return coldRows(results);
+  } catch (err) {
+    log(`cold start failed: ${shortReason(err)}`);
+    return coldRows(results, shortReason(err));
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  log(ensureDist() ? 'built dist/' : 'dist/ is up to date');
+  const rows: Row[] = bundleRows(bundleSizes());
+  const rig = await startRig();
+  try {
+    log(`serving dist/ at ${rig.url}; Chromium ${rig.browser.version()}`);
+    rows.push(...(await coldStarts(rig, opts.runs)));
+    for (const size of opts.sizes) {
+      log(`${size.label}: native load + queries`);
+      const { run: native, window } = await benchNative(size.params, opts.runs, overviewQueries);
+      if (native.error) log(`${size.label}: native failed: ${native.error}`);
+      const queries = overviewQueries(window);
+      log(`${size.label}: browser generate + queries`);
+      const wasm = await benchBrowser(rig, size.params, queries, opts.runs, BROWSER_TIMEOUT_MS);
+      if (wasm.error) log(`${size.label}: browser failed: ${wasm.error}`);
+      rows.push(...sizeRows(size.label, queries.map((q) => q.name), wasm, native));
+    }
+  } finally {
+    await rig.close();
+  }
+  const table = renderTable(rows);
+  process.stdout.write(table + '\n');
+  const caption =
+    `_${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, median of ${opts.runs} timed runs after 1 warm-up; ` +
+    `WASM = DuckDB-WASM in Chromium (query times include the worker round trip and Arrow decode), ` +
+    `native = @duckdb/node-api, threads=1, in memory. Tree: ${treeState()}. Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s._`;
+  writeOutputs(table + '\n\n' + caption + '\n');
+  log('done');
+}
+
+/** The measured source: commit and whether the working tree had uncommitted changes. */
+function treeState(): string {
+  try {
+    const head = execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
+    const dirty = execSync('git status --porcelain -- src workers index.html vite.config.ts', { cwd: ROOT }).toString().trim();
+    return dirty ? `${head} + uncommitted changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function writeOutputs(md: string): void {
+  const out = join(ROOT, 'bench', 'out');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'latest.md'), md);
+  const readme = join(ROOT, 'README.md');
+  if (!existsSync(readme)) return;
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end, a);
+  if (a < 0 || b < 0) return;
+  writeFileSync(readme, text.slice(0, a + start.length) + '\n' + md + text.slice(b));
+  log('updated README.md between the bench markers');
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,118 @@
+// Turns measurements into the one markdown table the benchmark prints: size | step | WASM | native | ratio.
+import type { BundleSizes } from './build.ts';
+import type { ColdStart } from './browser.ts';
+import { median, type EngineRun, type QueryTiming } from './queries.ts';
+
+/** A table cell: a duration (ratios are computed from these), free text (sizes, failures), or nothing. */
+export type Cell = { ms: number } | { text: string } | null;
+
+/** One table row. */
+export interface Row {
+  size: string;
+  step: string;
+  wasm: Cell;
+  native: Cell;
+}
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+
+function show(c: Cell): string {
+  if (c === null) return '—';
+  if ('text' in c) return c.text;
+  if (!Number.isFinite(c.ms)) return 'n/a';
+  return c.ms < 100 ? one.format(c.ms) : int.format(c.ms);
+}
+
+function ratio(a: Cell, b: Cell): string {
+  if (!a || !b || !('ms' in a) || !('ms' in b) || !(b.ms > 0) || !Number.isFinite(a.ms)) return '—';
+  return (a.ms / b.ms).toFixed(2);
+}
+
+const kb = (bytes: number): string => `${int.format(bytes / 1024)} KB`;
+
+/** Rows for the build's gzip weights (in the WASM column; native has no bundle). */
+export function bundleRows(s: BundleSizes): Row[] {
+  return [
+    { size: 'build', step: `JS, gzip, all ${s.jsFiles} files (.wasm excluded)`, wasm: { text: kb(s.jsGzip) }, native: null },
+    { size: 'build', step: `JS, gzip, entry chunk ${s.entryName}`, wasm: { text: kb(s.entryGzip) }, native: null },
+    {
+      size: 'build',
+      step: `DuckDB wasm, gzip (raw ${one.format(s.wasmRaw / 1048576)} MB)`,
+      wasm: { text: kb(s.wasmGzip) },
+      native: null,
+    },
+  ];
+}
+
+/** Rows for the cold start: the median of each milestone over fresh-context runs, ms since navigation. */
+export function coldRows(runs: readonly ColdStart[], error?: string): Row[] {
+  const label = `cold start (median of ${runs.length})`;
+  const steps: [keyof ColdStart, string][] = [
+    ['fcp', 'first contentful paint'],
+    ['dbReady', 'DuckDB ready'],
+    ['datasetReady', 'default shop generated (5K users)'],
+    ['dashboard', 'dashboard rendered'],
+  ];
+  if (error && runs.length === 0) return [{ size: 'cold start', step: 'all', wasm: { text: `failed: ${error}` }, native: null }];
+  return steps.map(([key, step]) => ({ size: label, step, wasm: { ms: median(runs.map((r) => r[key])) }, native: null }));
+}
+
+function queryCell(t: QueryTiming | undefined, engineError: string | undefined): Cell {
+  if (!t) return engineError ? null : { text: 'not run' };
+  if ('error' in t) return { text: `failed: ${t.error}` };
+  return { ms: median(t.times) };
+}
+
+function sumCell(ts: (QueryTiming | undefined)[]): Cell {
+  let sum = 0;
+  for (const t of ts) {
+    if (!t || 'error' in t) return null;
+    sum += median(t.times);
+  }
+  return { ms: sum };
+}
+
+/** Rows for one shop size: load, table memory, each query, and per-spec sums of the panel medians. */
+export function sizeRows(label: string, names: readonly string[], wasm: EngineRun, native: EngineRun): Row[] {
+  const events = native.events ?? wasm.events;
+  const mismatch = wasm.events !== undefined && native.events !== undefined && wasm.events !== native.events;
+  const size = `${label} (${events === undefined ? '?' : int.format(events)} events${mismatch ? `; WASM ${int.format(wasm.events!)}` : ''})`;
+  const fail = (r: EngineRun, c: Cell): Cell => (r.error ? { text: `failed: ${r.error}` } : c);
+  const mb = (r: EngineRun): Cell =>
+    r.memoryMb === undefined ? null : { text: `${int.format(r.memoryMb)} MB${r.storage ? ` (${r.storage})` : ''}` };
+  const rows: Row[] = [
+    {
+      size,
+      step: 'generate + load shop (page: strata.generate; Node: loadShop)',
+      wasm: fail(wasm, wasm.loadMs === undefined ? null : { ms: wasm.loadMs }),
+      native: fail(native, native.loadMs === undefined ? null : { ms: native.loadMs }),
+    },
+    { size, step: 'DuckDB memory after load (duckdb_memory total)', wasm: mb(wasm), native: mb(native) },
+  ];
+  const find = (r: EngineRun, n: string) => r.queries.find((q) => q.name === n);
+  for (const name of names) {
+    rows.push({ size, step: name, wasm: queryCell(find(wasm, name), wasm.error), native: queryCell(find(native, name), native.error) });
+  }
+  for (const tag of new Set(names.map((n) => /\(([^)]+)\)$/.exec(n)?.[1] ?? ''))) {
+    const group = names.filter((n) => n.endsWith(`(${tag})`));
+    rows.push({
+      size,
+      step: `Overview, ${group.length} panels (${tag}), sum of medians`,
+      wasm: sumCell(group.map((n) => find(wasm, n))),
+      native: sumCell(group.map((n) => find(native, n))),
+    });
+  }
+  return rows;
+}
+
+const esc = (s: string): string => s.replace(/\|/g, '\\|');
+
+/** The markdown table. */
+export function renderTable(rows: readonly Row[]): string {
+  const lines = ['| size | step | WASM ms | native ms | WASM/native ratio |', '|---|---|---:|---:|---:|'];
+  for (const r of rows) {
+    lines.push(`| ${esc(r.size)} | ${esc(r.step)} | ${esc(show(r.wasm))} | ${esc(show(r.native))} | ${ratio(r.wasm, r.native)} |`);
+  }
+  return lines.join('\n');
+}
