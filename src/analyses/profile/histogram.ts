@@ -35,14 +35,14 @@ export function numericBins(min: number, max: number, integer: boolean, bins = N
 }
 
 /**
- * Counts per bin: bin = floor((x - lo) * count / (hi - lo)), capped at count - 1. A value exactly on an inner
- * edge lo + k * width falls in bin k (the bin it starts); the maximum falls in the last bin.
+ * Counts per bin: bin = floor((x - lo) * count / (hi - lo)). A value exactly on an inner edge lo + k * width falls
+ * in bin k (the bin it starts); the maximum computes to bin `count` and is folded into the last bin by the decoder
+ * (clamping in SQL with least/greatest costs ~2 s per 10M rows in DuckDB-WASM; grouping on floor() ~0.35 s).
  */
 export function numericHistogramSql(table: string, column: string, kind: ColumnKind, b: NumericBins): Sql {
   const x = numericExpr(column, kind);
   if (x === null) throw new TypeError(`Column ${column} is not numeric`);
-  return sql`SELECT least(greatest(floor((${raw(x)} - ${b.lo}) * ${b.count} / (${b.hi - b.lo})), 0), ${b.count - 1})::INTEGER AS bin,
-  count(*)::DOUBLE AS n
+  return sql`SELECT floor((${raw(x)} - ${b.lo}) * ${b.count} / (${b.hi - b.lo}))::DOUBLE AS bin, count(*)::DOUBLE AS n
 FROM ${raw(ident(table))} WHERE ${raw(ident(column))} IS NOT NULL GROUP BY bin ORDER BY bin`;
 }
 
@@ -54,7 +54,7 @@ export function decodeNumericHistogram(table: Table, b: NumericBins): Bin[] {
     hi: k === b.count - 1 ? b.hi : b.lo + (k + 1) * width,
     count: 0,
   }));
-  for (const r of toRows(table)) out[Number(r.bin)].count = Number(r.n);
+  for (const r of toRows(table)) out[Math.min(b.count - 1, Math.max(0, Number(r.bin)))].count += Number(r.n);
   return out;
 }
 

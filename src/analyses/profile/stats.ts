@@ -5,10 +5,14 @@ import { ident, raw, sql, type Sql } from '../../sql/quote.ts';
 import { displayExpr, isOrdinal, numericExpr, type ColumnKind } from './kinds.ts';
 import type { ColumnInfo } from './tables.ts';
 
-/** Above this many rows, distinct counts use approx_count_distinct (HyperLogLog) and medians approx_quantile. */
+/**
+ * Above this many rows, distinct counts use approx_count_distinct (HyperLogLog): exact count(DISTINCT) is ~10x
+ * slower in DuckDB-WASM. Medians stay exact (quantile_cont): measured faster than approx_quantile at 1M and 10M
+ * rows, in the browser and natively, for 8 bytes a value of memory.
+ */
 export const EXACT_ROW_LIMIT = 1_000_000;
 
-/** How to compute: exact or approximate, and whether to add mean and median (the detail view). */
+/** How to count distinct values (exact or estimated), and whether to add mean and median (the detail view). */
 export interface StatsOptions {
   exact: boolean;
   moments: boolean;
@@ -27,7 +31,7 @@ export interface ColumnStats {
   max: number | string | null;
   mean: number | null;
   median: number | null;
-  /** True when distinct and median are estimates (the table is larger than EXACT_ROW_LIMIT). */
+  /** True when `distinct` is an estimate (the table is larger than EXACT_ROW_LIMIT). */
   approx: boolean;
 }
 
@@ -43,8 +47,7 @@ function oneColumn(table: string, col: ColumnInfo, opts: StatsOptions): Sql {
   const minText = textual ? `min(${c})::VARCHAR` : 'NULL';
   const maxText = textual ? `max(${c})::VARCHAR` : 'NULL';
   const mean = opts.moments && ordinal ? `avg(${num})` : 'NULL';
-  const q = opts.exact ? `quantile_cont(${num}, 0.5)` : `approx_quantile(${num}, 0.5)`;
-  const median = opts.moments && ordinal ? q : 'NULL';
+  const median = opts.moments && ordinal ? `quantile_cont(${num}, 0.5)` : 'NULL';
   return sql`SELECT ${col.name}::VARCHAR AS name, count(*)::DOUBLE AS n, count(${raw(c)})::DOUBLE AS non_null,
   ${raw(distinct)}::DOUBLE AS n_distinct, ${raw(minNum)}::DOUBLE AS min_num, ${raw(maxNum)}::DOUBLE AS max_num,
   ${raw(minText)}::VARCHAR AS min_text, ${raw(maxText)}::VARCHAR AS max_text,

@@ -6,6 +6,7 @@ import {
 } from '../../analyses/profile/index.ts';
 import { Superseded, type QueryCoordinator } from '../../db/coordinator.ts';
 import type { Sql } from '../../sql/quote.ts';
+import type { Db } from '../../db/types.ts';
 import { messageOf } from '../../errors.ts';
 
 /** Loading state of one part of the screen. */
@@ -37,14 +38,18 @@ export class DataScreen {
   private columnTicket = 0;
   private detail: Promise<unknown> = Promise.resolve();
 
-  /** List the dataset's tables with exact row counts. */
-  async loadTables(co: QueryCoordinator): Promise<void> {
+  /**
+   * List the dataset's tables with exact row counts. Metadata goes to the database directly, not through the
+   * coordinator's queue: it is cheap, and must not wait behind another screen's heavy queries still queued there.
+   */
+  async loadTables(db: Db): Promise<void> {
     const ticket = ++this.listTicket;
     this.tablesStatus = 'loading';
+    const run = (q: Sql) => db.query(q.text, q.params);
     try {
-      const list = decodeTableList(await co.cached(listTablesSql()));
+      const list = decodeTableList(await run(listTablesSql()));
       const q = rowCountsSql(list);
-      const tables = q ? decodeTables(await co.cached(q)) : [];
+      const tables = q ? decodeTables(await run(q)) : [];
       if (ticket !== this.listTicket) return;
       this.tables = tables;
       this.tablesError = null;
@@ -57,7 +62,7 @@ export class DataScreen {
   }
 
   /** Load `t`'s columns, then their statistics batch by batch (a column's profile may cut in between batches). */
-  async openTable(co: QueryCoordinator, t: TableInfo): Promise<void> {
+  async openTable(co: QueryCoordinator, db: Db, t: TableInfo): Promise<void> {
     const ticket = ++this.tableTicket;
     this.table = t;
     this.columns = null;
@@ -65,7 +70,8 @@ export class DataScreen {
     this.stats = {};
     const live = () => ticket === this.tableTicket;
     try {
-      const cols = decodeColumns(await co.cached(columnsSql(t.name)));
+      const q = columnsSql(t.name);
+      const cols = decodeColumns(await db.query(q.text, q.params));
       if (!live()) return;
       this.columns = cols;
       const opts = statsOptions(t.rows, false);
