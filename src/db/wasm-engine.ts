@@ -83,11 +83,14 @@ export class WasmEngine {
   async disconnect(id: number): Promise<void> {
     await this.conns.get(id)?.close();
     this.conns.delete(id);
+    this.cancelled.delete(id);
   }
 
   /** Run a statement; returns its result as Arrow IPC stream bytes. Other connections run it step-wise (cancellable). */
   async query(sql: string, params: readonly SqlValue[] = [], conn = this.mainId): Promise<Uint8Array> {
     const db = this.ready();
+    // A cancelled connection stays cancelled: every later statement of the same job fails fast.
+    if (this.cancelled.has(conn)) throw new Error(CANCELLED);
     if (params.length > 0) {
       const stmt = await db.createPrepared(conn, sql);
       try {
@@ -98,10 +101,8 @@ export class WasmEngine {
     }
     if (conn === this.mainId) return db.runQuery(conn, sql);
     // Step-wise: start, poll until the schema header is ready, then fetch batches until an empty one.
-    this.cancelled.delete(conn);
     const stop = async () => {
       if (!this.cancelled.has(conn)) return;
-      this.cancelled.delete(conn);
       await db.cancelPendingQuery(conn).catch(() => false);
       throw new Error(CANCELLED);
     };

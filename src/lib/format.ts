@@ -20,6 +20,9 @@ export const fmtDec = (v: number | null | undefined) => (ok(v) ? dec.format(v) :
 export const fmtCompact = (v: number | null | undefined) => (ok(v) ? compact.format(v) : dash);
 /** Dollars, no cents: $12,345. */
 export const fmtMoney = (v: number | null | undefined) => (ok(v) ? money.format(v) : dash);
+const moneyCompact = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 2 });
+/** Dollars for a KPI card: exact below a million, compact above ($8.91M). */
+export const fmtMoneyKpi = (v: number | null | undefined) => (ok(v) ? (Math.abs(v) >= 1e6 ? moneyCompact.format(v) : money.format(v)) : dash);
 /** Dollars with cents: $12.34. */
 export const fmtMoney2 = (v: number | null | undefined) => (ok(v) ? money2.format(v) : dash);
 /** A ratio as percent: 0.123 -> 12.3%. */

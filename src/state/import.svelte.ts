@@ -6,6 +6,9 @@ import { mappingKey } from '../data/import/mapping.ts';
 import { runImport } from '../data/import/run-import.ts';
 import { validateImportPlan } from '../data/import/plan.ts';
 import type { FileMapping, FileProbe, ImportPlan, ImportReport, ImportSource } from '../data/import/types.ts';
+import { readSql } from '../data/import/read-sql.ts';
+import { ident } from '../sql/quote.ts';
+import { toRows } from '../db/rows.ts';
 import { createDataset, type DatasetRecord } from '../data/datasets.ts';
 import { messageOf } from '../errors.ts';
 import { CANCELLED } from '../db/types.ts';
@@ -20,6 +23,8 @@ export interface ImportFile {
   mapping: FileMapping | null;
   /** True when the mapping came from a file with the same columns imported before. */
   remembered: boolean;
+  /** The most frequent values of the event-type column across the whole file (for the value mapping). */
+  eventValues: string[];
   error: string | null;
 }
 
@@ -72,7 +77,7 @@ export class ImportSession {
     const id = ++counter;
     const name = `import_${id}_${file.name.replace(/[^\w.-]+/g, '_')}`;
     const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
-    const entry: ImportFile = { id, file, source: { name, displayName: file.name, size: file.size, head }, status: 'probing', probe: null, mapping: null, remembered: false, error: null };
+    const entry: ImportFile = { id, file, source: { name, displayName: file.name, size: file.size, head }, status: 'probing', probe: null, mapping: null, remembered: false, eventValues: [], error: null };
     this.files.push(entry);
     const at = () => this.files.findIndex((f) => f.id === id);
     try {
@@ -80,17 +85,37 @@ export class ImportSession {
       const p = await probe(db, entry.source);
       const columns = p.columns.map((c) => c.name);
       const known = remembered(columns);
-      this.files[at()] = { ...this.files[at()], status: 'ready', probe: p, mapping: known ?? detect(p), remembered: known !== null };
+      const mapping = known ?? detect(p);
+      this.files[at()] = { ...this.files[at()], status: 'ready', probe: p, mapping, remembered: known !== null };
+      void this.loadEventValues(db, id, p, mapping);
     } catch (err) {
       this.files[at()] = { ...this.files[at()], status: 'error', error: messageOf(err) };
       await db.dropFile(name).catch(() => undefined);
     }
   }
 
+  /** Read the event-type column's top values from the whole file: the preview rows may show only one type. */
+  private async loadEventValues(db: BrowserDb, id: number, p: FileProbe, mapping: FileMapping): Promise<void> {
+    const col = mapping.columns.find((c) => c.target === 'event_type')?.column;
+    if (!col) return;
+    try {
+      const t = await db.query(`SELECT ${ident(col)}::VARCHAR AS v FROM ${readSql(p.source.name, p.read)} WHERE ${ident(col)} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 50`);
+      const values = toRows(t).map((r) => String(r.v));
+      const i = this.files.findIndex((f) => f.id === id);
+      if (i >= 0) this.files[i] = { ...this.files[i], eventValues: values };
+    } catch {
+      // The editor falls back to the values in the preview rows.
+    }
+  }
+
   /** Replace one file's mapping (from the mapping editor). */
   setMapping(id: number, mapping: FileMapping): void {
     const i = this.files.findIndex((f) => f.id === id);
-    if (i >= 0) this.files[i] = { ...this.files[i], mapping, remembered: false };
+    if (i < 0) return;
+    const f = this.files[i];
+    const eventCol = (m: FileMapping | null) => m?.columns.find((c) => c.target === 'event_type')?.column;
+    this.files[i] = { ...f, mapping, remembered: false };
+    if (f.probe && eventCol(mapping) !== eventCol(f.mapping)) void this.loadEventValues(this.db()!, id, f.probe, mapping);
   }
 
   /** Take a file out of the session. */
@@ -128,6 +153,8 @@ export class ImportSession {
     this.cancelled = false;
     this.progress = { label: 'Starting', fraction: 0 };
     const work = (this.work = await db.fork());
+    // A Cancel pressed while the connection was being opened still counts.
+    if (this.cancelled) await work.cancel();
     try {
       const name = ready.map((f) => f.source.displayName).join(' + ');
       let report: ImportReport | null = null;
@@ -139,6 +166,7 @@ export class ImportSession {
       for (const f of ready) remember(f.probe!.columns.map((c) => c.name), f.mapping!);
       this.report = report;
       this.stage = 'done';
+      await this.clear();
       return rec;
     } catch (err) {
       this.stage = 'failed';
