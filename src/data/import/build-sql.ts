@@ -1,13 +1,14 @@
 // SQL building events_next, users_next and products_next (the shop's contract) from the normalised files.
 // Sessions are derived where the data has none; users and products are derived from events where no file has them.
 import { ident } from '../../sql/quote.ts';
+import { FIELD_TYPES } from './normalize-sql.ts';
 import type { Target } from './types.ts';
 
 /** A normalised file: its temp table and the (unquoted) names of its kept columns. */
 export interface NormTable {
   table: string;
   kept: readonly string[];
-  /** Fields the file's mapping fills (others are NULL placeholders). */
+  /** Fields the normalised table has (mapped, plus the derived ones of events files). */
   mapped: ReadonlySet<Target>;
 }
 
@@ -24,9 +25,17 @@ const CONTRACT = ['user_id', 'session_id', 'event_type', 'ts', 'product_id'];
 const EVENT_EXTRAS: readonly Target[] = ['product_name', 'brand', 'country', 'region', 'city'];
 const USER_ATTRS: readonly Target[] = ['city', 'email', 'name', 'age', 'gender', 'source', 'medium', 'campaign', 'device'];
 
-function loaded(files: readonly NormTable[]): string {
-  return files.map((f) => `SELECT * EXCLUDE (reason) FROM ${ident(f.table)} WHERE reason IS NULL`).join('\nUNION ALL BY NAME\n');
+/** The loaded rows of all files, with NULL placeholders for the `needed` fields no file has. */
+function loaded(files: readonly NormTable[], needed: readonly Target[] = []): string {
+  const union = files.map((f) => `SELECT * EXCLUDE (reason) FROM ${ident(f.table)} WHERE reason IS NULL`).join('\nUNION ALL BY NAME\n');
+  const missing = needed.filter((t) => !anyMaps(files, t));
+  if (!missing.length) return union;
+  return `SELECT *, ${missing.map((t) => `NULL::${FIELD_TYPES[t]} AS ${ident(t)}`).join(', ')} FROM (${union})`;
 }
+
+const EVENT_NEEDS: readonly Target[] = ['session_id', 'product_id', 'category', 'price', 'source', 'medium', 'campaign', 'device'];
+const USER_NEEDS: readonly Target[] = ['signup_ts', 'country', 'region'];
+const PRODUCT_NEEDS: readonly Target[] = ['product_name', 'category', 'brand', 'price'];
 
 function anyMaps(files: readonly NormTable[], t: Target): boolean {
   return files.some((f) => f.mapped.has(t));
@@ -37,8 +46,8 @@ function keptOf(files: readonly NormTable[]): string[] {
 }
 
 /** The first loaded row per key across files (file order, then row order), for users and products files. */
-function firstPerKey(files: readonly NormTable[], key: string): string {
-  return `SELECT * EXCLUDE (src_row, file_idx) FROM (${loaded(files)})
+function firstPerKey(files: readonly NormTable[], key: string, needed: readonly Target[]): string {
+  return `SELECT * EXCLUDE (src_row, file_idx) FROM (${loaded(files, needed)})
   QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY file_idx, src_row) = 1`;
 }
 
@@ -63,7 +72,7 @@ export function eventsNextSql(b: BuildInput): string {
   ];
   // Windows run on narrow projections (keys, user, time) and join back: sorting whole rows is what costs.
   return `CREATE OR REPLACE TABLE events_next AS
-WITH e AS (${loaded(b.events)}),
+WITH e AS (${loaded(b.events, EVENT_NEEDS)}),
 k AS (SELECT file_idx, src_row, row_number() OVER (ORDER BY ts, user_id, file_idx, src_row)::BIGINT AS event_id FROM e),
 x AS (
   SELECT file_idx, src_row, user_id, ts, lag(ts) OVER (PARTITION BY user_id ${order}) AS prev_ts
@@ -74,11 +83,12 @@ xs AS (
     OVER (PARTITION BY user_id ${order} ROWS UNBOUNDED PRECEDING) AS s_no
   FROM x
 ),
-s AS (
-  SELECT file_idx, src_row, printf('S%07d', dense_rank() OVER (ORDER BY s_start, user_id, s_no)) AS sid
-  FROM (SELECT *, min(ts) OVER (PARTITION BY user_id, s_no) AS s_start FROM xs)
-)${pf ? `,
-p AS (SELECT product_id, category, price FROM (${firstPerKey(b.products, 'product_id')}))` : ''}
+sn AS (
+  SELECT user_id, s_no, printf('S%07d', row_number() OVER (ORDER BY min(ts), user_id, s_no)) AS sid
+  FROM xs GROUP BY user_id, s_no
+),
+s AS (SELECT xs.file_idx, xs.src_row, sn.sid FROM xs JOIN sn USING (user_id, s_no))${pf ? `,
+p AS (SELECT product_id, category, price FROM (${firstPerKey(b.products, 'product_id', PRODUCT_NEEDS)}))` : ''}
 SELECT ${cols.join(',\n  ')}
 FROM e JOIN k USING (file_idx, src_row) LEFT JOIN s USING (file_idx, src_row)${pf ? '\nLEFT JOIN p ON p.product_id = e.product_id' : ''}
 ORDER BY k.event_id`;
@@ -104,7 +114,7 @@ export function usersNextSql(b: BuildInput): string {
   const ctes = ['ev AS (SELECT user_id, min(ts) AS first_seen FROM events_next GROUP BY user_id)'];
   const from = ['ids', 'LEFT JOIN ev USING (user_id)'];
   if (uf) {
-    ctes.push(`uf AS (${firstPerKey(b.users, 'user_id')})`);
+    ctes.push(`uf AS (${firstPerKey(b.users, 'user_id', [...USER_NEEDS, ...USER_ATTRS.filter((t) => anyMaps(b.users, t))])})`);
     from.push('LEFT JOIN uf USING (user_id)');
   }
   const latest = (['signup_ts', ...USER_ATTRS] as Target[]).filter(
@@ -121,8 +131,9 @@ export function usersNextSql(b: BuildInput): string {
     from.push(`LEFT JOIN m_${t} USING (user_id)`);
   }
   ctes.push(`ids AS (SELECT user_id FROM ev${uf ? ' UNION SELECT user_id FROM uf' : ''})`);
+  const fromFile = (t: Target) => (uf && (USER_NEEDS.includes(t) || anyMaps(b.users, t)) ? `uf.${ident(t)}` : null);
   const pick = (t: Target, fromEvents: string | null) => {
-    const parts = [uf ? `uf.${ident(t)}` : null, fromEvents].filter((p): p is string => p !== null);
+    const parts = [fromFile(t), fromEvents].filter((p): p is string => p !== null);
     return parts.length ? `${parts.length > 1 ? `coalesce(${parts.join(', ')})` : parts[0]} AS ${ident(t)}` : null;
   };
   const evSource = (t: Target) => (places.includes(t) ? `m_${t}.${ident(t)}` : latest.includes(t) ? `ua.${ident(t)}` : null);
@@ -156,7 +167,7 @@ export function productsNextSql(b: BuildInput): string {
     latest('price', 'price', ' AND price > 0'),
   ];
   const ctes = [`pe AS (SELECT product_id, ${aggs.join(', ')} FROM events_next WHERE product_id IS NOT NULL GROUP BY product_id)`];
-  if (pf) ctes.push(`pf AS (${firstPerKey(b.products, 'product_id')})`);
+  if (pf) ctes.push(`pf AS (${firstPerKey(b.products, 'product_id', PRODUCT_NEEDS)})`);
   ctes.push(`ids AS (SELECT product_id FROM pe${pf ? ' UNION SELECT product_id FROM pf' : ''})`);
   const pick = (fileCol: string, evCol: string, as: string) => (pf ? `coalesce(pf.${fileCol}, pe.${evCol})` : `pe.${evCol}`) + ` AS ${as}`;
   const cols = [

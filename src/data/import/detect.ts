@@ -7,15 +7,24 @@ import {
 import type { ColumnMapping, FileMapping, FileProbe, FileRole, ProbeColumn, Target } from './types.ts';
 import { TARGETS } from './types.ts';
 
+/**
+ * Extra columns kept by default; later ones start as 'ignore' (the user can keep them). DuckDB spends memory per
+ * column of every table it builds, so a 10,000-column export would otherwise need gigabytes in the browser.
+ */
+export const MAX_KEPT = 250;
+
 /** Propose a mapping for a probed file (pure; never throws). Check it with mappingProblems before importing. */
 export function detect(probe: FileProbe): FileMapping {
   const role = detectRole(probe.columns);
   const assigned = assignTargets(probe.columns, role);
   const taken = new Set<string>(RESERVED_COLUMNS);
+  let extras = 0;
   const columns: ColumnMapping[] = probe.columns.map((c) => {
     const target = assigned.get(c.name);
     if (target) return { column: c.name, target };
-    return { column: c.name, target: 'keep', as: uniqueName(sanitizeName(c.name), taken), kind: c.kind };
+    const as = uniqueName(sanitizeName(c.name), taken);
+    extras += 1;
+    return { column: c.name, target: extras <= MAX_KEPT ? 'keep' : 'ignore', as, kind: c.kind };
   });
   const eventCol = columns.find((m) => m.target === 'event_type')?.column;
   const eventTypes: Record<string, string> = {};

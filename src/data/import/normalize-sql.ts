@@ -29,7 +29,14 @@ export interface NormalizeInput {
 /** An order id marked as cancelled: a C directly followed by a digit (C536379), as in the UCI Online Retail data. */
 const CANCELLED_ORDER = `regexp_matches(order_id, '^[Cc][0-9]')`;
 
-/** CREATE TEMP TABLE `out` with src_row, file_idx, every field of the role, the kept columns and `reason`. */
+/** Fields the normalised events/transactions table always has, whatever the mapping (derived if unmapped). */
+export const DERIVED_FIELDS: readonly Target[] = ['event_type', 'quantity', 'revenue', 'order_id'];
+
+/**
+ * CREATE TEMP TABLE `out` with src_row, file_idx, the mapped fields (events and transactions also always get
+ * DERIVED_FIELDS), the kept columns and `reason`. Unmapped fields are not materialised: every column of a temp
+ * table costs memory per thread, so the placeholders are added later, once, when files are combined.
+ */
 export function normalizeSql(n: NormalizeInput): string {
   const { mapping } = n;
   const byName = new Map(n.columns.map((c) => [c.name, c]));
@@ -49,9 +56,6 @@ export function normalizeSql(n: NormalizeInput): string {
       mapped.add(m.target);
     }
   }
-  for (const t of ROLE_TARGETS[mapping.role]) {
-    if (!mapped.has(t)) select.push(`NULL::${FIELD_TYPES[t]} AS ${ident(t)}`);
-  }
   const alias = rowAlias(n.columns);
   if (mapping.dropDuplicates) select.push(`row_number() OVER (PARTITION BY ${ident(alias)} ORDER BY rowid) AS dup_n`);
   const c = `SELECT ${select.join(',\n  ')}\nFROM ${ident(n.raw)} AS ${ident(alias)}`;
@@ -63,7 +67,7 @@ export function normalizeSql(n: NormalizeInput): string {
     const key = mapping.role === 'users' ? 'user_id' : 'product_id';
     const missing: SetAsideReason = mapping.role === 'users' ? 'no_user' : 'no_product';
     const twice: SetAsideReason = mapping.role === 'users' ? 'duplicate_user' : 'duplicate_product';
-    const fields = ROLE_TARGETS[mapping.role].map((t) => ident(t)).join(', ');
+    const fields = ROLE_TARGETS[mapping.role].filter(has).map((t) => ident(t)).join(', ');
     return `${head}
 SELECT src_row, ${n.fileIdx} AS file_idx, ${fields}${keptList},
   CASE WHEN ${key} IS NULL THEN '${missing}' ${dup}
@@ -71,15 +75,23 @@ SELECT src_row, ${n.fileIdx} AS file_idx, ${fields}${keptList},
 FROM c`;
   }
   const tx = mapping.role === 'transactions';
-  const eventType = tx
-    ? `CASE WHEN coalesce(quantity < 0 OR ${CANCELLED_ORDER}${has('quantity') ? '' : ' OR revenue < 0'}, FALSE) THEN 'refund' ELSE 'purchase' END`
-    : has('event_type') ? `coalesce(${eventTypeSql(mapping.eventTypes)}, 'event')` : `'event'`;
-  const amount = has('revenue') ? 'abs(revenue)' : has('price') ? `abs(coalesce(quantity, 1)) * price` : 'NULL::DOUBLE';
+  const cancelled = [
+    has('quantity') ? 'quantity < 0' : '',
+    has('order_id') ? CANCELLED_ORDER : '',
+    !has('quantity') && has('revenue') ? 'revenue < 0' : '',
+  ].filter(Boolean);
+  const d = tx
+    ? `SELECT *, CASE WHEN coalesce(${cancelled.join(' OR ') || 'FALSE'}, FALSE) THEN 'refund' ELSE 'purchase' END AS event_type FROM c`
+    : has('event_type')
+      ? `SELECT * REPLACE (coalesce(${eventTypeSql(mapping.eventTypes)}, 'event') AS event_type) FROM c`
+      : `SELECT *, 'event' AS event_type FROM c`;
+  const units = has('quantity') ? 'abs(coalesce(quantity, 1))' : '1';
+  const amount = has('revenue') ? 'abs(revenue)' : has('price') ? `${units} * price` : 'NULL::DOUBLE';
   const quantity = tx
     ? has('quantity') ? 'abs(quantity)' : '1'
     : has('quantity') ? `CASE WHEN event_type = 'refund' THEN abs(quantity) ELSE quantity END`
       : `CASE WHEN event_type IN ('add_to_cart', 'purchase', 'refund') THEN 1 END`;
-  const orderId = tx && !has('order_id') ? `user_id || ' ' || strftime(ts, '%Y-%m-%d %H:%M:%S')` : 'order_id';
+  const orderId = has('order_id') ? 'order_id' : tx ? `user_id || ' ' || strftime(ts, '%Y-%m-%d %H:%M:%S')` : 'NULL::VARCHAR';
   const money = tx ? 'TRUE' : `event_type IN ('purchase', 'refund')`;
   const reasons = [
     `WHEN ts IS NULL THEN 'bad_timestamp'`,
@@ -90,13 +102,13 @@ FROM c`;
     has('price') ? `WHEN ${money} AND price <= 0 THEN 'non_positive_price'` : '',
     tx && !has('price') && has('revenue') ? `WHEN revenue = 0 THEN 'non_positive_price'` : '',
   ].filter(Boolean);
-  const rest = ROLE_TARGETS.events.filter((t) => !['event_type', 'quantity', 'revenue', 'order_id'].includes(t));
+  const rest = ROLE_TARGETS.events.filter((t) => has(t) && !DERIVED_FIELDS.includes(t));
   return `${head}, d AS (
-  ${tx ? `SELECT *, ${eventType} AS event_type FROM c` : `SELECT * REPLACE (${eventType} AS event_type) FROM c`}
+  ${d}
 )
 SELECT src_row, ${n.fileIdx} AS file_idx, ${rest.map((t) => ident(t)).join(', ')}, event_type,
-  ${quantity}::INTEGER AS quantity,
-  CASE WHEN ${money} THEN ${amount} END::DOUBLE AS revenue,
+  (${quantity})::INTEGER AS quantity,
+  (CASE WHEN ${money} THEN ${amount} END)::DOUBLE AS revenue,
   ${orderId} AS order_id${keptList},
   CASE ${reasons.join(' ')} END AS reason
 FROM d`;

@@ -12,6 +12,9 @@ import { rejectGroups } from './rejects.ts';
 import { tempName } from './names.ts';
 import type { CsvDialect, FileProbe, ImportSource, PreviewRow, ProbeColumn, ReadOptions } from './types.ts';
 
+/** Beyond this many columns the mapping keeps only the first extras (see detect's MAX_KEPT). */
+const WIDE = 250;
+
 /** How many rows the preview holds. */
 export const PREVIEW_ROWS = 50;
 
@@ -82,6 +85,9 @@ async function probeCsv(db: Db, source: ImportSource, facts: HeadFacts): Promise
   try {
     const preview = toRows(await db.query(`SELECT * FROM ${readSql(source.name, read, rejects)} LIMIT ${PREVIEW_ROWS}`));
     const notes = [...facts.notes, describeDialect(dialect)];
+    if (columns.length > WIDE) {
+      notes.push(`${columns.length.toLocaleString('en')} columns: only the first ${WIDE} extra columns are kept by default.`);
+    }
     if (preview.length === 0) {
       const bad = await rejectGroups(db, rejects, 1);
       if (bad.length) {

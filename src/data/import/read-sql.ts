@@ -3,6 +3,9 @@
 import { literal } from '../../sql/quote.ts';
 import type { ReadOptions } from './types.ts';
 
+/** read_csv's buffer size in bytes (lines up to DuckDB's default 2 MB maximum still fit). */
+const BUFFER_BYTES = 8 * 1024 * 1024;
+
 /** Where read_csv stores the lines it could not parse (two temp tables DuckDB creates). */
 export interface RejectTables {
   errors: string;
@@ -44,6 +47,9 @@ export function readSql(name: string, read: ReadOptions, rejects?: RejectTables)
     `skip = ${Math.max(0, Math.trunc(csv.skip))}`,
     `columns = {${columns}}`,
     'ignore_errors = true',
+    // 8 MiB read buffers instead of 32: DuckDB allocates one per thread up front, which alone would fail a
+    // small import under a tight memory limit (the browser has far less memory than a native process).
+    `buffer_size = ${BUFFER_BYTES}`,
     ...encodingOpts(read),
   ];
   if (csv.comment) opts.push(`comment = ${literal(csv.comment)}`);

@@ -9,7 +9,7 @@ import { assertMappingUsable } from './mapping.ts';
 import { validateImportPlan } from './validate.ts';
 import { dateOrderSql, dropMacrosSql, macrosSql, type DateOrder } from './convert-sql.ts';
 import { stageSource, type Staged } from './stage.ts';
-import { normalizeSql } from './normalize-sql.ts';
+import { DERIVED_FIELDS, normalizeSql } from './normalize-sql.ts';
 import { eventsNextSql, productsNextSql, usersNextSql, type NormTable } from './build-sql.ts';
 import { fileReport, totalsOf } from './report.ts';
 import { importError } from './import-error.ts';
@@ -62,7 +62,7 @@ export async function runImport(
       norms.push({ role: f.plan.mapping.role, norm: normTable(norm, f.plan.mapping) });
       done += f.size;
     }
-    ctx.who = 'The import';
+    ctx.who = files.map((f) => f.who).join(' + ');
     const pick = (...roles: FileMapping['role'][]) => norms.filter((n) => roles.includes(n.role)).map((n) => n.norm);
     const input = {
       events: pick('events', 'transactions'), users: pick('users'), products: pick('products'),
@@ -104,6 +104,7 @@ function track(ctx: { scratch: string[] }, name: string): string {
 function normTable(table: string, m: FileMapping): NormTable {
   const kept = m.columns.filter((c) => c.target === 'keep').map((c) => c.as ?? c.column);
   const mapped = new Set(m.columns.map((c) => c.target).filter((t): t is Target => t !== 'keep' && t !== 'ignore'));
+  if (m.role === 'events' || m.role === 'transactions') for (const t of DERIVED_FIELDS) mapped.add(t);
   return { table, kept, mapped };
 }
 

@@ -17,13 +17,26 @@ export interface Staged {
 }
 
 /**
- * CREATE TEMP TABLE `table` from the whole source. TEMP keeps scratch data out of a persistent (OPFS) database
+ * CREATE TEMP TABLE `table` from the whole source (the mapped and kept columns). TEMP keeps scratch data out of a persistent (OPFS) database
  * file and away from whatever schema the caller has selected; rowid follows file order (insertion order is kept).
  */
 export async function stageSource(db: Db, file: PlannedFile, who: string, table: string, rejects: RejectTables): Promise<Staged> {
   const csv = file.read.format === 'csv';
+  const from = readSql(file.source, file.read, csv ? rejects : undefined);
+  const fileColumns = csv ? file.read.columns : toRows(await db.query(`DESCRIBE SELECT * FROM ${from}`)).map((r) => String(r.column_name));
+  const names = new Set(fileColumns);
+  const used = file.mapping.columns.filter((m) => m.target !== 'ignore').map((m) => m.column);
+  const gone = used.filter((c) => !names.has(c));
+  if (gone.length) {
+    throw new StrataError(
+      `${who} no longer has the column(s) ${gone.slice(0, 5).map((g) => `"${g}"`).join(', ')} that the mapping uses. ` +
+        'The file changed since it was previewed: drop it again.',
+    );
+  }
+  // Only the columns the mapping uses are staged: a table costs memory per column, and ignored ones are unused.
+  const list = fileColumns.filter((c) => used.includes(c)).map((c) => ident(c)).join(', ');
   try {
-    await db.exec(`CREATE TEMP TABLE ${ident(table)} AS SELECT * FROM ${readSql(file.source, file.read, csv ? rejects : undefined)}`);
+    await db.exec(`CREATE TEMP TABLE ${ident(table)} AS SELECT ${list} FROM ${from}`);
     const malformed = csv ? await rejectGroups(db, rejects) : [];
     const rows = Number(firstRow(await db.query(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`)).n);
     const columns = toRows(await db.query(`DESCRIBE ${ident(table)}`)).map((r) => ({
@@ -37,14 +50,6 @@ export async function stageSource(db: Db, file: PlannedFile, who: string, table:
         );
       }
       throw new StrataError(`${who} has column names but no data rows. Export it again with the data.`);
-    }
-    const names = new Set(columns.map((c) => c.name));
-    const gone = file.mapping.columns.filter((m) => m.target !== 'ignore' && !names.has(m.column)).map((m) => m.column);
-    if (gone.length) {
-      throw new StrataError(
-        `${who} no longer has the column(s) ${gone.slice(0, 5).map((g) => `"${g}"`).join(', ')} that the mapping uses. ` +
-          'The file changed since it was previewed: drop it again.',
-      );
     }
     return { table, columns, rows, malformed };
   } finally {
