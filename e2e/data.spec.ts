@@ -29,12 +29,21 @@ async function rowCells(page: Page, ri: number, columns: number): Promise<Map<nu
   const grid = page.getByRole('grid', { name: 'Rows of events' });
   const cells = new Map<number, string>();
   for (let step = 0; step < 40 && cells.size < columns; step++) {
-    const row = grid.locator(`[role=row][aria-rowindex="${ri}"][data-loaded="true"]`);
-    await expect(row).toHaveCount(1);
-    for (const c of await row.locator('[role=gridcell]').all()) {
-      cells.set(Number(await c.getAttribute('aria-colindex')) - 2, (await c.textContent()) ?? '');
-    }
+    // Read the row in one go once it is loaded (cells are reused as the grid scrolls, so never piecemeal).
+    let seen: [number, string][] | null = null;
+    await expect
+      .poll(async () => {
+        seen = await grid.evaluate((el, ri) => {
+          const row = el.querySelector(`[role=row][aria-rowindex="${ri}"][data-loaded="true"]`);
+          if (!row) return null;
+          return [...row.querySelectorAll('[role=gridcell]')].map((c): [number, string] => [Number(c.getAttribute('aria-colindex')) - 2, c.textContent ?? '']);
+        }, ri);
+        return seen !== null;
+      })
+      .toBe(true);
+    for (const [k, v] of seen!) cells.set(k, v);
     await grid.evaluate((el) => (el.scrollLeft += el.clientWidth * 0.6));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   }
   return cells;
 }
