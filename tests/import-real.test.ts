@@ -11,6 +11,7 @@ import { openNodeDb } from '../src/db/node-db.ts';
 import { DEFAULT_OVERVIEW, decodeGeography, decodeKpis, geographySql, kpisSql } from '../src/analyses/overview/index.ts';
 import type { ImportReport } from '../src/data/import/index.ts';
 import { importFiles, rows } from './fixtures/import/support.ts';
+import { openWasmDb } from './fixtures/import/wasm-db.ts';
 
 const DATA = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 const RETAIL = DATA + 'online_retail.csv.gz';
@@ -65,6 +66,9 @@ async function overview(db: Db) {
   return { kpis: decodeKpis(await db.query(k.text, k.params)), geo: decodeGeography(await db.query(g.text, g.params)) };
 }
 
+/** Native results, compared with DuckDB-WASM's at the end. */
+const native: { retail?: ImportReport; rees?: ImportReport } = {};
+
 describe('real data: UCI Online Retail (order lines)', () => {
   let db: Db;
   let report: ImportReport;
@@ -73,7 +77,7 @@ describe('real data: UCI Online Retail (order lines)', () => {
     db = await openNodeDb();
     const r = await importFiles(db, [RETAIL]);
     assert.equal(r.mappings[0].role, 'transactions');
-    report = r.report;
+    report = native.retail = r.report;
   });
   after(async () => db?.close());
 
@@ -159,7 +163,7 @@ describe('real data: REES46 events (first hours of 2019-10)', () => {
     db = await openNodeDb();
     const r = await importFiles(db, [REES]);
     assert.equal(r.mappings[0].role, 'events');
-    report = r.report;
+    report = native.rees = r.report;
   });
   after(async () => db?.close());
 
@@ -205,4 +209,27 @@ describe('real data: REES46 events (first hours of 2019-10)', () => {
     assert.deepEqual(f.setAside.map((g) => [g.reason, g.count]), [['duplicate', 5]]);
     assert.deepEqual(report.dateRange, { from: Date.UTC(2019, 9, 1), to: Date.parse(kept[kept.length - 1][0].replace(' UTC', 'Z').replace(' ', 'T')) });
   });
+});
+
+describe('real data on DuckDB-WASM (the browser engine, in Node) gives the native figures', () => {
+  for (const [name, path] of [['retail', RETAIL], ['rees', REES]] as const) {
+    test(name, async () => {
+      requireData();
+      const db = await openWasmDb();
+      try {
+        const { report } = await importFiles(db, [path]);
+        const mine = native[name];
+        assert.ok(mine, 'the native import ran first');
+        const { revenue, refunds, ...counts } = report.totals;
+        const { revenue: r0, refunds: f0, ...counts0 } = mine.totals;
+        assert.deepEqual(counts, counts0);
+        near(revenue, r0, 'revenue');
+        near(refunds, f0, 'refunds');
+        assert.deepEqual(report.files.map((f) => [f.rowsRead, f.rowsLoaded, f.setAside.map((g) => [g.reason, g.count])]),
+          mine.files.map((f) => [f.rowsRead, f.rowsLoaded, f.setAside.map((g) => [g.reason, g.count])]));
+      } finally {
+        await db.close();
+      }
+    });
+  }
 });

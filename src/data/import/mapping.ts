@@ -12,7 +12,7 @@ export function mappingProblems(mapping: FileMapping, who = 'This file'): string
   for (const m of mapping.columns) {
     if (m.target === 'keep' || m.target === 'ignore') continue;
     if (!allowed.includes(m.target)) {
-      problems.push(`${who}: column "${m.column}" is mapped to ${m.target}, which a ${mapping.role} file cannot fill.`);
+      problems.push(`${who}: column "${m.column}" is mapped to ${m.target}, which ${an(mapping.role)} file cannot fill.`);
     }
     const prev = seen.get(m.target);
     if (prev !== undefined) {
@@ -25,7 +25,7 @@ export function mappingProblems(mapping: FileMapping, who = 'This file'): string
     const what = missing.map((t) => TARGET_LABELS[t] ?? t).join(' and ');
     const expected = missing.map((t) => `for the ${TARGET_LABELS[t] ?? t}, a column named like ${EXPECTED_NAMES[t] ?? t}`);
     problems.push(
-      `${who} has no usable ${what} column, which a ${mapping.role} file needs. Expected ${expected.join('; and ')}. ` +
+      `${who} has no usable ${what} column, which ${an(mapping.role)} file needs. Expected ${expected.join('; and ')}. ` +
         'Pick the right column in the mapping, or rename it in the file.',
     );
   }
@@ -39,6 +39,10 @@ export function mappingProblems(mapping: FileMapping, who = 'This file'): string
     kept.add(as);
   }
   return problems;
+}
+
+function an(role: string): string {
+  return (/^[aeiou]/.test(role) ? 'an ' : 'a ') + role;
 }
 
 /** Throw a StrataError listing every problem of the mapping, if any. */

@@ -1,4 +1,4 @@
-// The import's data types: what a probe finds, what a mapping says, what a plan runs and what the report tells.
+// The import's data types: what a probe finds, what a mapping says and what a plan runs (report types re-exported).
 // Everything here is plain JSON (no classes, no Dates) so the UI can keep it in state, store it and send it.
 
 /** A file DuckDB can read: `name` is what read_csv/read_parquet see (a registered file name or a path). */
@@ -125,88 +125,6 @@ export interface ImportPlan {
   joinUsersOn: 'user_id';
 }
 
-/** Why a row was not loaded. */
-export type SetAsideReason =
-  | 'unterminated_quote' | 'too_many_columns' | 'missing_columns' | 'invalid_text' | 'malformed_line'
-  | 'bad_timestamp' | 'no_user' | 'duplicate' | 'zero_quantity' | 'no_amount' | 'non_positive_price'
-  | 'no_product' | 'duplicate_user' | 'duplicate_product';
-
-/** A set-aside line: its line in the file when DuckDB knows it, else its data row (1 = first after the header). */
-export interface SampleLine {
-  line: number | null;
-  row: number | null;
-  text: string;
-}
-
-/** Rows set aside for one reason, with up to 5 examples. */
-export interface SetAsideGroup {
-  reason: SetAsideReason;
-  message: string;
-  count: number;
-  samples: SampleLine[];
-}
-
-/** A UTC time range in epoch milliseconds. */
-export interface DateRange {
-  from: number;
-  to: number;
-}
-
-/** One source column after loading: where it went, its type there and the share of empty values. */
-export interface ColumnReport {
-  column: string;
-  target: ColumnTarget;
-  /** The output column name, null when ignored. */
-  as: string | null;
-  /** DuckDB type of the loaded column. */
-  type: string;
-  /** 0-100, over loaded rows. */
-  nullPercent: number;
-}
-
-/** What happened to one file. rowsRead = rowsLoaded + rowsSetAside. */
-export interface FileReport {
-  source: string;
-  displayName: string;
-  role: FileRole;
-  rowsRead: number;
-  rowsLoaded: number;
-  rowsSetAside: number;
-  setAside: SetAsideGroup[];
-  columns: ColumnReport[];
-  dateRange: DateRange | null;
-}
-
-/** Headline figures of the installed dataset (the same definitions as the Overview). */
-export interface ImportTotals {
-  events: number;
-  users: number;
-  products: number;
-  sessions: number;
-  /** Users with a purchase event. */
-  buyers: number;
-  /** Distinct order ids on purchase events. */
-  orders: number;
-  /** Gross purchase revenue. */
-  revenue: number;
-  /** Revenue of refund events (positive). */
-  refunds: number;
-  eventsByType: Record<string, number>;
-}
-
-/** The import report shown after a successful import. */
-export interface ImportReport {
-  files: FileReport[];
-  totals: ImportTotals;
-  dateRange: DateRange | null;
-  /** True when sessions were derived from inactivity gaps (some events file had no session column). */
-  sessionsDerived: boolean;
-  sessionGapMinutes: number;
-  /** Decisions the user should know about, in plain words. */
-  notes: string[];
-}
-
-/** Progress callback: a short label and the overall fraction done (0-1). */
-export interface ImportOptions {
-  onPhase?(label: string, fraction: number): void;
-}
+export type {
+  SetAsideReason, SampleLine, SetAsideGroup, DateRange, ColumnReport, FileReport, ImportTotals, ImportReport, ImportOptions,
+} from './report-types.ts';
