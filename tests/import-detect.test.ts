@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import {
-  detect, mappingKey, mappingProblems, probe, validateFileMapping, validateImportPlan, defaultEventType,
+  detect, mappingKey, mappingProblems, probe, validateFileMapping, validateImportPlan, defaultEventType, columnValues,
   type FileMapping, type FileProbe,
 } from '../src/data/import/index.ts';
 import { scratchDir, sourceOf, writeFixture } from './fixtures/import/support.ts';
@@ -161,5 +161,14 @@ describe('import detection (zero-edit mapping)', () => {
     assert.throws(() => validateFileMapping(badKind), /kind/);
     const badName = { ...m, columns: [{ column: 'x', target: 'keep', as: 'x"; DROP' }] };
     assert.throws(() => validateFileMapping(badName), /as/);
+  });
+
+  test('columnValues: every event-type value of the whole file, most frequent first', async () => {
+    const p = probes.get('rees.csv')!;
+    assert.deepEqual(await columnValues(db, { source: p.source.name, read: p.read }, 'event_type'), [
+      { value: 'cart', count: 1 }, { value: 'view', count: 1 },
+    ]);
+    const r = probes.get('retail.csv')!;
+    assert.deepEqual(await columnValues(db, { source: r.source.name, read: r.read }, 'Country', 1), [{ value: 'United Kingdom', count: 2 }]);
   });
 });

@@ -40,7 +40,8 @@ export function importNotes(plan: ImportPlan, reports: readonly FileReport[], se
   );
   if (eventsWithoutOrders) notes.push('Purchase events without an order id count as one order per session.');
   if (!roles.has('users')) {
-    notes.push('No users file: users were derived from events (signup = first seen; country = their most frequent one).');
+    const place = plan.files.some((f) => f.mapping.columns.some((c) => c.target === 'country'));
+    notes.push(`No users file: users were derived from events (signup = first seen${place ? '; country = the one on most of their events' : ''}).`);
   }
   return notes;
 }
