@@ -8,7 +8,7 @@ import { toRows } from '../src/db/rows.ts';
 import type { Sql } from '../src/sql/quote.ts';
 import {
   listTablesSql, decodeTableList, rowCountsSql, decodeTables, columnsSql, decodeColumns, columnStatsSql,
-  decodeColumnStats, statsOptions, profileColumn, rowsPageSql, columnKind, numericBins, dateGrain, nextBucket,
+  decodeColumnStats, statsOptions, profileColumn, rowsPageSql, columnKind, topValuesUseful, numericBins, dateGrain, nextBucket,
   type ColumnInfo, type TableInfo,
 } from '../src/analyses/profile/index.ts';
 
@@ -186,6 +186,10 @@ function profileSuite(backend: string, openDb: () => Promise<Db>): void {
       assert.equal(a.median, 11.25); // medians stay exact
       assert.ok(Math.abs(a.distinct - 7) <= 1, `approx distinct ${a.distinct}`);
       assert.equal(statsOptions(1_000_001, true).exact, false);
+      // An estimate never exceeds the non-null count; ids estimated at 80% distinct still skip top values.
+      assert.ok(a.distinct <= a.nonNull);
+      assert.equal(topValuesUseful(1000, 800, true), false);
+      assert.equal(topValuesUseful(1000, 800, false), true);
     });
 
     test('an empty table: zero rows, no missing share, no top values or histogram, no page rows', async () => {

@@ -32,7 +32,7 @@ export type RunQuery = (q: Sql) => Promise<Table>;
 export async function profileColumn(run: RunQuery, table: string, column: ColumnInfo, rows: number): Promise<ColumnProfile> {
   const opts = statsOptions(rows, true);
   const [stats] = decodeColumnStats(await run(columnStatsSql(table, [column], opts)), [column], opts);
-  const top = topValuesUseful(stats.nonNull, stats.distinct)
+  const top = topValuesUseful(stats.nonNull, stats.distinct, stats.approx)
     ? decodeTopValues(await run(topValuesSql(table, column.name, column.kind)))
     : null;
   return { table, column, stats, top, histogram: await histogram(run, table, column, stats) };

@@ -32,8 +32,10 @@ export function decodeTopValues(table: Table): TopValue[] {
 
 /**
  * Whether a top-values list is worth computing: not when nearly every value is distinct (ids, timestamps),
- * where the answer is "each value once" and the GROUP BY over millions of keys is the costliest query.
+ * where the answer is "each value once" and the GROUP BY over millions of keys is the costliest query (2-3 s at
+ * 10M rows in the browser). An estimated distinct count is off by up to ~15% (DuckDB's HyperLogLog measured
+ * 0.86-0.96 of the truth on unique columns), hence the lower bar when `approx`.
  */
-export function topValuesUseful(nonNull: number, distinct: number): boolean {
-  return nonNull > 0 && distinct < nonNull * 0.95;
+export function topValuesUseful(nonNull: number, distinct: number, approx = false): boolean {
+  return nonNull > 0 && distinct < nonNull * (approx ? 0.75 : 0.95);
 }
