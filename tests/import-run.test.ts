@@ -23,7 +23,7 @@ C1003,A,"Mug, blue",-1,2024-01-07 12:00:00,3.50,17850.0,United Kingdom
 `;
 
 // Not ISO: 05/03/2024 (either way), 13/03/2024 (day-first only), "Mar 14, 2024" and "15 March 2024 10:00"
-// (named months) -> day-first reads 2 of them, month-first 1, so 05/03 is 5 March.
+// (named months) -> day-first reads 2 of them, month-first 1, so 05/03 is 5 March. 10:02+02:00 is 08:02 UTC.
 const MIXED = `customer,date,action
 c1,2024-03-05 14:30:00,view
 c1,05/03/2024 14:45,view
@@ -32,6 +32,7 @@ c1,"Mar 14, 2024",view
 c1,15 March 2024 10:00,view
 c1,2024-03-16T08:00:00Z,view
 c1,1710576060,view
+c1,2024-03-16T10:02:00+02:00,view
 c1,not a date,view
 c1,,view
 `;
@@ -166,7 +167,7 @@ function suite(backend: string, open: () => Promise<Db>): void {
         const ts = await rows(db, `SELECT strftime(ts, '%Y-%m-%d %H:%M') AS t FROM events ORDER BY event_id`);
         assert.deepEqual(ts.map((r) => r.t), [
           '2024-03-05 14:30', '2024-03-05 14:45', '2024-03-13 09:00', '2024-03-14 00:00', '2024-03-15 10:00',
-          '2024-03-16 08:00', '2024-03-16 08:01',
+          '2024-03-16 08:00', '2024-03-16 08:01', '2024-03-16 08:02',
         ]);
         const g = report.files[0].setAside;
         assert.deepEqual(g.map((x) => [x.reason, x.count]), [['bad_timestamp', 2]]);

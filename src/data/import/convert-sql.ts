@@ -39,7 +39,11 @@ function list(formats: readonly string[]): string {
   return '[' + formats.map((f) => literal(f)).join(', ') + ']';
 }
 
-/** The macros every conversion uses (temporary: they vanish with the connection and are dropped after import). */
+/**
+ * The macros every conversion uses (temporary: they vanish with the connection and are dropped after import).
+ * A time with an explicit UTC offset (10:00+02:00) goes through TIMESTAMPTZ so the offset is applied (a TIMESTAMP
+ * cast would drop it); text without one is taken as UTC, whatever the session's time zone.
+ */
 export function macrosSql(): string {
   return `
 CREATE OR REPLACE TEMP MACRO ${P}blank(s) AS (s IS NULL OR regexp_full_match(s, '\\s*(null|none|nan|n/a|na|undefined|-)?\\s*', 'i'));
@@ -57,6 +61,8 @@ CREATE OR REPLACE TEMP MACRO ${P}epoch(x) AS try(make_timestamp(CAST(round(CASE
 CREATE OR REPLACE TEMP MACRO ${P}y4(t) AS CASE WHEN year(t) >= 1000 THEN t END;
 CREATE OR REPLACE TEMP MACRO ${P}sane(t) AS CASE WHEN t >= TIMESTAMP '1900-01-01' AND t < TIMESTAMP '2200-01-01' THEN t END;
 CREATE OR REPLACE TEMP MACRO ${P}tsv(s, long_fmts, short_fmts) AS coalesce(
+  CASE WHEN regexp_matches(s, ':[0-9]{2}(\\.[0-9]+)?\\s*[+-][0-9]{2}(:?[0-9]{2})?\\s*$')
+    THEN make_timestamp(epoch_us(try_cast(trim(s) AS TIMESTAMPTZ))) END,
   ${P}y4(try_cast(s AS TIMESTAMP)),
   CASE
     WHEN ${P}blank(s) THEN NULL
