@@ -55,3 +55,17 @@ test('a failed query is reported and not cached', async () => {
   assert.ok(await c.cached(sql`SELECT ${1}`));
   assert.equal(f.calls.length, 2);
 });
+
+test('abandoning a screen skips its queued queries; a running one still finishes', async () => {
+  const f = fakeDb({ slow: 20 });
+  const c = new QueryCoordinator(f.db);
+  const running = c.run('overview:a', { text: 'slow', params: [] });
+  const queued = c.run('overview:b', { text: 'q2', params: [] });
+  const other = c.run('data:x', { text: 'q3', params: [] });
+  await new Promise((r) => setTimeout(r, 5)); // 'slow' is now running; 'q2' and 'q3' wait in the queue
+  c.abandon('overview:');
+  await assert.rejects(running, Superseded);
+  await assert.rejects(queued, Superseded);
+  assert.ok(await other);
+  assert.deepEqual(f.calls, ['slow[]', 'q3[]'], 'the abandoned queued query never reached the database');
+});

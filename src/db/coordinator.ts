@@ -27,13 +27,22 @@ export class QueryCoordinator {
   async run(view: string, q: Sql): Promise<Table> {
     const ticket = ++this.seq;
     this.latest.set(view, ticket);
-    const result = await this.cached(q);
-    if (this.latest.get(view) !== ticket) throw new Superseded();
+    const wanted = () => this.latest.get(view) === ticket;
+    const result = await this.cached(q, wanted);
+    if (!wanted()) throw new Superseded();
     return result;
   }
 
-  /** Run `q` through the cache without latest-wins (for several panels of one view). */
-  cached(q: Sql): Promise<Table> {
+  /** Drop the pending requests of every view whose name starts with `prefix` (the screen was left). */
+  abandon(prefix: string): void {
+    for (const view of this.latest.keys()) if (view.startsWith(prefix)) this.latest.set(view, ++this.seq);
+  }
+
+  /**
+   * Run `q` through the cache without latest-wins (for several panels of one view). A queued query whose
+   * `wanted()` turns false before its turn is skipped, so a screen left behind does not hold up the next one.
+   */
+  cached(q: Sql, wanted: () => boolean = () => true): Promise<Table> {
     const key = JSON.stringify([q.text, q.params]);
     let hit = this.cache.get(key);
     if (hit) {
@@ -42,7 +51,7 @@ export class QueryCoordinator {
       return hit;
     }
     // One query at a time: the engine is single-threaded, and ordering keeps latest-wins meaningful.
-    hit = this.queue.then(() => this.db.query(q.text, q.params));
+    hit = this.queue.then(() => (wanted() ? this.db.query(q.text, q.params) : Promise.reject(new Superseded())));
     this.queue = hit.catch(() => undefined);
     hit.catch(() => this.cache.delete(key));
     this.cache.set(key, hit);
