@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ROOT, bundleSizes, ensureDist } from './build.ts';
 import { benchBrowser, coldStart, startRig, type BrowserRig, type ColdStart } from './browser.ts';
 import { benchNative } from './native.ts';
+import { benchImports } from './import.ts';
 import { SIZES, overviewQueries, shortReason, type BenchSize } from './queries.ts';
 import { bundleRows, coldRows, renderTable, sizeRows, type Row } from './table.ts';
 
@@ -14,21 +15,24 @@ import { bundleRows, coldRows, renderTable, sizeRows, type Row } from './table.t
 interface Options {
   sizes: BenchSize[];
   runs: number;
+  imports: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
   let sizes = ['50k', '1m', '10m'];
   let runs = 3;
+  let imports = true;
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=', 2);
-    if (key === '--sizes') sizes = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    if (key === '--no-imports') imports = false;
+    else if (key === '--sizes') sizes = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     else if (key === '--runs') runs = Number(value);
-    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m and --runs=N.`);
+    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N and --no-imports.`);
   }
   const unknown = sizes.filter((s) => !(s in SIZES));
   if (unknown.length) throw new Error(`Unknown size(s) ${unknown.join(', ')}; choose from ${Object.keys(SIZES).join(', ')}.`);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs must be a whole number from 1 to 50.');
-  return { sizes: sizes.map((s) => SIZES[s]), runs };
+  return { sizes: sizes.map((s) => SIZES[s]), runs, imports };
 }
 
 const started = performance.now();
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
       if (wasm.error) log(`${size.label}: browser failed: ${wasm.error}`);
       rows.push(...sizeRows(size.label, queries.map((q) => q.name), wasm, native));
     }
+    if (opts.imports) rows.push(...(await benchImports(rig, opts.runs, log)));
   } finally {
     await rig.close();
   }
