@@ -63,7 +63,7 @@ export function eventsNextSql(b: BuildInput): string {
   const extras = EVENT_EXTRAS.filter((t) => anyMaps(b.events, t)).map((t) => `e.${ident(t)}`);
   const kept = keptOf(b.events).map((k) => `e.${ident(k)}`);
   const cols = [
-    'k.event_id', 'e.user_id', 'coalesce(e.session_id, s.sid) AS session_id', 'e.event_type', 'e.ts', 'e.product_id',
+    'row_number() OVER (ORDER BY e.ts, e.user_id, e.file_idx, e.src_row)::BIGINT AS event_id', 'e.user_id', 'coalesce(e.session_id, s.sid) AS session_id', 'e.event_type', 'e.ts', 'e.product_id',
     pf ? 'coalesce(e.category, p.category) AS category' : 'e.category',
     pf ? 'coalesce(e.price, p.price) AS price' : 'e.price',
     'e.quantity', 'e.revenue',
@@ -73,7 +73,6 @@ export function eventsNextSql(b: BuildInput): string {
   // Windows run on narrow projections (keys, user, time) and join back: sorting whole rows is what costs.
   return `CREATE OR REPLACE TABLE events_next AS
 WITH e AS (${loaded(b.events, EVENT_NEEDS)}),
-k AS (SELECT file_idx, src_row, row_number() OVER (ORDER BY ts, user_id, file_idx, src_row)::BIGINT AS event_id FROM e),
 x AS (
   SELECT file_idx, src_row, user_id, ts, lag(ts) OVER (PARTITION BY user_id ${order}) AS prev_ts
   FROM e WHERE session_id IS NULL
@@ -90,8 +89,8 @@ sn AS (
 s AS (SELECT xs.file_idx, xs.src_row, sn.sid FROM xs JOIN sn USING (user_id, s_no))${pf ? `,
 p AS (SELECT product_id, category, price FROM (${firstPerKey(b.products, 'product_id', PRODUCT_NEEDS)}))` : ''}
 SELECT ${cols.join(',\n  ')}
-FROM e JOIN k USING (file_idx, src_row) LEFT JOIN s USING (file_idx, src_row)${pf ? '\nLEFT JOIN p ON p.product_id = e.product_id' : ''}
-ORDER BY k.event_id`;
+FROM e LEFT JOIN s USING (file_idx, src_row)${pf ? '\nLEFT JOIN p ON p.product_id = e.product_id' : ''}
+ORDER BY e.ts, e.user_id, e.file_idx, e.src_row`;
 }
 
 /** A user's most frequent value of a place field over their events (ties: alphabetically first). */

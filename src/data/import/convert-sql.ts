@@ -47,7 +47,8 @@ function list(formats: readonly string[]): string {
 export function macrosSql(): string {
   return `
 CREATE OR REPLACE TEMP MACRO ${P}blank(s) AS (s IS NULL OR regexp_full_match(s, '\\s*(null|none|nan|n/a|na|undefined|-)?\\s*', 'i'));
-CREATE OR REPLACE TEMP MACRO ${P}id(s) AS CASE WHEN ${P}blank(s) THEN NULL ELSE regexp_replace(trim(s), '^(-?[0-9]+)\\.0+$', '\\1') END;
+CREATE OR REPLACE TEMP MACRO ${P}id(s) AS CASE WHEN ${P}blank(s) THEN NULL
+  WHEN contains(s, '.0') THEN regexp_replace(trim(s), '^(-?[0-9]+)\\.0+$', '\\1') ELSE trim(s) END;
 CREATE OR REPLACE TEMP MACRO ${P}text(s) AS nullif(trim(s), '');
 CREATE OR REPLACE TEMP MACRO ${P}num0(c) AS try_cast(CASE
   WHEN regexp_full_match(c, '[-+]?[0-9]{1,3}(\\.[0-9]{3})+,[0-9]+') THEN replace(replace(c, '.', ''), ',', '.')

@@ -125,6 +125,7 @@ export interface ImportPlan {
   joinUsersOn: 'user_id';
 }
 
+/** The report's types live in report-types.ts; re-exported so one import path serves the UI. */
 export type {
   SetAsideReason, SampleLine, SetAsideGroup, DateRange, ColumnReport, FileReport, ImportTotals, ImportReport, ImportOptions,
 } from './report-types.ts';
