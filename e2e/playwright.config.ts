@@ -2,6 +2,9 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumPath, LAUNCH_ARGS } from './browser.ts';
 
+/** The port the production build is served on for the tests (E2E_PORT overrides it). */
+const PORT = Number(process.env.E2E_PORT ?? 4180);
+
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
@@ -14,7 +17,7 @@ export default defineConfig({
   forbidOnly: true,
   reporter: [['list'], ['json', { outputFile: '../test-results/e2e.json' }]],
   use: {
-    baseURL: 'http://127.0.0.1:4180/',
+    baseURL: `http://127.0.0.1:${PORT}/`,
     launchOptions: {
       executablePath: chromiumPath(),
       args: LAUNCH_ARGS,
@@ -23,8 +26,8 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: 'node serve.mjs 4180',
-    url: 'http://127.0.0.1:4180/',
+    command: `node serve.mjs ${PORT}`,
+    url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     timeout: 60_000,
   },
