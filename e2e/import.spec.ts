@@ -1,5 +1,5 @@
 // Bring your own data: real files import with zero manual mapping and the Overview equals Node's import.
-import { existsSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -8,6 +8,16 @@ import { DATA, importReference } from './import-reference.ts';
 
 const RETAIL = join(DATA, 'online_retail.csv.gz');
 const REES = join(DATA, 'rees46_2019_oct_head.csv.gz');
+const scratch: string[] = [];
+/** A temp dir removed after the tests (the big CSV is 50 MB). */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+test.afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
 test.beforeAll(() => {
   if (!existsSync(RETAIL) || !existsSync(REES)) throw new Error(`The shared datasets are missing: expected them in ${DATA} (see shared/data/README.md).`);
 });
@@ -77,7 +87,7 @@ test('rees46 events arrive by drag and drop, sessions come from the file, and th
 });
 
 test('bad files get a clear message and the current dataset is untouched', async ({ page }) => {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-bad-'));
+  const dir = tempDir('strata-bad-');
   const empty = join(dir, 'empty.csv');
   const binary = join(dir, 'photo.csv');
   const headerOnly = join(dir, 'header.csv');
@@ -102,7 +112,7 @@ test('bad files get a clear message and the current dataset is untouched', async
 
 test('an edited mapping is remembered for a file with the same columns; an import can be cancelled', async ({ page }) => {
   test.setTimeout(240_000);
-  const dir = mkdtempSync(join(tmpdir(), 'strata-big-'));
+  const dir = tempDir('strata-big-');
   const big = join(dir, 'clicks.csv');
   const lines = ['visitorid,timestamp,event,itemid,price,region'];
   for (let i = 0; i < 1_500_000; i++) lines.push(`v${i % 50_000},${1_700_000_000 + i * 7},${i % 10 ? 'view' : 'cart'},p${i % 997},${(i % 500) / 10},r${i % 9}`);
