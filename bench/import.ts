@@ -1,5 +1,6 @@
 // Import benchmark: a generated 1M-row CSV and online_retail.csv.gz, read_csv and the full import, WASM vs native.
-import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { head } from '../e2e/import-reference.ts';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { openNodeDb } from '../src/db/node-db.ts';
@@ -31,14 +32,6 @@ async function eventsCsv(): Promise<string> {
   out.end();
   await once(out, 'finish');
   return path;
-}
-
-function head(path: string): Uint8Array {
-  const fd = openSync(path, 'r');
-  const buf = Buffer.alloc(64 * 1024);
-  const n = readSync(fd, buf, 0, buf.length, 0);
-  closeSync(fd);
-  return new Uint8Array(buf.subarray(0, n));
 }
 
 interface Timings {

@@ -8,7 +8,8 @@ import { OVERVIEW_DECODERS, OVERVIEW_PANELS, validateOverviewSpec, type Overview
 /** The shared real datasets, beside the project (never copied into it). */
 export const DATA = new URL('../../shared/data/', import.meta.url).pathname;
 
-function head(path: string): Uint8Array {
+/** The first 64 KiB of a file, as an ImportSource's `head`. */
+export function head(path: string): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
