@@ -9,7 +9,13 @@ const mtime = (p) => (existsSync(root + p) ? statSync(root + p).mtimeMs : 0);
 const stamp = 'node_modules/.package-lock.json';
 if (!existsSync(root + stamp) || mtime('package-lock.json') > mtime(stamp) || mtime('package.json') > mtime(stamp)) {
   console.log('Installing dependencies (node_modules is missing or older than package-lock.json)…');
-  run(existsSync(root + 'package-lock.json') ? 'npm ci' : 'npm install');
+  try {
+    run(existsSync(root + 'package-lock.json') ? 'npm ci' : 'npm install');
+  } catch {
+    // Some registry mirrors lack other platforms' optional packages, so npm ci refuses the lock file.
+    console.log('npm ci could not use the lock file as it is; installing with npm install instead…');
+    run('npm install');
+  }
 }
 
 console.log('Building the production bundle…');
