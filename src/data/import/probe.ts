@@ -10,7 +10,8 @@ import { importError } from './import-error.ts';
 import { kindOf } from './kinds.ts';
 import { rejectGroups } from './rejects.ts';
 import { tempName } from './names.ts';
-import type { CsvDialect, FileProbe, ImportSource, PreviewRow, ProbeColumn, ReadOptions } from './types.ts';
+import { textColumnTypes } from './text-types.ts';
+import type { CsvDialect, FileProbe, ImportSource, PreviewRow, ProbeColumn, ReadOptions, TableRef } from './types.ts';
 
 /** Beyond this many columns the mapping keeps only the first extras (see detect's MAX_KEPT). */
 const WIDE = 250;
@@ -22,6 +23,7 @@ export const PREVIEW_ROWS = 50;
 export async function probe(db: Db, source: ImportSource): Promise<FileProbe> {
   const facts = await sniffHead(source);
   try {
+    if (source.table) return await probeOther(db, source, facts, source.table);
     return facts.format === 'csv' ? await probeCsv(db, source, facts) : await probeOther(db, source, facts);
   } catch (err) {
     throw importError(err, source.displayName);
@@ -104,14 +106,21 @@ async function probeCsv(db: Db, source: ImportSource, facts: HeadFacts): Promise
   }
 }
 
-async function probeOther(db: Db, source: ImportSource, facts: HeadFacts): Promise<FileProbe> {
+/** Parquet and JSON through DuckDB's readers, or (table set) the table a browser conversion loaded them into. */
+async function probeOther(db: Db, source: ImportSource, facts: HeadFacts, table?: TableRef): Promise<FileProbe> {
   const read: ReadOptions = {
     format: facts.format, compression: facts.compression, encoding: 'utf-8', csv: null, columns: [],
   };
+  if (table) read.table = table;
   const from = readSql(source.name, read);
   const described = toRows(await db.query(`DESCRIBE SELECT * FROM ${from}`));
   const columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   read.columns = columns.map((c) => c.name);
+  // Converted JSON is all text (like CSV); show and map it with the types read_json would have found.
+  if (table && facts.format !== 'parquet') {
+    const types = await textColumnTypes(db, from, read.columns);
+    columns.forEach((c, i) => (c.type = c.type === 'VARCHAR' ? types[i] : c.type));
+  }
   const list = columns.map((c) => `CAST(${ident(c.name)} AS VARCHAR) AS ${ident(c.name)}`).join(', ');
   const preview = toRows(await db.query(`SELECT ${list} FROM ${from} LIMIT ${PREVIEW_ROWS}`));
   if (preview.length === 0) throw headerOnly(source.displayName, read.columns);

@@ -1,6 +1,7 @@
-// The DuckDB table functions that read a source (read_csv / read_parquet / read_json), built from ReadOptions.
+// The DuckDB table functions that read a source (read_csv / read_parquet / read_json), built from ReadOptions,
+// or the table a browser conversion already loaded the file into.
 // Every file name and column name goes through literal(); options come from closed lists or DuckDB's sniffer.
-import { literal } from '../../sql/quote.ts';
+import { ident, literal } from '../../sql/quote.ts';
 import type { ReadOptions } from './types.ts';
 
 /** read_csv's buffer size in bytes (lines up to DuckDB's default 2 MB maximum still fit). */
@@ -27,6 +28,7 @@ FROM sniff_csv(${literal(name)}, ${opts.join(', ')})`;
  * read) and malformed lines set aside into `rejects` instead of failing the import.
  */
 export function readSql(name: string, read: ReadOptions, rejects?: RejectTables): string {
+  if (read.table) return `${ident(read.table.schema)}.${ident(read.table.name)}`; // rows already loaded: no file reader
   const file = literal(name);
   if (read.format === 'parquet') return `read_parquet(${file})`;
   if (read.format === 'json' || read.format === 'ndjson') {

@@ -21,7 +21,7 @@ export interface Staged {
  * file and away from whatever schema the caller has selected; rowid follows file order (insertion order is kept).
  */
 export async function stageSource(db: Db, file: PlannedFile, who: string, table: string, rejects: RejectTables): Promise<Staged> {
-  const csv = file.read.format === 'csv';
+  const csv = file.read.format === 'csv' && !file.read.table;
   const from = readSql(file.source, file.read, csv ? rejects : undefined);
   const fileColumns = csv ? file.read.columns : toRows(await db.query(`DESCRIBE SELECT * FROM ${from}`)).map((r) => String(r.column_name));
   const names = new Set(fileColumns);

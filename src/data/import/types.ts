@@ -11,6 +11,14 @@ export interface ImportSource {
   size: number;
   /** The first <= 64 KiB of the file, for BOM, encoding, gzip and binary sniffing. */
   head: Uint8Array;
+  /** Set when the file's rows were already loaded into a table (Parquet/JSON where DuckDB lacks the reader). */
+  table?: TableRef;
+}
+
+/** A DuckDB table holding a file's rows; `schema` may also name an attached database (its main schema). */
+export interface TableRef {
+  schema: string;
+  name: string;
 }
 
 /** File formats Strata reads; .csv.gz and .tsv are `csv` with a compression or delimiter. */
@@ -42,6 +50,8 @@ export interface ReadOptions {
   csv: CsvDialect | null;
   /** The file's column names in file order (CSV columns are read by these names, all as text). */
   columns: string[];
+  /** Read this table instead of the file (it already holds the file's rows); `format` still says what the file was. */
+  table?: TableRef;
 }
 
 /** The kinds of value a column can be imported as (a closed list, so no type text from data reaches SQL). */

@@ -43,7 +43,7 @@ function columnMapping(x: unknown, where: string): ColumnMapping {
 
 /** Check untrusted ReadOptions (the dialect reaches SQL as literals, but must still be sane). */
 export function validateReadOptions(x: unknown, where = 'read'): ReadOptions {
-  const o = object(x, where, ['format', 'compression', 'encoding', 'csv', 'columns']);
+  const o = object(x, where, ['format', 'compression', 'encoding', 'csv', 'columns', 'table']);
   const format = oneOf(o.format, ['csv', 'parquet', 'json', 'ndjson'] as const, `${where}.format`);
   const compression = oneOf(o.compression, ['none', 'gzip'] as const, `${where}.compression`);
   const encoding = oneOf(o.encoding, ['utf-8', 'utf-16', 'latin-1'] as const, `${where}.encoding`);
@@ -68,7 +68,12 @@ export function validateReadOptions(x: unknown, where = 'read'): ReadOptions {
     };
     if (columns.length === 0) throw bad(`${where}.columns`, 'at least one column name');
   }
-  return { format, compression, encoding, csv, columns };
+  const out: ReadOptions = { format, compression, encoding, csv, columns };
+  if (o.table !== undefined) {
+    const t = object(o.table, `${where}.table`, ['schema', 'name']);
+    out.table = { schema: name(t.schema, `${where}.table.schema`), name: name(t.name, `${where}.table.name`) };
+  }
+  return out;
 }
 
 /** Check an untrusted ImportPlan and return a fresh copy; sessionGapMinutes defaults to 30. */
