@@ -1,0 +1,77 @@
+// In the browser: convert a dropped Parquet/JSON/NDJSON file in workers/convert.worker.ts and store its chunks in
+// a scratch database attached in memory, so the table is visible to the import's forked connection, is never
+// written to the OPFS database file, and vanishes on reload.
+import * as Comlink from 'comlink';
+import type { BrowserDb } from '../../../db/browser-db.ts';
+import { CANCELLED } from '../../../db/types.ts';
+import { firstRow } from '../../../db/rows.ts';
+import { ident } from '../../../sql/quote.ts';
+import { sniffHead } from '../sniff-head.ts';
+import { tableSink } from './load.ts';
+import type { ImportSource, TableRef } from '../types.ts';
+import type { ConvertChunk, ConvertOptions, ConvertResult } from './types.ts';
+import type { ConvertWorkerApi } from '../../../../workers/convert.worker.ts';
+
+/** The in-memory database (ATTACH ':memory:') that holds converted uploads for the import session. */
+export const UPLOADS = 'strata_uploads';
+
+/** A running conversion: `done` gives the table; `cancel()` terminates the worker and drops what was stored. */
+export interface Conversion {
+  done: Promise<TableRef>;
+  cancel(): void;
+}
+
+/** How `source` must be converted first, or null when DuckDB reads it itself (CSV, or an engine with the extension). */
+export async function conversionFor(db: BrowserDb, source: ImportSource): Promise<ConvertOptions | null> {
+  const facts = await sniffHead(source);
+  if (facts.format === 'csv') return null;
+  const ext = facts.format === 'parquet' ? 'parquet' : 'json';
+  const has = firstRow(await db.query(`SELECT count(*)::DOUBLE AS n FROM duckdb_extensions() WHERE extension_name = ? AND loaded`, [ext]));
+  if (Number(has.n) > 0) return null;
+  return { format: facts.format, gzip: facts.compression === 'gzip', who: source.displayName };
+}
+
+/** Convert `file` into the table UPLOADS.`name` off the main thread, reporting bytes read of the file's size. */
+export function convertInWorker(
+  db: BrowserDb, file: File, opts: ConvertOptions, name: string, onProgress: (done: number, total: number) => void,
+): Conversion {
+  const worker = new Worker(new URL('../../../../workers/convert.worker.ts', import.meta.url), { type: 'module', name: 'convert' });
+  let stop: (err: Error) => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  stopped.catch(() => undefined); // observed by the race below; a cancel before the race starts is not "unhandled"
+  const done = (async (): Promise<TableRef> => {
+    let pending: Promise<void> = Promise.resolve();
+    await db.exec(`ATTACH IF NOT EXISTS ':memory:' AS ${ident(UPLOADS)}`);
+    const conn = await db.fork();
+    try {
+      await conn.exec(`USE ${ident(UPLOADS)}`); // insertArrow writes to the connection's current schema
+      const store = tableSink(conn, name);
+      const remote = Comlink.wrap<ConvertWorkerApi>(worker);
+      const sink = Comlink.proxy({
+        chunk: (c: ConvertChunk) => (pending = store.chunk(c)),
+        progress: onProgress,
+      });
+      await Promise.race<ConvertResult>([remote.convert(file, opts, sink), stopped]);
+      return { schema: UPLOADS, name };
+    } catch (err) {
+      await pending.catch(() => undefined); // a chunk still being stored must land before its table is dropped
+      await dropUpload(db, { schema: UPLOADS, name }).catch(() => undefined);
+      throw err;
+    } finally {
+      worker.terminate();
+      await conn.close().catch(() => undefined);
+    }
+  })();
+  return {
+    done,
+    cancel() {
+      worker.terminate();
+      stop(new Error(CANCELLED));
+    },
+  };
+}
+
+/** Drop a converted upload's table (the file was removed, or the session is over). */
+export async function dropUpload(db: BrowserDb, table: TableRef): Promise<void> {
+  await db.exec(`DROP TABLE IF EXISTS ${ident(table.schema)}.${ident(table.name)}`);
+}
