@@ -12,6 +12,7 @@ import { toRows } from '../db/rows.ts';
 import { createDataset, type DatasetRecord } from '../data/datasets.ts';
 import { messageOf } from '../errors.ts';
 import { CANCELLED } from '../db/types.ts';
+import { conversionFor, convertInWorker, dropUpload, type Conversion } from '../data/import/convert/browser.ts';
 
 /** One dropped file through the session. */
 export interface ImportFile {
@@ -26,10 +27,16 @@ export interface ImportFile {
   /** The most frequent values of the event-type column across the whole file (for the value mapping). */
   eventValues: string[];
   error: string | null;
+  /** While a Parquet/JSON file is converted for DuckDB-WASM (which lacks those readers): what is done so far. */
+  converting: { label: string; fraction: number } | null;
 }
 
 const HEAD_BYTES = 64 * 1024;
 let counter = 0;
+
+function fmtMb(bytes: number): string {
+  return `${(bytes / 1e6).toLocaleString('en', { maximumFractionDigits: bytes < 1e7 ? 1 : 0 })} MB`;
+}
 
 function remembered(columns: string[]): FileMapping | null {
   try {
@@ -58,6 +65,7 @@ export class ImportSession {
   error = $state<string | null>(null);
   private work: CancellableDb | null = null;
   private cancelled = false;
+  private conversions = new Map<number, Conversion>();
 
   constructor(private db: () => BrowserDb | null) {}
 
@@ -77,21 +85,49 @@ export class ImportSession {
     const id = ++counter;
     const name = `import_${id}_${file.name.replace(/[^\w.-]+/g, '_')}`;
     const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
-    const entry: ImportFile = { id, file, source: { name, displayName: file.name, size: file.size, head }, status: 'probing', probe: null, mapping: null, remembered: false, eventValues: [], error: null };
+    const entry: ImportFile = { id, file, source: { name, displayName: file.name, size: file.size, head }, status: 'probing', probe: null, mapping: null, remembered: false, eventValues: [], error: null, converting: null };
     this.files.push(entry);
     const at = () => this.files.findIndex((f) => f.id === id);
+    const update = (patch: Partial<ImportFile>) => {
+      const i = at();
+      if (i >= 0) this.files[i] = { ...this.files[i], ...patch };
+    };
     try {
-      await db.registerFile(name, file);
+      const convert = await conversionFor(db, entry.source);
+      if (convert) {
+        // DuckDB-WASM has no Parquet/JSON reader: convert in a worker into a table, then probe and import that.
+        const size = file.size;
+        update({ converting: { label: `Converting ${file.name}`, fraction: 0 } });
+        const run = convertInWorker(db, file, convert, `upload_${id}`, (done) => {
+          update({ converting: { label: `Converting ${file.name}: ${fmtMb(done)} of ${fmtMb(size)}`, fraction: done / Math.max(1, size) } });
+        });
+        this.conversions.set(id, run);
+        try {
+          entry.source = { ...entry.source, table: await run.done };
+        } finally {
+          this.conversions.delete(id);
+        }
+        if (at() < 0) return void (await dropUpload(db, entry.source.table!).catch(() => undefined)); // removed meanwhile
+        update({ source: entry.source, converting: null });
+      } else {
+        await db.registerFile(name, file);
+      }
       const p = await probe(db, entry.source);
       const columns = p.columns.map((c) => c.name);
       const known = remembered(columns);
       const mapping = known ?? detect(p);
-      this.files[at()] = { ...this.files[at()], status: 'ready', probe: p, mapping, remembered: known !== null };
+      update({ status: 'ready', probe: p, mapping, remembered: known !== null });
       void this.loadEventValues(db, id, p, mapping);
     } catch (err) {
-      this.files[at()] = { ...this.files[at()], status: 'error', error: messageOf(err) };
-      await db.dropFile(name).catch(() => undefined);
+      update({ status: 'error', error: messageOf(err), converting: null });
+      await this.release(db, entry.source);
     }
+  }
+
+  /** Forget a source in DuckDB: its registered file, or the table it was converted into. */
+  private async release(db: BrowserDb, source: ImportSource): Promise<void> {
+    if (source.table) await dropUpload(db, source.table).catch(() => undefined);
+    else await db.dropFile(source.name).catch(() => undefined);
   }
 
   /** Read the event-type column's top values from the whole file: the preview rows may show only one type. */
@@ -122,7 +158,9 @@ export class ImportSession {
   async remove(id: number): Promise<void> {
     const f = this.files.find((x) => x.id === id);
     this.files = this.files.filter((x) => x.id !== id);
-    if (f) await this.db()?.dropFile(f.source.name).catch(() => undefined);
+    this.conversions.get(id)?.cancel(); // a conversion still running stops and drops what it stored
+    const db = this.db();
+    if (f && db) await this.release(db, f.source);
   }
 
   /** The plan the Import button runs (validated), from every ready file. */
@@ -189,7 +227,8 @@ export class ImportSession {
   /** Forget finished files (after a successful import). */
   async clear(): Promise<void> {
     const db = this.db();
-    for (const f of this.files) await db?.dropFile(f.source.name).catch(() => undefined);
+    for (const c of this.conversions.values()) c.cancel();
+    if (db) for (const f of this.files) await this.release(db, f.source);
     this.files = [];
   }
 }
