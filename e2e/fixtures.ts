@@ -45,6 +45,11 @@ export async function waitForDashboard(page: Page): Promise<void> {
   await expect(page.locator('[data-panel-state="loading"]')).toHaveCount(0, { timeout: 60_000 });
 }
 
+/** Wait until the app has started and is not generating (any screen). */
+export async function waitForApp(page: Page): Promise<void> {
+  await page.waitForFunction(() => (globalThis as { strata?: { phase: string } }).strata?.phase === 'ready', null, { timeout: 90_000 });
+}
+
 /** The raw number behind a KPI card. */
 export async function kpi(page: Page, name: string): Promise<number> {
   return Number(await page.getByTestId(`kpi-${name}`).getAttribute('data-value'));

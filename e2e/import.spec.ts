@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, waitForDashboard, kpi } from './fixtures.ts';
+import { test, expect, waitForApp, waitForDashboard, kpi } from './fixtures.ts';
 import { DATA, importReference } from './import-reference.ts';
 
 const RETAIL = join(DATA, 'online_retail.csv.gz');
@@ -24,8 +24,7 @@ test.beforeAll(() => {
 
 async function importFiles(page: Page, paths: string[]) {
   await page.goto('./#/import');
-  await waitForDashboard(page).catch(() => undefined);
-  await page.getByRole('link', { name: 'Import', exact: true }).click();
+  await waitForApp(page);
   await page.getByLabel('Choose files to import').setInputFiles(paths);
   await expect(page.getByRole('button', { name: /^Import \d files? as a new dataset$/ })).toBeEnabled({ timeout: 30_000 });
 }
