@@ -1,6 +1,7 @@
 // Every accepted format imports to the same events: CSV, semicolon CSV with decimal commas, TSV, .csv.gz, NDJSON,
-// a JSON array and Parquet. DuckDB-WASM (the browser build) lacks the JSON and Parquet extensions offline, so there
-// those formats must fail with a clear message instead. Run: TZ=UTC node --import tsx --test tests/import-formats.test.ts
+// a JSON array and Parquet. DuckDB-WASM (the browser build) lacks the JSON and Parquet extensions offline, so read
+// directly those formats must fail with a clear message; the browser converts them first instead (proven in
+// tests/import-convert-run.test.ts). Run: TZ=UTC node --import tsx --test tests/import-formats.test.ts
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';

@@ -18,7 +18,8 @@ export async function textColumnTypes(db: Db, from: string, columns: readonly st
       const v = ident(c);
       return [
         `count(${v})::DOUBLE AS n${i}`,
-        `count(TRY_CAST(${v} AS BIGINT))::DOUBLE AS i${i}`,
+        // '5.25'::BIGINT rounds instead of failing: only whole-number text counts as an integer.
+        `count(CASE WHEN regexp_full_match(${v}, '\\s*[+-]?[0-9]+\\s*') THEN TRY_CAST(${v} AS BIGINT) END)::DOUBLE AS i${i}`,
         `count(TRY_CAST(${v} AS DOUBLE))::DOUBLE AS d${i}`,
         `count(CASE WHEN lower(${v}) IN ('true', 'false') THEN 1 END)::DOUBLE AS b${i}`,
         `count(CASE WHEN length(${v}) = 10 THEN TRY_CAST(${v} AS DATE) END)::DOUBLE AS a${i}`,
