@@ -31,10 +31,12 @@ test.beforeAll(async () => {
   }
 });
 
-async function importOne(page: Page, path: string): Promise<void> {
-  await page.goto('./');
-  await waitForDashboard(page);
-  await page.getByRole('link', { name: 'Import', exact: true }).click();
+async function importOne(page: Page, path: string, fresh = true): Promise<void> {
+  if (fresh) {
+    await page.goto('./');
+    await waitForDashboard(page);
+    await page.getByRole('link', { name: 'Import', exact: true }).click();
+  }
   await page.getByLabel('Choose files to import').setInputFiles(path);
   const file = page.getByTestId('import-file');
   await expect(file.getByLabel('File role')).toHaveValue('events', { timeout: 60_000 });
@@ -57,3 +59,26 @@ for (const kind of ['parquet', 'json', 'ndjson'] as const) {
     expect(await kpi(page, 'revenue')).toBeCloseTo(ref.kpis.revenue, 4);
   });
 }
+
+test('a large NDJSON file converts with a progress bar that can be cancelled; the next file still imports', async ({ page }) => {
+  test.setTimeout(180_000);
+  const big = join(dir, 'big.ndjson');
+  const db = await openNodeDb();
+  try {
+    await db.exec(`COPY (SELECT e.*, repeat('x', 200) AS padding FROM (${EVENTS.replace('range(30000)', 'range(600000)')}) e) TO ${literal(big)} (FORMAT json)`);
+  } finally {
+    await db.close();
+  }
+  await page.goto('./');
+  await waitForDashboard(page);
+  await page.getByRole('link', { name: 'Import', exact: true }).click();
+  await page.getByLabel('Choose files to import').setInputFiles(big);
+  const file = page.getByTestId('import-file');
+  await expect(file.getByRole('progressbar')).toBeVisible();
+  await expect(file.getByRole('status')).toContainText(/Converting big\.ndjson: [\d.]+ MB of \d+ MB/);
+  await file.getByRole('button', { name: 'Cancel' }).click();
+  await expect(file).toHaveCount(0);
+  await importOne(page, files.ndjson, false); // same page, same database worker
+
+  await expect(page.getByTestId('import-report')).toContainText('30,000 rows read');
+});
