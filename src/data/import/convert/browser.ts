@@ -7,6 +7,7 @@ import { CANCELLED } from '../../../db/types.ts';
 import { firstRow } from '../../../db/rows.ts';
 import { ident } from '../../../sql/quote.ts';
 import { sniffHead } from '../sniff-head.ts';
+import { importError } from '../import-error.ts';
 import { tableSink } from './load.ts';
 import type { ImportSource, TableRef } from '../types.ts';
 import type { ConvertChunk, ConvertOptions, ConvertResult } from './types.ts';
@@ -56,7 +57,7 @@ export function convertInWorker(
     } catch (err) {
       await pending.catch(() => undefined); // a chunk still being stored must land before its table is dropped
       await dropUpload(db, { schema: UPLOADS, name }).catch(() => undefined);
-      throw err;
+      throw importError(err, opts.who); // e.g. a Parquet type DuckDB cannot store, in words a user can act on
     } finally {
       worker.terminate();
       await conn.close().catch(() => undefined);
