@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import * as parquetWasm from 'parquet-wasm';
 import { tableFromIPC } from 'apache-arrow';
 import { openNodeDb } from '../src/db/node-db.ts';
+import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { literal } from '../src/sql/quote.ts';
 import { convertFile, tableSink, type ConvertChunk, type ConvertOptions, type ParquetWasm } from '../src/data/import/convert/index.ts';
 import { expectStrataError, rows, scratchDir, writeFixture } from './fixtures/import/support.ts';
@@ -49,21 +50,25 @@ describe('convert JSON to text chunks', () => {
     assert.equal(progress.at(-1), 1);
   });
 
-  test('the chunks load into one table: later keys become new columns, earlier rows null', async () => {
-    const db = await openNodeDb();
-    try {
-      const { chunks } = await convert('mixed2.ndjson', MIXED, { chunkRows: 2 });
-      const sink = tableSink(db, 'upload');
-      for (const c of chunks) await sink.chunk(c);
-      assert.equal(sink.rows(), 5);
-      assert.deepEqual(await rows(db, 'SELECT a, b, d, e FROM upload'), [
-        { a: '1', b: 'x', d: null, e: null }, { a: '2.5', b: null, d: null, e: null }, { a: null, b: null, d: null, e: null },
-        { a: 'Café 😀', b: '{"n":[1,2]}', d: null, e: null }, { a: null, b: null, d: null, e: 'late' },
-      ]);
-    } finally {
-      await db.close();
-    }
-  });
+  for (const [backend, open] of [['native', openNodeDb], ['wasm', openWasmDb]] as const) {
+    test(`the chunks load into one table of an attached database: later keys become new columns (${backend})`, async () => {
+      const db = await open();
+      try {
+        const { chunks } = await convert(`mixed-${backend}.ndjson`, MIXED, { chunkRows: 2 });
+        await db.exec(`ATTACH ':memory:' AS uploads; USE uploads`); // as the browser's conversion connection does
+        const sink = tableSink(db, 'upload');
+        for (const c of chunks) await sink.chunk(c);
+        assert.equal(sink.rows(), 5);
+        await db.exec('USE memory');
+        assert.deepEqual(await rows(db, 'SELECT a, b, d, e FROM uploads.upload'), [
+          { a: '1', b: 'x', d: null, e: null }, { a: '2.5', b: null, d: null, e: null }, { a: null, b: null, d: null, e: null },
+          { a: 'Café 😀', b: '{"n":[1,2]}', d: null, e: null }, { a: null, b: null, d: null, e: 'late' },
+        ]);
+      } finally {
+        await db.close();
+      }
+    });
+  }
 
   test('a JSON array and a gzipped NDJSON give the same text', async () => {
     const records = MIXED.split('\r\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
