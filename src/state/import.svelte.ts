@@ -34,10 +34,6 @@ export interface ImportFile {
 const HEAD_BYTES = 64 * 1024;
 let counter = 0;
 
-function fmtMb(bytes: number): string {
-  return `${(bytes / 1e6).toLocaleString('en', { maximumFractionDigits: bytes < 1e7 ? 1 : 0 })} MB`;
-}
-
 function remembered(columns: string[]): FileMapping | null {
   try {
     const raw = localStorage.getItem(`strata.mapping.${mappingKey(columns)}`);
@@ -96,11 +92,7 @@ export class ImportSession {
       const convert = await conversionFor(db, entry.source);
       if (convert) {
         // DuckDB-WASM has no Parquet/JSON reader: convert in a worker into a table, then probe and import that.
-        const size = file.size;
-        update({ converting: { label: `Converting ${file.name}`, fraction: 0 } });
-        const run = convertInWorker(db, file, convert, `upload_${id}`, (done) => {
-          update({ converting: { label: `Converting ${file.name}: ${fmtMb(done)} of ${fmtMb(size)}`, fraction: done / Math.max(1, size) } });
-        });
+        const run = convertInWorker(db, file, convert, `upload_${id}`, (converting) => update({ converting }));
         this.conversions.set(id, run);
         try {
           entry.source = { ...entry.source, table: await run.done };

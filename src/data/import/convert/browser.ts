@@ -32,10 +32,18 @@ export async function conversionFor(db: BrowserDb, source: ImportSource): Promis
   return { format: facts.format, gzip: facts.compression === 'gzip', who: source.displayName };
 }
 
+/** How far a conversion is, for the progress bar: "Converting a.ndjson: 12 MB of 100 MB" and the share done. */
+export interface ConvertProgress {
+  label: string;
+  fraction: number;
+}
+
 /** Convert `file` into the table UPLOADS.`name` off the main thread, reporting bytes read of the file's size. */
 export function convertInWorker(
-  db: BrowserDb, file: File, opts: ConvertOptions, name: string, onProgress: (done: number, total: number) => void,
+  db: BrowserDb, file: File, opts: ConvertOptions, name: string, onProgress: (p: ConvertProgress) => void,
 ): Conversion {
+  const label = (done: number) => `Converting ${file.name}: ${mb(done)} of ${mb(file.size)}`;
+  onProgress({ label: label(0), fraction: 0 });
   const worker = new Worker(new URL('../../../../workers/convert.worker.ts', import.meta.url), { type: 'module', name: 'convert' });
   let stop: (err: Error) => void = () => undefined;
   const stopped = new Promise<never>((_, reject) => (stop = reject));
@@ -50,7 +58,7 @@ export function convertInWorker(
       const remote = Comlink.wrap<ConvertWorkerApi>(worker);
       const sink = Comlink.proxy({
         chunk: (c: ConvertChunk) => (pending = store.chunk(c)),
-        progress: onProgress,
+        progress: (done: number, total: number) => onProgress({ label: label(done), fraction: done / Math.max(1, total) }),
       });
       await Promise.race<ConvertResult>([remote.convert(file, opts, sink), stopped]);
       return { schema: UPLOADS, name };
@@ -70,6 +78,10 @@ export function convertInWorker(
       stop(new Error(CANCELLED));
     },
   };
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toLocaleString('en', { maximumFractionDigits: bytes < 1e7 ? 1 : 0 })} MB`;
 }
 
 /** Drop a converted upload's table (the file was removed, or the session is over). */
