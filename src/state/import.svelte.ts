@@ -6,9 +6,8 @@ import { mappingKey } from '../data/import/mapping.ts';
 import { runImport } from '../data/import/run-import.ts';
 import { validateImportPlan } from '../data/import/plan.ts';
 import type { FileMapping, FileProbe, ImportPlan, ImportReport, ImportSource } from '../data/import/types.ts';
-import { readSql } from '../data/import/read-sql.ts';
-import { ident } from '../sql/quote.ts';
-import { toRows } from '../db/rows.ts';
+import { columnValues } from '../data/import/values.ts';
+import { validateFileMapping } from '../data/import/validate.ts';
 import { createDataset, type DatasetRecord } from '../data/datasets.ts';
 import { messageOf } from '../errors.ts';
 import { CANCELLED } from '../db/types.ts';
@@ -37,7 +36,8 @@ let counter = 0;
 function remembered(columns: string[]): FileMapping | null {
   try {
     const raw = localStorage.getItem(`strata.mapping.${mappingKey(columns)}`);
-    return raw ? (JSON.parse(raw) as FileMapping) : null;
+    // localStorage is not trusted: a stale or tampered mapping is validated (and dropped if invalid).
+    return raw ? validateFileMapping(JSON.parse(raw)) : null;
   } catch {
     return null;
   }
@@ -127,8 +127,7 @@ export class ImportSession {
     const col = mapping.columns.find((c) => c.target === 'event_type')?.column;
     if (!col) return;
     try {
-      const t = await db.query(`SELECT ${ident(col)}::VARCHAR AS v FROM ${readSql(p.source.name, p.read)} WHERE ${ident(col)} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 50`);
-      const values = toRows(t).map((r) => String(r.v));
+      const values = (await columnValues(db, { source: p.source.name, read: p.read }, col)).map((v) => v.value);
       const i = this.files.findIndex((f) => f.id === id);
       if (i >= 0) this.files[i] = { ...this.files[i], eventValues: values };
     } catch {
