@@ -51,42 +51,91 @@ function firstPerKey(files: readonly NormTable[], key: string, needed: readonly 
   QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY file_idx, src_row) = 1`;
 }
 
+/** Rows per events_next chunk: each chunk is numbered and sorted whole, so its rows (all columns) are in memory at once. */
+export const EVENTS_CHUNK_ROWS = 1_000_000;
+
+/** The loaded events' time column only (for counting rows and choosing chunk boundaries). */
+function loadedTs(files: readonly NormTable[]): string {
+  return files.map((f) => `SELECT ts FROM ${ident(f.table)} WHERE reason IS NULL`).join('\nUNION ALL\n');
+}
+
+/** SELECT n: how many events load. */
+export function eventsCountSql(b: BuildInput): string {
+  return `SELECT count(*)::DOUBLE AS n FROM (${loadedTs(b.events)})`;
+}
+
+/** SELECT b (text, microseconds): times splitting the loaded events into about `k` equal parts, in order. */
+export function eventsBoundsSql(b: BuildInput, k: number): string {
+  const qs = Array.from({ length: k - 1 }, (_, i) => String((i + 1) / k)).join(', ');
+  return `SELECT DISTINCT strftime(q, '%Y-%m-%d %H:%M:%S.%f') AS b
+FROM (SELECT unnest(quantile_disc(ts, [${qs}])) AS q FROM (${loadedTs(b.events)}))
+ORDER BY b`;
+}
+
 /**
- * events_next. Rows without a session id get one: per user in time order, a gap longer than the setting starts
- * a new session; ids S0000001... are numbered by session start, then user, so they are the same on every run.
- * Purchases without an order id take their session id as order id (one session's purchases = one order).
+ * CREATE TEMP TABLE `table` (file_idx, src_row, ts, sid): the derived session id of every loaded event without one.
+ * Per user in time order, a gap longer than the setting starts a new session; ids S0000001... are numbered by
+ * session start, then user, so they are the same on every run. Only keys, user and time are sorted.
  */
-export function eventsNextSql(b: BuildInput): string {
+export function sessionsSql(b: BuildInput, table: string): string {
   const gapUs = Math.round(b.sessionGapMinutes * 60e6);
   const order = 'ORDER BY ts, file_idx, src_row';
-  const pf = b.products.length > 0;
-  const extras = EVENT_EXTRAS.filter((t) => anyMaps(b.events, t)).map((t) => `e.${ident(t)}`);
-  const kept = keptOf(b.events).map((k) => `e.${ident(k)}`);
-  const cols = [
-    'row_number() OVER (ORDER BY e.ts, e.user_id, e.file_idx, e.src_row)::BIGINT AS event_id', 'e.user_id', 'coalesce(e.session_id, s.sid) AS session_id', 'e.event_type', 'e.ts', 'e.product_id',
-    pf ? 'coalesce(e.category, p.category) AS category' : 'e.category',
-    pf ? 'coalesce(e.price, p.price) AS price' : 'e.price',
-    'e.quantity', 'e.revenue',
-    `coalesce(e.order_id, CASE WHEN e.event_type = 'purchase' THEN coalesce(e.session_id, s.sid) END) AS order_id`,
-    'e.source', 'e.medium', 'e.campaign', 'e.device', ...extras, ...kept,
-  ];
-  // Windows run on narrow projections (keys, user, time) and join back: sorting whole rows is what costs.
-  return `CREATE OR REPLACE TABLE events_next AS
-WITH e AS (${loaded(b.events, EVENT_NEEDS)}),
-x AS (
+  const slim = b.events
+    .map((f) =>
+      f.mapped.has('session_id')
+        ? `SELECT file_idx, src_row, user_id, ts FROM ${ident(f.table)} WHERE reason IS NULL AND session_id IS NULL`
+        : `SELECT file_idx, src_row, user_id, ts FROM ${ident(f.table)} WHERE reason IS NULL`,
+    )
+    .join('\nUNION ALL\n');
+  return `CREATE TEMP TABLE ${ident(table)} AS
+WITH x AS (
   SELECT file_idx, src_row, user_id, ts, lag(ts) OVER (PARTITION BY user_id ${order}) AS prev_ts
-  FROM e WHERE session_id IS NULL
+  FROM (${slim})
 ),
 xs AS (
-  SELECT *, sum(CASE WHEN prev_ts IS NULL OR epoch_us(ts) - epoch_us(prev_ts) > ${gapUs} THEN 1 ELSE 0 END)
+  SELECT file_idx, src_row, user_id, ts, sum(CASE WHEN prev_ts IS NULL OR epoch_us(ts) - epoch_us(prev_ts) > ${gapUs} THEN 1 ELSE 0 END)
     OVER (PARTITION BY user_id ${order} ROWS UNBOUNDED PRECEDING) AS s_no
   FROM x
 ),
 sn AS (
   SELECT user_id, s_no, printf('S%07d', row_number() OVER (ORDER BY min(ts), user_id, s_no)) AS sid
   FROM xs GROUP BY user_id, s_no
-),
-s AS (SELECT xs.file_idx, xs.src_row, sn.sid FROM xs JOIN sn USING (user_id, s_no))${pf ? `,
+)
+SELECT xs.file_idx, xs.src_row, xs.ts, sn.sid FROM xs JOIN sn USING (user_id, s_no)`;
+}
+
+/** A chunk of events_next: the loaded events with lo <= ts < hi (either bound open when absent). */
+export interface EventsChunk {
+  lo?: string;
+  hi?: string;
+  /** Events in the chunks before this one: event ids continue from there. */
+  offset: number;
+  /** The first chunk creates events_next; the others append to it. */
+  first: boolean;
+}
+
+/**
+ * One chunk of events_next (`sessions` = the sessionsSql table). event_id numbers events by time, user, file
+ * and row; chunks are time ranges in order and each is inserted sorted, so the table is in event_id order.
+ * Purchases without an order id take their session id as order id (one session's purchases = one order).
+ */
+export function eventsChunkSql(b: BuildInput, sessions: string, c: EventsChunk): string {
+  const pf = b.products.length > 0;
+  const extras = EVENT_EXTRAS.filter((t) => anyMaps(b.events, t)).map((t) => `e.${ident(t)}`);
+  const kept = keptOf(b.events).map((k) => `e.${ident(k)}`);
+  const cols = [
+    `(${c.offset} + row_number() OVER (ORDER BY e.ts, e.user_id, e.file_idx, e.src_row))::BIGINT AS event_id`, 'e.user_id', 'coalesce(e.session_id, s.sid) AS session_id', 'e.event_type', 'e.ts', 'e.product_id',
+    pf ? 'coalesce(e.category, p.category) AS category' : 'e.category',
+    pf ? 'coalesce(e.price, p.price) AS price' : 'e.price',
+    'e.quantity', 'e.revenue',
+    `coalesce(e.order_id, CASE WHEN e.event_type = 'purchase' THEN coalesce(e.session_id, s.sid) END) AS order_id`,
+    'e.source', 'e.medium', 'e.campaign', 'e.device', ...extras, ...kept,
+  ];
+  const range = [c.lo ? `ts >= TIMESTAMP '${c.lo}'` : '', c.hi ? `ts < TIMESTAMP '${c.hi}'` : ''].filter(Boolean);
+  const where = range.length ? ` WHERE ${range.join(' AND ')}` : '';
+  return `${c.first ? 'CREATE OR REPLACE TABLE events_next AS' : 'INSERT INTO events_next'}
+WITH e AS (SELECT * FROM (${loaded(b.events, EVENT_NEEDS)})${where}),
+s AS (SELECT file_idx, src_row, sid FROM ${ident(sessions)}${where})${pf ? `,
 p AS (SELECT product_id, category, price FROM (${firstPerKey(b.products, 'product_id', PRODUCT_NEEDS)}))` : ''}
 SELECT ${cols.join(',\n  ')}
 FROM e LEFT JOIN s USING (file_idx, src_row)${pf ? '\nLEFT JOIN p ON p.product_id = e.product_id' : ''}

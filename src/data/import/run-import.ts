@@ -1,7 +1,7 @@
 // runImport(): read every planned file, normalise it, build events_next/users_next/products_next, install them.
 // The live tables are only touched by installDataset's transaction, so any failure leaves the previous dataset as it was.
 import type { Db } from '../../db/types.ts';
-import { firstRow } from '../../db/rows.ts';
+import { firstRow, toRows } from '../../db/rows.ts';
 import { ident } from '../../sql/quote.ts';
 import { StrataError, messageOf } from '../../errors.ts';
 import { installDataset, NEXT } from '../dataset.ts';
@@ -10,7 +10,10 @@ import { validateImportPlan } from './validate.ts';
 import { dateOrderSql, dropMacrosSql, macrosSql, type DateOrder } from './convert-sql.ts';
 import { stageSource, type Staged } from './stage.ts';
 import { DERIVED_FIELDS, normalizeSql } from './normalize-sql.ts';
-import { eventsNextSql, productsNextSql, usersNextSql, type NormTable } from './build-sql.ts';
+import {
+  EVENTS_CHUNK_ROWS, eventsBoundsSql, eventsChunkSql, eventsCountSql, productsNextSql, sessionsSql, usersNextSql,
+  type BuildInput, type NormTable,
+} from './build-sql.ts';
 import { fileReport, totalsOf } from './report.ts';
 import { importError } from './import-error.ts';
 import { tempName } from './names.ts';
@@ -69,7 +72,7 @@ export async function runImport(
       sessionGapMinutes: plan.sessionGapMinutes,
     };
     phase('Building events and sessions', 0.65);
-    await db.exec(eventsNextSql(input));
+    await buildEvents(db, input, track(ctx, tempName('sess')));
     phase('Building users and products', 0.8);
     await db.exec(usersNextSql(input));
     await db.exec(productsNextSql(input));
@@ -94,6 +97,22 @@ export async function runImport(
   if (cleanupError) report.notes.push(`Some scratch tables could not be removed (${cleanupError}); they vanish on reload.`);
   phase('Done', 1);
   return report;
+}
+
+/**
+ * events_next in time-range chunks of about EVENTS_CHUNK_ROWS events: numbering and sorting whole rows is what
+ * costs memory, so only one chunk's rows are held at once (sessions are derived first, on keys, user and time only).
+ */
+async function buildEvents(db: Db, input: BuildInput, sessions: string): Promise<void> {
+  await db.exec(sessionsSql(input, sessions));
+  const n = Number(firstRow(await db.query(eventsCountSql(input))).n);
+  const k = Math.max(1, Math.ceil(n / EVENTS_CHUNK_ROWS));
+  const bounds = k > 1 ? toRows(await db.query(eventsBoundsSql(input, k))).map((r) => String(r.b)) : [];
+  let offset = 0;
+  for (let i = 0; i <= bounds.length; i++) {
+    await db.exec(eventsChunkSql(input, sessions, { lo: bounds[i - 1], hi: bounds[i], offset, first: i === 0 }));
+    if (i < bounds.length) offset = Number(firstRow(await db.query('SELECT count(*)::DOUBLE AS n FROM events_next')).n);
+  }
 }
 
 function track(ctx: { scratch: string[] }, name: string): string {
