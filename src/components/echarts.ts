@@ -77,7 +77,7 @@ export function textTooltip(format: ValueFormatter = defaultValue) {
       dot.className = 'tip-dot';
       if (typeof p.color === 'string') dot.style.background = p.color;
       const label = document.createElement('span');
-      label.textContent = (Array.isArray(raw) || !title ? p.seriesName : p.seriesName) ?? '';
+      label.textContent = p.seriesName ?? '';
       const val = document.createElement('b');
       val.textContent = format(p.value, p);
       row.append(dot, label, val);
