@@ -43,6 +43,7 @@ interface TipParam {
   marker?: unknown;
   color?: unknown;
   seriesName?: string;
+  seriesIndex?: number;
   name?: string;
   axisValueLabel?: string;
   value?: unknown;

@@ -49,3 +49,18 @@ export function sql(strings: TemplateStringsArray, ...values: (SqlValue | Sql)[]
 export function raw(text: string): Sql {
   return { text, params: [] };
 }
+
+/** Join SQL fragments with trusted separator text, keeping their parameters in order. */
+export function joinSql(parts: readonly Sql[], sep: string): Sql {
+  return { text: parts.map((p) => p.text).join(sep), params: parts.flatMap((p) => p.params) };
+}
+
+/**
+ * The statement with its parameters written in as literals, for people to read and copy ("Show SQL").
+ * Safe because `?` only ever appears in this code base's SQL text as a placeholder; never run the result.
+ */
+export function inlineSql(q: Sql): string {
+  const parts = q.text.split('?');
+  if (parts.length - 1 !== q.params.length) throw new TypeError('Placeholder count does not match parameters');
+  return parts.reduce((acc, part, i) => acc + literal(q.params[i - 1]) + part);
+}

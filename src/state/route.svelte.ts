@@ -3,6 +3,7 @@
 /** The screens Strata has. */
 export const SCREENS = [
   { id: 'overview', label: 'Overview' },
+  { id: 'pivot', label: 'Pivot' },
   { id: 'import', label: 'Import' },
   { id: 'datasets', label: 'Datasets' },
   { id: 'data', label: 'Data' },

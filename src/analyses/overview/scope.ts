@@ -1,11 +1,8 @@
 // SQL pieces every Overview panel shares: the date-range filter, the range bounds and the time grain.
-import { raw, sql, type Sql } from '../../sql/quote.ts';
+import { joinSql, raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Grain, OverviewSpec } from './spec.ts';
 
-/** Join SQL fragments with trusted separator text, keeping their parameters in order. */
-export function joinSql(parts: readonly Sql[], sep: string): Sql {
-  return { text: parts.map((p) => p.text).join(sep), params: parts.flatMap((p) => p.params) };
-}
+export { joinSql };
 
 /** `ts` inside the range: ts >= from 00:00 and ts < to + 1 day (UTC); TRUE when both ends are open. */
 export function inRange(spec: Pick<OverviewSpec, 'from' | 'to'>): Sql {
