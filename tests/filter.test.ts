@@ -361,11 +361,10 @@ describe('filters on a hand-made fixture (native DuckDB)', () => {
     }
   });
 
-  // Known issue outside the filter module: @duckdb/node-api binds a whole JS number as INTEGER (int32) when
-  // src/db/node-db.ts passes no parameter types, so 3000000000 wraps to -1294967296 and "income > 3e9" keeps
-  // everyone with an income. The highest income is 1e6 (u08), so the right answer is nobody. Marked todo so the
-  // suite stays green; it turns into a passing todo once node-db binds numbers as DOUBLE / BIGINT.
-  test('a whole-number bound beyond int32: income > 3000000000', { todo: 'node-db binds whole numbers as int32' }, async () => {
+  // Regression: @duckdb/node-api bound a whole JS number as a 32-bit INTEGER, so 3000000000 wrapped to
+  // -1294967296 and "income > 3e9" kept everyone with an income. node-db now binds numbers as DOUBLE (as
+  // DuckDB-WASM does). The highest income is 1e6 (u08), so the right answer is nobody.
+  test('a whole-number bound beyond int32: income > 3000000000', async () => {
     assert.deepEqual(await ids('users', and(c('u.income', '>', 3000000000)), ['u']), []);
   });
 

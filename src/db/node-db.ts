@@ -58,8 +58,11 @@ class NodeDb implements Db {
   ) {}
 
   async query(sql: string, params: readonly SqlValue[] = []): Promise<Table> {
+    // Numbers bind as DOUBLE, as DuckDB-WASM binds them; node-api would otherwise bind whole numbers as a
+    // 32-bit INTEGER and wrap 3e9 to -1294967296.
+    const bindTypes = params.map((p) => (typeof p === 'number' ? DOUBLE : undefined)) as DuckDBType[];
     const result = params.length
-      ? await this.conn.runAndReadAll(sql, params as DuckDBValue[])
+      ? await this.conn.runAndReadAll(sql, params as DuckDBValue[], bindTypes)
       : await this.conn.runAndReadAll(sql);
     const names = result.columnNames();
     const types = result.columnTypes();

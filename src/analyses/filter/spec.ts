@@ -123,7 +123,7 @@ export function checkFilter(g: FilterGroup, fields: readonly Field[], grain: Gra
 function checkCond(c: FilterCond, f: Field): void {
   const where = `In the filter on ${fieldLabel(c.field)}`;
   if (!OPS_BY_KIND[f.kind].includes(c.op)) {
-    throw new StrataError(`${where}: "${OP_LABEL[c.op]}" does not apply to a ${f.kind} column.`);
+    throw new StrataError(`${where}: "${OP_LABEL[c.op]}" does not apply to ${/^[aeiou]/.test(f.kind) ? 'an' : 'a'} ${f.kind} column.`);
   }
   const v = c.value;
   const want = (ok: boolean, what: string) => {
