@@ -100,3 +100,8 @@ export function fromSql(grain: Grain, used: Iterable<FieldSource>): Sql {
 export function sourceTable(s: FieldSource): string {
   return TABLE_OF[s];
 }
+
+/** "a text column", "an integer column": a field kind with its article, for messages. */
+export function kindPhrase(kind: string): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} column`;
+}

@@ -1,7 +1,7 @@
 // A filter: nested AND / OR groups of conditions on fields. Serialisable (URL, saved filters, tests) and
 // validated twice: its shape on the way in, then against the dataset's fields before it reaches SQL.
 import { StrataError } from '../../errors.ts';
-import { fieldById, fieldLabel, isFieldId, type Field, type Grain } from '../fields.ts';
+import { fieldById, fieldLabel, isFieldId, kindPhrase, type Field, type Grain } from '../fields.ts';
 import type { ColumnKind } from '../profile/kinds.ts';
 
 /** Comparison operators; "is"/"is not" on text are "=" and "!=". */
@@ -123,7 +123,7 @@ export function checkFilter(g: FilterGroup, fields: readonly Field[], grain: Gra
 function checkCond(c: FilterCond, f: Field): void {
   const where = `In the filter on ${fieldLabel(c.field)}`;
   if (!OPS_BY_KIND[f.kind].includes(c.op)) {
-    throw new StrataError(`${where}: "${OP_LABEL[c.op]}" does not apply to ${/^[aeiou]/.test(f.kind) ? 'an' : 'a'} ${f.kind} column.`);
+    throw new StrataError(`${where}: "${OP_LABEL[c.op]}" does not apply to ${kindPhrase(f.kind)}.`);
   }
   const v = c.value;
   const want = (ok: boolean, what: string) => {

@@ -5,7 +5,7 @@ import type { Table } from 'apache-arrow';
 import { toRows } from '../../db/rows.ts';
 import { StrataError } from '../../errors.ts';
 import { joinSql, raw, sql, type Sql } from '../../sql/quote.ts';
-import { fieldLabel, fieldSql, type Field } from '../fields.ts';
+import { fieldLabel, fieldSql, kindPhrase, type Field } from '../fields.ts';
 import type { Bucket, DateUnit, Dim } from './spec.ts';
 
 /** What the stats query found for a data-dependent bucket. */
@@ -51,7 +51,7 @@ export function defaultBucket(kind: Field['kind']): Bucket {
 /** Throw a clear message when a bucket does not suit its field. */
 export function checkBucket(dim: Dim, f: Field): void {
   if (!bucketsFor(f.kind).includes(dim.bucket.kind)) {
-    throw new StrataError(`${fieldLabel(f.id)} is a ${f.kind} column; it cannot be bucketed by "${dim.bucket.kind}".`);
+    throw new StrataError(`${fieldLabel(f.id)} is ${kindPhrase(f.kind)}; it cannot be bucketed by "${dim.bucket.kind}".`);
   }
 }
 

@@ -2,7 +2,7 @@
 // events: counted from the events themselves), so a pivot reads alike whichever grain it uses.
 import { StrataError } from '../../errors.ts';
 import { sql, type Sql } from '../../sql/quote.ts';
-import { fieldById, fieldLabel, fieldSql, type Field, type FieldSource, type Grain } from '../fields.ts';
+import { fieldById, fieldLabel, fieldSql, kindPhrase, type Field, type FieldSource, type Grain } from '../fields.ts';
 import { FIELD_AGGS, type Agg, type Measure } from './spec.ts';
 
 /** How a measure's values should be formatted. */
@@ -83,7 +83,7 @@ const EVENTS: Record<Builtin, Def> = {
 function fieldMeasure(m: Measure, grain: Grain, fields: readonly Field[]): CompiledMeasure {
   const f = fieldById(fields, m.field!, grain);
   if (!aggsForKind(f.kind).includes(m.agg)) {
-    throw new StrataError(`"${AGG_LABEL[m.agg]}" does not apply to ${fieldLabel(f.id)}, a ${f.kind} column.`);
+    throw new StrataError(`"${AGG_LABEL[m.agg]}" does not apply to ${fieldLabel(f.id)}, ${kindPhrase(f.kind)}.`);
   }
   const x = fieldSql(f);
   const label = `${AGG_LABEL[m.agg]} of ${f.column}`;

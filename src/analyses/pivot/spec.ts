@@ -57,6 +57,8 @@ export interface PivotSpec {
   filter: FilterGroup;
   sort: PivotSort | null;
   chart: ChartKind;
+  /** Which measure the chart draws (index into measures). */
+  chartMeasure: number;
 }
 
 /** Limits that keep a pivot readable and its SQL small. */
@@ -77,9 +79,10 @@ export const DEFAULT_PIVOT: PivotSpec = {
   filter: EMPTY_FILTER,
   sort: null,
   chart: 'bar',
+  chartMeasure: 0,
 };
 
-const KEYS = ['grain', 'rows', 'cols', 'measures', 'filter', 'sort', 'chart'];
+const KEYS = ['grain', 'rows', 'cols', 'measures', 'filter', 'sort', 'chart', 'chartMeasure'];
 
 /** Check an untrusted value and return a fresh PivotSpec; missing keys take defaults, anything odd throws. */
 export function validatePivotSpec(x: unknown): PivotSpec {
@@ -92,7 +95,8 @@ export function validatePivotSpec(x: unknown): PivotSpec {
   const filter = has(o, 'filter') ? validateFilter(o.filter) : { op: 'and' as const, items: [] };
   const sort = has(o, 'sort') && o.sort !== null ? sortOf(o.sort, measures.length, cols.length) : null;
   const chart = has(o, 'chart') ? oneOf(o.chart, CHARTS, 'chart') : DEFAULT_PIVOT.chart;
-  return { grain, rows, cols, measures, filter, sort, chart };
+  const chartMeasure = has(o, 'chartMeasure') ? int(o.chartMeasure, 0, measures.length - 1, 'charted measure') : 0;
+  return { grain, rows, cols, measures, filter, sort, chart, chartMeasure };
 }
 
 function dims(x: unknown, what: string, max: number): Dim[] {

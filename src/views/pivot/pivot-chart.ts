@@ -9,12 +9,13 @@ export const CHART_MAX_CATEGORIES = 60;
 const MAX_SERIES = 20;
 
 /** Series data for the chart; categories are leaf row paths joined with " / ". */
-export function chartData(res: PivotResult, sort: PivotSort | null) {
+export function chartData(res: PivotResult, sort: PivotSort | null, measure = 0) {
   const rows = res.rowDims ? leafRows(res, sort).slice(0, CHART_MAX_CATEGORIES) : [{ keys: [], path: ['Total'] }];
   const categories = rows.map((r) => r.path.join(' / '));
   const { cols } = layoutCols(res);
-  // Column leaves of the first measure; without column dimensions, one series per measure.
-  const series = (res.colDims ? cols.filter((c) => c.isLeaf && c.measure === 0) : cols).slice(0, MAX_SERIES);
+  // One series per column leaf of the charted measure (one series in all without column dimensions).
+  const m = Math.min(measure, res.measures.length - 1);
+  const series = cols.filter((c) => c.isLeaf && c.measure === m).slice(0, MAX_SERIES);
   return {
     categories,
     series: series.map((c) => ({
@@ -27,8 +28,8 @@ export function chartData(res: PivotResult, sort: PivotSort | null) {
 }
 
 /** The ECharts option for a chart kind. */
-export function pivotChartOption(res: PivotResult, sort: PivotSort | null, kind: ChartKind): ChartOption {
-  const d = chartData(res, sort);
+export function pivotChartOption(res: PivotResult, sort: PivotSort | null, kind: ChartKind, measure = 0): ChartOption {
+  const d = chartData(res, sort, measure);
   const valueKind: ValueKind = d.series[0]?.kind ?? 'number';
   const fmt = (v: unknown) => fmtValue(typeof v === 'number' ? v : Array.isArray(v) && typeof v[2] === 'number' ? v[2] : null, valueKind);
   if (kind === 'heatmap') {
@@ -43,13 +44,12 @@ export function pivotChartOption(res: PivotResult, sort: PivotSort | null, kind:
       series: [{ type: 'heatmap', name: d.series[0]?.name ?? '', data: points, label: { show: points.length <= 120, formatter: (p: { value: unknown }) => fmt(p.value), color: '#0f172a', fontSize: 10 } }],
     };
   }
-  const multiKind = new Set(d.series.map((s) => s.kind)).size > 1;
   return {
     tooltip: { trigger: 'axis', formatter: textTooltip((v, p) => fmtValue(typeof v === 'number' ? v : null, d.series[p.seriesIndex ?? 0]?.kind ?? valueKind)) },
-    legend: { show: d.series.length > 1, type: 'scroll', textStyle: { color: '#cbd5e1' }, top: 0 },
-    grid: { left: 70, right: 20, top: d.series.length > 1 ? 36 : 12, bottom: 80 },
+    legend: { show: res.colDims > 0 && d.series.length > 1, type: 'scroll', textStyle: { color: '#cbd5e1' }, top: 0 },
+    grid: { left: 70, right: 20, top: res.colDims > 0 && d.series.length > 1 ? 36 : 12, bottom: 80 },
     xAxis: { type: 'category', data: d.categories, axisLabel: { rotate: d.categories.length > 6 ? 30 : 0, color: '#94a3b8', width: 120, overflow: 'truncate' } },
-    yAxis: { type: 'value', axisLabel: { color: '#94a3b8', formatter: (v: number) => (multiKind ? String(v) : fmtValue(v, valueKind)) }, splitLine: { lineStyle: { color: '#1e293b' } } },
+    yAxis: { type: 'value', axisLabel: { color: '#94a3b8', formatter: (v: number) => fmtValue(v, valueKind) }, splitLine: { lineStyle: { color: '#1e293b' } } },
     series: d.series.map((s) => ({
       type: kind === 'line' ? 'line' : 'bar',
       name: s.name,
