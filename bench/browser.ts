@@ -2,9 +2,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { Table, vectorFromArray, type Vector } from 'apache-arrow';
 import { chromiumPath } from '../e2e/browser.ts';
 import playwrightConfig from '../e2e/playwright.config.ts';
 import type { GenParams } from '../src/data/generator/index.ts';
+import { PIVOT_NAMES, benchPivots, type TimedSql } from './pivots.ts';
 import { ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
 
 /** The same Chromium flags as e2e/playwright.config.ts (read from it), so the benchmark sees what the e2e tests see. */
@@ -77,8 +79,59 @@ interface Strata {
     generate(p: GenParams): Promise<void>;
     db: {
       info?: { persistent?: boolean };
-      query(sql: string, params?: unknown[]): Promise<{ numRows: number; get(i: number): { toJSON(): Record<string, unknown> } | null }>;
+      query(sql: string, params?: unknown[]): Promise<PageTable>;
     };
+  };
+}
+
+/** The slice of an Arrow table (the page's own apache-arrow) the benchmark reads inside the page. */
+interface PageTable {
+  numRows: number;
+  schema: { fields: { name: string }[] };
+  get(i: number): { toJSON(): Record<string, unknown> } | null;
+  getChild(name: string): { get(i: number): unknown } | null;
+}
+
+/** Cell values as they cross from the page: plain JSON (BigInt, Date and other objects normalised as src/db/rows.ts does). */
+type PageCell = number | string | boolean | null;
+
+/**
+ * Run one statement in the page with `strata.db.query` (worker round trip plus Arrow decode on the main thread,
+ * like every other WASM figure), timed there; the result comes back column by column and is rebuilt as an
+ * Arrow table in Node, so runPivot decodes the page's stats and cells exactly as the app does.
+ */
+function pageSql(page: Page): TimedSql {
+  return async (q) => {
+    const r = await page.evaluate(
+      async ({ text, params }) => {
+        const db = (globalThis as unknown as Strata).strata.db;
+        const t0 = performance.now();
+        const t = await db.query(text, params);
+        const ms = performance.now() - t0;
+        // No named helper functions in here: tsx may wrap them in a __name() the page does not have.
+        const names = t.schema.fields.map((f) => f.name);
+        const columns = names.map((n) => {
+          const c = t.getChild(n);
+          const values: PageCell[] = [];
+          for (let i = 0; i < t.numRows; i++) {
+            const v: unknown = c?.get(i);
+            if (v === null || v === undefined) values.push(null);
+            else if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') values.push(v);
+            else if (typeof v === 'bigint') values.push(Number(v));
+            else if (v instanceof Date) values.push(v.getTime());
+            else values.push(String(v));
+          }
+          return values;
+        });
+        return { ms, names, columns };
+      },
+      { text: q.text, params: [...q.params] },
+    );
+    const vectors: Record<string, Vector> = {};
+    r.names.forEach((n, i) => {
+      vectors[n] = vectorFromArray(r.columns[i]);
+    });
+    return { ms: r.ms, table: new Table(vectors) };
   };
 }
 
@@ -151,8 +204,10 @@ async function runInPage(page: Page, params: GenParams, queries: readonly BenchQ
 }
 
 /**
- * In a fresh context: boot the app, generate `params` in the page (timed there), then time `queries`.
- * Any failure (crash, out of memory, timeout) comes back as `error`; the context is always closed.
+ * In a fresh context: boot the app, generate `params` in the page (timed there), then time `queries`, then the
+ * benchmark pivots (bench/pivots.ts). Any failure (crash, out of memory, timeout) comes back as `error`, or
+ * for the pivots as their own failed rows (they have a separate time limit, so a slow pivot cannot cost the
+ * Overview figures); the context is always closed.
  */
 export async function benchBrowser(
   rig: BrowserRig,
@@ -160,19 +215,33 @@ export async function benchBrowser(
   queries: readonly BenchQuery[],
   runs: number,
   timeoutMs: number,
+  pivotTimeoutMs: number,
 ): Promise<EngineRun> {
   // No service worker here: its background precache of the 34 MB wasm would compete with the timed work.
   const context: BrowserContext = await rig.browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 } });
   let timer: NodeJS.Timeout | undefined;
+  const deadline = (ms: number) =>
+    new Promise<never>((_, reject) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(ms / 1000)} s`)), ms);
+    });
   try {
     const page = await context.newPage();
     const crashed = new Promise<never>((_, reject) => page.on('crash', () => reject(new Error('page crashed'))));
     crashed.catch(() => undefined); // a crash after the race is over must not become an unhandled rejection
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-    });
     await page.goto(rig.url);
-    return await Promise.race([runInPage(page, params, queries, runs), crashed, timeout]);
+    const run = await Promise.race([runInPage(page, params, queries, runs), crashed, deadline(timeoutMs)]);
+    if (run.error) return run;
+    const pivots: QueryTiming[] = [];
+    try {
+      await Promise.race([benchPivots(pageSql(page), runs, pivots), crashed, deadline(pivotTimeoutMs)]);
+      run.pivots = pivots;
+    } catch (err) {
+      // Keep the pivots that finished; the rest are marked with why they did not.
+      const done = pivots.slice();
+      run.pivots = [...done, ...PIVOT_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];
+    }
+    return run;
   } catch (err) {
     return { queries: [], error: shortReason(err) };
   } finally {

@@ -2,6 +2,7 @@
 import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
 import type { Db } from '../src/db/types.ts';
+import { benchPivots, type TimedSql } from './pivots.ts';
 import { LAST_DAY_SQL, ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
 
 /** The 90-day window ending on the data's last day, read from a loaded database. */
@@ -33,8 +34,8 @@ export async function timeQueries(db: Db, queries: readonly BenchQuery[], runs: 
 }
 
 /**
- * Load the shop natively (timed), then time `makeQueries(window)`; the window is returned so the browser runs
- * exactly the same SQL.
+ * Load the shop natively (timed), then time `makeQueries(window)` and the benchmark pivots; the window is
+ * returned so the browser runs exactly the same SQL.
  */
 export async function benchNative(
   params: GenParams,
@@ -50,7 +51,13 @@ export async function benchNative(
     window = await window90(db);
     const memoryMb = Number((await db.query(ENGINE_MEMORY_SQL)).get(0)?.toJSON().mb);
     const queries = await timeQueries(db, makeQueries(window), runs);
-    return { run: { loadMs, events, memoryMb, storage: 'in memory', queries }, window };
+    const exec: TimedSql = async (q) => {
+      const t0 = performance.now();
+      const table = await db.query(q.text, q.params);
+      return { ms: performance.now() - t0, table };
+    };
+    const pivots = await benchPivots(exec, runs);
+    return { run: { loadMs, events, memoryMb, storage: 'in memory', queries, pivots }, window };
   } catch (err) {
     return { run: { queries: [], error: shortReason(err) }, window };
   } finally {

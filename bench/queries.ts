@@ -47,7 +47,9 @@ export function median(xs: readonly number[]): number {
 }
 
 /** A query's outcome on one engine: per-run milliseconds and result rows, or why it failed. */
-export type QueryTiming = { name: string; times: number[]; rows: number } | { name: string; error: string };
+export type QueryTiming =
+  | { name: string; times: number[]; rows: number; /** For pivots: the main statement with its bound values. */ fingerprint?: string }
+  | { name: string; error: string };
 
 /** What one engine did at one size: load time, events, table memory, query timings; or why it failed. */
 export interface EngineRun {
@@ -57,6 +59,8 @@ export interface EngineRun {
   /** Where the engine keeps tables, when it says: 'in memory' or 'OPFS'. */
   storage?: string;
   queries: QueryTiming[];
+  /** Pivot timings (bench/pivots.ts), when the engine got that far. */
+  pivots?: QueryTiming[];
   error?: string;
 }
 

@@ -73,8 +73,26 @@ function sumCell(ts: (QueryTiming | undefined)[]): Cell {
   return { ms: sum };
 }
 
-/** Rows for one shop size: load, table memory, each query, and per-spec sums of the panel medians. */
-export function sizeRows(label: string, names: readonly string[], wasm: EngineRun, native: EngineRun): Row[] {
+/** What to flag when both engines ran a pivot but disagree on its main SQL (their stats differed) or its size. */
+function pivotMismatch(w: QueryTiming | undefined, n: QueryTiming | undefined): string {
+  if (!w || !n || 'error' in w || 'error' in n) return '';
+  const notes: string[] = [];
+  if (w.fingerprint !== n.fingerprint) notes.push('main SQL differs between engines');
+  if (w.rows !== n.rows) notes.push(`${w.rows} vs ${n.rows} result rows`);
+  return notes.length ? ` (WARNING: ${notes.join('; ')})` : '';
+}
+
+/**
+ * Rows for one shop size: load, table memory, each query, per-spec sums of the panel medians, then each pivot
+ * (the median over runs of its statements' summed engine time).
+ */
+export function sizeRows(
+  label: string,
+  names: readonly string[],
+  wasm: EngineRun,
+  native: EngineRun,
+  pivotNames: readonly string[] = [],
+): Row[] {
   const events = native.events ?? wasm.events;
   const mismatch = wasm.events !== undefined && native.events !== undefined && wasm.events !== native.events;
   const size = `${label} (${events === undefined ? '?' : int.format(events)} events${mismatch ? `; WASM ${int.format(wasm.events!)}` : ''})`;
@@ -102,6 +120,12 @@ export function sizeRows(label: string, names: readonly string[], wasm: EngineRu
       wasm: sumCell(group.map((n) => find(wasm, n))),
       native: sumCell(group.map((n) => find(native, n))),
     });
+  }
+  const pivot = (r: EngineRun, n: string) => r.pivots?.find((q) => q.name === n);
+  for (const name of pivotNames) {
+    const w = pivot(wasm, name);
+    const n = pivot(native, name);
+    rows.push({ size, step: name + pivotMismatch(w, n), wasm: queryCell(w, wasm.error), native: queryCell(n, native.error) });
   }
   return rows;
 }
