@@ -28,6 +28,11 @@ export interface CompiledDim {
 }
 
 export const MISSING = '(missing)';
+/**
+ * The log bucket key of values ≤ 0: finite (key paths are JSON, where -Infinity would turn into null and merge
+ * with the "(missing)" row) and below floor(log10(x)) of any positive double (≥ -324), so it sorts first.
+ */
+export const LOG_NONPOSITIVE = -1000;
 export const OTHER = 'Other';
 
 const NUMERIC = new Set(['integer', 'number']);
@@ -103,8 +108,8 @@ export function compileDim(dim: Dim, f: Field, stats: BucketStats | null): Compi
       return dateDim(x, b.unit);
     case 'log':
       return {
-        expr: sql`CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} <= 0 THEN '-inf'::DOUBLE ELSE floor(log10(${x}::DOUBLE)) END`,
-        label: (k) => (k === null ? MISSING : k === -Infinity ? '≤ 0' : `${num(10 ** Number(k))} – ${num(10 ** (Number(k) + 1))}`),
+        expr: sql`CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} <= 0 THEN ${raw(String(LOG_NONPOSITIVE))} ELSE floor(log10(${x}::DOUBLE)) END`,
+        label: (k) => (k === null ? MISSING : k === LOG_NONPOSITIVE ? '≤ 0' : `${num(10 ** Number(k))} – ${num(10 ** (Number(k) + 1))}`),
       };
     case 'edges':
       return edgesDim(x, b.edges, int, null, null);
@@ -146,7 +151,9 @@ const TRUNC: Partial<Record<DateUnit, string>> = { day: "'day'", week: "'week'",
 function dateDim(x: Sql, unit: DateUnit): CompiledDim {
   if (unit === 'hour') return { expr: sql`hour(${x}::TIMESTAMP)::INTEGER`, label: (k) => (k === null ? MISSING : `${String(k).padStart(2, '0')}:00`) };
   if (unit === 'dow') return { expr: sql`isodow(${x}::TIMESTAMP)::INTEGER`, label: (k) => (k === null ? MISSING : DOW[Number(k)]) };
-  const expr = sql`epoch_ms(date_trunc(${raw(TRUNC[unit]!)}, ${x}::TIMESTAMP))::DOUBLE`;
+  // The explicit NULL branch matters: DuckDB 1.4 (native and WASM) groups a NULL input of this expression under a
+  // garbage key (INT64 min, NaN as DOUBLE) instead of NULL, so the "(missing)" row would crash dateLabel.
+  const expr = sql`CASE WHEN ${x} IS NULL THEN NULL ELSE epoch_ms(date_trunc(${raw(TRUNC[unit]!)}, ${x}::TIMESTAMP))::DOUBLE END`;
   return { expr, label: (k) => (k === null ? MISSING : dateLabel(Number(k), unit)) };
 }
 
