@@ -116,9 +116,10 @@ describe('pivot on a hand-made fixture (native DuckDB)', () => {
       // 18–27: 18, 24, 25, 25; 28–37: 34, 35; 38–47: 40, 47; 48–57: 57; NULL u06
       assert.deepEqual(level1(result), [[0, '18–27', 4], [1, '28–37', 2], [2, '38–47', 2], [3, '48–57', 1], [null, '(missing)', 1]]);
       assert.equal(statsSql.length, 1);
-      // bins 3: width ceil(40 / 3) = 14 -> 18–31 (18 24 25 25), 32–45 (34 35 40), 46–59 (47 57)
+      // bins 3: width ceil(40 / 3) = 14 -> 18–31 (18 24 25 25), 32–45 (34 35 40), 46–57 (47 57; the last bucket's
+      // label stops at the maximum, 57, not at 46 + 14 - 1 = 59)
       const three = await run({ rows: [{ field: 'u.age', bucket: { kind: 'width', bins: 3 } }] });
-      assert.deepEqual(level1(three.result), [[0, '18–31', 4], [1, '32–45', 3], [2, '46–59', 2], [null, '(missing)', 1]]);
+      assert.deepEqual(level1(three.result), [[0, '18–31', 4], [1, '32–45', 3], [2, '46–57', 2], [null, '(missing)', 1]]);
     });
 
     test('equal width on integers with more bins than values: width 1, one label per value', async () => {
@@ -882,8 +883,8 @@ describe('pivot on a hand-made fixture (native DuckDB)', () => {
         filter: and(or(c('u.age', '>', 20))),
         sort: null,
         chart: 'bar',
-        // the charted measure resets to the first
-        chartMeasure: 0,
+        // the charted measure (distinct countries, index 2) is kept and moves to index 1
+        chartMeasure: 1,
       });
       assert.deepEqual(dropped, ['category', 'device', 'sum of revenue', 'event conditions in the filter']);
       // the result plans at the users grain
@@ -891,6 +892,9 @@ describe('pivot on a hand-made fixture (native DuckDB)', () => {
       // dropping every measure leaves Users
       const only = withGrain(spec({ grain: 'events', measures: [{ agg: 'median', field: 'e.revenue' }] }), 'users');
       assert.deepEqual([only.spec.measures, only.dropped], [[{ agg: 'users' }], ['median of revenue']]);
+      // a charted measure that is dropped falls back to the first
+      const charted = withGrain(spec({ grain: 'events', measures: [{ agg: 'users' }, { agg: 'sum', field: 'e.revenue' }], chartMeasure: 1 }), 'users');
+      assert.equal(charted.spec.chartMeasure, 0);
       // to the events grain nothing is lost; the sort resets
       const up = withGrain(spec({ rows: [{ field: 'u.country' }], sort: { measure: 0, col: [], dir: 'asc' } }), 'events');
       assert.deepEqual([up.spec.grain, up.spec.rows, up.spec.sort, up.dropped], ['events', [{ field: 'u.country', bucket: { kind: 'none' } }], null, []]);

@@ -177,7 +177,10 @@ function widthDim(x: Sql, bins: number, int: boolean, s: { min: number | null; m
   const label = (k: string | number | boolean | null) => {
     if (k === null) return MISSING;
     const a = lo + Number(k) * w;
-    if (int) return w === 1 ? num(a) : `${num(a)}–${num(a + w - 1)}`;
+    if (int) {
+      const top = Math.min(a + w - 1, hi); // the last bucket stops at the maximum
+      return top <= a ? num(a) : `${num(a)}–${num(top)}`;
+    }
     return `${num(a)} – ${num(Number(k) === last ? hi : a + w)}`;
   };
   return { expr, label };

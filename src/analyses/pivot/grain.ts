@@ -24,7 +24,7 @@ export function withGrain(spec: PivotSpec, grain: Grain): { spec: PivotSpec; dro
       measures: measures.length ? measures : [{ agg: 'users' }],
       filter,
       sort: null,
-      chartMeasure: 0,
+      chartMeasure: Math.max(0, measures.indexOf(spec.measures[spec.chartMeasure])),
     },
     dropped,
   };
