@@ -36,5 +36,7 @@ export function serveDist(port, dir = new URL('../dist/', import.meta.url).pathn
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const port = Number(process.argv[2] ?? 4180);
-  serveDist(port).then(() => console.log(`serving dist/ on http://127.0.0.1:${port}/`));
+  // E2E_DIST serves another build folder, so a run can test its own build while dist/ is rebuilt elsewhere.
+  const dir = process.env.E2E_DIST || undefined;
+  serveDist(port, dir).then(() => console.log(`serving ${dir ?? 'dist/'} on http://127.0.0.1:${port}/`));
 }
