@@ -8,3 +8,4 @@ export * from './layout.ts';
 export * from './csv.ts';
 export * from './run.ts';
 export * from './grain.ts';
+export * from './defaults.ts';
