@@ -17,7 +17,7 @@ export interface BenchPivot {
 }
 
 /** A: users grain, country (top 10) × age (6 equal-width bins), four measures, a filter on a user and a metric column. */
-const PIVOT_A = validatePivotSpec({
+export const PIVOT_A = validatePivotSpec({
   grain: 'users',
   rows: [{ field: 'u.country', bucket: { kind: 'top', n: 10 } }],
   cols: [{ field: 'u.age', bucket: { kind: 'width', bins: 6 } }],

@@ -9,6 +9,7 @@ import { benchBrowser, coldStart, startRig, type BrowserRig, type ColdStart } fr
 import { benchNative } from './native.ts';
 import { benchImports } from './import.ts';
 import { PIVOT_NAMES } from './pivots.ts';
+import { pivotOnScreen } from './pivot-screen.ts';
 import { SIZES, overviewQueries, shortReason, type BenchSize, type QueryTiming } from './queries.ts';
 import { bundleRows, coldRows, renderTable, sizeRows, type Row } from './table.ts';
 
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
   try {
     log(`serving dist/ at ${rig.url}; Chromium ${rig.browser.version()}`);
     rows.push(...(await coldStarts(rig, opts.runs)));
+    log('Pivot screen: one-measure changes on screen (50K demo)');
+    rows.push(await pivotOnScreen(rig, opts.runs));
     for (const size of opts.sizes) {
       log(`${size.label}: native load + queries + pivots`);
       const { run: native, window } = await benchNative(size.params, opts.runs, overviewQueries);
