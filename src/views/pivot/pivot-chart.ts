@@ -36,6 +36,7 @@ export function pivotChartOption(res: PivotResult, sort: PivotSort | null, kind:
     const points = d.series.flatMap((s, x) => s.data.map((v, y) => ({ name: `${d.categories[y]} · ${s.name}`, value: [x, y, v] })));
     const values = points.map((p) => p.value[2]).filter((v): v is number => typeof v === 'number');
     return {
+      animation: false,
       tooltip: { formatter: textTooltip((v) => fmt(v)) },
       grid: { left: 140, right: 20, top: 10, bottom: 70 },
       xAxis: { type: 'category', data: d.series.map((s) => s.name), axisLabel: { rotate: 30, color: '#94a3b8' } },
@@ -45,6 +46,7 @@ export function pivotChartOption(res: PivotResult, sort: PivotSort | null, kind:
     };
   }
   return {
+    animation: false, // a pivot redraws on every change; animating each one costs main-thread time
     tooltip: { trigger: 'axis', formatter: textTooltip((v, p) => fmtValue(typeof v === 'number' ? v : null, d.series[p.seriesIndex ?? 0]?.kind ?? valueKind)) },
     legend: { show: res.colDims > 0 && d.series.length > 1, type: 'scroll', textStyle: { color: '#cbd5e1' }, top: 0 },
     grid: { left: 70, right: 20, top: res.colDims > 0 && d.series.length > 1 ? 36 : 12, bottom: 80 },

@@ -19,3 +19,18 @@ export function pivotToParams(s: PivotSpec): Record<string, string | null> {
   const text = JSON.stringify(s);
   return { p: text === JSON.stringify(validatePivotSpec(DEFAULT_PIVOT)) ? null : text };
 }
+
+/**
+ * `next` with every top-level part that equals `prev`'s taken from `prev` (and `prev` itself when nothing
+ * changed), so a URL change that touches one part of the pivot does not re-render the editors of the others.
+ */
+export function keepUnchanged(prev: PivotSpec | null, next: PivotSpec): PivotSpec {
+  if (!prev) return next;
+  let same = true;
+  const out = { ...next } as Record<string, unknown>;
+  for (const k of Object.keys(next) as (keyof PivotSpec)[]) {
+    if (JSON.stringify(prev[k]) === JSON.stringify(next[k])) out[k] = prev[k];
+    else same = false;
+  }
+  return same ? prev : (out as unknown as PivotSpec);
+}
