@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, waitForApp } from './fixtures.ts';
+import { expectTable, pivotUrl, urlSpecRaw, type DomTable } from './pivot-page.ts';
 import { countryGenderByAge, eventRows, eventsByTypeAndQuarter, userRows, type UserRow } from './pivot-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { validatePivotSpec } from '../src/analyses/pivot/index.ts';
@@ -30,50 +31,8 @@ const BUILT_SPEC = {
 const KEEP = (u: UserRow) => u.age !== null && u.age > 25 && (u.country === 'United States' || (u.orders !== null && u.orders >= 2));
 const SUMMARY = 'age > 25 AND (country is "United States" OR orders ≥ 2)';
 
-const pivotUrl = (spec: unknown) => `./#/pivot?p=${encodeURIComponent(JSON.stringify(spec))}`;
-
 /** The spec the page's URL holds. */
-function urlSpec(page: Page): unknown {
-  const hash = new URL(page.url()).hash;
-  const p = new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('p');
-  return p === null ? null : JSON.parse(p);
-}
-
-/** The pivot table as the DOM shows it: column group labels, measure titles and each row's values by data-col. */
-interface DomTable {
-  groups: string[];
-  measures: string[];
-  rows: { row: string; depth: number; values: string[] }[];
-}
-
-async function readTable(page: Page): Promise<DomTable> {
-  return page.getByTestId('pivot-table').evaluate((el) => {
-    const text = (n: Element) => (n.textContent ?? '').replace(/[▲▼]/g, '').trim();
-    const head = [...el.querySelectorAll('thead tr')];
-    const groups = head.length > 1 ? [...head[0].querySelectorAll('th.group')].map(text) : [];
-    const measureThs = [...el.querySelectorAll<HTMLElement>('thead th.measure')];
-    const measures: string[] = [];
-    for (const th of measureThs) measures[Number(th.dataset.col)] = text(th);
-    const rows = [...el.querySelectorAll<HTMLElement>('tbody tr')].map((tr) => {
-      const values: string[] = [];
-      for (const td of tr.querySelectorAll<HTMLElement>('td[data-col]')) values[Number(td.dataset.col)] = td.dataset.value ?? '';
-      return { row: tr.dataset.row ?? '', depth: Number(tr.dataset.depth), values };
-    });
-    return { groups, measures, rows };
-  });
-}
-
-/** Wait for a finished pivot, then for the table to satisfy `check` (retried while a newer run replaces it). */
-async function expectTable(page: Page, check: (t: DomTable) => void): Promise<DomTable> {
-  await expect(page.getByTestId('pivot-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
-  let last: DomTable | null = null;
-  await expect(async () => {
-    await expect(page.getByTestId('pivot-status')).toHaveAttribute('data-status', 'ready', { timeout: 1000 });
-    last = await readTable(page);
-    check(last);
-  }).toPass({ timeout: 30_000 });
-  return last!;
-}
+const urlSpec = urlSpecRaw;
 
 /** Test 1's table against the Node reference: every row in order, every cell (counts exact, money to the cent). */
 function checkBuilt(ref: ReturnType<typeof countryGenderByAge>) {
