@@ -105,3 +105,10 @@ export function sourceTable(s: FieldSource): string {
 export function kindPhrase(kind: string): string {
   return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} column`;
 }
+
+/** The most frequent values of a field as text (for value suggestions in the filter builder). */
+export function fieldValuesSql(f: Field, limit = 200): Sql {
+  const x = fieldSql(f);
+  return sql`SELECT ${x}::VARCHAR AS v FROM ${raw(`${TABLE_OF[f.source]} ${f.source}`)} WHERE ${x} IS NOT NULL
+GROUP BY ${x} ORDER BY count(*) DESC, ${x} LIMIT ${limit}`;
+}
