@@ -1,0 +1,4 @@
+// Cohorts and retention: who comes back, who keeps paying.
+export * from './spec.ts';
+export * from './sql.ts';
+export * from './decode.ts';

@@ -1,0 +1,85 @@
+// The retention triangle as one SQL statement: cohort members, return events and purchases, one row per
+// (cohort, period index) with the cohort size, users retained, orders, revenue and whether the period is
+// observed / complete by the data's last day.
+import { StrataError } from '../../errors.ts';
+import { raw, sql, type Sql } from '../../sql/quote.ts';
+import { fieldById, fieldSql, fromSql, type Field, type FieldSource } from '../fields.ts';
+import { filterFields, filterSql } from '../filter/index.ts';
+import { isEmptyFilter } from '../filter/spec.ts';
+import type { CohortPeriod, CohortSpec, EventMatch } from './spec.ts';
+
+// Fixed SQL text per validated period: never user text.
+const UNIT: Record<CohortPeriod, { trunc: string; step: string }> = {
+  day: { trunc: "'day'", step: 'INTERVAL 1 DAY' },
+  week: { trunc: "'week'", step: 'INTERVAL 7 DAY' },
+  month: { trunc: "'month'", step: 'INTERVAL 1 MONTH' },
+};
+
+/** The predicate on `events e` for a start or return event; its filter may use event fields only. */
+export function eventMatchSql(m: EventMatch, fields: readonly Field[]): Sql {
+  const own = m.filter && !isEmptyFilter(m.filter) ? eventFilter(m.filter, fields) : raw('TRUE');
+  if (m.kind === 'any') return own;
+  if (m.kind === 'purchase') return sql`e.event_type = 'purchase' AND ${own}`;
+  return sql`e.event_type = ${m.eventType!} AND ${own}`;
+}
+
+function eventFilter(f: NonNullable<EventMatch['filter']>, fields: readonly Field[]): Sql {
+  for (const id of filterFields(f)) {
+    if (!id.startsWith('e.')) throw new StrataError('Conditions on a start or return event use event columns; filter users under "Users".');
+  }
+  return filterSql(f, fields.filter((x) => x.source === 'e'), 'events');
+}
+
+/** `user_id IN (users matching the users filter)`, or TRUE when the filter is empty. */
+function membersSql(spec: CohortSpec, fields: readonly Field[], col: string): Sql {
+  if (isEmptyFilter(spec.users)) return raw('TRUE');
+  const sources = new Set<FieldSource>(filterFields(spec.users).map((id) => fieldById(fields, id, 'users').source));
+  return sql`${raw(col)} IN (SELECT u.user_id FROM ${fromSql('users', sources)} WHERE ${filterSql(spec.users, fields, 'users')})`;
+}
+
+function startsSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql): Sql {
+  const s = spec.start;
+  if (s.by === 'event') {
+    const where = sql`e.user_id IS NOT NULL AND ${eventMatchSql(s.event, fields)} AND ${membersSql(spec, fields, 'e.user_id')}`;
+    return spec.recurring
+      ? sql`SELECT DISTINCT e.user_id, date_trunc(${trunc}, e.ts) AS c FROM events e WHERE ${where}`
+      : sql`SELECT e.user_id, date_trunc(${trunc}, min(e.ts)) AS c FROM events e WHERE ${where} GROUP BY e.user_id`;
+  }
+  const f = s.by === 'signup' ? fieldById(fields, 'u.signup_ts', 'users') : fieldById(fields, s.field, 'users');
+  if (f.kind !== 'temporal') throw new StrataError(`Cohorts by property need a date column; ${f.column} is not one.`);
+  const x = fieldSql(f);
+  return sql`SELECT u.user_id, date_trunc(${trunc}, ${x}::TIMESTAMP) AS c FROM ${fromSql('users', [f.source])}
+  WHERE ${x} IS NOT NULL AND ${membersSql(spec, fields, 'u.user_id')}`;
+}
+
+/** The retention statement: one row per cohort and period index 0..spec.periods (zeros included). */
+export function cohortSql(spec: CohortSpec, fields: readonly Field[]): Sql {
+  const u = UNIT[spec.period];
+  const trunc = raw(u.trunc);
+  const step = raw(u.step);
+  const retained =
+    spec.mode === 'on'
+      ? sql`SELECT c, k, count(*)::DOUBLE AS retained FROM hits GROUP BY c, k`
+      : sql`SELECT m.c, g.k, count(*)::DOUBLE AS retained FROM (SELECT c, user_id, max(k) AS mk FROM hits GROUP BY c, user_id) m
+  JOIN range(0, CAST(${spec.periods} AS BIGINT) + 1) g(k) ON m.mk >= g.k GROUP BY m.c, g.k`;
+  return sql`WITH bounds AS (SELECT date_trunc('day', max(ts)) + INTERVAL 1 DAY AS data_end FROM events),
+starts AS (${startsSql(spec, fields, trunc)}),
+sized AS (SELECT c, count(*)::DOUBLE AS size FROM starts GROUP BY c),
+ret AS (SELECT DISTINCT e.user_id, date_trunc(${trunc}, e.ts) AS p FROM events e WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)}),
+hits AS (SELECT s.c, s.user_id, date_diff(${trunc}, s.c, r.p) AS k FROM starts s JOIN ret r ON r.user_id = s.user_id AND r.p >= s.c),
+kept AS (${retained}),
+buys AS (SELECT e.user_id, date_trunc(${trunc}, e.ts) AS p, count(DISTINCT e.order_id)::DOUBLE AS orders,
+  coalesce(sum(e.revenue), 0)::DOUBLE AS revenue FROM events e WHERE e.event_type = 'purchase' AND e.user_id IS NOT NULL GROUP BY 1, 2),
+money AS (SELECT s.c, date_diff(${trunc}, s.c, b.p) AS k, sum(b.orders)::DOUBLE AS orders, sum(b.revenue)::DOUBLE AS revenue
+  FROM starts s JOIN buys b ON b.user_id = s.user_id AND b.p >= s.c GROUP BY 1, 2),
+grid AS (SELECT z.c, z.size, g.k FROM sized z CROSS JOIN range(0, CAST(${spec.periods} AS BIGINT) + 1) g(k))
+SELECT epoch_ms(grid.c)::DOUBLE AS cohort, grid.k::INTEGER AS k, grid.size,
+  coalesce(kept.retained, 0)::DOUBLE AS retained, coalesce(money.orders, 0)::DOUBLE AS orders,
+  coalesce(money.revenue, 0)::DOUBLE AS revenue,
+  (grid.c + grid.k * ${step} < bounds.data_end) AS observed,
+  (grid.c + (grid.k + 1) * ${step} <= bounds.data_end) AS complete
+FROM grid CROSS JOIN bounds
+LEFT JOIN kept ON kept.c = grid.c AND kept.k = grid.k
+LEFT JOIN money ON money.c = grid.c AND money.k = grid.k
+ORDER BY grid.c, grid.k`;
+}
