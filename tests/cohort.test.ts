@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
-import { cohortSql, decodeCohorts, validateCohortSpec, type CohortResult } from '../src/analyses/cohort/index.ts';
+import { cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, validateCohortSpec, type CohortResult } from '../src/analyses/cohort/index.ts';
 
 let db: Db;
 let fields: Field[];
@@ -134,6 +134,33 @@ describe('retention triangle', () => {
     // A's week-of-12-30 cohort: activity 01-10 (week of 01-06, k1), 01-31 (week of 01-27, k4).
     assert.deepEqual(grid(week)[0], [Date.UTC(2024, 11, 30), 1, [0, 1, 0, 0, 1]]);
     assert.deepEqual(grid(week)[1], [Date.UTC(2025, 0, 20), 1, [1, 0, 0, 0, 0]]);
+  });
+});
+
+describe('lifecycle', () => {
+  const life = async (x: unknown) => {
+    const q = lifecycleSql(validateCohortSpec(x), fields);
+    return decodeLifecycle(await db.query(q.text, q.params)).map((p) => [p.start, p.new, p.returning, p.resurrecting, p.dormant]);
+  };
+  test('new, returning, resurrecting and dormant per month (any activity)', async () => {
+    // active months: A Jan Feb Mar; B Jan Feb Apr; C Feb; D Feb; E Apr
+    // Jan: new A B. Feb: new C D, returning A B. Mar: returning A; dormant B C D (active Feb, not Mar).
+    // Apr: new E, resurrecting B (first Jan, skipped Mar); dormant A. May lies after the data's last day: not shown.
+    assert.deepEqual(await life({ returns: { kind: 'any' } }), [
+      [JAN, 2, 0, 0, 0],
+      [FEB, 2, 2, 0, 0],
+      [MAR, 0, 1, 0, 3],
+      [APR, 1, 0, 1, 1],
+    ]);
+  });
+  test('purchases only, for German users', async () => {
+    // DE: A buys Jan, Mar; C buys Feb. Jan: new A. Feb: new C; dormant A. Mar: resurrecting A; dormant C. Apr: dormant A.
+    assert.deepEqual(await life({ users: { op: 'and', items: [{ field: 'u.country', op: '=', value: 'DE' }] } }), [
+      [JAN, 1, 0, 0, 0],
+      [FEB, 1, 0, 0, 1],
+      [MAR, 0, 0, 1, 1],
+      [APR, 0, 0, 0, 1],
+    ]);
   });
 });
 

@@ -15,6 +15,11 @@ const UNIT: Record<CohortPeriod, { trunc: string; step: string }> = {
   month: { trunc: "'month'", step: 'INTERVAL 1 MONTH' },
 };
 
+/** date_trunc unit and one period's interval, as trusted SQL pieces. */
+export function periodSql(p: CohortPeriod): { trunc: Sql; step: Sql } {
+  return { trunc: raw(UNIT[p].trunc), step: raw(UNIT[p].step) };
+}
+
 /** The predicate on `events e` for a start or return event; its filter may use event fields only. */
 export function eventMatchSql(m: EventMatch, fields: readonly Field[]): Sql {
   const own = m.filter && !isEmptyFilter(m.filter) ? eventFilter(m.filter, fields) : raw('TRUE');
@@ -31,7 +36,7 @@ function eventFilter(f: NonNullable<EventMatch['filter']>, fields: readonly Fiel
 }
 
 /** `user_id IN (users matching the users filter)`, or TRUE when the filter is empty. */
-function membersSql(spec: CohortSpec, fields: readonly Field[], col: string): Sql {
+export function membersSql(spec: CohortSpec, fields: readonly Field[], col: string): Sql {
   if (isEmptyFilter(spec.users)) return raw('TRUE');
   const sources = new Set<FieldSource>(filterFields(spec.users).map((id) => fieldById(fields, id, 'users').source));
   return sql`${raw(col)} IN (SELECT u.user_id FROM ${fromSql('users', sources)} WHERE ${filterSql(spec.users, fields, 'users')})`;
@@ -54,9 +59,7 @@ function startsSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql): Sql 
 
 /** The retention statement: one row per cohort and period index 0..spec.periods (zeros included). */
 export function cohortSql(spec: CohortSpec, fields: readonly Field[]): Sql {
-  const u = UNIT[spec.period];
-  const trunc = raw(u.trunc);
-  const step = raw(u.step);
+  const { trunc, step } = periodSql(spec.period);
   const retained =
     spec.mode === 'on'
       ? sql`SELECT c, k, count(*)::DOUBLE AS retained FROM hits GROUP BY c, k`
