@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
-import { cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, validateCohortSpec, type CohortResult } from '../src/analyses/cohort/index.ts';
+import { cohortCellUsersSql, cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, validateCohortSpec, type CohortResult } from '../src/analyses/cohort/index.ts';
 
 let db: Db;
 let fields: Field[];
@@ -134,6 +134,22 @@ describe('retention triangle', () => {
     // A's week-of-12-30 cohort: activity 01-10 (week of 01-06, k1), 01-31 (week of 01-27, k4).
     assert.deepEqual(grid(week)[0], [Date.UTC(2024, 11, 30), 1, [0, 1, 0, 0, 1]]);
     assert.deepEqual(grid(week)[1], [Date.UTC(2025, 0, 20), 1, [1, 0, 0, 0, 0]]);
+  });
+});
+
+describe('the users behind a cell', () => {
+  const users = async (x: unknown, start: number, k: number) => {
+    const q = cohortCellUsersSql(validateCohortSpec(x), fields, start, k);
+    return (await db.query(q.text, q.params)).getChild('user_id')!.toArray().map(String);
+  };
+  test('"on" and "on or after"', async () => {
+    // sign-up cohort Jan {A, B}: k1 (Feb) B bought; on or after k1: B (Feb, Apr) and A (Mar)
+    assert.deepEqual(await users({ start: { by: 'signup' } }, JAN, 1), ['B']);
+    assert.deepEqual(await users({ start: { by: 'signup' }, mode: 'on_or_after' }, JAN, 1), ['A', 'B']);
+    // first-purchase cohort Feb {B, C}: k0 both, k2 (Apr) B, k1 nobody
+    assert.deepEqual(await users({}, FEB, 0), ['B', 'C']);
+    assert.deepEqual(await users({}, FEB, 2), ['B']);
+    assert.deepEqual(await users({}, FEB, 1), []);
   });
 });
 

@@ -86,3 +86,18 @@ LEFT JOIN kept ON kept.c = grid.c AND kept.k = grid.k
 LEFT JOIN money ON money.c = grid.c AND money.k = grid.k
 ORDER BY grid.c, grid.k`;
 }
+
+/**
+ * The users behind one cell (cohort starting at `cohortMs`, period index `k`): members of that cohort who came
+ * back in period k ("on") or in k or later ("on or after"), with their user columns, for the list and CSV export.
+ */
+export function cohortCellUsersSql(spec: CohortSpec, fields: readonly Field[], cohortMs: number, k: number, limit = 10_000): Sql {
+  const { trunc, step } = periodSql(spec.period);
+  const cmp = raw(spec.mode === 'on' ? '=' : '>=');
+  return sql`WITH starts AS (${startsSql(spec, fields, trunc)}),
+cohort AS (SELECT user_id, c FROM starts WHERE c = make_timestamp(CAST(${cohortMs} AS BIGINT) * 1000)),
+ret AS (SELECT DISTINCT e.user_id, date_trunc(${trunc}, e.ts) AS p FROM events e WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)})
+SELECT u.* FROM users u WHERE u.user_id IN (
+  SELECT c.user_id FROM cohort c JOIN ret r ON r.user_id = c.user_id AND r.p ${cmp} c.c + CAST(${k} AS BIGINT) * ${step})
+ORDER BY u.user_id LIMIT ${limit}`;
+}
