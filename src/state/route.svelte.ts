@@ -4,6 +4,7 @@
 export const SCREENS = [
   { id: 'overview', label: 'Overview' },
   { id: 'pivot', label: 'Pivot' },
+  { id: 'retention', label: 'Retention' },
   { id: 'import', label: 'Import' },
   { id: 'datasets', label: 'Datasets' },
   { id: 'data', label: 'Data' },

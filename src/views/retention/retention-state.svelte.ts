@@ -1,0 +1,49 @@
+// Runs the retention queries for the current view through the coordinator (cached, latest-wins): the triangle
+// for the main group, the comparison group's triangle when there is one, and the lifecycle.
+import { cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, type CohortResult, type LifecyclePeriod } from '../../analyses/cohort/index.ts';
+import type { Field } from '../../analyses/fields.ts';
+import { Superseded, type QueryCoordinator } from '../../db/coordinator.ts';
+import { messageOf } from '../../errors.ts';
+import type { Sql } from '../../sql/quote.ts';
+import type { RetentionView } from './url-spec.ts';
+
+/** Results of one refresh. */
+export interface RetentionRun {
+  main: CohortResult;
+  compare: CohortResult | null;
+  lifecycle: LifecyclePeriod[];
+  sql: Sql[];
+}
+
+/** The screen's data and its lifecycle. */
+export class RetentionData {
+  run = $state<RetentionRun | null>(null);
+  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  error = $state<string | null>(null);
+  lastMs = $state<number | null>(null);
+  private ticket = 0;
+
+  /** Query everything for `view`; an older refresh still in flight is dropped when it returns. */
+  async refresh(coordinator: QueryCoordinator, view: RetentionView, fields: readonly Field[]): Promise<void> {
+    const ticket = ++this.ticket;
+    const t0 = performance.now();
+    this.status = 'loading';
+    try {
+      const mainSql = cohortSql(view.cohort, fields);
+      const compareSql = view.compare ? cohortSql({ ...view.cohort, users: view.compare }, fields) : null;
+      const lifeSql = lifecycleSql(view.cohort, fields);
+      const main = decodeCohorts(await coordinator.run('retention:main', mainSql));
+      const compare = compareSql ? decodeCohorts(await coordinator.run('retention:compare', compareSql)) : null;
+      const lifecycle = decodeLifecycle(await coordinator.run('retention:lifecycle', lifeSql));
+      if (ticket !== this.ticket) return;
+      this.run = { main, compare, lifecycle, sql: [mainSql, ...(compareSql ? [compareSql] : []), lifeSql] };
+      this.status = 'ready';
+      this.error = null;
+      this.lastMs = performance.now() - t0;
+    } catch (err) {
+      if (err instanceof Superseded || ticket !== this.ticket) return;
+      this.status = 'error';
+      this.error = messageOf(err);
+    }
+  }
+}

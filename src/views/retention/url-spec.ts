@@ -1,0 +1,50 @@
+// The Retention screen's state <-> one URL parameter ("r", JSON): the cohort spec, an optional second group to
+// compare, and what the triangle shows. Validated on the way in.
+import { DEFAULT_COHORT, validateCohortSpec, type CohortSpec } from '../../analyses/cohort/index.ts';
+import { validateFilter, type FilterGroup } from '../../analyses/filter/spec.ts';
+import { StrataError, messageOf } from '../../errors.ts';
+
+/** What the triangle's cells show. */
+export type CellMeasure = 'rate' | 'users' | 'revenue' | 'ltv';
+
+/** The whole screen state. */
+export interface RetentionView {
+  cohort: CohortSpec;
+  /** A second users filter to compare with the first (null: no comparison). */
+  compare: FilterGroup | null;
+  measure: CellMeasure;
+}
+
+const MEASURES: readonly CellMeasure[] = ['rate', 'users', 'revenue', 'ltv'];
+
+/** Validate an untrusted view state. */
+export function validateRetentionView(x: unknown): RetentionView {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new StrataError('The retention settings must be an object.');
+  const { compare, measure, ...cohort } = x as Record<string, unknown>;
+  if (measure !== undefined && !MEASURES.includes(measure as CellMeasure)) throw new StrataError(`Unknown cell measure ${JSON.stringify(measure)}.`);
+  return {
+    cohort: validateCohortSpec(cohort),
+    compare: compare === undefined || compare === null ? null : validateFilter(compare),
+    measure: (measure as CellMeasure | undefined) ?? 'rate',
+  };
+}
+
+/** Read the view from the URL; a bad link falls back to the default with a message saying why. */
+export function retentionFromParams(p: URLSearchParams): { view: RetentionView; error: string | null } {
+  const text = p.get('r');
+  if (!text) return { view: validateRetentionView({}), error: null };
+  try {
+    return { view: validateRetentionView(JSON.parse(text)), error: null };
+  } catch (err) {
+    const why = err instanceof SyntaxError ? 'it is not valid JSON' : messageOf(err);
+    return { view: validateRetentionView({}), error: `The link's retention settings were ignored: ${why}` };
+  }
+}
+
+/** Write the view as URL parameters; the default writes none. */
+export function retentionToParams(v: RetentionView): Record<string, string | null> {
+  const flat = { ...v.cohort, compare: v.compare, measure: v.measure };
+  const text = JSON.stringify(flat);
+  const def = JSON.stringify({ ...DEFAULT_COHORT, compare: null, measure: 'rate' });
+  return { r: text === def ? null : text };
+}
