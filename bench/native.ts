@@ -2,6 +2,7 @@
 import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
 import type { Db } from '../src/db/types.ts';
+import { benchCohorts } from './cohorts.ts';
 import { benchPivots, type TimedSql } from './pivots.ts';
 import { LAST_DAY_SQL, ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
 
@@ -34,7 +35,7 @@ export async function timeQueries(db: Db, queries: readonly BenchQuery[], runs: 
 }
 
 /**
- * Load the shop natively (timed), then time `makeQueries(window)` and the benchmark pivots; the window is
+ * Load the shop natively (timed), then time `makeQueries(window)`, the benchmark pivots and cohort statements; the window is
  * returned so the browser runs exactly the same SQL.
  */
 export async function benchNative(
@@ -57,7 +58,8 @@ export async function benchNative(
       return { ms: performance.now() - t0, table };
     };
     const pivots = await benchPivots(exec, runs);
-    return { run: { loadMs, events, memoryMb, storage: 'in memory', queries, pivots }, window };
+    const cohorts = await benchCohorts(exec, runs);
+    return { run: { loadMs, events, memoryMb, storage: 'in memory', queries, pivots, cohorts }, window };
   } catch (err) {
     return { run: { queries: [], error: shortReason(err) }, window };
   } finally {

@@ -61,6 +61,8 @@ export interface EngineRun {
   queries: QueryTiming[];
   /** Pivot timings (bench/pivots.ts), when the engine got that far. */
   pivots?: QueryTiming[];
+  /** Cohort retention / lifecycle timings (bench/cohorts.ts), when the engine got that far. */
+  cohorts?: QueryTiming[];
   error?: string;
 }
 

@@ -8,6 +8,7 @@ import { ROOT, bundleSizes, ensureDist } from './build.ts';
 import { benchBrowser, coldStart, startRig, type BrowserRig, type ColdStart } from './browser.ts';
 import { benchNative } from './native.ts';
 import { benchImports } from './import.ts';
+import { COHORT_NAMES } from './cohorts.ts';
 import { PIVOT_NAMES } from './pivots.ts';
 import { pivotOnScreen } from './pivot-screen.ts';
 import { SIZES, overviewQueries, shortReason, type BenchSize, type QueryTiming } from './queries.ts';
@@ -46,6 +47,8 @@ const log = (msg: string): void => {
 const BROWSER_TIMEOUT_MS = 9 * 60_000;
 /** A separate limit for the pivots that follow (so a slow pivot cannot cost a size its Overview figures). */
 const PIVOT_TIMEOUT_MS = 6 * 60_000;
+/** And one for the cohort statements after the pivots. */
+const COHORT_TIMEOUT_MS = 5 * 60_000;
 
 async function coldStarts(rig: BrowserRig, runs: number): Promise<Row[]> {
   const results: ColdStart[] = [];
@@ -65,6 +68,17 @@ function logPivotFailures(what: string, pivots: readonly QueryTiming[] | undefin
   for (const p of pivots ?? []) if ('error' in p) log(`${what} ${p.name.split(':')[0]} failed: ${p.error}`);
 }
 
+/** Warn on the log when both engines ran a cohort statement but returned different row counts or totals. */
+function logCohortMismatches(label: string, wasm: readonly QueryTiming[] | undefined, native: readonly QueryTiming[] | undefined): void {
+  for (const w of wasm ?? []) {
+    const n = native?.find((x) => x.name === w.name);
+    if (!n || 'error' in w || 'error' in n) continue;
+    const tag = w.name.split(':')[0];
+    if (w.rows !== n.rows) log(`${label}: WARNING ${tag}: WASM returned ${w.rows} rows, native ${n.rows}`);
+    else if (w.fingerprint !== n.fingerprint) log(`${label}: WARNING ${tag}: SQL or user totals differ between engines`);
+  }
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   log(ensureDist() ? 'built dist/' : 'dist/ is up to date');
@@ -76,16 +90,19 @@ async function main(): Promise<void> {
     log('Pivot screen: one-measure changes on screen (50K demo)');
     rows.push(await pivotOnScreen(rig, opts.runs));
     for (const size of opts.sizes) {
-      log(`${size.label}: native load + queries + pivots`);
+      log(`${size.label}: native load + queries + pivots + cohorts`);
       const { run: native, window } = await benchNative(size.params, opts.runs, overviewQueries);
       if (native.error) log(`${size.label}: native failed: ${native.error}`);
       logPivotFailures(`${size.label}: native`, native.pivots);
+      logPivotFailures(`${size.label}: native`, native.cohorts);
       const queries = overviewQueries(window);
-      log(`${size.label}: browser generate + queries + pivots`);
-      const wasm = await benchBrowser(rig, size.params, queries, opts.runs, BROWSER_TIMEOUT_MS, PIVOT_TIMEOUT_MS);
+      log(`${size.label}: browser generate + queries + pivots + cohorts`);
+      const wasm = await benchBrowser(rig, size.params, queries, opts.runs, BROWSER_TIMEOUT_MS, PIVOT_TIMEOUT_MS, COHORT_TIMEOUT_MS);
       if (wasm.error) log(`${size.label}: browser failed: ${wasm.error}`);
       logPivotFailures(`${size.label}: browser`, wasm.pivots);
-      rows.push(...sizeRows(size.label, queries.map((q) => q.name), wasm, native, PIVOT_NAMES));
+      logPivotFailures(`${size.label}: browser`, wasm.cohorts);
+      logCohortMismatches(size.label, wasm.cohorts, native.cohorts);
+      rows.push(...sizeRows(size.label, queries.map((q) => q.name), wasm, native, PIVOT_NAMES, COHORT_NAMES));
     }
     if (opts.imports) rows.push(...(await benchImports(rig, opts.runs, log)));
   } finally {
@@ -99,6 +116,7 @@ async function main(): Promise<void> {
     `native = @duckdb/node-api, threads=1, in memory. A pivot's time is the engine time of all its statements ` +
     `(bucket stats, then the GROUPING SETS query) summed per run, the app's runPivot deciding what runs; ` +
     `the one-measure change is what the Pivot screen runs when its coordinator already holds A's stats. ` +
+    `A retention row is one statement (the app's cohortSql or lifecycleSql) timed per run. ` +
     `Tree: ${treeState()}. Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s._`;
   writeOutputs(table + '\n\n' + caption + '\n');
   log('done');
