@@ -59,3 +59,17 @@ export function lifecycleOption(periods: LifecyclePeriod[], period: CohortPeriod
     ],
   };
 }
+
+/** One average curve per value of the split column. */
+export function splitOption(split: { value: string; result: CohortResult }[], period: CohortPeriod): ChartOption {
+  const width = Math.max(0, ...split.map((s) => s.result.average.length));
+  return {
+    animation: false,
+    tooltip: { trigger: 'axis', formatter: textTooltip((v) => (typeof v === 'number' ? fmtPct(v) : '–')) },
+    legend: { type: 'scroll', top: 0, textStyle: { color: '#cbd5e1' } },
+    grid: { left: 60, right: 16, top: 36, bottom: 30 },
+    xAxis: { type: 'category', data: Array.from({ length: width }, (_, k) => String(k)), name: period, nameLocation: 'middle', nameGap: 22, axisLabel: AXIS },
+    yAxis: { type: 'value', max: 1, axisLabel: { ...AXIS, formatter: (v: number) => fmtPct(v) }, splitLine: { lineStyle: { color: '#1e293b' } } },
+    series: split.map((s) => ({ type: 'line', name: s.value, data: s.result.average.map((a) => a.rate) })),
+  };
+}

@@ -3,6 +3,7 @@
 import { DEFAULT_COHORT, validateCohortSpec, type CohortSpec } from '../../analyses/cohort/index.ts';
 import { validateFilter, type FilterGroup } from '../../analyses/filter/spec.ts';
 import { StrataError, messageOf } from '../../errors.ts';
+import { isFieldId } from '../../analyses/fields.ts';
 
 /** What the triangle's cells show. */
 export type CellMeasure = 'rate' | 'users' | 'revenue' | 'ltv';
@@ -12,6 +13,8 @@ export interface RetentionView {
   cohort: CohortSpec;
   /** A second users filter to compare with the first (null: no comparison). */
   compare: FilterGroup | null;
+  /** A user text column to split by: one average row and curve per value (its 6 most common values). */
+  split: string | null;
   measure: CellMeasure;
 }
 
@@ -20,11 +23,13 @@ const MEASURES: readonly CellMeasure[] = ['rate', 'users', 'revenue', 'ltv'];
 /** Validate an untrusted view state. */
 export function validateRetentionView(x: unknown): RetentionView {
   if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new StrataError('The retention settings must be an object.');
-  const { compare, measure, ...cohort } = x as Record<string, unknown>;
+  const { compare, measure, split, ...cohort } = x as Record<string, unknown>;
   if (measure !== undefined && !MEASURES.includes(measure as CellMeasure)) throw new StrataError(`Unknown cell measure ${JSON.stringify(measure)}.`);
+  if (split !== undefined && split !== null && !(isFieldId(split) && !split.startsWith('e.'))) throw new StrataError('Split by a user column such as "u.country".');
   return {
     cohort: validateCohortSpec(cohort),
     compare: compare === undefined || compare === null ? null : validateFilter(compare),
+    split: (split as string | null | undefined) ?? null,
     measure: (measure as CellMeasure | undefined) ?? 'rate',
   };
 }
@@ -43,8 +48,8 @@ export function retentionFromParams(p: URLSearchParams): { view: RetentionView; 
 
 /** Write the view as URL parameters; the default writes none. */
 export function retentionToParams(v: RetentionView): Record<string, string | null> {
-  const flat = { ...v.cohort, compare: v.compare, measure: v.measure };
+  const flat = { ...v.cohort, compare: v.compare, split: v.split, measure: v.measure };
   const text = JSON.stringify(flat);
-  const def = JSON.stringify({ ...DEFAULT_COHORT, compare: null, measure: 'rate' });
+  const def = JSON.stringify({ ...DEFAULT_COHORT, compare: null, split: null, measure: 'rate' });
   return { r: text === def ? null : text };
 }
