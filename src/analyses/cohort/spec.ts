@@ -1,6 +1,7 @@
 // Cohort retention settings: who starts a cohort (and when), what counts as coming back, the period and the
 // retention mode. Serialisable (UI state, URL, test fixture) and validated on the way in.
 import { StrataError } from '../../errors.ts';
+import { has, int, obj, oneOf, only } from '../validate.ts';
 import { isFieldId } from '../fields.ts';
 import { validateFilter, type FilterGroup } from '../filter/spec.ts';
 
@@ -99,29 +100,4 @@ function eventMatch(x: unknown, what: string): EventMatch {
   }
   if (has(o, 'filter')) out.filter = validateFilter(o.filter);
   return out;
-}
-
-function int(v: unknown, lo: number, hi: number, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-    throw new StrataError(`The ${what} must be a whole number from ${lo} to ${hi}; got ${JSON.stringify(v) ?? 'nothing'}.`);
-  }
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], what: string): T {
-  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-  throw new StrataError(`The ${what} must be one of ${allowed.join(', ')}; got ${JSON.stringify(v) ?? 'nothing'}.`);
-}
-
-function obj(x: unknown, what: string): Record<string, unknown> {
-  if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new StrataError(`${what} must be an object.`);
-  return x as Record<string, unknown>;
-}
-
-function only(o: Record<string, unknown>, keys: readonly string[], what: string) {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new StrataError(`Unknown ${what} ${JSON.stringify(k)}.`);
-}
-
-function has(o: Record<string, unknown>, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, k);
 }

@@ -1,5 +1,6 @@
 // The pivot's configuration: serialisable (UI state, URL, test fixture), validated on the way in.
 import { StrataError } from '../../errors.ts';
+import { has, int, obj, oneOf, only } from '../validate.ts';
 import { isFieldId, type Grain } from '../fields.ts';
 import { EMPTY_FILTER, validateFilter, type FilterGroup } from '../filter/spec.ts';
 
@@ -188,29 +189,4 @@ function sortOf(x: unknown, measures: number, cols: number): PivotSort {
     throw new StrataError('The sort column must name one key per column dimension, or none for the total.');
   }
   return { measure, col: [...(o.col as PivotSort['col'])], dir: oneOf(o.dir, ['asc', 'desc'] as const, 'sort direction') };
-}
-
-function int(v: unknown, lo: number, hi: number, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-    throw new StrataError(`The ${what} must be a whole number from ${lo} to ${hi}; got ${JSON.stringify(v) ?? 'nothing'}.`);
-  }
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], what: string): T {
-  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-  throw new StrataError(`The ${what} must be one of ${allowed.join(', ')}; got ${JSON.stringify(v) ?? 'nothing'}.`);
-}
-
-function obj(x: unknown, what: string): Record<string, unknown> {
-  if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new StrataError(`${what} must be an object.`);
-  return x as Record<string, unknown>;
-}
-
-function only(o: Record<string, unknown>, keys: readonly string[], what: string) {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new StrataError(`Unknown ${what} ${JSON.stringify(k)}.`);
-}
-
-function has(o: Record<string, unknown>, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, k);
 }
