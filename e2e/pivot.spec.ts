@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, waitForApp } from './fixtures.ts';
+import { parseCsv } from '../tests/fixtures/csv.ts';
 import { expectTable, pivotUrl, urlSpecRaw, type DomTable } from './pivot-page.ts';
 import { countryGenderByAge, eventRows, eventsByTypeAndQuarter, userRows, type UserRow } from './pivot-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
@@ -180,32 +181,6 @@ test('reloading restores the same table and the filter conditions from the URL',
   await expect(page.getByTestId('dims-rows').getByTestId('bucket-n')).toHaveValue('5');
   await expect(page.getByTestId('dims-cols').getByTestId('bucket-edges')).toHaveValue('25, 35, 50');
 });
-
-/** A small RFC 4180 reader (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      out.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  if (field !== '' || row.length) out.push([...row, field]);
-  return out;
-}
 
 test('Show SQL shows the GROUPING SETS query and the CSV download matches the table', async ({ page }) => {
   const ref = await builtReference();

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { test, expect, waitForApp } from './fixtures.ts';
+import { parseCsv } from '../tests/fixtures/csv.ts';
 import { eventRows, monthlyTriangle, type RefTriangle } from './retention-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { validateRetentionView } from '../src/views/retention/url-spec.ts';
@@ -173,32 +174,6 @@ async function expectDefaultSettings(page: Page) {
   await expect(s.getByTestId('recurring')).not.toBeChecked();
   await expect(page.getByTestId('compare')).toBeVisible();
   await expect(radio(page, 'Cell values', 'Retention %')).toBeChecked();
-}
-
-/** A small RFC 4180 reader (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      out.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  if (field !== '' || row.length) out.push([...row, field]);
-  return out;
 }
 
 /** Click a cell; the users list must show `want` users; export them and return the CSV's user ids. */

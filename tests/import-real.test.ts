@@ -3,8 +3,7 @@
 // Run: TZ=UTC node --import tsx --test tests/import-real.test.ts
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
@@ -12,6 +11,7 @@ import { DEFAULT_OVERVIEW, decodeGeography, decodeKpis, geographySql, kpisSql } 
 import type { ImportReport } from '../src/data/import/index.ts';
 import { importFiles, rows } from './fixtures/import/support.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
+import { records } from './fixtures/csv.ts';
 
 const DATA = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 const RETAIL = DATA + 'online_retail.csv.gz';
@@ -24,37 +24,6 @@ function requireData(): void {
         'rees46_2019_oct_head.csv.gz; see its README) at ../shared/data next to the project. Never copy it into the repo.');
     }
   }
-}
-
-/** RFC 4180 records: fields split on commas outside quotes, "" is a quote, quoted fields may hold newlines. */
-function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') (field += '"'), i++;
-      else quoted = false;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      out.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length) out.push([...row, field]);
-  return out;
-}
-
-function records(path: string): { header: string[]; data: string[][] } {
-  const [header, ...data] = parseCsv(gunzipSync(readFileSync(path)).toString('utf8'));
-  return { header, data };
 }
 
 const near = (actual: number, expected: number, what: string) =>
