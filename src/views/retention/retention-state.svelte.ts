@@ -4,8 +4,9 @@ import { cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, type CohortRes
 import { fieldById, fieldValuesSql, type Field } from '../../analyses/fields.ts';
 import type { FilterGroup } from '../../analyses/filter/spec.ts';
 import { toRows } from '../../db/rows.ts';
-import { Superseded, type QueryCoordinator } from '../../db/coordinator.ts';
-import { StrataError, messageOf } from '../../errors.ts';
+import type { QueryCoordinator } from '../../db/coordinator.ts';
+import { LatestRun } from '../../state/latest-run.svelte.ts';
+import { StrataError } from '../../errors.ts';
 import type { Sql } from '../../sql/quote.ts';
 import type { RetentionView } from './url-spec.ts';
 
@@ -23,47 +24,32 @@ export interface RetentionRun {
 export const SPLIT_VALUES = 6;
 
 /** The screen's data and its lifecycle. */
-export class RetentionData {
-  run = $state<RetentionRun | null>(null);
-  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
-  error = $state<string | null>(null);
-  lastMs = $state<number | null>(null);
-  private ticket = 0;
+export class RetentionData extends LatestRun<RetentionRun> {
+  /** Query everything for `view`: the triangle(s), the lifecycle and the split. */
+  refreshView(coordinator: QueryCoordinator, view: RetentionView, fields: readonly Field[]): Promise<void> {
+    return this.refresh(() => retentionRun(coordinator, view, fields));
+  }
+}
 
-  /** Query everything for `view`; an older refresh still in flight is dropped when it returns. */
-  async refresh(coordinator: QueryCoordinator, view: RetentionView, fields: readonly Field[]): Promise<void> {
-    const ticket = ++this.ticket;
-    const t0 = performance.now();
-    this.status = 'loading';
-    try {
-      const mainSql = cohortSql(view.cohort, fields);
-      const compareSql = view.compare ? cohortSql({ ...view.cohort, users: view.compare }, fields) : null;
-      const lifeSql = lifecycleSql(view.cohort, fields);
-      const main = decodeCohorts(await coordinator.run('retention:main', mainSql));
-      const compare = compareSql ? decodeCohorts(await coordinator.run('retention:compare', compareSql)) : null;
-      const lifecycle = decodeLifecycle(await coordinator.run('retention:lifecycle', lifeSql));
-      const split: RetentionRun['split'] = [];
-      const splitSql: Sql[] = [];
-      if (view.split) {
-        const field = fieldById(fields, view.split, 'users');
-        if (field.kind !== 'text') throw new StrataError(`Split by a text column; ${field.column} is not one.`);
-        const values = toRows(await coordinator.run('retention:split-values', fieldValuesSql(field, SPLIT_VALUES))).map((r) => String(r.v));
-        for (const [i, value] of values.entries()) {
-          const users: FilterGroup = { op: 'and', items: [view.cohort.users, { field: field.id, op: '=', value }] };
-          const q = cohortSql({ ...view.cohort, users }, fields);
-          splitSql.push(q);
-          split.push({ value, result: decodeCohorts(await coordinator.run(`retention:split:${i}`, q)) });
-        }
-      }
-      if (ticket !== this.ticket) return;
-      this.run = { main, compare, lifecycle, split, sql: [mainSql, ...(compareSql ? [compareSql] : []), lifeSql, ...splitSql] };
-      this.status = 'ready';
-      this.error = null;
-      this.lastMs = performance.now() - t0;
-    } catch (err) {
-      if (err instanceof Superseded || ticket !== this.ticket) return;
-      this.status = 'error';
-      this.error = messageOf(err);
+async function retentionRun(coordinator: QueryCoordinator, view: RetentionView, fields: readonly Field[]): Promise<RetentionRun> {
+  const mainSql = cohortSql(view.cohort, fields);
+  const compareSql = view.compare ? cohortSql({ ...view.cohort, users: view.compare }, fields) : null;
+  const lifeSql = lifecycleSql(view.cohort, fields);
+  const main = decodeCohorts(await coordinator.run('retention:main', mainSql));
+  const compare = compareSql ? decodeCohorts(await coordinator.run('retention:compare', compareSql)) : null;
+  const lifecycle = decodeLifecycle(await coordinator.run('retention:lifecycle', lifeSql));
+  const split: RetentionRun['split'] = [];
+  const splitSql: Sql[] = [];
+  if (view.split) {
+    const field = fieldById(fields, view.split, 'users');
+    if (field.kind !== 'text') throw new StrataError(`Split by a text column; ${field.column} is not one.`);
+    const values = toRows(await coordinator.run('retention:split-values', fieldValuesSql(field, SPLIT_VALUES))).map((r) => String(r.v));
+    for (const [i, value] of values.entries()) {
+      const users: FilterGroup = { op: 'and', items: [view.cohort.users, { field: field.id, op: '=', value }] };
+      const q = cohortSql({ ...view.cohort, users }, fields);
+      splitSql.push(q);
+      split.push({ value, result: decodeCohorts(await coordinator.run(`retention:split:${i}`, q)) });
     }
   }
+  return { main, compare, lifecycle, split, sql: [mainSql, ...(compareSql ? [compareSql] : []), lifeSql, ...splitSql] };
 }
