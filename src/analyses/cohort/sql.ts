@@ -5,7 +5,7 @@ import { StrataError } from '../../errors.ts';
 import { raw, sql, type Sql } from '../../sql/quote.ts';
 import { fieldById, fieldSql, fromSql, type Field, type FieldSource } from '../fields.ts';
 import { filterFields, filterSql } from '../filter/index.ts';
-import { isEmptyFilter } from '../filter/spec.ts';
+import { isEmptyFilter, type FilterGroup } from '../filter/spec.ts';
 import type { CohortPeriod, CohortSpec, EventMatch } from './spec.ts';
 
 // Fixed SQL text per validated period: never user text.
@@ -36,7 +36,7 @@ function eventFilter(f: NonNullable<EventMatch['filter']>, fields: readonly Fiel
 }
 
 /** `user_id IN (users matching the users filter)`, or TRUE when the filter is empty. */
-export function membersSql(spec: CohortSpec, fields: readonly Field[], col: string): Sql {
+export function membersSql(spec: { users: FilterGroup }, fields: readonly Field[], col: string): Sql {
   if (isEmptyFilter(spec.users)) return raw('TRUE');
   const sources = new Set<FieldSource>(filterFields(spec.users).map((id) => fieldById(fields, id, 'users').source));
   return sql`${raw(col)} IN (SELECT u.user_id FROM ${fromSql('users', sources)} WHERE ${filterSql(spec.users, fields, 'users')})`;

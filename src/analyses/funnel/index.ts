@@ -1,0 +1,4 @@
+// Funnels: spec, SQL and decoding.
+export * from './spec.ts';
+export * from './sql.ts';
+export * from './decode.ts';
