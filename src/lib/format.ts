@@ -33,3 +33,12 @@ export const fmtDay = (ms: number | null | undefined) => (ok(ms) ? day.format(ms
 export const fmtMonth = (ms: number | null | undefined) => (ok(ms) ? month.format(ms) : dash);
 /** An epoch-ms instant as YYYY-MM-DD (UTC), for inputs and URLs. */
 export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** A duration in ms, in the largest fitting unit: 42 s, 3.5 min, 2.1 h, 1.5 d. */
+export function fmtDuration(ms: number | null | undefined): string {
+  if (!ok(ms)) return dash;
+  const s = ms / 1000;
+  if (s < 60) return `${dec.format(s)} s`;
+  if (s < 3600) return `${dec.format(s / 60)} min`;
+  if (s < 86400) return `${dec.format(s / 3600)} h`;
+  return `${dec.format(s / 86400)} d`;
+}

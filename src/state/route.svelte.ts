@@ -5,6 +5,7 @@ export const SCREENS = [
   { id: 'overview', label: 'Overview' },
   { id: 'pivot', label: 'Pivot' },
   { id: 'retention', label: 'Retention' },
+  { id: 'funnels', label: 'Funnels' },
   { id: 'import', label: 'Import' },
   { id: 'datasets', label: 'Datasets' },
   { id: 'data', label: 'Data' },
