@@ -6,7 +6,7 @@ import { Table, vectorFromArray, type Vector } from 'apache-arrow';
 import { chromiumPath } from '../e2e/browser.ts';
 import playwrightConfig from '../e2e/playwright.config.ts';
 import type { GenParams } from '../src/data/generator/index.ts';
-import { COHORT_NAMES, benchCohorts } from './cohorts.ts';
+import { ANALYSIS_NAMES, benchAnalyses } from './analyses.ts';
 import { PIVOT_NAMES, benchPivots, type TimedSql } from './pivots.ts';
 import { ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
 
@@ -206,9 +206,9 @@ async function runInPage(page: Page, params: GenParams, queries: readonly BenchQ
 
 /**
  * In a fresh context: boot the app, generate `params` in the page (timed there), then time `queries`, then the
- * benchmark pivots (bench/pivots.ts), then the cohort statements (bench/cohorts.ts). Any failure (crash, out of
- * memory, timeout) comes back as `error`, or for the pivots and cohorts as their own failed rows (each has a
- * separate time limit, so a slow pivot or cohort cannot cost the figures before it); the context is always closed.
+ * benchmark pivots (bench/pivots.ts), then the analysis statements (bench/analyses.ts). Any failure (crash, out of
+ * memory, timeout) comes back as `error`, or for the pivots and analyses as their own failed rows (each has a
+ * separate time limit, so a slow pivot or analysis cannot cost the figures before it); the context is always closed.
  */
 export async function benchBrowser(
   rig: BrowserRig,
@@ -217,7 +217,7 @@ export async function benchBrowser(
   runs: number,
   timeoutMs: number,
   pivotTimeoutMs: number,
-  cohortTimeoutMs: number,
+  analysisTimeoutMs: number,
 ): Promise<EngineRun> {
   // No service worker here: its background precache of the 34 MB wasm would compete with the timed work.
   const context: BrowserContext = await rig.browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 } });
@@ -242,17 +242,17 @@ export async function benchBrowser(
       // Keep the pivots that finished; the rest are marked with why they did not.
       const done = pivots.slice();
       run.pivots = [...done, ...PIVOT_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];
-      // The page is gone or its worker still busy with a pivot: cohort timings now would be meaningless.
-      run.cohorts = COHORT_NAMES.map((name) => ({ name, error: `not run: pivots ${shortReason(err)}` }));
+      // The page is gone or its worker still busy with a pivot: analysis timings now would be meaningless.
+      run.analyses = ANALYSIS_NAMES.map((name) => ({ name, error: `not run: pivots ${shortReason(err)}` }));
       return run;
     }
-    const cohorts: QueryTiming[] = [];
+    const analyses: QueryTiming[] = [];
     try {
-      await Promise.race([benchCohorts(pageSql(page), runs, cohorts), crashed, deadline(cohortTimeoutMs)]);
-      run.cohorts = cohorts;
+      await Promise.race([benchAnalyses(pageSql(page), runs, analyses), crashed, deadline(analysisTimeoutMs)]);
+      run.analyses = analyses;
     } catch (err) {
-      const done = cohorts.slice();
-      run.cohorts = [...done, ...COHORT_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];
+      const done = analyses.slice();
+      run.analyses = [...done, ...ANALYSIS_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];
     }
     return run;
   } catch (err) {

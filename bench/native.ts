@@ -2,7 +2,7 @@
 import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
 import type { Db } from '../src/db/types.ts';
-import { benchCohorts } from './cohorts.ts';
+import { benchAnalyses } from './analyses.ts';
 import { benchPivots, type TimedSql } from './pivots.ts';
 import { LAST_DAY_SQL, ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
 
@@ -58,8 +58,8 @@ export async function benchNative(
       return { ms: performance.now() - t0, table };
     };
     const pivots = await benchPivots(exec, runs);
-    const cohorts = await benchCohorts(exec, runs);
-    return { run: { loadMs, events, memoryMb, storage: 'in memory', queries, pivots, cohorts }, window };
+    const analyses = await benchAnalyses(exec, runs);
+    return { run: { loadMs, events, memoryMb, storage: 'in memory', queries, pivots, analyses }, window };
   } catch (err) {
     return { run: { queries: [], error: shortReason(err) }, window };
   } finally {

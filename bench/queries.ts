@@ -61,8 +61,8 @@ export interface EngineRun {
   queries: QueryTiming[];
   /** Pivot timings (bench/pivots.ts), when the engine got that far. */
   pivots?: QueryTiming[];
-  /** Cohort retention / lifecycle timings (bench/cohorts.ts), when the engine got that far. */
-  cohorts?: QueryTiming[];
+  /** Retention, funnel and journey timings (bench/analyses.ts), when the engine got that far. */
+  analyses?: QueryTiming[];
   error?: string;
 }
 

@@ -8,7 +8,7 @@ import { ROOT, bundleSizes, ensureDist } from './build.ts';
 import { benchBrowser, coldStart, startRig, type BrowserRig, type ColdStart } from './browser.ts';
 import { benchNative } from './native.ts';
 import { benchImports } from './import.ts';
-import { COHORT_NAMES } from './cohorts.ts';
+import { ANALYSIS_NAMES } from './analyses.ts';
 import { PIVOT_NAMES } from './pivots.ts';
 import { pivotOnScreen } from './pivot-screen.ts';
 import { SIZES, overviewQueries, shortReason, type BenchSize, type QueryTiming } from './queries.ts';
@@ -47,8 +47,8 @@ const log = (msg: string): void => {
 const BROWSER_TIMEOUT_MS = 9 * 60_000;
 /** A separate limit for the pivots that follow (so a slow pivot cannot cost a size its Overview figures). */
 const PIVOT_TIMEOUT_MS = 6 * 60_000;
-/** And one for the cohort statements after the pivots. */
-const COHORT_TIMEOUT_MS = 5 * 60_000;
+/** And one for the analysis statements (retention, funnels, journeys) after the pivots. */
+const ANALYSIS_TIMEOUT_MS = 8 * 60_000;
 
 async function coldStarts(rig: BrowserRig, runs: number): Promise<Row[]> {
   const results: ColdStart[] = [];
@@ -68,8 +68,8 @@ function logPivotFailures(what: string, pivots: readonly QueryTiming[] | undefin
   for (const p of pivots ?? []) if ('error' in p) log(`${what} ${p.name.split(':')[0]} failed: ${p.error}`);
 }
 
-/** Warn on the log when both engines ran a cohort statement but returned different row counts or totals. */
-function logCohortMismatches(label: string, wasm: readonly QueryTiming[] | undefined, native: readonly QueryTiming[] | undefined): void {
+/** Warn on the log when both engines ran an analysis statement but returned different row counts or totals. */
+function logAnalysisMismatches(label: string, wasm: readonly QueryTiming[] | undefined, native: readonly QueryTiming[] | undefined): void {
   for (const w of wasm ?? []) {
     const n = native?.find((x) => x.name === w.name);
     if (!n || 'error' in w || 'error' in n) continue;
@@ -90,19 +90,19 @@ async function main(): Promise<void> {
     log('Pivot screen: one-measure changes on screen (50K demo)');
     rows.push(await pivotOnScreen(rig, opts.runs));
     for (const size of opts.sizes) {
-      log(`${size.label}: native load + queries + pivots + cohorts`);
+      log(`${size.label}: native load + queries + pivots + analyses`);
       const { run: native, window } = await benchNative(size.params, opts.runs, overviewQueries);
       if (native.error) log(`${size.label}: native failed: ${native.error}`);
       logPivotFailures(`${size.label}: native`, native.pivots);
-      logPivotFailures(`${size.label}: native`, native.cohorts);
+      logPivotFailures(`${size.label}: native`, native.analyses);
       const queries = overviewQueries(window);
-      log(`${size.label}: browser generate + queries + pivots + cohorts`);
-      const wasm = await benchBrowser(rig, size.params, queries, opts.runs, BROWSER_TIMEOUT_MS, PIVOT_TIMEOUT_MS, COHORT_TIMEOUT_MS);
+      log(`${size.label}: browser generate + queries + pivots + analyses`);
+      const wasm = await benchBrowser(rig, size.params, queries, opts.runs, BROWSER_TIMEOUT_MS, PIVOT_TIMEOUT_MS, ANALYSIS_TIMEOUT_MS);
       if (wasm.error) log(`${size.label}: browser failed: ${wasm.error}`);
       logPivotFailures(`${size.label}: browser`, wasm.pivots);
-      logPivotFailures(`${size.label}: browser`, wasm.cohorts);
-      logCohortMismatches(size.label, wasm.cohorts, native.cohorts);
-      rows.push(...sizeRows(size.label, queries.map((q) => q.name), wasm, native, PIVOT_NAMES, COHORT_NAMES));
+      logPivotFailures(`${size.label}: browser`, wasm.analyses);
+      logAnalysisMismatches(size.label, wasm.analyses, native.analyses);
+      rows.push(...sizeRows(size.label, queries.map((q) => q.name), wasm, native, PIVOT_NAMES, ANALYSIS_NAMES));
     }
     if (opts.imports) rows.push(...(await benchImports(rig, opts.runs, log)));
   } finally {
@@ -116,9 +116,9 @@ async function main(): Promise<void> {
     `native = @duckdb/node-api, threads=1, in memory. A pivot's time is the engine time of all its statements ` +
     `(bucket stats, then the GROUPING SETS query) summed per run, the app's runPivot deciding what runs; ` +
     `the one-measure change is what the Pivot screen runs when its coordinator already holds A's stats. ` +
-    `A retention row is one statement (the app's cohortSql or lifecycleSql) timed per run. ` +
+    `A retention, funnel or journey row is one statement (the app's cohortSql, lifecycleSql, funnelSql, pathsSql) timed per run. ` +
     `Tree: ${treeState()}. Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s._`;
-  writeOutputs(table + '\n\n' + caption + '\n');
+  writeOutputs(table + '\n\n' + caption + '\n', opts.imports && opts.sizes.length === Object.keys(SIZES).length);
   log('done');
 }
 
@@ -133,11 +133,13 @@ function treeState(): string {
   }
 }
 
-function writeOutputs(md: string): void {
+/** Write bench/out/latest.md; the README's table is replaced only by a full run (every size, imports included). */
+function writeOutputs(md: string, full: boolean): void {
   const out = join(ROOT, 'bench', 'out');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'latest.md'), md);
   const readme = join(ROOT, 'README.md');
+  if (!full) return log('partial run: bench/out/latest.md written, README.md left as it is');
   if (!existsSync(readme)) return;
   const text = readFileSync(readme, 'utf8');
   const start = '<!-- bench:start -->';

@@ -82,8 +82,8 @@ function pivotMismatch(w: QueryTiming | undefined, n: QueryTiming | undefined): 
   return notes.length ? ` (WARNING: ${notes.join('; ')})` : '';
 }
 
-/** What to flag when both engines ran a cohort statement but disagree on its SQL, row count or summed users. */
-function cohortMismatch(w: QueryTiming | undefined, n: QueryTiming | undefined): string {
+/** What to flag when both engines ran an analysis statement but disagree on its SQL, row count or summed users. */
+function analysisMismatch(w: QueryTiming | undefined, n: QueryTiming | undefined): string {
   if (!w || !n || 'error' in w || 'error' in n) return '';
   const notes: string[] = [];
   if (w.rows !== n.rows) notes.push(`${w.rows} vs ${n.rows} result rows`);
@@ -93,7 +93,7 @@ function cohortMismatch(w: QueryTiming | undefined, n: QueryTiming | undefined):
 
 /**
  * Rows for one shop size: load, table memory, each query, per-spec sums of the panel medians, then each pivot
- * (the median over runs of its statements' summed engine time), then each cohort statement (median over runs).
+ * (the median over runs of its statements' summed engine time), then each analysis statement (median over runs).
  */
 export function sizeRows(
   label: string,
@@ -101,7 +101,7 @@ export function sizeRows(
   wasm: EngineRun,
   native: EngineRun,
   pivotNames: readonly string[] = [],
-  cohortNames: readonly string[] = [],
+  analysisNames: readonly string[] = [],
 ): Row[] {
   const events = native.events ?? wasm.events;
   const mismatch = wasm.events !== undefined && native.events !== undefined && wasm.events !== native.events;
@@ -137,11 +137,11 @@ export function sizeRows(
     const n = pivot(native, name);
     rows.push({ size, step: name + pivotMismatch(w, n), wasm: queryCell(w, wasm.error), native: queryCell(n, native.error) });
   }
-  const cohort = (r: EngineRun, n: string) => r.cohorts?.find((q) => q.name === n);
-  for (const name of cohortNames) {
-    const w = cohort(wasm, name);
-    const n = cohort(native, name);
-    rows.push({ size, step: name + cohortMismatch(w, n), wasm: queryCell(w, wasm.error), native: queryCell(n, native.error) });
+  const analysis = (r: EngineRun, n: string) => r.analyses?.find((q) => q.name === n);
+  for (const name of analysisNames) {
+    const w = analysis(wasm, name);
+    const n = analysis(native, name);
+    rows.push({ size, step: name + analysisMismatch(w, n), wasm: queryCell(w, wasm.error), native: queryCell(n, native.error) });
   }
   return rows;
 }

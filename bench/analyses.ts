@@ -1,0 +1,98 @@
+// The analysis statements on both engines: cohort retention and lifecycle, funnels and journeys — the app's own
+// SQL over the fields read from the loaded data, each sent to the engine under test and timed there, like
+// bench/pivots.ts. The same code runs for WASM (one `strata.db.query` inside the page) and native (the Node Db).
+import type { Table } from 'apache-arrow';
+import { cohortSql, lifecycleSql, validateCohortSpec } from '../src/analyses/cohort/index.ts';
+import { funnelSql, validateFunnelSpec } from '../src/analyses/funnel/index.ts';
+import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
+import type { Sql } from '../src/sql/quote.ts';
+import type { TimedSql } from './pivots.ts';
+import { shortReason, type QueryTiming } from './queries.ts';
+
+/** A benchmarked statement: the table row label, how to build it from the data's fields, and the column summed into the cross-engine check. */
+export interface BenchAnalysis {
+  name: string;
+  build: (fields: readonly Field[]) => Sql;
+  total: string;
+}
+
+/** R1: the default spec: monthly cohorts by first purchase, purchase returns, 12 periods, "on". */
+const R1 = validateCohortSpec({});
+
+/** R2: weekly cohorts by first event of any kind, any activity returns, 26 periods, "on or after". */
+const R2 = validateCohortSpec({
+  start: { by: 'event', event: { kind: 'any' } },
+  returns: { kind: 'any' },
+  period: 'week',
+  mode: 'on_or_after',
+  periods: 26,
+});
+
+/** R3: lifecycle (new / returning / resurrecting / dormant) per month, active = any event. */
+const R3 = validateCohortSpec({ returns: { kind: 'any' }, period: 'month' });
+
+/** F1: the default funnel: session_start -> product_view -> add_to_cart -> purchase, users, 14 days, sequential. */
+const F1 = validateFunnelSpec({});
+
+/** F2: product_view -> add_to_cart -> purchase by sessions within 10 minutes, the same product, broken down by device. */
+const F2 = validateFunnelSpec({
+  steps: [{ eventType: 'product_view' }, { eventType: 'add_to_cart' }, { eventType: 'purchase' }],
+  window: { value: 10, unit: 'minute' },
+  countBy: 'sessions',
+  hold: 'e.product_id',
+  breakdown: { kind: 'field', field: 'e.device', top: 5 },
+});
+
+export const BENCH_ANALYSES: readonly BenchAnalysis[] = [
+  { name: 'retention R1: monthly first-purchase cohorts, purchase returns, 12 months ("on")', build: (f) => cohortSql(R1, f), total: 'retained' },
+  {
+    name: 'retention R2: weekly first-event cohorts, any-activity returns, 26 weeks ("on or after")',
+    build: (f) => cohortSql(R2, f),
+    total: 'retained',
+  },
+  { name: 'retention R3: lifecycle per month, any activity (new / returning / resurrecting / dormant)', build: (f) => lifecycleSql(R3, f), total: 'users' },
+  { name: 'funnel F1: 4 steps (session_start → view → cart → purchase), users, 14-day window, sequential', build: (f) => funnelSql(F1, f), total: 'n' },
+  { name: 'funnel F2: view → cart → purchase, sessions, 10 min, same product, by device', build: (f) => funnelSql(F2, f), total: 'n' },
+];
+
+/** Every row label, in table order. */
+export const ANALYSIS_NAMES: readonly string[] = BENCH_ANALYSES.map((c) => c.name);
+
+/** The statement with its bound values plus the result's row count and summed users: equal on both engines when they agree. */
+function fingerprint(q: Sql, table: Table, column: string): string {
+  const col = table.getChild(column);
+  let total = 0;
+  for (let i = 0; i < table.numRows; i++) total += Number(col?.get(i) ?? 0);
+  return JSON.stringify([q.text, q.params, table.numRows, total]);
+}
+
+/** Warm up once, then time `runs` executions of one statement. A failure is recorded, not thrown. */
+async function timeAnalysis(c: BenchAnalysis, exec: TimedSql, fields: readonly Field[], runs: number): Promise<QueryTiming> {
+  try {
+    const q = c.build(fields);
+    await exec(q);
+    const times: number[] = [];
+    let last: Table | undefined;
+    for (let i = 0; i < runs; i++) {
+      const r = await exec(q);
+      times.push(r.ms);
+      last = r.table;
+    }
+    return { name: c.name, times, rows: last!.numRows, fingerprint: fingerprint(q, last!, c.total) };
+  } catch (err) {
+    return { name: c.name, error: shortReason(err) };
+  }
+}
+
+/** Time every benchmark analysis statement. Timings are pushed onto `out` as they finish (a caller that gives up early keeps those) and returned. */
+export async function benchAnalyses(exec: TimedSql, runs: number, out: QueryTiming[] = []): Promise<QueryTiming[]> {
+  let fields: Field[];
+  try {
+    fields = decodeFields((await exec(fieldsSql())).table);
+  } catch (err) {
+    out.push(...ANALYSIS_NAMES.map((name) => ({ name, error: `fields: ${shortReason(err)}` })));
+    return out;
+  }
+  for (const c of BENCH_ANALYSES) out.push(await timeAnalysis(c, exec, fields, runs));
+  return out;
+}
