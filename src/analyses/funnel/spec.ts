@@ -96,6 +96,10 @@ export function validateFunnelSpec(x: unknown): FunnelSpec {
   const countBy = has(o, 'countBy') ? oneOf(o.countBy, ['users', 'sessions'] as const, 'count ("countBy")') : d.countBy;
   const exclusions = has(o, 'exclusions') ? exclusionsOf(o.exclusions, steps.length) : d.exclusions;
   if (exclusions.length && order === 'any') throw new StrataError('Exclusion steps need an ordered funnel (sequential or strict).');
+  // In any order each step takes the first matching event on its own, so one event could fill two steps of the same type.
+  if (order === 'any' && new Set(steps.map((s) => s.eventType)).size < steps.length) {
+    throw new StrataError('An any-order funnel needs a different event type for every step; use sequential order to count repeats.');
+  }
   let hold = d.hold;
   if (has(o, 'hold') && o.hold !== null) {
     if (!isFieldId(o.hold) || !o.hold.startsWith('e.')) throw new StrataError('Hold constant an event column such as "e.product_id".');
