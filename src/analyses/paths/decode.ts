@@ -1,7 +1,7 @@
 // Decode the journeys statements into typed results: the top paths with their totals, and the Sankey's nodes and
 // links (an "Other" node per step stays apart from any real event type that happens to be named "Other").
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows, type Row } from '../../db/rows.ts';
 
 /** One whole path and who took it. */
 export interface PathRow {
@@ -56,11 +56,18 @@ export function nodeId(step: number, type: string | null): string {
   return type === null ? `${step}:other` : `${step}=${type}`;
 }
 
+/** The present values of step_1, step_2, ... in order (a path's steps are contiguous). */
+function stepsOf(r: Row): string[] {
+  const out: string[] = [];
+  for (let i = 1; `step_${i}` in r; i++) if (r[`step_${i}`] !== null) out.push(String(r[`step_${i}`]));
+  return out;
+}
+
 /** Decode pathsTopSql's rows. */
 export function decodePathsTop(table: Table): PathsTop {
   const raw = toRows(table);
   const rows = raw.map((r) => ({
-    steps: (JSON.parse(String(r.path)) as unknown[]).map(String),
+    steps: stepsOf(r),
     users: Number(r.users),
     sessions: Number(r.sessions),
     share: Number(r.share),
