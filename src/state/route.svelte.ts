@@ -6,6 +6,7 @@ export const SCREENS = [
   { id: 'pivot', label: 'Pivot' },
   { id: 'retention', label: 'Retention' },
   { id: 'funnels', label: 'Funnels' },
+  { id: 'journeys', label: 'Journeys' },
   { id: 'import', label: 'Import' },
   { id: 'datasets', label: 'Datasets' },
   { id: 'data', label: 'Data' },
