@@ -20,7 +20,8 @@ export const nodeName = (n: SankeyNode): string => n.type ?? 'Other';
 /** Sankey option; `totalUsers` (users with a session containing the event) turns counts into shares. */
 export function sankeyOption(s: PathsSankey, totalUsers: number): ChartOption {
   const byId = new Map(s.nodes.map((n) => [n.id, n]));
-  // Colours by event type in order of first appearance (nodes come by step, then users), so types keep theirs.
+  // Colours by event type in order of first appearance (nodes come by step, then users), so types keep theirs;
+  // the palette's last colour (a grey) is left out so no type looks like an Other node.
   const colours = new Map<string, string>();
   for (const n of s.nodes) if (n.type !== null && !colours.has(n.type)) colours.set(n.type, PALETTE[colours.size % (PALETTE.length - 1)]);
   const share = (users: number) => (totalUsers ? ` (${fmtPct(users / totalUsers)})` : '');
