@@ -4,6 +4,7 @@
 import type { Table } from 'apache-arrow';
 import { cohortSql, lifecycleSql, validateCohortSpec } from '../src/analyses/cohort/index.ts';
 import { funnelSql, validateFunnelSpec } from '../src/analyses/funnel/index.ts';
+import { pathsSankeySql, pathsTopSql, validatePathsSpec } from '../src/analyses/paths/index.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import type { Sql } from '../src/sql/quote.ts';
 import type { TimedSql } from './pivots.ts';
@@ -43,6 +44,12 @@ const F2 = validateFunnelSpec({
   breakdown: { kind: 'field', field: 'e.device', top: 5 },
 });
 
+/** J1: journeys from session_start, 5 steps, repeats collapsed (the Journeys screen's default). */
+const J1 = validatePathsSpec({});
+
+/** J2: journeys ending at purchase, 5 steps, repeats kept. */
+const J2 = validatePathsSpec({ anchor: 'end', eventType: 'purchase', collapse: false });
+
 export const BENCH_ANALYSES: readonly BenchAnalysis[] = [
   { name: 'retention R1: monthly first-purchase cohorts, purchase returns, 12 months ("on")', build: (f) => cohortSql(R1, f), total: 'retained' },
   {
@@ -53,6 +60,9 @@ export const BENCH_ANALYSES: readonly BenchAnalysis[] = [
   { name: 'retention R3: lifecycle per month, any activity (new / returning / resurrecting / dormant)', build: (f) => lifecycleSql(R3, f), total: 'users' },
   { name: 'funnel F1: 4 steps (session_start → view → cart → purchase), users, 14-day window, sequential', build: (f) => funnelSql(F1, f), total: 'n' },
   { name: 'funnel F2: view → cart → purchase, sessions, 10 min, same product, by device', build: (f) => funnelSql(F2, f), total: 'n' },
+  { name: 'journeys J1: top 50 paths from session_start, 5 steps, repeats collapsed', build: (f) => pathsTopSql(J1, f), total: 'users' },
+  { name: 'journeys J1: Sankey links from session_start, 5 steps, repeats collapsed', build: (f) => pathsSankeySql(J1, f), total: 'users' },
+  { name: 'journeys J2: Sankey links ending at purchase, 5 steps, repeats kept', build: (f) => pathsSankeySql(J2, f), total: 'users' },
 ];
 
 /** Every row label, in table order. */
