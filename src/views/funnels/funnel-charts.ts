@@ -83,7 +83,9 @@ export function trendOption(spec: FunnelSpec, r: FunnelResult, period: TrendPeri
     const at = new Map(pts.map((p) => [p.period, p.rate]));
     return { type: 'line', name, data: periods.map((p) => at.get(p) ?? null), lineStyle: { width }, symbol: periods.length > 40 ? 'none' : 'circle', connectNulls: false };
   };
-  const series = [line('All', r.trend, 3), ...r.groups.slice(0, MAX_GROUP_SERIES).map((g, i) => line(groupLabel(spec, g), r.groupTrends[i], 1.5))];
+  // Groups first, so each takes the same palette colour as its bars in the steps chart; "All" last, in white.
+  const all = { ...line('All', r.trend, 3), itemStyle: { color: '#f8fafc' }, lineStyle: { width: 3, color: '#f8fafc' }, z: 10 };
+  const series = [...r.groups.slice(0, MAX_GROUP_SERIES).map((g, i) => line(groupLabel(spec, g), r.groupTrends[i], 1.5)), all];
   return {
     animation: false,
     tooltip: { trigger: 'axis', formatter: textTooltip((v) => (typeof v === 'number' ? fmtPct(v) : '–')) },
