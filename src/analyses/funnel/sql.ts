@@ -138,12 +138,16 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[]): Sql {
 /**
  * The sort key. When two steps share an event type, one event could fill both, so events at the same instant and
  * rank must stay distinct: rowid takes the low 40 bits of a HUGEINT (a trillion rows), the rank the 5 bits above,
- * epoch µs the rest. Otherwise two such events are interchangeable (the same instant, the same steps), and a
- * BIGINT (epoch µs, rank) sorts ~30% faster.
+ * epoch µs the rest. The same goes when a held property or an event-column breakdown can tell two such events
+ * apart (e.g. carts of products B and A at one instant in a strict funnel, or two step-1 views on different
+ * devices): equal keys would leave the pick to how DuckDB orders ties — a different answer from run to run — where
+ * the README says table order. Otherwise two such events are interchangeable (the same instant, the same steps),
+ * and a BIGINT (epoch µs, rank) sorts ~30% faster.
  */
 function keySql(spec: FunnelSpec, rank: Sql): Sql {
   const shared = new Set(spec.steps.map((s) => s.eventType)).size < spec.steps.length;
-  return shared ? sql`(epoch_us(ts)::HUGEINT * 32 + ${rank}) * 1099511627776 + rid` : sql`epoch_us(ts) * 32 + ${rank}`;
+  const told = spec.hold !== null || (spec.breakdown?.kind === 'field' && spec.breakdown.field.startsWith('e.'));
+  return shared || told ? sql`(epoch_us(ts)::HUGEINT * 32 + ${rank}) * 1099511627776 + rid` : sql`epoch_us(ts) * 32 + ${rank}`;
 }
 
 function holdField(id: string, fields: readonly Field[]): Field {
