@@ -12,6 +12,7 @@ import { literal, type SqlValue } from '../src/sql/quote.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import {
   DEFAULT_FUNNEL,
+  defaultFunnelFor,
   TIME_EDGES_MIN,
   decodeFunnel,
   funnelSql,
@@ -624,6 +625,17 @@ function assertAddsUp(r: FunnelResult) {
 
 describe('validation', () => {
   const steps = (n: number) => Array.from({ length: n }, (_, i) => ({ eventType: `e${i}` }));
+
+  test('the default funnel fits the dataset: its default steps that exist, else the first three event types', () => {
+    // The demo shop has every default step; REES46 has view / cart / purchase but no session_start.
+    assert.deepEqual(defaultFunnelFor(['add_to_cart', 'product_view', 'purchase', 'session_start']).steps, DEFAULT_FUNNEL.steps);
+    assert.deepEqual(defaultFunnelFor(['add_to_cart', 'product_view', 'purchase']).steps.map((s) => s.eventType), ['product_view', 'add_to_cart', 'purchase']);
+    // A dataset with its own vocabulary (one default step only): its first three types, in the order given.
+    assert.deepEqual(defaultFunnelFor(['login', 'purchase', 'search', 'signup']).steps.map((s) => s.eventType), ['login', 'purchase', 'search']);
+    // Fewer than two types: nothing to fit, the plain default (the screen then says nobody did step 1).
+    assert.deepEqual(defaultFunnelFor(['purchase']), DEFAULT_FUNNEL);
+    assert.deepEqual(defaultFunnelFor([]), DEFAULT_FUNNEL);
+  });
 
   test('defaults and accepted limits', () => {
     const d = validateFunnelSpec({});

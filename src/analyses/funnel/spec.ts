@@ -83,6 +83,18 @@ export const DEFAULT_FUNNEL: FunnelSpec = {
   users: { op: 'and', items: [] },
 };
 
+/**
+ * The default funnel fitted to a dataset's event types: the default steps it has (in order); with fewer than two of
+ * them, its first three event types (a dataset brings its own vocabulary); unchanged when it has fewer than two types.
+ */
+export function defaultFunnelFor(eventTypes: readonly string[]): FunnelSpec {
+  const d = structuredClone(DEFAULT_FUNNEL);
+  const have = d.steps.filter((s) => eventTypes.includes(s.eventType));
+  if (have.length >= MIN_STEPS) return { ...d, steps: have };
+  if (eventTypes.length >= MIN_STEPS) return { ...d, steps: eventTypes.slice(0, 3).map((eventType) => ({ eventType })) };
+  return d;
+}
+
 const KEYS = ['steps', 'order', 'window', 'countBy', 'exclusions', 'hold', 'breakdown', 'trend', 'users'];
 
 /** Check an untrusted value and return a fresh FunnelSpec; missing keys take defaults, anything odd throws. */
