@@ -12,7 +12,7 @@
 // two steps of its range; its depth is the best over all its attempts (ClickHouse windowFunnel semantics).
 // `best` keeps one row per unit: depth, step timestamps and entry of its best attempt (earliest among equals).
 import { StrataError } from '../../errors.ts';
-import { joinSql, raw, sql, type Sql } from '../../sql/quote.ts';
+import { joinSql, literal, raw, sql, type Sql } from '../../sql/quote.ts';
 import { eventMatchSql, membersSql } from '../cohort/sql.ts';
 import { fieldById, fieldSql, type Field } from '../fields.ts';
 import { windowMinutes, type FunnelSpec, type FunnelStep, type TrendPeriod } from './spec.ts';
@@ -60,7 +60,8 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[]): Sql {
   ];
   for (let i = spec.order === 'any' ? 1 : 2; i <= n; i++) parts.push(raw(`s${i} AS (SELECT u, h, ts, k FROM keyed WHERE f${i})`));
   const W = windowMinutes(spec.window);
-  const within = (t: string, t0: string) => (W === null ? `${t} IS NOT NULL` : `coalesce(${t} <= ${t0} + INTERVAL ${W} MINUTE, FALSE)`);
+  // The window (a validated whole number of minutes) goes in through the one escaping function.
+  const within = (t: string, t0: string) => (W === null ? `${t} IS NOT NULL` : `coalesce(${t} <= ${t0} + to_minutes(${literal(W)}), FALSE)`);
   let last: string;
   let depth: string;
   let stamps: string;
