@@ -2,7 +2,8 @@
 // compare, and what the triangle shows. Validated on the way in.
 import { DEFAULT_COHORT, validateCohortSpec, type CohortSpec } from '../../analyses/cohort/index.ts';
 import { validateFilter, type FilterGroup } from '../../analyses/filter/spec.ts';
-import { StrataError, messageOf } from '../../errors.ts';
+import { StrataError } from '../../errors.ts';
+import { jsonParamText, readJsonParam } from '../../state/url-json.ts';
 import { isFieldId } from '../../analyses/fields.ts';
 
 /** What the triangle's cells show. */
@@ -36,20 +37,12 @@ export function validateRetentionView(x: unknown): RetentionView {
 
 /** Read the view from the URL; a bad link falls back to the default with a message saying why. */
 export function retentionFromParams(p: URLSearchParams): { view: RetentionView; error: string | null } {
-  const text = p.get('r');
-  if (!text) return { view: validateRetentionView({}), error: null };
-  try {
-    return { view: validateRetentionView(JSON.parse(text)), error: null };
-  } catch (err) {
-    const why = err instanceof SyntaxError ? 'it is not valid JSON' : messageOf(err);
-    return { view: validateRetentionView({}), error: `The link's retention settings were ignored: ${why}` };
-  }
+  const r = readJsonParam(p, 'r', validateRetentionView, () => validateRetentionView({}), "The link's retention settings were ignored");
+  return { view: r.value, error: r.error };
 }
 
 /** Write the view as URL parameters; the default writes none. */
 export function retentionToParams(v: RetentionView): Record<string, string | null> {
   const flat = { ...v.cohort, compare: v.compare, split: v.split, measure: v.measure };
-  const text = JSON.stringify(flat);
-  const def = JSON.stringify({ ...DEFAULT_COHORT, compare: null, split: null, measure: 'rate' });
-  return { r: text === def ? null : text };
+  return { r: jsonParamText(flat, { ...DEFAULT_COHORT, compare: null, split: null, measure: 'rate' }) };
 }

@@ -1,0 +1,27 @@
+// A screen's settings as one JSON URL parameter: read through the screen's validator (a bad link falls back with a
+// message saying why) and written only when it differs from the default, so plain links stay short.
+import { messageOf } from '../errors.ts';
+
+/** Read parameter `key` through `validate`; missing gives `fallback()`, bad gives `fallback()` and `${ignored}: why`. */
+export function readJsonParam<T>(
+  p: URLSearchParams,
+  key: string,
+  validate: (x: unknown) => T,
+  fallback: () => T,
+  ignored: string,
+): { value: T; error: string | null } {
+  const text = p.get(key);
+  if (!text) return { value: fallback(), error: null };
+  try {
+    return { value: validate(JSON.parse(text)), error: null };
+  } catch (err) {
+    const why = err instanceof SyntaxError ? 'it is not valid JSON' : messageOf(err);
+    return { value: fallback(), error: `${ignored}: ${why}` };
+  }
+}
+
+/** The parameter's text, or null (no parameter) when `value` serialises like `defaultValue`. */
+export function jsonParamText(value: unknown, defaultValue: unknown): string | null {
+  const text = JSON.stringify(value);
+  return text === JSON.stringify(defaultValue) ? null : text;
+}
