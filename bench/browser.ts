@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { Table, vectorFromArray, type Vector } from 'apache-arrow';
 import { chromiumPath } from '../e2e/browser.ts';
+import { DIST } from './build.ts';
 import playwrightConfig from '../e2e/playwright.config.ts';
 import type { GenParams } from '../src/data/generator/index.ts';
 import { ANALYSIS_NAMES, benchAnalyses } from './analyses.ts';
@@ -23,8 +24,8 @@ export interface BrowserRig {
 /** Serve dist/ on a free port and launch headless Chromium. */
 export async function startRig(): Promise<BrowserRig> {
   const servePath = new URL('../e2e/serve.mjs', import.meta.url).href;
-  const { serveDist } = (await import(servePath)) as { serveDist: (port: number) => Promise<Server> };
-  const server = await serveDist(0);
+  const { serveDist } = (await import(servePath)) as { serveDist: (port: number, dir?: string) => Promise<Server> };
+  const server = await serveDist(0, DIST + '/');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const stop = () => new Promise<void>((done) => server.close(() => done()));
   let browser: Browser;
@@ -70,7 +71,7 @@ export async function coldStart(rig: BrowserRig): Promise<ColdStart> {
   }
 }
 
-/** The slice of the page's `globalThis.strata` (src/state/app.svelte.ts) the benchmark touches. */
+/** The slice of the page's `globalThis.strata` (the app object of src/state/app.svelte.ts, exposed by the bench build) the benchmark touches. */
 interface Strata {
   strata: {
     timings: { dbReadyMs?: number; datasetReadyMs?: number; dashboardMs?: number };

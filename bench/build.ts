@@ -1,4 +1,6 @@
-// The production build the benchmark measures: rebuilt only when stale, and weighed as gzip bytes.
+// The production build the benchmark measures (in dist-bench/, with VITE_STRATA_DEBUG=1 so the page exposes the
+// app object the benchmark drives; production builds expose only a read-only probe): rebuilt only when stale,
+// and weighed as gzip bytes.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -6,7 +8,8 @@ import { gzipSync } from 'node:zlib';
 
 /** Repository root (bench/..). */
 export const ROOT = new URL('..', import.meta.url).pathname;
-const DIST = join(ROOT, 'dist');
+/** Where the benchmark's build goes (not dist/, which `npm start` and the e2e tests serve). */
+export const DIST = join(ROOT, 'dist-bench');
 const INPUTS = ['src', 'workers', 'public', 'index.html', 'vite.config.ts', 'package.json', 'package-lock.json'];
 
 function files(dir: string): string[] {
@@ -25,7 +28,9 @@ function newestInput(): number {
 export function ensureDist(): boolean {
   const index = join(DIST, 'index.html');
   if (existsSync(index) && statSync(index).mtimeMs >= newestInput()) return false;
-  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  const r = spawnSync('npx', ['vite', 'build', '--outDir', DIST, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: ROOT, stdio: ['ignore', 2, 2], env: { ...process.env, VITE_STRATA_DEBUG: '1' },
+  });
   if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status ?? r.signal})`);
   return true;
 }

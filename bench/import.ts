@@ -80,7 +80,7 @@ async function browser(rig: BrowserRig, path: string, runs: number): Promise<Tim
       }
       await s.db.exec('DROP TABLE bench_read');
       const t0 = performance.now();
-      const rec = await s.importer.run();
+      const rec = await s.importData();
       if (!rec) throw new Error(s.importer.error ?? 'import failed');
       return { read, full: performance.now() - t0 };
     }, runs);

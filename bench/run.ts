@@ -81,11 +81,11 @@ function logAnalysisMismatches(label: string, wasm: readonly QueryTiming[] | und
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  log(ensureDist() ? 'built dist/' : 'dist/ is up to date');
+  log(ensureDist() ? 'built dist-bench/' : 'dist-bench/ is up to date');
   const rows: Row[] = bundleRows(bundleSizes());
   const rig = await startRig();
   try {
-    log(`serving dist/ at ${rig.url}; Chromium ${rig.browser.version()}`);
+    log(`serving dist-bench/ at ${rig.url}; Chromium ${rig.browser.version()}`);
     rows.push(...(await coldStarts(rig, opts.runs)));
     log('Pivot screen: one-measure changes on screen (50K demo)');
     rows.push(await pivotOnScreen(rig, opts.runs));

@@ -23,7 +23,7 @@ test('generate another shop with other parameters; the browser tables equal the 
   // The same rows, not just the same totals: a fingerprint of every event equals Node's.
   const browserPrint = await page.evaluate(async () => {
     const s = (globalThis as any).strata;
-    const t = await s.db.query("SELECT md5(string_agg(e::VARCHAR, '|' ORDER BY event_id)) AS h FROM events e");
+    const t = await s.query("SELECT md5(string_agg(e::VARCHAR, '|' ORDER BY event_id)) AS h FROM events e");
     return t.getChild('h').get(0) as string;
   });
   const { fingerprintEvents } = await import('./node-fingerprint.ts');
@@ -67,7 +67,7 @@ test('cancelling a generation keeps the previous shop intact and the app respons
   expect(await kpi(page, 'users')).toBe(users);
   expect(await kpi(page, 'revenue')).toBe(revenue);
   const staging = await page.evaluate(async () => {
-    const t = await (globalThis as any).strata.db.query("SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE 'stg_%' OR table_name LIKE '%_next'");
+    const t = await (globalThis as any).strata.query("SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE 'stg_%' OR table_name LIKE '%_next'");
     return t.getChild('n').get(0) as number;
   });
   expect(staging).toBe(0);

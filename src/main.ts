@@ -3,11 +3,15 @@ import { mount } from 'svelte';
 import { registerSW } from 'virtual:pwa-register';
 import App from './App.svelte';
 import { app } from './state/app.svelte.ts';
+import { createProbe } from './state/probe.ts';
 import './styles.css';
 
 mount(App, { target: document.getElementById('app')! });
 if ('serviceWorker' in navigator && import.meta.env.PROD) registerSW({ immediate: true });
 void app.boot();
 
-// A small, read-only handle for the end-to-end tests and the benchmark (no network, local data only).
-(globalThis as unknown as { strata: unknown }).strata = app;
+// The end-to-end tests and the benchmark read the page through a small read-only handle; only development builds
+// expose the app object itself (it can change and delete data).
+// The benchmark builds with VITE_STRATA_DEBUG=1 (into dist-bench/) to drive the app the same way.
+const debug = import.meta.env.DEV || import.meta.env.VITE_STRATA_DEBUG === '1';
+(globalThis as unknown as { strata: unknown }).strata = debug ? app : createProbe(app);

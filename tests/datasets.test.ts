@@ -56,3 +56,65 @@ test('a failed build drops its schema and leaves the current dataset as it was',
   assert.equal((await listDatasets(db)).length, 1);
   await db.close();
 });
+
+test('ids come from one place: above every catalog id and every ds_N schema, even an orphan one', async () => {
+  const db = await openNodeDb();
+  await ensureCatalog(db);
+  const { nextDatasetId } = await import('../src/data/datasets.ts');
+  assert.equal(await nextDatasetId(db), 1);
+  await createDataset(db, { name: 'A', kind: 'demo', meta: null }, () => loadShop(db, small).then(() => undefined));
+  assert.equal(await nextDatasetId(db), 2);
+  await db.exec('CREATE SCHEMA ds_7'); // a crash left a half-built schema behind
+  assert.equal(await nextDatasetId(db), 8);
+  await db.exec('CREATE SCHEMA "ds_x"; CREATE SCHEMA dsa_99'); // not ids: ignored
+  assert.equal(await nextDatasetId(db), 8);
+  await db.close();
+});
+
+test('repairCatalog: half-built schemas dropped, rows without tables unlisted, scratch tables dropped, complete datasets untouched', async () => {
+  const db = await openNodeDb();
+  await ensureCatalog(db);
+  const { repairCatalog } = await import('../src/data/datasets.ts');
+  const a = await createDataset(db, { name: 'A', kind: 'demo', meta: null }, () => loadShop(db, small).then(() => undefined));
+  const b = await createDataset(db, { name: 'B', kind: 'demo', meta: null }, () => loadShop(db, other).then(() => undefined));
+  const print = async (schema: string) =>
+    toRows(await db.query(`SELECT count(*)::DOUBLE AS n, sum(hash(event_id, user_id, ts, revenue))::VARCHAR AS h FROM ${schema}.events`))[0];
+  const before = { a: await print(a.schema), b: await print(b.schema) };
+  // What an interrupted build leaves: an unregistered schema, a row whose tables never arrived (pointed at as
+  // current), and scratch tables inside a complete dataset.
+  await db.exec("CREATE SCHEMA ds_3; CREATE TABLE ds_3.events_next AS SELECT 1 AS x");
+  await db.exec("CREATE SCHEMA ds_4; INSERT INTO strata_meta.datasets VALUES (4, 'ds_4', 'Half import', 'import', NULL, now()::TIMESTAMP, 0, 0)");
+  await db.exec("INSERT OR REPLACE INTO strata_meta.settings VALUES ('current', '4')");
+  await db.exec(`CREATE TABLE ${a.schema}.users_next AS SELECT 1 AS x; CREATE TABLE ${a.schema}.stg_events AS SELECT 1 AS x;
+    CREATE TABLE ${a.schema}.strata_import_ab_1_raw AS SELECT 1 AS x; CREATE TABLE ${a.schema}.my_notes AS SELECT 1 AS x`);
+  const repair = await repairCatalog(db);
+  assert.deepEqual(repair, { removedRows: ['Half import'], droppedSchemas: ['ds_3'], droppedTables: 3 });
+  const schemas = toRows(await db.query("SELECT schema_name FROM duckdb_schemas() WHERE schema_name LIKE 'ds_%' ORDER BY 1")).map((r) => r.schema_name);
+  assert.deepEqual(schemas, ['ds_1', 'ds_2']);
+  assert.deepEqual((await listDatasets(db)).map((d) => d.name), ['B', 'A']);
+  assert.equal(await currentDatasetId(db), null, 'the current setting pointed at the removed row');
+  const left = toRows(await db.query(`SELECT table_name FROM duckdb_tables() WHERE schema_name = '${a.schema}' ORDER BY 1`)).map((r) => r.table_name);
+  assert.deepEqual(left, ['events', 'my_notes', 'products', 'user_metrics', 'users'], 'only scratch names are dropped');
+  assert.deepEqual({ a: await print(a.schema), b: await print(b.schema) }, before);
+  // Nothing to do the second time.
+  assert.deepEqual(await repairCatalog(db), { removedRows: [], droppedSchemas: [], droppedTables: 0 });
+  await db.close();
+});
+
+test('a build that fails after a statement error on the shared connection leaves no catalog row, schema or open transaction', async () => {
+  const db = await openNodeDb();
+  await ensureCatalog(db);
+  await createDataset(db, { name: 'A', kind: 'demo', meta: null }, () => loadShop(db, small).then(() => undefined));
+  await assert.rejects(
+    createDataset(db, { name: 'broken', kind: 'import', meta: null }, async () => {
+      await db.exec('BEGIN TRANSACTION; CREATE TABLE events_next AS SELECT 1 AS x');
+      await db.exec('SELECT * FROM no_such_table'); // aborts the open transaction
+    }),
+    /no_such_table/,
+  );
+  await db.exec('CHECKPOINT'); // fails with "other write transactions active" if one were left open
+  assert.deepEqual((await listDatasets(db)).map((d) => d.name), ['A']);
+  assert.equal(toRows(await db.query("SELECT count(*)::INTEGER AS n FROM duckdb_schemas() WHERE schema_name = 'ds_2'"))[0].n, 0);
+  assert.equal(await count(db, 'events') > 0, true, 'the previous dataset is current again');
+  await db.close();
+});

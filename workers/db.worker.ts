@@ -8,10 +8,16 @@ const engine = new WasmEngine();
 
 const api = {
   init: (opts: EngineOptions) => engine.init(opts),
+  /** Answered at once even while a long statement runs (the engine works in its own worker): the liveness check. */
+  ping: () => engine.ping(),
   connect: () => engine.connect(),
   disconnect: (conn: number) => engine.disconnect(conn),
   async query(sql: string, params?: SqlValue[], conn?: number): Promise<Uint8Array> {
     const bytes = await engine.query(sql, params, conn);
+    return Comlink.transfer(bytes, [bytes.buffer]);
+  },
+  async queryOne(sql: string, params?: SqlValue[]): Promise<Uint8Array> {
+    const bytes = await engine.queryOne(sql, params);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
   exec: (sql: string, conn?: number) => engine.exec(sql, conn),

@@ -70,28 +70,128 @@ export interface NewDataset {
   meta: string | null;
 }
 
+/** How `createDataset` cleans up after a failure when the build ran on a connection of its own. */
+export interface CreateOptions {
+  /**
+   * A connection that is not the build's, used to allocate the id and to remove a failed build: a cancelled
+   * build connection refuses every later statement, so it cannot clean up after itself.
+   */
+  main?: Db;
+  /** Called before cleaning up after a failure: close the build's connection (its open transaction rolls back). */
+  release?: () => Promise<void>;
+}
+
+/**
+ * The next dataset id: above every id in the catalog and every `ds_N` schema, even one a crash left behind.
+ * The only place ids come from; callers hold the app's write lock, so no two builds ever get the same one.
+ */
+export async function nextDatasetId(db: Db): Promise<number> {
+  const r = toRows(
+    await db.query(`SELECT greatest(
+      coalesce((SELECT max(id) FROM strata_meta.datasets), 0),
+      coalesce((SELECT max(TRY_CAST(substr(schema_name, 4) AS INTEGER)) FROM duckdb_schemas()
+        WHERE database_name = current_database() AND schema_name LIKE 'ds\\_%' ESCAPE '\\'), 0))::INTEGER + 1 AS id`),
+  );
+  return Number(r[0].id);
+}
+
 /**
  * Build a dataset in a fresh schema with `build` (which runs with that schema current) and register it.
- * On any failure the schema is dropped and the previous schema is current again: nothing is lost.
+ * The registration (catalog row + "current" setting) is one transaction, the point of no return; any failure
+ * before it, a cancel included, drops the schema on a clean connection, so nothing is left behind.
  */
-export async function createDataset(db: Db, info: NewDataset, build: () => Promise<void>): Promise<DatasetRecord> {
-  const previous = toRows(await db.query('SELECT current_schema() AS s'))[0].s as string;
-  const id = Number(toRows(await db.query('SELECT coalesce(max(id), 0)::INTEGER + 1 AS id FROM strata_meta.datasets'))[0].id);
+export async function createDataset(db: Db, info: NewDataset, build: () => Promise<void>, opts: CreateOptions = {}): Promise<DatasetRecord> {
+  const main = opts.main ?? db;
+  const previous = String(toRows(await main.query('SELECT current_schema() AS s'))[0].s);
+  const id = await nextDatasetId(main);
   const schema = `ds_${id}`;
-  await db.exec(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE; CREATE SCHEMA ${ident(schema)}; SET schema = ${literal(schema)}`);
+  await main.exec(`CREATE SCHEMA ${ident(schema)}`);
+  let committed = false;
   try {
+    await db.exec(`SET schema = ${literal(schema)}`);
     await build();
     const counts = toRows(await db.query(`SELECT (SELECT count(*) FROM ${ident(schema)}.events)::DOUBLE AS e, (SELECT count(*) FROM ${ident(schema)}.users)::DOUBLE AS u`))[0];
-    const q = sql`INSERT INTO strata_meta.datasets VALUES (${id}, ${schema}, ${info.name}, ${info.kind}, ${info.meta}, now()::TIMESTAMP, ${Number(counts.e)}, ${Number(counts.u)})`;
-    await db.query(q.text, q.params);
-    const rec = (await listDatasets(db)).find((d) => d.id === id)!;
-    await useDataset(db, rec);
-    await checkpoint(db);
-    return rec;
+    await db.exec('BEGIN TRANSACTION');
+    try {
+      const q = sql`INSERT INTO strata_meta.datasets VALUES (${id}, ${schema}, ${info.name}, ${info.kind}, ${info.meta}, now()::TIMESTAMP, ${Number(counts.e)}, ${Number(counts.u)})`;
+      await db.query(q.text, q.params);
+      const cur = sql`INSERT OR REPLACE INTO strata_meta.settings VALUES ('current', ${String(id)})`;
+      await db.query(cur.text, cur.params);
+      await db.exec('COMMIT');
+      committed = true;
+    } finally {
+      if (!committed) await db.exec('ROLLBACK').catch(() => undefined);
+    }
   } catch (err) {
-    await db.exec(`SET schema = ${literal(previous)}; DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`).catch(() => undefined);
+    await opts.release?.().catch(() => undefined);
+    await discardBuild(main, id, schema);
+    await main.exec(`SET schema = ${literal(previous)}`).catch(() => undefined);
     throw err;
   }
+  const rec = (await listDatasets(main)).find((d) => d.id === id);
+  if (!rec) throw new StrataError('The new dataset was saved but could not be read back. Reload the page to see it.');
+  await opts.release?.();
+  await useDataset(main, rec);
+  await checkpoint(main);
+  return rec;
+}
+
+/** Remove every trace of a build that did not finish: its schema, and a catalog row if one got in. */
+async function discardBuild(db: Db, id: number, schema: string): Promise<void> {
+  await db.exec('ROLLBACK').catch(() => undefined); // a failed statement on a shared connection aborts its transaction
+  const q = sql`DELETE FROM strata_meta.datasets WHERE id = ${id}`;
+  await db.query(q.text, q.params).catch(() => undefined);
+  const c = sql`DELETE FROM strata_meta.settings WHERE key = 'current' AND value = ${String(id)}`;
+  await db.query(c.text, c.params).catch(() => undefined);
+  await db.exec(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`).catch(() => undefined);
+}
+
+/** What `repairCatalog` found and fixed, for the notice the app shows. */
+export interface Repair {
+  /** Catalog rows whose tables were gone (a build interrupted before it could be removed): names, now unlisted. */
+  removedRows: string[];
+  /** Schemas of builds that never registered (an interrupted import or generation): dropped. */
+  droppedSchemas: string[];
+  /** Scratch tables a build left inside a dataset's schema: dropped. */
+  droppedTables: number;
+}
+
+/**
+ * Make the catalog and the schemas agree after a crash, a killed tab or a reload mid-import: unregistered ds_N
+ * schemas are half-built datasets (dropped), catalog rows without their tables are unusable (unlisted and named
+ * in the notice), and a "current" setting pointing nowhere is cleared. Complete datasets are never touched.
+ */
+export async function repairCatalog(db: Db): Promise<Repair> {
+  const rows = toRows(
+    await db.query(`SELECT d.id::INTEGER AS id, d.name, d.schema_name,
+      (SELECT count(*) FROM duckdb_tables() t WHERE t.database_name = current_database() AND t.schema_name = d.schema_name
+        AND t.table_name IN ('events', 'users', 'products', 'user_metrics'))::INTEGER AS n
+      FROM strata_meta.datasets d ORDER BY d.id`),
+  );
+  const removedRows: string[] = [];
+  for (const r of rows) {
+    if (Number(r.n) === 4) continue;
+    removedRows.push(String(r.name));
+    const q = sql`DELETE FROM strata_meta.datasets WHERE id = ${Number(r.id)}`;
+    await db.query(q.text, q.params);
+    await db.exec(`DROP SCHEMA IF EXISTS ${ident(String(r.schema_name))} CASCADE`);
+  }
+  const orphans = toRows(
+    await db.query(`SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database()
+      AND schema_name LIKE 'ds\\_%' ESCAPE '\\' AND schema_name NOT IN (SELECT schema_name FROM strata_meta.datasets) ORDER BY 1`),
+  ).map((r) => String(r.schema_name));
+  for (const s of orphans) await db.exec(`DROP SCHEMA IF EXISTS ${ident(s)} CASCADE`);
+  const scratch = toRows(
+    await db.query(`SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()
+      AND schema_name IN (SELECT schema_name FROM strata_meta.datasets)
+      AND table_name NOT IN ('events', 'users', 'products', 'user_metrics')
+      AND (table_name LIKE '%\\_next' ESCAPE '\\' OR table_name LIKE 'stg\\_%' ESCAPE '\\' OR table_name LIKE 'strata\\_import\\_%' ESCAPE '\\')`),
+  );
+  for (const t of scratch) await db.exec(`DROP TABLE IF EXISTS ${ident(String(t.schema_name))}.${ident(String(t.table_name))}`);
+  await db.exec(`DELETE FROM strata_meta.settings WHERE key = 'current' AND value NOT IN (SELECT id::VARCHAR FROM strata_meta.datasets)`);
+  const repair = { removedRows, droppedSchemas: orphans, droppedTables: scratch.length };
+  if (removedRows.length || orphans.length || scratch.length) await checkpoint(db);
+  return repair;
 }
 
 /** Rename a dataset (the name is data: bound, never spliced). */
@@ -106,9 +206,17 @@ export async function renameDataset(db: Db, id: number, name: string): Promise<v
 
 /** Delete a dataset and its tables; the caller switches to another one first if it was current. */
 export async function deleteDataset(db: Db, rec: DatasetRecord): Promise<void> {
-  await db.exec(`DROP SCHEMA IF EXISTS ${ident(rec.schema)} CASCADE`);
-  const q = sql`DELETE FROM strata_meta.datasets WHERE id = ${rec.id}`;
-  await db.query(q.text, q.params);
+  // One transaction: the catalog never lists a dataset whose tables are gone, nor keeps tables it no longer lists.
+  await db.exec('BEGIN TRANSACTION');
+  try {
+    await db.exec(`DROP SCHEMA IF EXISTS ${ident(rec.schema)} CASCADE`);
+    const q = sql`DELETE FROM strata_meta.datasets WHERE id = ${rec.id}`;
+    await db.query(q.text, q.params);
+    await db.exec('COMMIT');
+  } catch (err) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
   await checkpoint(db);
 }
 

@@ -6,6 +6,7 @@ import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { SqlValue } from '../sql/quote.ts';
 import { CANCELLED, type InsertOptions } from './types.ts';
 import { ident } from '../sql/quote.ts';
+import { ENGINE_STOPPED, isEngineFatal } from './engine-faults.ts';
 
 /** Where the database file lives when persistence is on (Origin Private File System). */
 export const OPFS_PATH = 'opfs://strata.db';
@@ -14,6 +15,10 @@ export const OPFS_PATH = 'opfs://strata.db';
 export interface EngineOptions {
   /** Keep every table in OPFS so it survives reloads and browser restarts. */
   persist: boolean;
+  /** Open the stored file read-only (recovery: look at and export what a damaged database still holds). */
+  readOnly?: boolean;
+  /** Fail instead of falling back to memory when the stored file cannot be opened (the app decides what to do). */
+  strict?: boolean;
 }
 
 /** What the engine reports once it is ready. */
@@ -25,6 +30,10 @@ export interface EngineInfo {
   persistent: boolean;
   /** Why persistence is off although it was asked for, if it is. */
   persistError: string | null;
+  /** True when the browser has OPFS, so a persistence failure is about the stored file, not the browser. */
+  opfs: boolean;
+  /** True when the stored file was opened read-only. */
+  readOnly: boolean;
 }
 
 
@@ -34,6 +43,8 @@ export class WasmEngine {
   private conns = new Map<number, duckdb.AsyncDuckDBConnection>();
   private cancelled = new Set<number>();
   private mainId = 0;
+  private broken: string | null = null;
+  private waiting = new Set<(err: Error) => void>();
 
   /** Start DuckDB from the locally bundled files (never a CDN). */
   async init(opts: EngineOptions): Promise<EngineInfo> {
@@ -42,17 +53,26 @@ export class WasmEngine {
       mvp: { mainModule: ehWasm, mainWorker: ehWorker },
       eh: { mainModule: ehWasm, mainWorker: ehWorker },
     });
-    const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), new Worker(bundle.mainWorker!));
+    const inner = new Worker(bundle.mainWorker!);
+    // DuckDB-WASM forgets (never settles) its pending requests when its worker fails: notice, and fail them.
+    inner.addEventListener('error', (e) => this.fail(e.message || 'its worker failed'));
+    const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), inner);
     await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
     const query = { castBigIntToDouble: true, castDecimalToDouble: true, castTimestampToDate: false };
+    const opfs = typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
     let persistent = false;
     let persistError: string | null = null;
     if (opts.persist) {
+      const accessMode = opts.readOnly ? duckdb.DuckDBAccessMode.READ_ONLY : duckdb.DuckDBAccessMode.READ_WRITE;
       try {
-        await db.open({ path: OPFS_PATH, accessMode: duckdb.DuckDBAccessMode.READ_WRITE, query });
+        await db.open({ path: OPFS_PATH, accessMode, query });
         persistent = true;
       } catch (err) {
         persistError = err instanceof Error ? err.message : String(err);
+        if (opts.strict) {
+          await db.terminate();
+          throw new Error(persistError);
+        }
         await db.open({ query });
       }
     } else {
@@ -61,7 +81,41 @@ export class WasmEngine {
     this.db = db;
     this.mainId = await this.connect();
     const version = await db.getVersion();
-    return { version, initMs: performance.now() - t0, persistent, persistError };
+    return { version, initMs: performance.now() - t0, persistent, persistError, opfs, readOnly: persistent && !!opts.readOnly };
+  }
+
+  /** Why the engine can no longer be used, or null while it is healthy (the main thread polls this). */
+  ping(): string | null {
+    return this.broken;
+  }
+
+  /** Mark the engine dead: every pending and later call fails with the reason instead of hanging. */
+  private fail(reason: string): void {
+    if (this.broken) return;
+    this.broken = reason;
+    this.rejectAll(new Error(`${ENGINE_STOPPED}: ${reason}`));
+  }
+
+  /** Run one engine call: fail fast when broken, notice traps, and never hang on a request DuckDB dropped. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    if (this.broken) throw new Error(`${ENGINE_STOPPED}: ${this.broken}`);
+    let reject: (err: Error) => void = () => undefined;
+    const dropped = new Promise<never>((_, r) => (reject = r));
+    this.waiting.add(reject);
+    try {
+      return await Promise.race([call(), dropped]);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      if (isEngineFatal(msg)) this.fail(msg);
+      throw err;
+    } finally {
+      this.waiting.delete(reject);
+    }
+  }
+
+  private rejectAll(err: Error): void {
+    for (const reject of this.waiting) reject(err);
+    this.waiting.clear();
   }
 
   private ready(): duckdb.AsyncDuckDB {
@@ -71,23 +125,52 @@ export class WasmEngine {
 
   /** Open another connection (for work that must be cancellable or run beside the main one). */
   async connect(): Promise<number> {
-    const conn = await this.ready().connect();
-    const id = (conn as unknown as { _conn: number })._conn;
-    this.conns.set(id, conn);
-    // Never fetch extensions: Strata makes no request beyond its own origin (timestamps are plain, UTC).
-    await this.ready().runQuery(id, 'SET autoinstall_known_extensions = false; SET autoload_known_extensions = false');
-    return id;
+    return this.guard(async () => {
+      const conn = await this.ready().connect();
+      const id = (conn as unknown as { _conn: number })._conn;
+      this.conns.set(id, conn);
+      // Never fetch extensions: Strata makes no request beyond its own origin (timestamps are plain, UTC).
+      await this.ready().runQuery(id, 'SET autoinstall_known_extensions = false; SET autoload_known_extensions = false');
+      return id;
+    });
   }
 
-  /** Close a connection opened with connect(). */
+  /**
+   * Close a connection opened with connect(). A cancelled job may have left a transaction open on it (a statement
+   * stopped between BEGIN and COMMIT): roll it back first, so no write transaction outlives its job and blocks
+   * CHECKPOINT for everyone else.
+   */
   async disconnect(id: number): Promise<void> {
-    await this.conns.get(id)?.close();
-    this.conns.delete(id);
     this.cancelled.delete(id);
+    const conn = this.conns.get(id);
+    this.conns.delete(id);
+    if (!conn || this.broken) return;
+    await this.guard(async () => {
+      await this.ready().cancelPendingQuery(id).catch(() => false);
+      await this.ready().runQuery(id, 'ROLLBACK').catch(() => undefined); // "no transaction is active" is fine
+      await conn.close();
+    });
   }
 
   /** Run a statement; returns its result as Arrow IPC stream bytes. Other connections run it step-wise (cancellable). */
   async query(sql: string, params: readonly SqlValue[] = [], conn = this.mainId): Promise<Uint8Array> {
+    return this.guard(() => this.run(sql, params, conn));
+  }
+
+  /** Run one statement that must be a single statement (prepared, even without parameters): for read-only probes. */
+  async queryOne(sql: string, params: readonly SqlValue[] = []): Promise<Uint8Array> {
+    return this.guard(async () => {
+      const db = this.ready();
+      const stmt = await db.createPrepared(this.mainId, sql);
+      try {
+        return await db.runPrepared(this.mainId, stmt, params as SqlValue[]);
+      } finally {
+        await db.closePrepared(this.mainId, stmt);
+      }
+    });
+  }
+
+  private async run(sql: string, params: readonly SqlValue[], conn: number): Promise<Uint8Array> {
     const db = this.ready();
     // A cancelled connection stays cancelled: every later statement of the same job fails fast.
     if (this.cancelled.has(conn)) throw new Error(CANCELLED);
@@ -129,26 +212,29 @@ export class WasmEngine {
 
   /** Ask a connection's running query to stop at its next step. */
   cancel(conn: number): void {
-    this.cancelled.add(conn);
+    if (this.conns.has(conn)) this.cancelled.add(conn);
   }
 
   /** Create or append a table (in the connection's current schema) from Arrow IPC stream bytes. */
   async insertArrow(table: string, ipc: Uint8Array, opts: InsertOptions = {}, conn = this.mainId): Promise<void> {
-    const db = this.ready();
-    const schemaBytes = await db.runQuery(conn, 'SELECT current_schema() AS s');
-    const schema = schemaOf(schemaBytes);
-    if (!opts.append) await db.runQuery(conn, `DROP TABLE IF EXISTS ${ident(schema)}.${ident(table)}`);
-    await db.insertArrowFromIPCStream(conn, ipc, { name: table, schema, create: !opts.append });
+    await this.guard(async () => {
+      if (this.cancelled.has(conn)) throw new Error(CANCELLED);
+      const db = this.ready();
+      const schemaBytes = await db.runQuery(conn, 'SELECT current_schema() AS s');
+      const schema = schemaOf(schemaBytes);
+      if (!opts.append) await db.runQuery(conn, `DROP TABLE IF EXISTS ${ident(schema)}.${ident(table)}`);
+      await db.insertArrowFromIPCStream(conn, ipc, { name: table, schema, create: !opts.append });
+    });
   }
 
   /** Make a dropped File readable by SQL under `name` (read lazily; the file is never copied). */
   async registerFile(name: string, file: File): Promise<void> {
-    await this.ready().registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+    await this.guard(() => this.ready().registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true));
   }
 
   /** Forget a registered file. */
   async dropFile(name: string): Promise<void> {
-    await this.ready().dropFile(name);
+    await this.guard(() => this.ready().dropFile(name));
   }
 }
 

@@ -11,6 +11,7 @@ import { validateFileMapping } from '../data/import/validate.ts';
 import { createDataset, type DatasetRecord } from '../data/datasets.ts';
 import { messageOf } from '../errors.ts';
 import { CANCELLED } from '../db/types.ts';
+import { isEngineStopped, isStorageFull, STORAGE_FULL } from '../db/engine-faults.ts';
 import { conversionFor, convertInWorker, dropUpload, type Conversion } from '../data/import/convert/browser.ts';
 
 /** One dropped file through the session. */
@@ -164,10 +165,12 @@ export class ImportSession {
     });
   }
 
-  /** Import every ready file as a new dataset; the previous dataset is untouched unless this succeeds. */
-  async run(): Promise<DatasetRecord | null> {
-    const db = this.db();
-    if (!db || this.stage === 'importing') return null;
+  /**
+   * Import every ready file as a new dataset; the previous dataset is untouched unless this succeeds. Called
+   * through `app.importData()`, which holds the app's write lock: no other change runs meanwhile.
+   */
+  async run(db: BrowserDb): Promise<DatasetRecord | null> {
+    if (this.stage === 'importing') return null;
     this.error = null;
     this.report = null;
     let plan: ImportPlan;
@@ -181,17 +184,19 @@ export class ImportSession {
     this.stage = 'importing';
     this.cancelled = false;
     this.progress = { label: 'Starting', fraction: 0 };
-    const work = (this.work = await db.fork());
-    // A Cancel pressed while the connection was being opened still counts.
-    if (this.cancelled) await work.cancel();
+    let work: CancellableDb | null = null;
     try {
+      work = this.work = await db.fork();
+      // A Cancel pressed while the connection was being opened still counts.
+      if (this.cancelled) await work.cancel();
+      const conn = work;
       const name = ready.map((f) => f.source.displayName).join(' + ');
       let report: ImportReport | null = null;
-      const rec = await createDataset(work, { name, kind: 'import', meta: JSON.stringify(plan) }, async () => {
-        report = await runImport(work, plan, ready.map((f) => f.source), {
+      const rec = await createDataset(conn, { name, kind: 'import', meta: JSON.stringify(plan) }, async () => {
+        report = await runImport(conn, plan, ready.map((f) => f.source), {
           onPhase: (label, fraction) => (this.progress = { label, fraction }),
         });
-      });
+      }, { main: db, release: () => conn.close() });
       for (const f of ready) remember(f.probe!.columns.map((c) => c.name), f.mapping!);
       this.report = report;
       this.stage = 'done';
@@ -200,19 +205,34 @@ export class ImportSession {
     } catch (err) {
       this.stage = 'failed';
       const msg = messageOf(err);
-      this.error = this.cancelled || msg.includes(CANCELLED) ? 'Import cancelled — nothing was changed.' : msg;
+      if (isEngineStopped(msg)) this.error = 'The import stopped because the database engine stopped; nothing was changed. Drop the files again to retry.';
+      else if (this.cancelled || msg.includes(CANCELLED)) this.error = 'Import cancelled — nothing was changed.';
+      else if (isStorageFull(msg)) this.error = STORAGE_FULL;
+      else this.error = msg;
       return null;
     } finally {
       this.progress = null;
       this.work = null;
-      await work.close().catch(() => undefined);
+      await work?.close().catch(() => undefined);
     }
   }
 
   /** Stop a running import at its next step; the previous dataset stays. */
   cancel(): void {
     this.cancelled = true;
-    void this.work?.cancel();
+    void this.work?.cancel().catch(() => undefined);
+  }
+
+  /** The engine died and was replaced: files registered in it are gone, so the session starts over. */
+  engineLost(): void {
+    for (const c of this.conversions.values()) c.cancel();
+    this.conversions.clear();
+    const had = this.files.length > 0 || this.stage === 'importing';
+    this.files = [];
+    this.work = null;
+    if (this.stage === 'importing') this.stage = 'failed';
+    this.progress = null;
+    if (had) this.error = 'The database engine stopped, so the files you had added were dropped; nothing was changed. Add them again to import.';
   }
 
   /** Forget finished files (after a successful import). */

@@ -1,0 +1,48 @@
+// The handle the end-to-end tests and the benchmark read the page through. Production builds get a small,
+// read-only object (state to wait on, and single-statement queries that cannot change anything); the whole app
+// object, with its write methods, is exposed in development builds only.
+import type { Table } from 'apache-arrow';
+import type { AppState, Timings } from './app.svelte.ts';
+import type { SqlValue } from '../sql/quote.ts';
+import { StrataError } from '../errors.ts';
+
+/** What production builds expose as `globalThis.strata`. */
+export interface StrataProbe {
+  readonly phase: AppState['phase'];
+  readonly error: string | null;
+  readonly notice: string | null;
+  readonly writing: string | null;
+  readonly restarting: boolean;
+  readonly storage: AppState['storage'];
+  readonly timings: Readonly<Timings>;
+  /** Stored datasets (copies): id, schema, name, events, users. */
+  readonly datasets: { id: number; schema: string; name: string; events: number; users: number }[];
+  readonly dataset: { id: number; schema: string; name: string } | null;
+  /** The Import screen's files: name, status and error (copies). */
+  readonly importFiles: { name: string; status: string; error: string | null }[];
+  /** Run one read-only statement (a SELECT or WITH query): refused if the text holds anything else. */
+  query(sql: string, params?: readonly SqlValue[]): Promise<Table>;
+}
+
+/** The read-only probe over `app`. */
+export function createProbe(app: AppState): StrataProbe {
+  return Object.freeze({
+    get phase() { return app.phase; },
+    get error() { return app.error; },
+    get notice() { return app.notice; },
+    get writing() { return app.writing; },
+    get restarting() { return app.restarting; },
+    get storage() { return app.storage; },
+    get timings() { return { ...app.timings }; },
+    get datasets() { return app.datasets.map((d) => ({ id: d.id, schema: d.schema, name: d.name, events: d.events, users: d.users })); },
+    get dataset() { return app.dataset ? { id: app.dataset.id, schema: app.dataset.schema, name: app.dataset.name } : null; },
+    get importFiles() { return app.importer.files.map((f) => ({ name: f.source.displayName, status: f.status, error: f.error })); },
+    async query(sql: string, params: readonly SqlValue[] = []): Promise<Table> {
+      const db = app.db;
+      if (!db) throw new StrataError('The database is not ready.');
+      // A sub-query in FROM can only be a query, and a prepared statement is exactly one statement: together
+      // they refuse DDL, DML, PRAGMA, SET, ATTACH and COPY, and anything smuggled after a semicolon.
+      return db.queryOne(`SELECT * FROM (${sql}\n) AS strata_probe`, params);
+    },
+  });
+}
