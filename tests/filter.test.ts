@@ -513,12 +513,12 @@ describe('validateFilter checks the shape of untrusted input', () => {
     rejects(() => validateFilter(nest(7)), /at most 6 groups deep/);
   });
 
-  test('sizes: 200 conditions per group and 1000 list values, no more', () => {
-    assert.doesNotThrow(() => validateFilter({ op: 'and', items: Array(200).fill(cond) }));
-    rejects(() => validateFilter({ op: 'and', items: Array(201).fill(cond) }), /at most 200 conditions/);
+  test('sizes: 100 conditions in all and 1,000 list values, no more (every limit: tests/link-limits.test.ts)', () => {
+    assert.doesNotThrow(() => validateFilter({ op: 'and', items: Array(100).fill(cond) }));
+    rejects(() => validateFilter({ op: 'and', items: Array(101).fill(cond) }), /at most 100 conditions in all/);
     const list = (n: number) => ({ op: 'and', items: [{ field: 'u.age', op: 'in', value: Array.from({ length: n }, (_, i) => i) }] });
     assert.doesNotThrow(() => validateFilter(list(1000)));
-    rejects(() => validateFilter(list(1001)), /at most 1000 values/);
+    rejects(() => validateFilter(list(1001)), /at most 1,000 values/);
   });
 });
 

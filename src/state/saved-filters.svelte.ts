@@ -1,21 +1,10 @@
-// Named filters the user saved, kept in localStorage. Storage is not trusted: every entry is re-validated on
-// read and a corrupt one is skipped, so a tampered key can never break the app.
-import { validateFilter, type FilterGroup } from '../analyses/filter/spec.ts';
+// Named filters the user saved, kept in localStorage, reactive. Reading and checking the stored text is in
+// saved-filters-codec.ts (the same limits as a link); this file adds the store, save / remove and other tabs.
+import type { FilterGroup } from '../analyses/filter/spec.ts';
 import { StrataError } from '../errors.ts';
+import { MAX_NAME, SAVED_FILTERS_KEY, checkedFilter, readSaved, sorted, type SavedFilter } from './saved-filters-codec.ts';
 
-/** One saved filter. */
-export interface SavedFilter {
-  name: string;
-  filter: FilterGroup;
-  /** Epoch milliseconds of the last save. */
-  savedAt: number;
-}
-
-/** The localStorage key holding the JSON list. */
-export const SAVED_FILTERS_KEY = 'strata.savedFilters';
-
-/** Longest name a saved filter may have. */
-export const MAX_NAME = 80;
+export { MAX_NAME, SAVED_FILTERS_KEY, readSaved, type SavedFilter } from './saved-filters-codec.ts';
 
 /** The part of Storage this needs (localStorage in the app, a Map-backed stand-in in tests). */
 export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem'>;
@@ -27,36 +16,6 @@ function browserStore(): KeyValueStore | null {
   } catch {
     return null;
   }
-}
-
-/** Parse the stored list, keeping only well-formed entries (later duplicates of a name win). Never throws. */
-export function readSaved(text: string | null): SavedFilter[] {
-  if (!text) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(parsed)) return [];
-  const byName = new Map<string, SavedFilter>();
-  for (const e of parsed) {
-    if (e === null || typeof e !== 'object') continue;
-    const o = e as Record<string, unknown>;
-    if (typeof o.name !== 'string' || o.name.trim() === '' || o.name.length > MAX_NAME) continue;
-    try {
-      const filter = validateFilter(o.filter);
-      const savedAt = typeof o.savedAt === 'number' && Number.isFinite(o.savedAt) ? o.savedAt : 0;
-      byName.set(o.name, { name: o.name, filter, savedAt });
-    } catch {
-      // A corrupt entry is skipped; the others still load.
-    }
-  }
-  return sorted([...byName.values()]);
-}
-
-function sorted(list: SavedFilter[]): SavedFilter[] {
-  return list.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The saved filters, reactive, with save / remove / get. */
@@ -90,7 +49,7 @@ export class SavedFilters {
     const n = name.trim();
     if (n === '') throw new StrataError('Give the filter a name to save it under.');
     if (n.length > MAX_NAME) throw new StrataError(`A filter name holds at most ${MAX_NAME} characters.`);
-    const entry: SavedFilter = { name: n, filter: validateFilter(filter), savedAt: Date.now() };
+    const entry: SavedFilter = { name: n, filter: checkedFilter(filter), savedAt: Date.now() };
     this.list = sorted([...this.list.filter((s) => s.name !== n), entry]);
     this.persist();
   }

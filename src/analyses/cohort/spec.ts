@@ -4,6 +4,7 @@ import { StrataError } from '../../errors.ts';
 import { has, int, obj, oneOf, only } from '../validate.ts';
 import { isFieldId } from '../fields.ts';
 import { validateFilter, type FilterGroup } from '../filter/spec.ts';
+import { LinkBudget } from '../limits.ts';
 
 /** The period of cohorts and of return columns. */
 export type CohortPeriod = 'day' | 'week' | 'month';
@@ -54,24 +55,27 @@ export const DEFAULT_COHORT: CohortSpec = {
 const KEYS = ['start', 'returns', 'period', 'mode', 'recurring', 'periods', 'users'];
 export const MAX_PERIODS = 120;
 
-/** Check an untrusted value and return a fresh CohortSpec; missing keys take defaults, anything odd throws. */
-export function validateCohortSpec(x: unknown): CohortSpec {
+/**
+ * Check an untrusted value and return a fresh CohortSpec; missing keys take defaults, anything odd throws. Its
+ * filters share `budget` (a retention view passes the one its comparison filter also uses).
+ */
+export function validateCohortSpec(x: unknown, budget: LinkBudget = new LinkBudget()): CohortSpec {
   const o = obj(x, 'The retention settings');
   only(o, KEYS, 'retention setting');
   const d = structuredClone(DEFAULT_COHORT);
-  const start = has(o, 'start') ? startOf(o.start) : d.start;
-  const returns = has(o, 'returns') ? eventMatch(o.returns, 'return event') : d.returns;
+  const start = has(o, 'start') ? startOf(o.start, budget) : d.start;
+  const returns = has(o, 'returns') ? eventMatch(o.returns, 'return event', budget) : d.returns;
   const period = has(o, 'period') ? oneOf(o.period, COHORT_PERIODS, 'period') : d.period;
   const mode = has(o, 'mode') ? oneOf(o.mode, ['on', 'on_or_after'] as const, 'retention mode') : d.mode;
   if (has(o, 'recurring') && typeof o.recurring !== 'boolean') throw new StrataError('"recurring" must be true or false.');
   const recurring = has(o, 'recurring') ? (o.recurring as boolean) : d.recurring;
   const periods = has(o, 'periods') ? int(o.periods, 1, MAX_PERIODS, 'number of periods') : d.periods;
-  const users = has(o, 'users') ? validateFilter(o.users) : d.users;
+  const users = has(o, 'users') ? validateFilter(o.users, budget) : d.users;
   if (recurring && start.by !== 'event') throw new StrataError('Recurring cohorts need a start event (a sign-up or a property happens once).');
   return { start, returns, period, mode, recurring, periods, users };
 }
 
-function startOf(x: unknown): CohortStart {
+function startOf(x: unknown, budget: LinkBudget): CohortStart {
   const o = obj(x, 'The cohort start');
   const by = oneOf(o.by, ['event', 'signup', 'property'] as const, 'cohort start ("by")');
   if (by === 'signup') {
@@ -84,10 +88,10 @@ function startOf(x: unknown): CohortStart {
     return { by, field: o.field };
   }
   only(o, ['by', 'event'], 'cohort start setting');
-  return { by, event: eventMatch(o.event, 'start event') };
+  return { by, event: eventMatch(o.event, 'start event', budget) };
 }
 
-function eventMatch(x: unknown, what: string): EventMatch {
+function eventMatch(x: unknown, what: string, budget: LinkBudget): EventMatch {
   const o = obj(x, `The ${what}`);
   only(o, ['kind', 'eventType', 'filter'], `${what} setting`);
   const kind = oneOf(o.kind, ['any', 'purchase', 'event'] as const, what);
@@ -98,6 +102,6 @@ function eventMatch(x: unknown, what: string): EventMatch {
   } else if (has(o, 'eventType')) {
     throw new StrataError(`The ${what} "${kind}" takes no event type.`);
   }
-  if (has(o, 'filter')) out.filter = validateFilter(o.filter);
+  if (has(o, 'filter')) out.filter = validateFilter(o.filter, budget);
   return out;
 }

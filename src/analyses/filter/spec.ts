@@ -3,6 +3,7 @@
 import { StrataError } from '../../errors.ts';
 import { fieldById, fieldLabel, isFieldId, kindPhrase, type Field, type Grain } from '../fields.ts';
 import type { ColumnKind } from '../profile/kinds.ts';
+import { LINK_LIMITS, LinkBudget } from '../limits.ts';
 
 /** Comparison operators; "is"/"is not" on text are "=" and "!=". */
 export type CondOp =
@@ -58,42 +59,49 @@ export const OP_LABEL: Record<CondOp, string> = {
 };
 
 const ALL_OPS = new Set<string>(Object.keys(OP_LABEL));
-const MAX_DEPTH = 6;
-const MAX_ITEMS = 200;
-const MAX_LIST = 1000;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Check the shape of an untrusted filter (URL, storage) and return a fresh copy; throws a StrataError. */
-export function validateFilter(x: unknown, depth = 0): FilterGroup {
-  const g = node(x, depth);
+/**
+ * Check the shape of an untrusted filter (URL, storage) and return a fresh copy; throws a StrataError. Its
+ * conditions, groups and values count against `budget`: pass the view's one budget when it has several filters.
+ */
+export function validateFilter(x: unknown, budget: LinkBudget = new LinkBudget()): FilterGroup {
+  const g = node(x, 0, budget);
   if (!isGroup(g)) return { op: 'and', items: [g] };
   return g;
 }
 
-function node(x: unknown, depth: number): FilterNode {
+function node(x: unknown, depth: number, budget: LinkBudget): FilterNode {
   if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new StrataError('A filter entry must be an object.');
   const o = x as Record<string, unknown>;
   if ('items' in o) {
     onlyKeys(o, ['op', 'items'], 'filter group');
     if (o.op !== 'and' && o.op !== 'or') throw new StrataError('A filter group joins its conditions with "and" or "or".');
     if (!Array.isArray(o.items)) throw new StrataError('A filter group needs a list of conditions ("items").');
-    if (depth >= MAX_DEPTH) throw new StrataError(`Filters nest at most ${MAX_DEPTH} groups deep.`);
-    if (o.items.length > MAX_ITEMS) throw new StrataError(`A filter group holds at most ${MAX_ITEMS} conditions.`);
-    return { op: o.op, items: o.items.map((i) => node(i, depth + 1)) };
+    if (depth >= LINK_LIMITS.depth) throw new StrataError(`Filters nest at most ${LINK_LIMITS.depth} groups deep.`);
+    if (depth > 0) budget.group();
+    const items: FilterNode[] = [];
+    // A loop, not map: the budget stops a huge list at its limit instead of after walking all of it.
+    for (const i of o.items) items.push(node(i, depth + 1, budget));
+    return { op: o.op, items };
   }
   onlyKeys(o, ['field', 'op', 'value'], 'filter condition');
   if (!isFieldId(o.field)) throw new StrataError('A filter condition needs a field such as "u.age".');
   if (typeof o.op !== 'string' || !ALL_OPS.has(o.op)) {
     throw new StrataError(`Unknown filter operator ${JSON.stringify(o.op)}.`);
   }
+  budget.condition();
   const c: FilterCond = { field: o.field, op: o.op as CondOp };
-  if ('value' in o && o.value !== undefined) c.value = value(o.value);
+  if ('value' in o && o.value !== undefined) {
+    c.value = value(o.value);
+    budget.value(c.value);
+  }
   return c;
 }
 
 function value(v: unknown): CondValue | CondValue[] {
   if (Array.isArray(v)) {
-    if (v.length > MAX_LIST) throw new StrataError(`A filter list holds at most ${MAX_LIST} values.`);
+    if (v.length > LINK_LIMITS.listValues) throw new StrataError(`A filter list holds at most ${LINK_LIMITS.listValues.toLocaleString('en-US')} values.`);
     return v.map((x) => scalar(x));
   }
   return scalar(v);

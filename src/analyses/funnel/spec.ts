@@ -5,6 +5,7 @@ import { StrataError } from '../../errors.ts';
 import { has, int, obj, oneOf, only } from '../validate.ts';
 import { isFieldId } from '../fields.ts';
 import { validateFilter, type FilterGroup } from '../filter/spec.ts';
+import { LinkBudget } from '../limits.ts';
 
 /** One step: an event type, optionally with conditions on the event (event fields only). */
 export interface FunnelStep {
@@ -97,16 +98,19 @@ export function defaultFunnelFor(eventTypes: readonly string[]): FunnelSpec {
 
 const KEYS = ['steps', 'order', 'window', 'countBy', 'exclusions', 'hold', 'breakdown', 'trend', 'users'];
 
-/** Check an untrusted value and return a fresh FunnelSpec; missing keys take defaults, anything odd throws. */
-export function validateFunnelSpec(x: unknown): FunnelSpec {
+/**
+ * Check an untrusted value and return a fresh FunnelSpec; missing keys take defaults, anything odd throws. Every
+ * filter (users, steps, exclusions, breakdown) counts against one budget: they all run in one statement.
+ */
+export function validateFunnelSpec(x: unknown, budget: LinkBudget = new LinkBudget()): FunnelSpec {
   const o = obj(x, 'The funnel settings');
   only(o, KEYS, 'funnel setting');
   const d = structuredClone(DEFAULT_FUNNEL);
-  const steps = has(o, 'steps') ? stepsOf(o.steps) : d.steps;
+  const steps = has(o, 'steps') ? stepsOf(o.steps, budget) : d.steps;
   const order = has(o, 'order') ? oneOf(o.order, ['sequential', 'strict', 'any'] as const, 'order') : d.order;
   const window = has(o, 'window') ? windowOf(o.window) : d.window;
   const countBy = has(o, 'countBy') ? oneOf(o.countBy, ['users', 'sessions'] as const, 'count ("countBy")') : d.countBy;
-  const exclusions = has(o, 'exclusions') ? exclusionsOf(o.exclusions, steps.length) : d.exclusions;
+  const exclusions = has(o, 'exclusions') ? exclusionsOf(o.exclusions, steps.length, budget) : d.exclusions;
   if (exclusions.length && order === 'any') throw new StrataError('Exclusion steps need an ordered funnel (sequential or strict).');
   // In any order each step takes the first matching event on its own, so one event could fill two steps of the same type.
   if (order === 'any' && new Set(steps.map((s) => s.eventType)).size < steps.length) {
@@ -117,19 +121,19 @@ export function validateFunnelSpec(x: unknown): FunnelSpec {
     if (!isFieldId(o.hold) || !o.hold.startsWith('e.')) throw new StrataError('Hold constant an event column such as "e.product_id".');
     hold = o.hold;
   }
-  const breakdown = has(o, 'breakdown') ? breakdownOf(o.breakdown) : d.breakdown;
+  const breakdown = has(o, 'breakdown') ? breakdownOf(o.breakdown, budget) : d.breakdown;
   const trend = has(o, 'trend') ? oneOf(o.trend, TREND_PERIODS, 'trend period') : d.trend;
-  const users = has(o, 'users') ? validateFilter(o.users) : d.users;
+  const users = has(o, 'users') ? validateFilter(o.users, budget) : d.users;
   return { steps, order, window, countBy, exclusions, hold, breakdown, trend, users };
 }
 
-function stepsOf(x: unknown): FunnelStep[] {
+function stepsOf(x: unknown, budget: LinkBudget): FunnelStep[] {
   if (!Array.isArray(x)) throw new StrataError('The funnel steps must be a list.');
   if (x.length < MIN_STEPS || x.length > MAX_STEPS) throw new StrataError(`A funnel has ${MIN_STEPS} to ${MAX_STEPS} steps; got ${x.length}.`);
   return x.map((s, i) => {
     const o = obj(s, `Step ${i + 1}`);
     only(o, ['eventType', 'filter'], `step ${i + 1} setting`);
-    return { eventType: eventTypeOf(o.eventType, `Step ${i + 1}`), ...(has(o, 'filter') ? { filter: validateFilter(o.filter) } : {}) };
+    return { eventType: eventTypeOf(o.eventType, `Step ${i + 1}`), ...(has(o, 'filter') ? { filter: validateFilter(o.filter, budget) } : {}) };
   });
 }
 
@@ -147,7 +151,7 @@ function windowOf(x: unknown): FunnelWindow | null {
   return { value, unit };
 }
 
-function exclusionsOf(x: unknown, nSteps: number): FunnelExclusion[] {
+function exclusionsOf(x: unknown, nSteps: number, budget: LinkBudget): FunnelExclusion[] {
   if (!Array.isArray(x)) throw new StrataError('The exclusion steps must be a list.');
   if (x.length > 10) throw new StrataError('A funnel takes at most 10 exclusion steps.');
   return x.map((e, i) => {
@@ -157,14 +161,14 @@ function exclusionsOf(x: unknown, nSteps: number): FunnelExclusion[] {
     const to = int(o.to, from + 1, nSteps, `exclusion ${i + 1} "to" step`);
     return {
       eventType: eventTypeOf(o.eventType, `Exclusion ${i + 1}`),
-      ...(has(o, 'filter') ? { filter: validateFilter(o.filter) } : {}),
+      ...(has(o, 'filter') ? { filter: validateFilter(o.filter, budget) } : {}),
       from,
       to,
     };
   });
 }
 
-function breakdownOf(x: unknown): FunnelBreakdown | null {
+function breakdownOf(x: unknown, budget: LinkBudget): FunnelBreakdown | null {
   if (x === null) return null;
   const o = obj(x, 'The breakdown');
   const kind = oneOf(o.kind, ['field', 'filter'] as const, 'breakdown kind');
@@ -175,5 +179,5 @@ function breakdownOf(x: unknown): FunnelBreakdown | null {
   }
   only(o, ['kind', 'name', 'filter'], 'breakdown setting');
   if (typeof o.name !== 'string') throw new StrataError('A breakdown by a saved filter needs its name.');
-  return { kind, name: o.name.slice(0, 80), filter: validateFilter(o.filter) };
+  return { kind, name: o.name.slice(0, 80), filter: validateFilter(o.filter, budget) };
 }

@@ -3,6 +3,7 @@
 import { StrataError } from '../../errors.ts';
 import { has, int, obj, oneOf, only } from '../validate.ts';
 import { filterFields, validateFilter, type FilterGroup } from '../filter/spec.ts';
+import { LinkBudget } from '../limits.ts';
 
 /** Paths that start at the chosen event (it is step 1) or end at it (it is the last step). */
 export type PathAnchor = 'start' | 'end';
@@ -40,7 +41,7 @@ export const DEFAULT_PATHS: PathsSpec = {
 const KEYS = ['anchor', 'eventType', 'steps', 'collapse', 'nodesPerStep', 'users'];
 
 /** Check an untrusted value and return a fresh PathsSpec; missing keys take defaults, anything odd throws. */
-export function validatePathsSpec(x: unknown): PathsSpec {
+export function validatePathsSpec(x: unknown, budget: LinkBudget = new LinkBudget()): PathsSpec {
   const o = obj(x, 'The journeys settings');
   only(o, KEYS, 'journeys setting');
   const d = structuredClone(DEFAULT_PATHS);
@@ -53,7 +54,7 @@ export function validatePathsSpec(x: unknown): PathsSpec {
   if (has(o, 'collapse') && typeof o.collapse !== 'boolean') throw new StrataError('"collapse" must be true or false.');
   const collapse = has(o, 'collapse') ? (o.collapse as boolean) : d.collapse;
   const nodesPerStep = has(o, 'nodesPerStep') ? int(o.nodesPerStep, NODES_RANGE[0], NODES_RANGE[1], 'number of event types per step') : d.nodesPerStep;
-  const users = has(o, 'users') ? validateFilter(o.users) : d.users;
+  const users = has(o, 'users') ? validateFilter(o.users, budget) : d.users;
   for (const id of filterFields(users)) {
     if (id.startsWith('e.')) throw new StrataError('The users filter takes user columns (such as "u.country"), not event columns.');
   }

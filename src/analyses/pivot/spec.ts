@@ -3,6 +3,7 @@ import { StrataError } from '../../errors.ts';
 import { has, int, obj, oneOf, only } from '../validate.ts';
 import { isFieldId, type Grain } from '../fields.ts';
 import { EMPTY_FILTER, validateFilter, type FilterGroup } from '../filter/spec.ts';
+import { LinkBudget } from '../limits.ts';
 
 /** Date parts a temporal dimension can be bucketed by. */
 export type DateUnit = 'hour' | 'dow' | 'day' | 'week' | 'month' | 'quarter' | 'year';
@@ -62,8 +63,11 @@ export interface PivotSpec {
   chartMeasure: number;
 }
 
-/** Limits that keep a pivot readable and its SQL small. */
-export const PIVOT_LIMITS = { rows: 4, cols: 3, measures: 8, bins: 100, edges: 50, topN: 100, groups: 50 } as const;
+/**
+ * Limits that keep a pivot readable and its SQL small (groupValues: the values of one dimension's custom groups,
+ * each a bound parameter, as many as one filter list holds; the filter's own limits are in ../limits.ts).
+ */
+export const PIVOT_LIMITS = { rows: 4, cols: 3, measures: 8, bins: 100, edges: 50, topN: 100, groups: 50, groupValues: 1000 } as const;
 
 export const DATE_UNITS: readonly DateUnit[] = ['hour', 'dow', 'day', 'week', 'month', 'quarter', 'year'];
 export const AGGS: readonly Agg[] = ['users', 'events', 'sessions', 'orders', 'revenue', 'aov', 'conversion', 'count_distinct', 'sum', 'avg', 'median', 'min', 'max', 'stddev'];
@@ -86,14 +90,14 @@ export const DEFAULT_PIVOT: PivotSpec = {
 const KEYS = ['grain', 'rows', 'cols', 'measures', 'filter', 'sort', 'chart', 'chartMeasure'];
 
 /** Check an untrusted value and return a fresh PivotSpec; missing keys take defaults, anything odd throws. */
-export function validatePivotSpec(x: unknown): PivotSpec {
+export function validatePivotSpec(x: unknown, budget: LinkBudget = new LinkBudget()): PivotSpec {
   const o = obj(x, 'The pivot settings');
   only(o, KEYS, 'pivot setting');
   const grain = has(o, 'grain') ? oneOf(o.grain, ['users', 'events'] as const, 'grain') : DEFAULT_PIVOT.grain;
   const rows = has(o, 'rows') ? dims(o.rows, 'row', PIVOT_LIMITS.rows) : structuredClone(DEFAULT_PIVOT.rows);
   const cols = has(o, 'cols') ? dims(o.cols, 'column', PIVOT_LIMITS.cols) : [];
   const measures = has(o, 'measures') ? measureList(o.measures) : structuredClone(DEFAULT_PIVOT.measures);
-  const filter = has(o, 'filter') ? validateFilter(o.filter) : { op: 'and' as const, items: [] };
+  const filter = has(o, 'filter') ? validateFilter(o.filter, budget) : { op: 'and' as const, items: [] };
   const sort = has(o, 'sort') && o.sort !== null ? sortOf(o.sort, measures.length, cols.length) : null;
   const chart = has(o, 'chart') ? oneOf(o.chart, CHARTS, 'chart') : DEFAULT_PIVOT.chart;
   const chartMeasure = has(o, 'chartMeasure') ? int(o.chartMeasure, 0, measures.length - 1, 'charted measure') : 0;
@@ -149,6 +153,9 @@ function bucket(x: unknown): Bucket {
         if (typeof go.name !== 'string' || go.name.trim() === '') throw new StrataError('Every custom group needs a name.');
         if (!Array.isArray(go.values) || !go.values.every((v) => typeof v === 'string')) {
           throw new StrataError(`Custom group ${JSON.stringify(go.name)} needs a list of text values.`);
+        }
+        if (seen.size + go.values.length > PIVOT_LIMITS.groupValues) {
+          throw new StrataError(`Custom groups hold at most ${PIVOT_LIMITS.groupValues.toLocaleString('en-US')} values in all.`);
         }
         for (const v of go.values as string[]) {
           if (seen.has(v)) throw new StrataError(`The value ${JSON.stringify(v)} is in two custom groups; keep it in one.`);

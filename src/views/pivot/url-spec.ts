@@ -1,6 +1,6 @@
 // The pivot spec <-> one URL parameter ("p", compact JSON), validated on the way in.
 import { DEFAULT_PIVOT, validatePivotSpec, type PivotSpec } from '../../analyses/pivot/index.ts';
-import { jsonParamText, readJsonParam } from '../../state/url-json.ts';
+import { jsonParamProblem, jsonParamText, readJsonParam } from '../../state/url-json.ts';
 
 /** Read the spec from the URL; a bad link falls back to the default pivot with a message saying why. */
 export function pivotFromParams(p: URLSearchParams): { spec: PivotSpec; error: string | null } {
@@ -11,6 +11,11 @@ export function pivotFromParams(p: URLSearchParams): { spec: PivotSpec; error: s
 /** Write the spec as URL parameters; the default pivot writes none, so the plain link stays short. */
 export function pivotToParams(s: PivotSpec): Record<string, string | null> {
   return { p: jsonParamText(s, validatePivotSpec(DEFAULT_PIVOT)) };
+}
+
+/** Why these parameters would be refused as a link (over a limit, say), or null: check before writing them. */
+export function pivotParamsProblem(params: Record<string, string | null>): string | null {
+  return jsonParamProblem(params.p ?? null, validatePivotSpec);
 }
 
 /**

@@ -2,8 +2,9 @@
 // compare, and what the triangle shows. Validated on the way in.
 import { DEFAULT_COHORT, validateCohortSpec, type CohortSpec } from '../../analyses/cohort/index.ts';
 import { validateFilter, type FilterGroup } from '../../analyses/filter/spec.ts';
+import { LinkBudget } from '../../analyses/limits.ts';
 import { StrataError } from '../../errors.ts';
-import { jsonParamText, readJsonParam } from '../../state/url-json.ts';
+import { jsonParamProblem, jsonParamText, readJsonParam } from '../../state/url-json.ts';
 import { isFieldId } from '../../analyses/fields.ts';
 
 /** What the triangle's cells show. */
@@ -21,15 +22,16 @@ export interface RetentionView {
 
 const MEASURES: readonly CellMeasure[] = ['rate', 'users', 'revenue', 'ltv'];
 
-/** Validate an untrusted view state. */
+/** Validate an untrusted view state; the cohort's filters and the comparison filter share one budget. */
 export function validateRetentionView(x: unknown): RetentionView {
+  const budget = new LinkBudget();
   if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new StrataError('The retention settings must be an object.');
   const { compare, measure, split, ...cohort } = x as Record<string, unknown>;
   if (measure !== undefined && !MEASURES.includes(measure as CellMeasure)) throw new StrataError(`Unknown cell measure ${JSON.stringify(measure)}.`);
   if (split !== undefined && split !== null && !(isFieldId(split) && !split.startsWith('e.'))) throw new StrataError('Split by a user column such as "u.country".');
   return {
-    cohort: validateCohortSpec(cohort),
-    compare: compare === undefined || compare === null ? null : validateFilter(compare),
+    cohort: validateCohortSpec(cohort, budget),
+    compare: compare === undefined || compare === null ? null : validateFilter(compare, budget),
     split: (split as string | null | undefined) ?? null,
     measure: (measure as CellMeasure | undefined) ?? 'rate',
   };
@@ -39,6 +41,11 @@ export function validateRetentionView(x: unknown): RetentionView {
 export function retentionFromParams(p: URLSearchParams): { view: RetentionView; error: string | null } {
   const r = readJsonParam(p, 'r', validateRetentionView, () => validateRetentionView({}), "The link's retention settings were ignored");
   return { view: r.value, error: r.error };
+}
+
+/** Why these parameters would be refused as a link (over a limit, say), or null: check before writing them. */
+export function retentionParamsProblem(params: Record<string, string | null>): string | null {
+  return jsonParamProblem(params.r ?? null, validateRetentionView);
 }
 
 /** Write the view as URL parameters; the default writes none. */
