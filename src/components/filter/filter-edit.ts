@@ -3,12 +3,13 @@
 import { isGroup, OPS_BY_KIND, type CondOp, type CondValue, type FilterCond, type FilterGroup, type FilterNode } from '../../analyses/filter/spec.ts';
 import type { Field } from '../../analyses/fields.ts';
 import type { ColumnKind } from '../../analyses/profile/kinds.ts';
+import { LINK_LIMITS } from '../../analyses/limits.ts';
 
 /** Indexes from the top group down to a node: [] is the top group, [2, 0] the first item of its third item. */
 export type NodePath = readonly number[];
 
-/** The deepest a group may sit (top group = 0): validateFilter refuses a group at depth 6. */
-export const MAX_GROUP_DEPTH = 5;
+/** The deepest a group may sit (top group = 0): validateFilter refuses a group at depth LINK_LIMITS.depth. */
+export const MAX_GROUP_DEPTH = LINK_LIMITS.depth - 1;
 
 /** What last_days starts at when picked: a useful window rather than an empty box. */
 export const DEFAULT_DAYS = 30;
