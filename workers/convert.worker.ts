@@ -1,6 +1,21 @@
 // The conversion worker: a thin Comlink shell over src/data/import/convert; chunks leave as transferred Arrow IPC.
 import * as Comlink from 'comlink';
 import { convertFile, type ConvertChunk, type ConvertOptions, type ConvertResult } from '../src/data/import/convert/index.ts';
+import { CRASH, type CrashMessage } from '../src/data/import/convert/types.ts';
+
+/**
+ * A Rust panic inside parquet-wasm (a damaged file can cause one) traps as "RuntimeError: unreachable" in a
+ * microtask: it rejects no promise, so the page would wait for the conversion forever. Any error nothing caught
+ * is sent to the page instead, which ends the conversion with a message and terminates this worker (WebAssembly
+ * state after a trap is unusable). preventDefault: the page reports it; the console stays clean.
+ */
+function crash(e: Event, err: unknown): void {
+  e.preventDefault();
+  const message: CrashMessage = { [CRASH]: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  self.postMessage(message);
+}
+self.addEventListener('error', (e) => crash(e, e.error ?? e.message));
+self.addEventListener('unhandledrejection', (e) => crash(e, e.reason));
 
 /** Where converted chunks go: the main thread stores each in DuckDB before the next is sent. */
 export interface RemoteConvertSink {

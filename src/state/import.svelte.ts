@@ -7,6 +7,7 @@ import { runImport } from '../data/import/run-import.ts';
 import { validateImportPlan } from '../data/import/plan.ts';
 import type { FileMapping, FileProbe, ImportPlan, ImportReport, ImportSource } from '../data/import/types.ts';
 import { columnValues } from '../data/import/values.ts';
+import { sameFile, sameFileError } from '../data/import/same-file.ts';
 import { validateFileMapping } from '../data/import/validate.ts';
 import { createDataset, type DatasetRecord } from '../data/datasets.ts';
 import { messageOf } from '../errors.ts';
@@ -82,7 +83,8 @@ export class ImportSession {
     const id = ++counter;
     const name = `import_${id}_${file.name.replace(/[^\w.-]+/g, '_')}`;
     const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
-    const entry: ImportFile = { id, file, source: { name, displayName: file.name, size: file.size, head }, status: 'probing', probe: null, mapping: null, remembered: false, eventValues: [], error: null, converting: null };
+    // The File goes along as the source's blob: probe decompresses a .gz to its end, and duplicates compare tails.
+    const entry: ImportFile = { id, file, source: { name, displayName: file.name, size: file.size, head, blob: file }, status: 'probing', probe: null, mapping: null, remembered: false, eventValues: [], error: null, converting: null };
     this.files.push(entry);
     const at = () => this.files.findIndex((f) => f.id === id);
     const update = (patch: Partial<ImportFile>) => {
@@ -90,6 +92,11 @@ export class ImportSession {
       if (i >= 0) this.files[i] = { ...this.files[i], ...patch };
     };
     try {
+      // The same file twice would count every row twice. Files dropped together race here, so each is compared
+      // only with the files listed before it: the later copy is the one refused.
+      for (const f of this.files.slice(0, Math.max(0, at()))) {
+        if (f.status !== 'error' && (await sameFile(f.source, entry.source))) throw sameFileError(f.source, entry.source);
+      }
       const convert = await conversionFor(db, entry.source);
       if (convert) {
         // DuckDB-WASM has no Parquet/JSON reader: convert in a worker into a table, then probe and import that.

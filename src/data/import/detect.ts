@@ -1,6 +1,7 @@
 // detect(): propose a file's role and where each column goes, from column names, synonyms and probed types.
 // The proposal must be right for common exports with no edit; the UI shows it and lets the user change anything.
 import { RESERVED_COLUMNS, sanitizeName, uniqueName } from './names.ts';
+import { ownKey, putKey } from './keys.ts';
 import {
   DEFAULT_EVENT_TYPES, NUMERIC_TARGETS, ROLE_SYNONYMS, ROLE_TARGETS, SYNONYMS, normalizeName,
 } from './targets.ts';
@@ -29,14 +30,14 @@ export function detect(probe: FileProbe): FileMapping {
   const eventCol = columns.find((m) => m.target === 'event_type')?.column;
   const eventTypes: Record<string, string> = {};
   for (const v of probe.columns.find((c) => c.name === eventCol)?.samples ?? []) {
-    eventTypes[v] = defaultEventType(v);
+    putKey(eventTypes, v, defaultEventType(v)); // event values are data: "__proto__" must stay a key
   }
   return { role, columns, eventTypes, dropDuplicates: role === 'events' };
 }
 
 /** The standard event type for a source value (view -> product_view, ...), or the value itself (a custom type). */
 export function defaultEventType(value: string): string {
-  return DEFAULT_EVENT_TYPES[normalizeName(value)] ?? value.trim();
+  return ownKey(DEFAULT_EVENT_TYPES, normalizeName(value)) ?? value.trim(); // "constructor" is a custom type, not a function
 }
 
 /** Which fields a column's name strongly suggests (role-independent), for role detection. */

@@ -1,7 +1,7 @@
 // Per-file SQL from a staging table to typed data-model rows, each with the reason it is set aside (NULL = loaded).
 // Order lines become purchase/refund events here; event-type values are mapped onto the standard vocabulary.
 import { ident, literal } from '../../sql/quote.ts';
-import { keptExpr, targetExpr, type DateOrder, type StagedColumn } from './convert-sql.ts';
+import { badNumberExpr, keptExpr, otherOrderExpr, targetExpr, type DateOrder, type StagedColumn } from './convert-sql.ts';
 import { kindOf } from './kinds.ts';
 import { ROLE_TARGETS, DEFAULT_EVENT_TYPES } from './targets.ts';
 import type { FileMapping, SetAsideReason, Target } from './types.ts';
@@ -29,6 +29,14 @@ export interface NormalizeInput {
 /** An order id marked as cancelled: a C directly followed by a digit (C536379), as in the UCI Online Retail data. */
 const CANCELLED_ORDER = `regexp_matches(order_id, '^[Cc][0-9]')`;
 
+/**
+ * Prefix of the scratch flag columns (e.g. "strata:bad:price"): the colon keeps them apart from every target and
+ * kept column name (kept names are letters, digits and _), and the final SELECT names its columns, so they stay inside.
+ */
+const BAD = 'strata:bad:';
+/** Flag column: the row's time reads as a date only with day and month swapped (see otherOrderExpr). */
+const OTHER_ORDER = 'strata:ts_other_order';
+
 /** Fields the normalised events/transactions table always has, whatever the mapping (derived if unmapped). */
 export const DERIVED_FIELDS: readonly Target[] = ['event_type', 'quantity', 'revenue', 'order_id'];
 
@@ -43,6 +51,7 @@ export function normalizeSql(n: NormalizeInput): string {
   const mapped = new Set<Target>();
   const select: string[] = ['rowid AS src_row'];
   const kept: string[] = [];
+  const badNumbers: string[] = [];
   for (const m of mapping.columns) {
     const col = byName.get(m.column);
     if (!col || m.target === 'ignore') continue;
@@ -54,6 +63,11 @@ export function normalizeSql(n: NormalizeInput): string {
     } else {
       select.push(`${targetExpr(m.target, col, order)} AS ${ident(m.target)}`);
       mapped.add(m.target);
+      if (m.target === 'ts') select.push(`${otherOrderExpr(col, order)} AS ${ident(OTHER_ORDER)}`);
+      if (m.target === 'price' || m.target === 'revenue' || m.target === 'quantity') {
+        select.push(`${badNumberExpr(m.target, col)} AS ${ident(BAD + m.target)}`);
+        badNumbers.push(ident(BAD + m.target));
+      }
     }
   }
   const alias = rowAlias(n.columns);
@@ -63,6 +77,7 @@ export function normalizeSql(n: NormalizeInput): string {
   const keptList = kept.length ? ', ' + kept.join(', ') : '';
   const head = `CREATE TEMP TABLE ${ident(n.out)} AS\nWITH c AS (\n${c}\n)`;
   const dup = mapping.dropDuplicates ? `WHEN dup_n > 1 THEN 'duplicate'` : '';
+  const badNumber = badNumbers.length ? `WHEN ${badNumbers.join(' OR ')} THEN 'bad_number'` : '';
   if (mapping.role === 'users' || mapping.role === 'products') {
     const key = mapping.role === 'users' ? 'user_id' : 'product_id';
     const missing: SetAsideReason = mapping.role === 'users' ? 'no_user' : 'no_product';
@@ -70,7 +85,7 @@ export function normalizeSql(n: NormalizeInput): string {
     const fields = ROLE_TARGETS[mapping.role].filter(has).map((t) => ident(t)).join(', ');
     return `${head}
 SELECT src_row, ${n.fileIdx} AS file_idx, ${fields}${keptList},
-  CASE WHEN ${key} IS NULL THEN '${missing}' ${dup}
+  CASE WHEN ${key} IS NULL THEN '${missing}' ${dup} ${badNumber}
     WHEN row_number() OVER (PARTITION BY ${key} ORDER BY src_row) > 1 THEN '${twice}' END AS reason
 FROM c`;
   }
@@ -94,9 +109,11 @@ FROM c`;
   const orderId = has('order_id') ? 'order_id' : tx ? `user_id || ' ' || strftime(ts, '%Y-%m-%d %H:%M:%S')` : 'NULL::VARCHAR';
   const money = tx ? 'TRUE' : `event_type IN ('purchase', 'refund')`;
   const reasons = [
+    `WHEN ts IS NULL AND ${ident(OTHER_ORDER)} THEN 'date_order'`,
     `WHEN ts IS NULL THEN 'bad_timestamp'`,
     `WHEN user_id IS NULL THEN 'no_user'`,
     dup,
+    badNumber,
     tx && has('quantity') ? `WHEN quantity = 0 THEN 'zero_quantity'` : '',
     tx ? noAmount(has) : '',
     has('price') ? `WHEN ${money} AND price <= 0 THEN 'non_positive_price'` : '',

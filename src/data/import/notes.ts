@@ -29,6 +29,13 @@ export function importNotes(plan: ImportPlan, reports: readonly FileReport[], se
     notes.push(`${dups.toLocaleString('en')} exact duplicate event rows (every column equal to an earlier row) were set aside.`);
   }
   if (count('bad_timestamp') > 0) notes.push('Rows whose time could not be read were set aside; see the samples.');
+  const badNumbers = count('bad_number');
+  if (badNumbers > 0) {
+    notes.push(
+      `${badNumbers.toLocaleString('en')} rows with a price, quantity or revenue that is not a real amount (Infinity, ` +
+        'NaN, or beyond ±10^15, such as 1e308) were set aside, so revenue and AOV stay finite; see the samples.',
+    );
+  }
   if (sessionsDerived) {
     notes.push(
       `Sessions were derived where the data has none: per user, in time order, a gap of more than ` +

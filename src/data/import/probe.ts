@@ -11,6 +11,8 @@ import { kindOf } from './kinds.ts';
 import { rejectGroups } from './rejects.ts';
 import { tempName } from './names.ts';
 import { textColumnTypes } from './text-types.ts';
+import { ownKey, putKey } from './keys.ts';
+import { checkGzip } from './gzip-check.ts';
 import type { CsvDialect, FileProbe, ImportSource, PreviewRow, ProbeColumn, ReadOptions, TableRef } from './types.ts';
 
 /** Beyond this many columns the mapping keeps only the first extras (see detect's MAX_KEPT). */
@@ -22,6 +24,8 @@ export const PREVIEW_ROWS = 50;
 /** Inspect a source: throws a StrataError for files that cannot be imported (empty, binary, header only, ...). */
 export async function probe(db: Db, source: ImportSource): Promise<FileProbe> {
   const facts = await sniffHead(source);
+  // A cut-short .gz reads as a shorter file without an error from DuckDB: check the whole stream first.
+  if (facts.compression === 'gzip' && source.blob && !source.table) await checkGzip(source.blob, source.displayName);
   try {
     if (source.table) return await probeOther(db, source, facts, source.table);
     return facts.format === 'csv' ? await probeCsv(db, source, facts) : await probeOther(db, source, facts);
@@ -38,7 +42,7 @@ interface Sniffed {
 async function sniff(db: Db, source: ImportSource, facts: HeadFacts, rfc: boolean): Promise<Sniffed | null> {
   let rows: Row[];
   try {
-    rows = toRows(await db.query(sniffSql(source.name, facts, rfc)));
+    rows = toRows(await db.query(sniffSql(source.name, facts, rfc, !facts.mixedLineEnds)));
   } catch (err) {
     if (rfc) return null; // forcing RFC quotes can make the sniffer give up on a file with a stray quote
     throw err;
@@ -55,6 +59,7 @@ async function sniff(db: Db, source: ImportSource, facts: HeadFacts, rfc: boolea
       header: r.header === true,
       skip: Number(r.skip ?? 0),
       comment: text(r.comment),
+      ...(facts.mixedLineEnds ? { strict: false } : {}),
     },
     columns: rows.map((x) => ({ name: String(x.name), type: String(x.type) })),
   };
@@ -85,7 +90,7 @@ async function probeCsv(db: Db, source: ImportSource, facts: HeadFacts): Promise
   };
   const rejects = { errors: tempName('probe_rej'), scans: tempName('probe_scan') };
   try {
-    const preview = toRows(await db.query(`SELECT * FROM ${readSql(source.name, read, rejects)} LIMIT ${PREVIEW_ROWS}`));
+    const preview = toRows(await db.query(`SELECT ${previewList(read.columns, false)} FROM ${readSql(source.name, read, rejects)} LIMIT ${PREVIEW_ROWS}`));
     const notes = [...facts.notes, describeDialect(dialect)];
     if (columns.length > WIDE) {
       notes.push(`${columns.length.toLocaleString('en')} columns: only the first ${WIDE} extra columns are kept by default.`);
@@ -121,18 +126,29 @@ async function probeOther(db: Db, source: ImportSource, facts: HeadFacts, table?
     const types = await textColumnTypes(db, from, read.columns);
     columns.forEach((c, i) => (c.type = c.type === 'VARCHAR' ? types[i] : c.type));
   }
-  const list = columns.map((c) => `CAST(${ident(c.name)} AS VARCHAR) AS ${ident(c.name)}`).join(', ');
-  const preview = toRows(await db.query(`SELECT ${list} FROM ${from} LIMIT ${PREVIEW_ROWS}`));
+  const preview = toRows(await db.query(`SELECT ${previewList(read.columns, true)} FROM ${from} LIMIT ${PREVIEW_ROWS}`));
   if (preview.length === 0) throw headerOnly(source.displayName, read.columns);
   return finish(source, read, columns, preview, facts.notes);
 }
 
+/**
+ * The preview's select list: each column under a positional alias (c0, c1, ...). Column names are data: a column
+ * called "__proto__" must not become a key of a result row, where assigning it would replace the row's prototype.
+ */
+function previewList(columns: readonly string[], cast: boolean): string {
+  return columns.map((c, i) => `${cast ? `CAST(${ident(c)} AS VARCHAR)` : ident(c)} AS c${i}`).join(', ');
+}
+
+/** Rows from previewList (keyed c0, c1, ...) become preview rows keyed by column name, as own properties. */
 function finish(
   source: ImportSource, read: ReadOptions, columns: { name: string; type: string }[], rows: Row[], notes: string[],
 ): FileProbe {
   const preview: PreviewRow[] = rows.map((r) => {
     const out: PreviewRow = {};
-    for (const c of read.columns) out[c] = r[c] === null || r[c] === undefined ? null : String(r[c]);
+    read.columns.forEach((c, i) => {
+      const v = r[`c${i}`];
+      putKey(out, c, v === null || v === undefined ? null : String(v));
+    });
     return out;
   });
   const probed: ProbeColumn[] = columns.map((c) => ({
@@ -147,8 +163,8 @@ function finish(
 function samplesOf(rows: PreviewRow[], col: string): string[] {
   const seen = new Set<string>();
   for (const r of rows) {
-    const v = r[col];
-    if (v !== null && v.trim() !== '') seen.add(v);
+    const v = ownKey(r, col);
+    if (v !== null && v !== undefined && v.trim() !== '') seen.add(v);
     if (seen.size >= 5) break;
   }
   return [...seen];

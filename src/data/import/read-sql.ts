@@ -4,8 +4,13 @@
 import { ident, literal } from '../../sql/quote.ts';
 import type { ReadOptions } from './types.ts';
 
-/** read_csv's buffer size in bytes (lines up to DuckDB's default 2 MB maximum still fit). */
-const BUFFER_BYTES = 8 * 1024 * 1024;
+/**
+ * read_csv's buffer size in bytes, and the longest line read (DuckDB's default maximum is 2 MB: a 5 MB text field
+ * on line 12 failed the whole file with "CSV Error on Line: 1"). The maximum equals the buffer: below it DuckDB
+ * drops a longer line without a word in the rejects table; at it, the line is set aside and reported.
+ */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+const BUFFER_BYTES = MAX_LINE_BYTES;
 
 /** Where read_csv stores the lines it could not parse (two temp tables DuckDB creates). */
 export interface RejectTables {
@@ -13,10 +18,16 @@ export interface RejectTables {
   scans: string;
 }
 
-/** A CSV file's sniffing call: DuckDB's own dialect detection, lenient so ragged lines do not derail it. */
-export function sniffSql(name: string, read: Pick<ReadOptions, 'encoding' | 'compression'>, rfcQuotes: boolean): string {
-  const opts = ['ignore_errors = true', ...encodingOpts(read)];
+/**
+ * A CSV file's sniffing call: DuckDB's own dialect detection, lenient so ragged lines do not derail it. `strict`
+ * false lets it read a file whose lines end in a mix of CRLF and LF (the strict sniffer gives up on those).
+ */
+export function sniffSql(
+  name: string, read: Pick<ReadOptions, 'encoding' | 'compression'>, rfcQuotes: boolean, strict = true,
+): string {
+  const opts = ['ignore_errors = true', `max_line_size = ${MAX_LINE_BYTES}`, `buffer_size = ${BUFFER_BYTES}`, ...encodingOpts(read)];
   if (rfcQuotes) opts.push(`quote = '"'`, `escape = '"'`);
+  if (!strict) opts.push('strict_mode = false');
   return `SELECT Delimiter AS delim, Quote AS quote, Escape AS escape, HasHeader AS header, SkipRows AS skip,
   Comment AS comment, unnest(Columns, recursive := true)
 FROM sniff_csv(${literal(name)}, ${opts.join(', ')})`;
@@ -52,9 +63,13 @@ export function readSql(name: string, read: ReadOptions, rejects?: RejectTables)
     // 8 MiB read buffers instead of 32: DuckDB allocates one per thread up front, which alone would fail a
     // small import under a tight memory limit (the browser has far less memory than a native process).
     `buffer_size = ${BUFFER_BYTES}`,
+    `max_line_size = ${MAX_LINE_BYTES}`,
     ...encodingOpts(read),
   ];
   if (csv.comment) opts.push(`comment = ${literal(csv.comment)}`);
+  // Only for files mixing CRLF and LF line ends: non-strict parsing also lets a stray quote or an extra field
+  // pass unreported, so every other file keeps DuckDB's checks (those lines are set aside and shown).
+  if (csv.strict === false) opts.push('strict_mode = false');
   if (rejects) {
     opts.push('store_rejects = true', `rejects_table = ${literal(rejects.errors)}`, `rejects_scan = ${literal(rejects.scans)}`);
   }

@@ -3,6 +3,7 @@ import type { Db } from '../../db/types.ts';
 import { toRows } from '../../db/rows.ts';
 import { ident } from '../../sql/quote.ts';
 import type { RejectTables } from './read-sql.ts';
+import { ownKey } from './keys.ts';
 import { REASON_MESSAGES, SAMPLES_PER_REASON, clip } from './reasons.ts';
 import type { SetAsideGroup, SetAsideReason } from './types.ts';
 
@@ -12,6 +13,7 @@ const BY_ERROR: Readonly<Record<string, SetAsideReason>> = {
   'MISSING COLUMNS': 'missing_columns',
   'INVALID UNICODE': 'invalid_text',
   'INVALID ENCODING': 'invalid_text',
+  'LINE SIZE OVER MAXIMUM': 'line_too_long',
 };
 
 /** Malformed lines grouped by reason (a line with several errors counts once, under its first error). */
@@ -26,7 +28,7 @@ export async function rejectGroups(db: Db, t: RejectTables, samples = SAMPLES_PE
   );
   const groups = new Map<SetAsideReason, SetAsideGroup>();
   for (const r of rows) {
-    const reason = BY_ERROR[String(r.err)] ?? 'malformed_line';
+    const reason = ownKey(BY_ERROR, String(r.err)) ?? 'malformed_line';
     let g = groups.get(reason);
     if (!g) {
       g = { reason, message: REASON_MESSAGES[reason], count: 0, samples: [] };
@@ -41,7 +43,7 @@ export async function rejectGroups(db: Db, t: RejectTables, samples = SAMPLES_PE
     await db.query(`SELECT err, count(*)::DOUBLE AS n FROM (${firsts}) GROUP BY err`),
   );
   for (const c of counts) {
-    const reason = BY_ERROR[String(c.err)] ?? 'malformed_line';
+    const reason = ownKey(BY_ERROR, String(c.err)) ?? 'malformed_line';
     const g = groups.get(reason);
     if (g) g.count += Number(c.n);
   }

@@ -3,9 +3,9 @@ import type { ColumnTarget, FileRole } from './types.ts';
 
 /** Why a row was not loaded. */
 export type SetAsideReason =
-  | 'unterminated_quote' | 'too_many_columns' | 'missing_columns' | 'invalid_text' | 'malformed_line'
-  | 'bad_timestamp' | 'no_user' | 'duplicate' | 'zero_quantity' | 'no_amount' | 'non_positive_price'
-  | 'no_product' | 'duplicate_user' | 'duplicate_product';
+  | 'unterminated_quote' | 'too_many_columns' | 'missing_columns' | 'invalid_text' | 'line_too_long' | 'malformed_line'
+  | 'bad_timestamp' | 'date_order' | 'no_user' | 'duplicate' | 'bad_number' | 'zero_quantity' | 'no_amount'
+  | 'non_positive_price' | 'no_product' | 'duplicate_user' | 'duplicate_product';
 
 /** A set-aside line: its line in the file when DuckDB knows it, else its data row (1 = first after the header). */
 export interface SampleLine {

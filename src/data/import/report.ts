@@ -4,6 +4,7 @@ import type { Db } from '../../db/types.ts';
 import { firstRow, toRows } from '../../db/rows.ts';
 import { ident, literal } from '../../sql/quote.ts';
 import { REASON_MESSAGES, SAMPLES_PER_REASON, clip } from './reasons.ts';
+import { putKey } from './keys.ts';
 import type { Staged } from './stage.ts';
 import type {
   ColumnReport, DateRange, FileReport, ImportTotals, PlannedFile, SetAsideGroup, SetAsideReason,
@@ -99,7 +100,7 @@ FROM events_next`));
     'SELECT event_type, count(*)::DOUBLE AS n FROM events_next GROUP BY event_type ORDER BY n DESC, event_type',
   ));
   const eventsByType: Record<string, number> = {};
-  for (const t of byType) eventsByType[String(t.event_type)] = Number(t.n);
+  for (const t of byType) putKey(eventsByType, String(t.event_type), Number(t.n)); // event types are data
   const n = (k: string) => Number(r[k] ?? 0);
   return {
     totals: {

@@ -7,7 +7,7 @@ import { StrataError, messageOf } from '../../errors.ts';
 import { installDataset, NEXT } from '../dataset.ts';
 import { assertMappingUsable } from './mapping.ts';
 import { validateImportPlan } from './validate.ts';
-import { dateOrderSql, dropMacrosSql, macrosSql, type DateOrder } from './convert-sql.ts';
+import { dateOrderSql, dropMacrosSql, macrosSql } from './convert-sql.ts';
 import { stageSource, type Staged } from './stage.ts';
 import { DERIVED_FIELDS, normalizeSql } from './normalize-sql.ts';
 import {
@@ -15,10 +15,13 @@ import {
   type BuildInput, type NormTable,
 } from './build-sql.ts';
 import { fileReport, totalsOf } from './report.ts';
-import { importError } from './import-error.ts';
+import { UNCHANGED, importError } from './import-error.ts';
 import { tempName } from './names.ts';
+import { sameFile, sameFileError } from './same-file.ts';
 import { importNotes } from './notes.ts';
-import type { FileMapping, FileReport, ImportOptions, ImportPlan, ImportReport, ImportSource, Target } from './types.ts';
+import type {
+  DateOrder, FileMapping, FileReport, ImportOptions, ImportPlan, ImportReport, ImportSource, Target,
+} from './types.ts';
 
 /** Import the plan's files (matched to `sources` by name) and install them as the current dataset. */
 export async function runImport(
@@ -30,8 +33,13 @@ export async function runImport(
     const s = byName.get(f.source);
     if (!s) throw new StrataError(`The import plan names a file that was not provided (${f.source}). Drop it again.`);
     assertMappingUsable(f.mapping, s.displayName);
-    return { plan: f, who: s.displayName, size: Math.max(1, s.size) };
+    return { plan: f, who: s.displayName, size: Math.max(1, s.size), source: s };
   });
+  for (let j = 1; j < files.length; j++) {
+    for (let i = 0; i < j; i++) {
+      if (await sameFile(files[i].source, files[j].source)) throw sameFileError(files[i].source, files[j].source);
+    }
+  }
   if (!files.some((f) => f.plan.mapping.role === 'events' || f.plan.mapping.role === 'transactions')) {
     throw new StrataError(
       'An import needs at least one events or transactions file: a users or products file alone holds no behaviour to ' +
@@ -48,6 +56,7 @@ export async function runImport(
     let done = 0;
     const reports: FileReport[] = [];
     const norms: { role: FileMapping['role']; norm: NormTable }[] = [];
+    const fileNotes: string[] = [];
     for (const [i, f] of files.entries()) {
       ctx.who = f.who;
       phase(`Reading ${f.who}`, 0.6 * (done / total));
@@ -55,8 +64,9 @@ export async function runImport(
       const staged = await stageSource(db, f.plan, f.who, raw, { errors: tempName('rej'), scans: tempName('rejscan') });
       phase(`Checking the rows of ${f.who}`, 0.6 * ((done + f.size * 0.7) / total));
       const norm = track(ctx, tempName('norm'));
-      const dateOrders = await chooseDateOrders(db, staged, f.plan.mapping);
-      await db.exec(normalizeSql({ raw, out: norm, fileIdx: i, columns: staged.columns, mapping: f.plan.mapping, dateOrders }));
+      const dates = await chooseDateOrders(db, staged, f.plan.mapping, f.who);
+      fileNotes.push(...staged.notes, ...dates.notes);
+      await db.exec(normalizeSql({ raw, out: norm, fileIdx: i, columns: staged.columns, mapping: f.plan.mapping, dateOrders: dates.orders }));
       const rep = await fileReport(db, f.plan, f.who, staged, norm);
       if (rep.rowsLoaded === 0) throw nothingLoaded(rep);
       reports.push(rep);
@@ -82,7 +92,7 @@ export async function runImport(
     await installDataset(db);
     report = {
       files: reports, totals, dateRange, sessionsDerived: derived, sessionGapMinutes: plan.sessionGapMinutes,
-      notes: importNotes(plan, reports, derived),
+      notes: [...fileNotes, ...importNotes(plan, reports, derived)],
     };
   } catch (err) {
     failure = err;
@@ -127,17 +137,63 @@ function normTable(table: string, m: FileMapping): NormTable {
   return { table, kept, mapped };
 }
 
-/** Day-first or month-first for each text column holding times: whichever reading fits more of its values. */
-async function chooseDateOrders(db: Db, staged: Staged, m: FileMapping): Promise<Map<string, DateOrder>> {
-  const out = new Map<string, DateOrder>();
+const ORDER_WORDS: Readonly<Record<DateOrder, string>> = { dmy: 'day first (31/12/2025)', mdy: 'month first (12/31/2025)' };
+
+/**
+ * One day/month order per text column of times, for the whole file: the user's choice in the mapping; else the
+ * only order that reads every numeric date (13/2/2025 can only be day-first), said in a note; else, when both
+ * orders read every date and disagree on some (1/2/2025), or each order alone fits some dates, a StrataError
+ * asking the user to choose: the rows would otherwise move by months with no word. Dates that do not read in the
+ * column's order are set aside (reason "date_order"), never read the other way round.
+ */
+async function chooseDateOrders(
+  db: Db, staged: Staged, m: FileMapping, who: string,
+): Promise<{ orders: Map<string, DateOrder>; notes: string[] }> {
+  const orders = new Map<string, DateOrder>();
+  const notes: string[] = [];
   const types = new Map(staged.columns.map((c) => [c.name, c.type]));
   for (const c of m.columns) {
     const timeLike = c.target === 'ts' || c.target === 'signup_ts' || (c.target === 'keep' && (c.kind === 'timestamp' || c.kind === 'date'));
     if (!timeLike || types.get(c.column) !== 'VARCHAR') continue;
     const r = firstRow(await db.query(dateOrderSql(staged.table, c.column)));
-    out.set(c.column, Number(r.dmy) > Number(r.mdy) ? 'dmy' : 'mdy');
+    const [onlyD, onlyM, differ] = [Number(r.only_d), Number(r.only_m), Number(r.differ)];
+    const n = (x: number) => x.toLocaleString('en');
+    const col = `column "${c.column}"`;
+    if (c.dateOrder) {
+      orders.set(c.column, c.dateOrder);
+      const against = c.dateOrder === 'dmy' ? onlyM : onlyD;
+      if (onlyD + onlyM + differ > 0) {
+        notes.push(`${who}, ${col}: dates read ${ORDER_WORDS[c.dateOrder]}, as chosen in the mapping` +
+          (against ? `; ${n(against)} dates that only read the other way round were set aside.` : '.'));
+      }
+      continue;
+    }
+    if (onlyD > 0 && onlyM > 0) {
+      throw new StrataError(
+        `${who}: ${col} mixes day-first dates (${n(onlyD)}, such as ${r.ex_d}) and month-first dates (${n(onlyM)}, such ` +
+          `as ${r.ex_m}), so no single order reads them all. Choose the day/month order of "${c.column}" in the mapping ` +
+          `and import again: rows whose date only reads the other way are then set aside and listed. ${UNCHANGED}`,
+      );
+    }
+    if (onlyD > 0 || onlyM > 0) {
+      const order: DateOrder = onlyD > 0 ? 'dmy' : 'mdy';
+      orders.set(c.column, order);
+      const proof = onlyD > 0 ? r.ex_d : r.ex_m;
+      const so = differ > 0 ? `, so ${r.ex_both} is ${order === 'dmy' ? r.ex_both_d : r.ex_both_m}` : '';
+      notes.push(`${who}, ${col}: dates read ${ORDER_WORDS[order]}, the only order that reads all of them (${proof} ` +
+        `can only be ${order === 'dmy' ? 'day' : 'month'}-first${so}).`);
+      continue;
+    }
+    if (differ > 0) {
+      throw new StrataError(
+        `${who}: the dates in ${col} read both ways round: ${r.ex_both} is ${r.ex_both_d} day-first or ${r.ex_both_m} ` +
+          `month-first, and no date in the file settles it (none has a day above 12). Choose the day/month order of ` +
+          `"${c.column}" in the mapping and import again. ${UNCHANGED}`,
+      );
+    }
+    orders.set(c.column, 'mdy'); // no numeric day/month date, or only ones like 5/5/2025 that read the same both ways
   }
-  return out;
+  return { orders, notes };
 }
 
 /** True when some loaded event had no session id of its own (its session was derived from time gaps). */

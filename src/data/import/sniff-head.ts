@@ -9,6 +9,8 @@ export interface HeadFacts {
   compression: Compression;
   encoding: TextEncoding;
   notes: string[];
+  /** The head's records end in both CRLF and LF (line breaks inside quoted fields do not count). */
+  mixedLineEnds: boolean;
 }
 
 const BINARY_MAGIC: readonly [string, number[]][] = [
@@ -22,6 +24,9 @@ const BINARY_MAGIC: readonly [string, number[]][] = [
   ['a 7-Zip archive', [0x37, 0x7a, 0xbc, 0xaf]],
 ];
 
+/** At most this much of a .gz file's head is decompressed for sniffing. */
+const GUNZIP_HEAD_MAX = 65536;
+
 const ACCEPTED = 'Strata reads CSV/TSV (optionally .gz), Parquet, JSON and NDJSON';
 
 /** Decide format, compression and encoding from the extension and the head bytes; throw on unusable files. */
@@ -33,7 +38,7 @@ export async function sniffHead(source: ImportSource): Promise<HeadFacts> {
   const ext = source.displayName.toLowerCase();
   const head = source.head;
   if (startsWith(head, [0x50, 0x41, 0x52, 0x31])) {
-    return { format: 'parquet', compression: 'none', encoding: 'utf-8', notes: [] };
+    return { format: 'parquet', compression: 'none', encoding: 'utf-8', notes: [], mixedLineEnds: false };
   }
   if (/\.parquet$/.test(ext)) {
     throw new StrataError(`${who} is named .parquet but is not a Parquet file (it lacks the PAR1 marker).`);
@@ -54,11 +59,39 @@ export async function sniffHead(source: ImportSource): Promise<HeadFacts> {
   const notes: string[] = [];
   if (gzip) notes.push('Compressed with gzip: decompressed while reading.');
   const encoding = encodingOf(text, who, notes);
-  const format = formatOf(text, encoding, ext);
+  // Does `text` hold the whole file? (For gzip: all of it arrived and decompressed to less than the 64 KiB cap.)
+  const whole = head.length >= source.size && (!gzip || text.length < GUNZIP_HEAD_MAX);
+  const format = formatOf(text, encoding, ext, who, notes, !whole);
   if (format !== 'csv' && encoding !== 'utf-8') {
     throw new StrataError(`${who} is JSON in ${encoding}; JSON must be UTF-8. Save it as UTF-8 and drop it again.`);
   }
-  return { format, compression: gzip ? 'gzip' : 'none', encoding, notes };
+  const mixedLineEnds = format === 'csv' && mixedEnds(decode(text, labelOf(encoding)));
+  if (mixedLineEnds) notes.push('Line ends: a mix of Windows (CRLF) and Unix (LF) line ends; both are read.');
+  return { format, compression: gzip ? 'gzip' : 'none', encoding, notes, mixedLineEnds };
+}
+
+function labelOf(encoding: TextEncoding): string {
+  return encoding === 'utf-16' ? 'utf-16le' : encoding === 'latin-1' ? 'latin1' : 'utf-8';
+}
+
+/**
+ * True when records end both in CRLF and in a bare LF. Breaks inside quoted fields are skipped: Excel ends rows
+ * in CRLF but writes a line break within a cell as LF, and such files read fine with DuckDB's strict checks.
+ */
+function mixedEnds(text: string): boolean {
+  let quoted = false;
+  let crlf = false;
+  let lf = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) quoted = !quoted; // a doubled quote toggles twice: still inside
+    else if (c === 0x0a && !quoted) {
+      if (i > 0 && text.charCodeAt(i - 1) === 0x0d) crlf = true;
+      else lf = true;
+      if (crlf && lf) return true;
+    }
+  }
+  return false;
 }
 
 function encodingOf(b: Uint8Array, who: string, notes: string[]): TextEncoding {
@@ -86,13 +119,60 @@ function encodingOf(b: Uint8Array, who: string, notes: string[]): TextEncoding {
   return 'latin-1';
 }
 
-function formatOf(b: Uint8Array, encoding: TextEncoding, ext: string): FileFormat {
-  if (/\.(csv|tsv|tab|txt|psv)$/.test(ext.replace(/\.gz$/, ''))) return 'csv';
-  const label = encoding === 'utf-16' ? 'utf-16le' : encoding === 'latin-1' ? 'latin1' : 'utf-8';
-  const first = decode(b.subarray(0, 256), label).replace(/^\uFEFF/, '').trimStart()[0];
-  if (first === '[') return 'json';
-  if (first === '{') return 'ndjson';
+/**
+ * The format from the content, with the extension as a tie-breaker: a .csv that holds JSON records is read as JSON
+ * (a CSV header never starts with [{ or {"), and a JSON file holding one object spread over lines, or one scalar,
+ * is refused in words rather than read as a CSV with a header "42". `partial` is false when `b` is the whole file.
+ */
+function formatOf(b: Uint8Array, encoding: TextEncoding, ext: string, who: string, notes: string[], partial: boolean): FileFormat {
+  const name = ext.replace(/\.gz$/, '');
+  const csvName = /\.(csv|tsv|tab|txt|psv)$/.test(name);
+  const text = decode(b, labelOf(encoding)).replace(/^\uFEFF/, '').trimStart();
+  const kind = csvName ? 'CSV' : 'JSON';
+  if (text.startsWith('[')) {
+    if (csvName && !/^\[\s*[{\]]/.test(text)) return 'csv'; // a bracketed header such as [user_id],[date]
+    if (csvName) notes.push(`${who} holds a JSON array, not CSV: read as JSON.`);
+    return 'json';
+  }
+  if (text.startsWith('{')) {
+    if (csvName && !/^\{\s*"/.test(text)) return 'csv';
+    const nl = text.indexOf('\n');
+    const line = (nl < 0 ? text : text.slice(0, nl)).trim();
+    if ((nl >= 0 || !partial) && !isObject(line)) {
+      const shown = line.length > 40 ? line.slice(0, 39) + '…' : line;
+      throw new StrataError(
+        `${who} is ${kind === 'CSV' ? 'JSON, not CSV, and is ' : ''}not one JSON record per line: its first line (${shown}) ` +
+          'is not a complete JSON object. Strata reads a JSON array of records ([{...}, {...}]) or NDJSON (one object ' +
+          'per line). If the records sit inside one object (e.g. {"data": [...]}), save that list on its own.',
+      );
+    }
+    if (csvName) notes.push(`${who} holds JSON records (one object per line), not CSV: read as NDJSON.`);
+    return 'ndjson';
+  }
+  if (/\.(json|ndjson|jsonl)$/.test(name) && !partial && /^("|-?[0-9]|true|false|null)/.test(text)) {
+    const value = parseOrUndefined(text);
+    if (value !== undefined) {
+      const shown = text.trim().length > 40 ? text.trim().slice(0, 39) + '…' : text.trim();
+      throw new StrataError(
+        `${who} holds a single JSON value (${shown}), not records. Strata reads a JSON array of objects ` +
+          '([{"user_id": 1, ...}, ...]) or NDJSON (one object per line): export the data in one of those shapes.',
+      );
+    }
+  }
   return 'csv';
+}
+
+function isObject(text: string): boolean {
+  const v = parseOrUndefined(text);
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // not JSON: that is the answer the caller asks for, not a failure
+  }
 }
 
 function emptyText(who: string): StrataError {
@@ -146,7 +226,7 @@ function startsWith(b: Uint8Array, magic: readonly number[]): boolean {
 }
 
 /** Decompress what a truncated gzip prefix yields (up to 64 KiB); the stream's "unexpected end" is expected. */
-async function gunzipHead(bytes: Uint8Array, max = 65536): Promise<Uint8Array> {
+async function gunzipHead(bytes: Uint8Array, max = GUNZIP_HEAD_MAX): Promise<Uint8Array> {
   const ds = new DecompressionStream('gzip');
   const writer = ds.writable.getWriter();
   // The head is cut mid-stream, so write/close reject with "unexpected end": the reader sees the same error below.

@@ -2,7 +2,7 @@
 import type { Db } from '../../db/types.ts';
 import { toRows, firstRow } from '../../db/rows.ts';
 import { ident } from '../../sql/quote.ts';
-import { StrataError } from '../../errors.ts';
+import { StrataError, messageOf } from '../../errors.ts';
 import { readSql, type RejectTables } from './read-sql.ts';
 import { dropRejects, rejectGroups } from './rejects.ts';
 import type { StagedColumn } from './convert-sql.ts';
@@ -14,6 +14,8 @@ export interface Staged {
   columns: StagedColumn[];
   rows: number;
   malformed: SetAsideGroup[];
+  /** How the read differed from the preview's (e.g. line ends that change part-way through), for the report. */
+  notes: string[];
 }
 
 /**
@@ -22,7 +24,7 @@ export interface Staged {
  */
 export async function stageSource(db: Db, file: PlannedFile, who: string, table: string, rejects: RejectTables): Promise<Staged> {
   const csv = file.read.format === 'csv' && !file.read.table;
-  const from = readSql(file.source, file.read, csv ? rejects : undefined);
+  let from = readSql(file.source, file.read, csv ? rejects : undefined);
   const fileColumns = csv ? file.read.columns : toRows(await db.query(`DESCRIBE SELECT * FROM ${from}`)).map((r) => String(r.column_name));
   const names = new Set(fileColumns);
   const used = file.mapping.columns.filter((m) => m.target !== 'ignore').map((m) => m.column);
@@ -35,8 +37,19 @@ export async function stageSource(db: Db, file: PlannedFile, who: string, table:
   }
   // Only the columns the mapping uses are staged: a table costs memory per column, and ignored ones are unused.
   const list = fileColumns.filter((c) => used.includes(c)).map((c) => ident(c)).join(', ');
+  const notes: string[] = [];
   try {
-    await db.exec(`CREATE TEMP TABLE ${ident(table)} AS SELECT ${list} FROM ${from}`);
+    try {
+      await db.exec(`CREATE TEMP TABLE ${ident(table)} AS SELECT ${list} FROM ${from}`);
+    } catch (err) {
+      // The preview saw one kind of line end, but the file switches (LF to CRLF) after its first 64 KiB: DuckDB's
+      // strict parser stops there. Read it again without strict mode, as a file mixing them from the start is.
+      if (!csv || file.read.csv?.strict === false || !/state machine reached an invalid state/i.test(messageOf(err))) throw err;
+      await dropRejects(db, rejects);
+      from = readSql(file.source, { ...file.read, csv: { ...file.read.csv!, strict: false } }, rejects);
+      await db.exec(`CREATE TEMP TABLE ${ident(table)} AS SELECT ${list} FROM ${from}`);
+      notes.push(`${who}: its line ends change part-way through (Windows CRLF and Unix LF); both were read.`);
+    }
     const malformed = csv ? await rejectGroups(db, rejects) : [];
     const rows = Number(firstRow(await db.query(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`)).n);
     const columns = toRows(await db.query(`DESCRIBE ${ident(table)}`)).map((r) => ({
@@ -51,7 +64,7 @@ export async function stageSource(db: Db, file: PlannedFile, who: string, table:
       }
       throw new StrataError(`${who} has column names but no data rows. Export it again with the data.`);
     }
-    return { table, columns, rows, malformed };
+    return { table, columns, rows, malformed, notes };
   } finally {
     if (csv) await dropRejects(db, rejects);
   }

@@ -13,6 +13,11 @@ export interface ImportSource {
   head: Uint8Array;
   /** Set when the file's rows were already loaded into a table (Parquet/JSON where DuckDB lacks the reader). */
   table?: TableRef;
+  /**
+   * The whole file, when the caller has it (the browser's File; a Blob in Node): probe decompresses a .gz file
+   * to its end with it, and runImport compares the ends of two same-sized files, neither of which the head shows.
+   */
+  blob?: Blob;
 }
 
 /** A DuckDB table holding a file's rows; `schema` may also name an attached database (its main schema). */
@@ -39,6 +44,11 @@ export interface CsvDialect {
   /** Lines skipped before the header (preambles). */
   skip: number;
   comment: string;
+  /**
+   * False when the lines end in a mix of CRLF and LF, which DuckDB reads only with strict_mode off (that also
+   * stops it setting aside lines with stray quotes, so it is off only for such files). Missing means true.
+   */
+  strict?: boolean;
 }
 
 /** How DuckDB reads one file; decided by probe and kept in the plan so the import reads what was previewed. */
@@ -98,6 +108,9 @@ export type Target = (typeof TARGETS)[number];
 /** Where a source column goes: a field, kept as an extra column, or dropped. */
 export type ColumnTarget = Target | 'keep' | 'ignore';
 
+/** Which way round numeric dates such as 03/04/2024 are read: day first (3 April) or month first (4 March). */
+export type DateOrder = 'dmy' | 'mdy';
+
 /** One source column's fate. `as` names a kept column (sanitised); `kind` is a kept column's type. */
 export interface ColumnMapping {
   column: string;
@@ -106,6 +119,11 @@ export interface ColumnMapping {
   as?: string;
   /** Type of a kept column; fields have fixed types (ts is a timestamp, price a number, ...). */
   kind?: ValueKind;
+  /**
+   * The user's day/month order for a column of times. Unset, the import decides from the whole column when only
+   * one order reads every date, and refuses, asking for this, when both do and disagree (1/2/2025).
+   */
+  dateOrder?: DateOrder;
 }
 
 /** How one file maps onto the data model; serialisable, validated by validateFileMapping. */

@@ -1,6 +1,7 @@
 // Validators for mappings and plans coming back from the UI, storage or a URL: unknown keys and bad values throw.
 import { StrataError } from '../../errors.ts';
 import { VALUE_KINDS } from './kinds.ts';
+import { putKey } from './keys.ts';
 import { TARGETS } from './types.ts';
 import type {
   ColumnMapping, ColumnTarget, CsvDialect, FileMapping, FileRole, ImportPlan, PlannedFile, ReadOptions, ValueKind,
@@ -23,14 +24,14 @@ export function validateFileMapping(x: unknown, where = 'mapping'): FileMapping 
   for (const [k, v] of Object.entries(types)) {
     const to = text(v, `${where}.eventTypes[${JSON.stringify(k)}]`).trim();
     if (!to || to.length > 64) throw bad(`${where}.eventTypes[${JSON.stringify(k)}]`, 'an event type of 1-64 characters');
-    eventTypes[k] = to;
+    putKey(eventTypes, k, to); // an event value "__proto__" is a key like any other
   }
   const dropDuplicates = o.dropDuplicates === undefined ? role === 'events' : bool(o.dropDuplicates, `${where}.dropDuplicates`);
   return { role, columns, eventTypes, dropDuplicates };
 }
 
 function columnMapping(x: unknown, where: string): ColumnMapping {
-  const o = object(x, where, ['column', 'target', 'as', 'kind']);
+  const o = object(x, where, ['column', 'target', 'as', 'kind', 'dateOrder']);
   const out: ColumnMapping = { column: name(o.column, `${where}.column`), target: oneOf(o.target, COLUMN_TARGETS, `${where}.target`) };
   if (o.as !== undefined) {
     const as = name(o.as, `${where}.as`);
@@ -38,6 +39,7 @@ function columnMapping(x: unknown, where: string): ColumnMapping {
     out.as = as;
   }
   if (o.kind !== undefined) out.kind = oneOf(o.kind, VALUE_KINDS, `${where}.kind`) as ValueKind;
+  if (o.dateOrder !== undefined) out.dateOrder = oneOf(o.dateOrder, ['dmy', 'mdy'] as const, `${where}.dateOrder`);
   return out;
 }
 
@@ -50,7 +52,7 @@ export function validateReadOptions(x: unknown, where = 'read'): ReadOptions {
   const columns = array(o.columns, `${where}.columns`).map((c, i) => name(c, `${where}.columns[${i}]`));
   let csv: CsvDialect | null = null;
   if (format === 'csv') {
-    const d = object(o.csv, `${where}.csv`, ['delimiter', 'quote', 'escape', 'header', 'skip', 'comment']);
+    const d = object(o.csv, `${where}.csv`, ['delimiter', 'quote', 'escape', 'header', 'skip', 'comment', 'strict']);
     const chars = (v: unknown, w: string, min: number, max: number) => {
       const s = text(v, w);
       if ([...s].length < min || [...s].length > max || s.includes('\0')) throw bad(w, `${min}-${max} characters`);
@@ -66,6 +68,7 @@ export function validateReadOptions(x: unknown, where = 'read'): ReadOptions {
       skip,
       comment: chars(d.comment, `${where}.csv.comment`, 0, 1),
     };
+    if (d.strict !== undefined) csv.strict = bool(d.strict, `${where}.csv.strict`);
     if (columns.length === 0) throw bad(`${where}.columns`, 'at least one column name');
   }
   const out: ReadOptions = { format, compression, encoding, csv, columns };

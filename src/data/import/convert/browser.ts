@@ -10,7 +10,8 @@ import { sniffHead } from '../sniff-head.ts';
 import { importError } from '../import-error.ts';
 import { tableSink } from './load.ts';
 import type { ImportSource, TableRef } from '../types.ts';
-import type { ConvertChunk, ConvertOptions, ConvertResult } from './types.ts';
+import { CRASH, type ConvertChunk, type ConvertOptions, type ConvertResult, type CrashMessage } from './types.ts';
+import { StrataError } from '../../../errors.ts';
 import type { ConvertWorkerApi } from '../../../../workers/convert.worker.ts';
 
 /** The in-memory database (ATTACH ':memory:') that holds converted uploads for the import session. */
@@ -48,6 +49,18 @@ export function convertInWorker(
   let stop: (err: Error) => void = () => undefined;
   const stopped = new Promise<never>((_, reject) => (stop = reject));
   stopped.catch(() => undefined); // observed by the race below; a cancel before the race starts is not "unhandled"
+  // An error that escaped the converter (a WebAssembly trap in parquet-wasm) rejects nothing inside the worker:
+  // the worker reports it (CRASH), or the browser does (error event, e.g. the module failed to load). Either ends
+  // the conversion now, with a message, instead of leaving it at "Converting … 41%" for ever.
+  worker.addEventListener('message', (e: MessageEvent<unknown>) => {
+    const d = e.data;
+    if (d !== null && typeof d === 'object' && CRASH in d) stop(crashed(opts, String((d as CrashMessage)[CRASH])));
+  });
+  worker.addEventListener('error', (e) => {
+    e.preventDefault();
+    stop(crashed(opts, e.message || 'the conversion worker failed'));
+  });
+  worker.addEventListener('messageerror', () => stop(crashed(opts, 'a message from the conversion worker could not be read')));
   const done = (async (): Promise<TableRef> => {
     let pending: Promise<void> = Promise.resolve();
     await db.exec(`ATTACH IF NOT EXISTS ':memory:' AS ${ident(UPLOADS)}`);
@@ -78,6 +91,19 @@ export function convertInWorker(
       stop(new Error(CANCELLED));
     },
   };
+}
+
+/** The message for a conversion worker that crashed (its raw error stays in the detail). */
+function crashed(opts: ConvertOptions, raw: string): StrataError {
+  const what = opts.format === 'parquet'
+    ? `${opts.who} could not be read as Parquet: the Parquet reader failed part-way through with an internal error, ` +
+      'which a damaged or cut-short file causes.'
+    : `${opts.who} could not be converted: the converter failed part-way through with an internal error.`;
+  return new StrataError(
+    `${what} Nothing was imported from it, and your current data is unchanged. Export the file again (or save it as ` +
+      'CSV) and drop it again.',
+    raw,
+  );
 }
 
 function mb(bytes: number): string {

@@ -1,7 +1,8 @@
 // JSON into text chunks with the platform's JSON.parse: NDJSON line by line from a stream (never one giant string),
 // a JSON array parsed whole. Records must be objects; big integers keep every digit where the platform allows.
 import { StrataError, messageOf } from '../../../errors.ts';
-import { TextRows } from './text-rows.ts';
+import { clause } from '../import-error.ts';
+import { MAX_DEPTH, TextRows, TooDeepError, nestsDeeper } from './text-rows.ts';
 import { eachLine, textStream } from './text-stream.ts';
 import { CHUNK_ROWS, type ConvertOptions, type ConvertResult, type ConvertSink } from './types.ts';
 
@@ -14,7 +15,7 @@ export async function convertNdjson(blob: Blob, opts: ConvertOptions, sink: Conv
   await eachLine(textStream(blob, opts.gzip, sink), (line, n) => {
     if (!line.trim()) return;
     const where = () => `${opts.who}, line ${n.toLocaleString('en')},`;
-    if (rows.add(record(parse(line, where, 'Each line must be one JSON object (NDJSON).'), where))) return store(rows, sink);
+    if (add(rows, record(parse(line, where, 'Each line must be one JSON object (NDJSON).'), where), where)) return store(rows, sink);
   });
   return finish(rows, sink, opts.who);
 }
@@ -41,7 +42,8 @@ export async function convertJsonArray(blob: Blob, opts: ConvertOptions, sink: C
   }
   const rows = new TextRows(opts.chunkRows ?? CHUNK_ROWS);
   for (let i = 0; i < all.length; i++) {
-    const full = rows.add(record(all[i], () => `${opts.who}, item ${(i + 1).toLocaleString('en')},`));
+    const at = () => `${opts.who}, item ${(i + 1).toLocaleString('en')},`;
+    const full = add(rows, record(all[i], at), at);
     all[i] = null; // let each parsed record go once it is text
     if (full) await store(rows, sink);
   }
@@ -57,12 +59,37 @@ async function eachChunk(text: ReadableStream<string>, fn: (s: string) => void):
   }
 }
 
+/**
+ * JSON.parse, which is iterative, so any nesting parses. The reviver that keeps long integers exact recurses, so it
+ * runs only on values whose depth was checked first (a second parse, paid only by text with 16-digit numbers).
+ */
 function parse(text: string, where: () => string, hint: string): unknown {
+  let v: unknown;
   try {
-    return LONG_DIGITS.test(text) ? JSON.parse(text, exactIntegers) : JSON.parse(text);
+    v = JSON.parse(text);
   } catch (err) {
-    throw new StrataError(`${where()} is not valid JSON (${messageOf(err)}). ${hint}`, messageOf(err), { cause: err });
+    throw new StrataError(`${where()} is not valid JSON (${clause(messageOf(err))}). ${hint}`, messageOf(err), { cause: err });
   }
+  if (!LONG_DIGITS.test(text)) return v;
+  if (nestsDeeper(v)) throw tooDeep(where);
+  return JSON.parse(text, exactIntegers);
+}
+
+/** Add a record, naming the file and line when one of its values nests too deep to turn into text. */
+function add(rows: TextRows, rec: Record<string, unknown>, where: () => string): boolean {
+  try {
+    return rows.add(rec);
+  } catch (err) {
+    if (err instanceof TooDeepError) throw tooDeep(where);
+    throw err;
+  }
+}
+
+function tooDeep(where: () => string): StrataError {
+  return new StrataError(
+    `${where()} nests objects or arrays more than ${MAX_DEPTH} levels deep, which Strata does not read (real records ` +
+      'nest a few levels). Flatten the data, or export the fields you need, and drop the file again.',
+  );
 }
 
 function record(v: unknown, where: () => string): Record<string, unknown> {

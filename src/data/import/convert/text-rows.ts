@@ -67,6 +67,30 @@ export class TextRows {
   }
 }
 
+/**
+ * How deep a value may nest objects and arrays. JSON.parse is iterative, but JSON.stringify (and a reviver) recurse:
+ * a value nested thousands of levels deep would exhaust the stack ("Maximum call stack size exceeded"). Real
+ * records nest a handful of levels, so anything past this is refused with a message instead.
+ */
+export const MAX_DEPTH = 100;
+
+/** Thrown by textOf for a value nested deeper than MAX_DEPTH; the converter names the file and line. */
+export class TooDeepError extends Error {
+  override readonly name = 'TooDeepError';
+}
+
+/** True when `v` nests objects/arrays more than `limit` levels deep (walked with an explicit stack, no recursion). */
+export function nestsDeeper(v: unknown, limit = MAX_DEPTH): boolean {
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length) {
+    const [x, depth] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(x)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** A JSON value as text: strings as they are, numbers and booleans printed, objects and arrays as JSON. */
 export function textOf(v: unknown): string | null {
   if (v === null || v === undefined) return null;
@@ -79,6 +103,7 @@ export function textOf(v: unknown): string | null {
     case 'boolean':
       return v ? 'true' : 'false';
     default:
+      if (nestsDeeper(v, MAX_DEPTH - 1)) throw new TooDeepError(`nested more than ${MAX_DEPTH} levels deep`);
       return JSON.stringify(v, exactBigInts);
   }
 }

@@ -38,3 +38,9 @@ export interface ConvertResult {
 
 /** Rows per chunk unless told: big enough to amortise each insert, small enough to keep memory low. */
 export const CHUNK_ROWS = 100_000;
+
+/** Key of the message the conversion worker posts when an error escaped everything (see workers/convert.worker.ts). */
+export const CRASH = 'strataConvertCrash';
+
+/** That message: the escaped error as "Name: message". */
+export type CrashMessage = { [CRASH]: string };
