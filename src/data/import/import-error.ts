@@ -52,6 +52,10 @@ export function importError(err: unknown, who: string): StrataError {
     return make(`Strata could not work out how ${who} is laid out (delimiter, quotes, header). ` +
       'Check that it is a CSV or TSV file with one record per line.');
   }
+  if (/snappy|zstd|lz4|brotli|decompression failure|out of buffer|corrupted file|payload value bigger|invalid string encoding found in parquet|thrift/i.test(first)) {
+    return make(`${who} is a damaged Parquet file: part of its data does not decode (${clause(first.replace(/^[\w ]*Error: /, ''))}). ` +
+      `Export it again (or as CSV). ${UNCHANGED}`);
+  }
   if (/no magic bytes|not a parquet file|invalid parquet/i.test(raw)) {
     return make(`${who} is not a valid Parquet file (it may be truncated). Export it again.`);
   }

@@ -3,9 +3,9 @@
 import type { Db } from '../../db/types.ts';
 import { toRows, type Row } from '../../db/rows.ts';
 import { ident } from '../../sql/quote.ts';
-import { StrataError } from '../../errors.ts';
-import { sniffHead, type HeadFacts } from './sniff-head.ts';
-import { readSql, sniffSql } from './read-sql.ts';
+import { StrataError, messageOf } from '../../errors.ts';
+import { MIXED_LINE_ENDS_NOTE, fileMixesLineEnds, sniffHead, type HeadFacts } from './sniff-head.ts';
+import { MAX_LINE_BYTES, readSql, sniffSql } from './read-sql.ts';
 import { importError } from './import-error.ts';
 import { kindOf } from './kinds.ts';
 import { rejectGroups } from './rejects.ts';
@@ -44,7 +44,9 @@ async function sniff(db: Db, source: ImportSource, facts: HeadFacts, rfc: boolea
   try {
     rows = toRows(await db.query(sniffSql(source.name, facts, rfc, !facts.mixedLineEnds)));
   } catch (err) {
-    if (rfc) return null; // forcing RFC quotes can make the sniffer give up on a file with a stray quote
+    // Forcing RFC quotes can make the sniffer give up on a file with a stray quote: try DuckDB's own choice. Not
+    // for an overlong line, which fails every dialect (and each try of a 10 MB line costs seconds).
+    if (rfc && !LINE_TOO_LONG.test(messageOf(err))) return null;
     throw err;
   }
   if (rows.length === 0) return null;
@@ -82,8 +84,20 @@ async function chooseDialect(db: Db, source: ImportSource, facts: HeadFacts): Pr
   return { ...free, dialect: { ...free.dialect, quote, escape: free.dialect.escape || quote } };
 }
 
-async function probeCsv(db: Db, source: ImportSource, facts: HeadFacts): Promise<FileProbe> {
-  const { dialect, columns } = await chooseDialect(db, source, facts);
+async function probeCsv(db: Db, source: ImportSource, factsIn: HeadFacts): Promise<FileProbe> {
+  let facts = factsIn;
+  let sniffed: Sniffed;
+  try {
+    sniffed = await chooseDialect(db, source, facts);
+  } catch (err) {
+    if (LINE_TOO_LONG.test(messageOf(err)) && source.blob) throw await lineTooLong(source, source.blob, facts, err);
+    // DuckDB's strict sniffer gives up on a file whose line ends switch from LF to CRLF after the 64 KiB head.
+    // Only then (never for a file that is merely malformed) is it sniffed again without strict mode.
+    if (facts.mixedLineEnds || !source.blob || !(await fileMixesLineEnds(source.blob, facts))) throw err;
+    facts = { ...facts, mixedLineEnds: true, notes: [...facts.notes, MIXED_LINE_ENDS_NOTE] };
+    sniffed = await chooseDialect(db, source, facts);
+  }
+  const { dialect, columns } = sniffed;
   const read: ReadOptions = {
     format: 'csv', compression: facts.compression, encoding: facts.encoding, csv: dialect,
     columns: columns.map((c) => c.name),
@@ -168,6 +182,57 @@ function samplesOf(rows: PreviewRow[], col: string): string[] {
     if (seen.size >= 5) break;
   }
   return [...seen];
+}
+
+/** DuckDB's words for a line longer than max_line_size. */
+const LINE_TOO_LONG = /Maximum line size of \d+ bytes exceeded/i;
+
+/** The sniffer met a line over MAX_LINE_BYTES: find which (DuckDB says "Line: 1") and say so. */
+async function lineTooLong(source: ImportSource, blob: Blob, facts: HeadFacts, err: unknown): Promise<StrataError> {
+  const found = await findLongLine(blob, facts.compression === 'gzip', MAX_LINE_BYTES);
+  if (!found) return importError(err, source.displayName);
+  return new StrataError(
+    `Line ${found.line.toLocaleString('en')} of ${source.displayName} is ${(found.bytes / 1e6).toLocaleString('en', { maximumFractionDigits: 1 })} MB ` +
+      `long (it begins "${found.start}…"), longer than the ${(MAX_LINE_BYTES / 1e6).toLocaleString('en', { maximumFractionDigits: 1 })} MB ` +
+      'Strata reads in one line. Shorten or remove that field (or line), or check that the file really is a CSV with one ' +
+      'record per line, then drop it again.',
+    messageOf(err), { cause: err },
+  );
+}
+
+/** The first line longer than `max` bytes: its 1-based number, length (up to the next break) and first characters. */
+async function findLongLine(blob: Blob, gzip: boolean, max: number): Promise<{ line: number; bytes: number; start: string } | null> {
+  let bytes = blob.stream() as ReadableStream<Uint8Array>;
+  if (gzip) bytes = bytes.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+  const reader = bytes.getReader();
+  let line = 1;
+  let length = 0;
+  let start: Uint8Array | null = null;
+  let found: { line: number; start: Uint8Array } | null = null;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let at = 0;
+      while (at < value.length) {
+        const nl = value.indexOf(0x0a, at);
+        const end = nl < 0 ? value.length : nl;
+        if (length === 0) start = value.slice(at, Math.min(end, at + 40));
+        length += end - at;
+        if (!found && length > max) found = { line, start: start ?? new Uint8Array() };
+        if (nl < 0) break;
+        if (found) return { line: found.line, bytes: length, start: new TextDecoder().decode(found.start) };
+        line++;
+        length = 0;
+        at = nl + 1;
+      }
+    }
+    return found ? { line: found.line, bytes: length, start: new TextDecoder().decode(found.start) } : null;
+  } catch {
+    return null; // a damaged stream: the caller falls back to DuckDB's words
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
 }
 
 function headerOnly(who: string, columns: string[]): StrataError {

@@ -65,8 +65,8 @@ export async function sniffHead(source: ImportSource): Promise<HeadFacts> {
   if (format !== 'csv' && encoding !== 'utf-8') {
     throw new StrataError(`${who} is JSON in ${encoding}; JSON must be UTF-8. Save it as UTF-8 and drop it again.`);
   }
-  const mixedLineEnds = format === 'csv' && mixedEnds(decode(text, labelOf(encoding)));
-  if (mixedLineEnds) notes.push('Line ends: a mix of Windows (CRLF) and Unix (LF) line ends; both are read.');
+  const mixedLineEnds = format === 'csv' && new LineEnds().scan(decode(text, labelOf(encoding))).mixed;
+  if (mixedLineEnds) notes.push(MIXED_LINE_ENDS_NOTE);
   return { format, compression: gzip ? 'gzip' : 'none', encoding, notes, mixedLineEnds };
 }
 
@@ -74,24 +74,60 @@ function labelOf(encoding: TextEncoding): string {
   return encoding === 'utf-16' ? 'utf-16le' : encoding === 'latin-1' ? 'latin1' : 'utf-8';
 }
 
+/** The probe's note for a file whose lines end in both CRLF and LF. */
+export const MIXED_LINE_ENDS_NOTE = 'Line ends: a mix of Windows (CRLF) and Unix (LF) line ends; both are read.';
+
 /**
- * True when records end both in CRLF and in a bare LF. Breaks inside quoted fields are skipped: Excel ends rows
- * in CRLF but writes a line break within a cell as LF, and such files read fine with DuckDB's strict checks.
+ * Whether records end both in CRLF and in a bare LF, over text fed in pieces. Breaks inside quoted fields are
+ * skipped: Excel ends rows in CRLF but writes a line break within a cell as LF, and such files read fine with
+ * DuckDB's strict checks.
  */
-function mixedEnds(text: string): boolean {
-  let quoted = false;
-  let crlf = false;
-  let lf = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) quoted = !quoted; // a doubled quote toggles twice: still inside
-    else if (c === 0x0a && !quoted) {
-      if (i > 0 && text.charCodeAt(i - 1) === 0x0d) crlf = true;
-      else lf = true;
-      if (crlf && lf) return true;
+class LineEnds {
+  mixed = false;
+  private quoted = false;
+  private crlf = false;
+  private lf = false;
+  private last = 0;
+
+  scan(text: string): this {
+    for (let i = 0; i < text.length && !this.mixed; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) this.quoted = !this.quoted; // a doubled quote toggles twice: still inside
+      else if (c === 0x0a && !this.quoted) {
+        if ((i > 0 ? text.charCodeAt(i - 1) : this.last) === 0x0d) this.crlf = true;
+        else this.lf = true;
+        this.mixed = this.crlf && this.lf;
+      }
     }
+    if (text.length) this.last = text.charCodeAt(text.length - 1);
+    return this;
   }
-  return false;
+}
+
+/** How far fileMixesLineEnds reads: past DuckDB's sniffing sample (20,480 lines) in any real file. */
+const LINE_END_SCAN_BYTES = 64 * 1024 * 1024;
+
+/** Whether the file's records end in both CRLF and LF anywhere in its first 64 MiB (decompressed, decoded). */
+export async function fileMixesLineEnds(blob: Blob, facts: Pick<HeadFacts, 'compression' | 'encoding'>): Promise<boolean> {
+  let bytes = blob.stream() as ReadableStream<Uint8Array>;
+  if (facts.compression === 'gzip') bytes = bytes.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+  const reader = bytes.getReader();
+  const decoder = new TextDecoder(labelOf(facts.encoding));
+  const ends = new LineEnds();
+  let read = 0;
+  try {
+    while (read < LINE_END_SCAN_BYTES && !ends.mixed) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      read += value.length;
+      ends.scan(decoder.decode(value, { stream: true }));
+    }
+  } catch {
+    return ends.mixed; // a damaged .gz is reported by the gzip check, not here
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return ends.mixed;
 }
 
 function encodingOf(b: Uint8Array, who: string, notes: string[]): TextEncoding {
