@@ -30,10 +30,23 @@ export function isEngineStopped(message: string): boolean {
 
 /** True when the browser refused a write because this site's storage is full. */
 export function isStorageFull(message: string): boolean {
-  return /QuotaExceeded|quota (has been )?exceeded|No space left|storage (is )?full|ENOSPC/i.test(message);
+  return /QuotaExceeded|quota (has been )?exceeded|No space (left|available)|storage (is )?full|ENOSPC/i.test(message);
 }
 
 /** The message a user sees when storage ran out: what happened to their data, and what to do. */
 export const STORAGE_FULL =
   "The browser's storage for this site is full, so the change was not saved (your stored datasets are unchanged). " +
   'Delete a dataset you no longer need on the Datasets screen, or free disk space, then try again.';
+
+/** DuckDB-WASM wraps some errors as JSON ({"exception_type":"IO","exception_message":"…"}): keep the words. */
+export function readableEngineError(message: string): string {
+  const m = /\{"exception_type".*\}/s.exec(message);
+  if (!m) return message;
+  try {
+    const parsed = JSON.parse(m[0]) as { exception_type?: unknown; exception_message?: unknown };
+    if (typeof parsed.exception_message === 'string') return parsed.exception_message;
+  } catch {
+    // Not JSON after all: the raw text is still the best we have.
+  }
+  return message;
+}

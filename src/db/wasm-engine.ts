@@ -44,6 +44,8 @@ export class WasmEngine {
   private cancelled = new Set<number>();
   private mainId = 0;
   private broken: string | null = null;
+  /** Connections where a statement failed or was cancelled: they may hold an open transaction. */
+  private dirty = new Set<number>();
   private waiting = new Set<(err: Error) => void>();
 
   /** Start DuckDB from the locally bundled files (never a CDN). */
@@ -144,17 +146,25 @@ export class WasmEngine {
     this.cancelled.delete(id);
     const conn = this.conns.get(id);
     this.conns.delete(id);
+    const dirty = this.dirty.delete(id);
     if (!conn || this.broken) return;
     await this.guard(async () => {
-      await this.ready().cancelPendingQuery(id).catch(() => false);
-      await this.ready().runQuery(id, 'ROLLBACK').catch(() => undefined); // "no transaction is active" is fine
+      if (dirty) {
+        await this.ready().cancelPendingQuery(id).catch(() => false);
+        await this.ready().runQuery(id, 'ROLLBACK').catch(() => undefined); // "no transaction is active" is fine
+      }
       await conn.close();
     });
   }
 
   /** Run a statement; returns its result as Arrow IPC stream bytes. Other connections run it step-wise (cancellable). */
   async query(sql: string, params: readonly SqlValue[] = [], conn = this.mainId): Promise<Uint8Array> {
-    return this.guard(() => this.run(sql, params, conn));
+    try {
+      return await this.guard(() => this.run(sql, params, conn));
+    } catch (err) {
+      if (conn !== this.mainId) this.dirty.add(conn);
+      throw err;
+    }
   }
 
   /** Run one statement that must be a single statement (prepared, even without parameters): for read-only probes. */
@@ -212,19 +222,26 @@ export class WasmEngine {
 
   /** Ask a connection's running query to stop at its next step. */
   cancel(conn: number): void {
-    if (this.conns.has(conn)) this.cancelled.add(conn);
+    if (!this.conns.has(conn)) return;
+    this.cancelled.add(conn);
+    this.dirty.add(conn);
   }
 
   /** Create or append a table (in the connection's current schema) from Arrow IPC stream bytes. */
   async insertArrow(table: string, ipc: Uint8Array, opts: InsertOptions = {}, conn = this.mainId): Promise<void> {
-    await this.guard(async () => {
-      if (this.cancelled.has(conn)) throw new Error(CANCELLED);
-      const db = this.ready();
-      const schemaBytes = await db.runQuery(conn, 'SELECT current_schema() AS s');
-      const schema = schemaOf(schemaBytes);
-      if (!opts.append) await db.runQuery(conn, `DROP TABLE IF EXISTS ${ident(schema)}.${ident(table)}`);
-      await db.insertArrowFromIPCStream(conn, ipc, { name: table, schema, create: !opts.append });
-    });
+    try {
+      await this.guard(async () => {
+        if (this.cancelled.has(conn)) throw new Error(CANCELLED);
+        const db = this.ready();
+        const schemaBytes = await db.runQuery(conn, 'SELECT current_schema() AS s');
+        const schema = schemaOf(schemaBytes);
+        if (!opts.append) await db.runQuery(conn, `DROP TABLE IF EXISTS ${ident(schema)}.${ident(table)}`);
+        await db.insertArrowFromIPCStream(conn, ipc, { name: table, schema, create: !opts.append });
+      });
+    } catch (err) {
+      if (conn !== this.mainId) this.dirty.add(conn);
+      throw err;
+    }
   }
 
   /** Make a dropped File readable by SQL under `name` (read lazily; the file is never copied). */

@@ -13,7 +13,7 @@ import { ImportSession } from './import.svelte.ts';
 import { acquireDbLock } from './lock.ts';
 import { requestPersistentStorage } from '../lib/storage.ts';
 import { messageOf, StrataError } from '../errors.ts';
-import { isEngineStopped, isStorageFull, STORAGE_FULL } from '../db/engine-faults.ts';
+import { isEngineStopped, isStorageFull, readableEngineError, STORAGE_FULL } from '../db/engine-faults.ts';
 import { fmtInt } from '../lib/format.ts';
 
 /** Milestones of a cold start, read by the benchmark. */
@@ -87,16 +87,19 @@ export class AppState {
       return openBrowserDb({ persist: false });
     }
     let lastError = '';
-    for (let attempt = 0; attempt < 8; attempt++) {
+    for (let attempt = 0; attempt < 10; attempt++) {
       try {
         const db = await openBrowserDb({ persist: true, strict: true });
         this.storage = 'persistent';
         void requestPersistentStorage().catch(() => false);
         return db;
       } catch (err) {
-        lastError = messageOf(err);
+        lastError = readableEngineError(messageOf(err));
+        console.warn(`Opening the stored database failed (attempt ${attempt + 1}):`, lastError);
         if (typeof navigator.storage?.getDirectory !== 'function') break; // no OPFS in this browser at all
-        await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
+        // Only a file still held by a dying worker (a restart, a tab closing) is worth waiting for.
+        if (!/NoModificationAllowed|Access Handles? cannot|being used|locked|InvalidState/i.test(lastError)) break;
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
       }
     }
     if (typeof navigator.storage?.getDirectory !== 'function') {
@@ -325,7 +328,7 @@ export class AppState {
       await this.attach(db);
       this.phase = 'ready';
     } catch (err) {
-      this.recovery = { reason: `${rec.reason} Read-only did not work either: ${messageOf(err)}`, readOnly: false };
+      this.recovery = { reason: `${rec.reason} Read-only did not work either: ${readableEngineError(messageOf(err))}`, readOnly: false };
       this.phase = 'error';
     }
   }

@@ -1,0 +1,270 @@
+// The fault suite: ordinary actions at the worst moment (cancel, two writes at once, reload, a second tab, a full
+// disk) and engine faults (a trap, a killed worker, a damaged file), on the production build in a persistent
+// profile. After each: the app works within seconds, every stored dataset has its rows (counts and checksums),
+// and nothing half-built is left (no orphan schema, catalog row, scratch table or dangling "current" setting).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect, type Page } from '@playwright/test';
+import {
+  Profile, addFiles, dbWorker, eventCsv, expectIntact, expectWorking, leftovers, storedPrints, waitIdle, type StoredPrint,
+} from './fault-kit.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'strata-fault-files-'));
+/** A few hundred thousand rows: long enough to cancel while it starts, reads, checks or builds. */
+const BIG = eventCsv(scratch, 'big_events.csv', 400_000, 7);
+const SMALL = eventCsv(scratch, 'small_events.csv', 2_000, 3);
+test.afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let profile: Profile;
+test.beforeEach(() => {
+  profile = new Profile();
+});
+test.afterEach(async () => {
+  const { uncaught, external } = profile;
+  await profile.dispose();
+  expect(external, 'requests that left the origin').toEqual([]);
+  expect(uncaught, 'uncaught page errors').toEqual([]);
+});
+
+async function start(baseURL: string | undefined): Promise<{ page: Page; before: StoredPrint[] }> {
+  const page = await profile.open(baseURL!);
+  await expectWorking(page);
+  return { page, before: await storedPrints(page) };
+}
+
+async function importButton(page: Page) {
+  return page.getByRole('button', { name: /^Import \d files? as a new dataset$/ });
+}
+
+/** Press Import, wait until the progress label matches `stage`, press Cancel; the import must say it changed nothing. */
+async function cancelAt(page: Page, stage: RegExp): Promise<void> {
+  await (await importButton(page)).click();
+  const progress = page.getByRole('status').filter({ hasText: stage });
+  await expect(progress).toBeVisible({ timeout: 60_000 });
+  await progress.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('import-error')).toHaveText('Import cancelled — nothing was changed.', { timeout: 60_000 });
+}
+
+test('cancel at each import stage leaves nothing behind; then import, rename, delete and reload all work', async ({ baseURL }) => {
+  test.setTimeout(600_000);
+  const { page, before } = await start(baseURL);
+  for (const stage of [/^Starting/, /^Reading/, /^Checking/, /^Building/]) {
+    await addFiles(page, [BIG]);
+    await cancelAt(page, stage);
+    expect(await leftovers(page), `after cancelling at ${stage}`).toEqual([]);
+    await page.getByRole('button', { name: 'Remove big_events.csv' }).click();
+  }
+  await expectWorking(page);
+  await expectIntact(page, before);
+
+  // The write path is not blocked by anything the cancels left open: import, rename, delete.
+  await addFiles(page, [SMALL]);
+  await (await importButton(page)).click();
+  await expect(page.getByTestId('import-report')).toBeVisible({ timeout: 60_000 });
+  await waitIdle(page);
+  const afterImport = await storedPrints(page);
+  expect(afterImport).toHaveLength(before.length + 1);
+  const added = afterImport[afterImport.length - 1];
+  expect(added.events).toBe(2000);
+  await page.getByRole('link', { name: 'Datasets' }).click();
+  const row = page.getByTestId(`dataset-${added.id}`);
+  await row.getByRole('button', { name: 'Rename' }).click();
+  await row.getByRole('textbox').fill('Renamed after cancels');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(row).toContainText('Renamed after cancels');
+  const first = page.getByTestId(`dataset-${before[0].id}`);
+  await first.getByRole('button', { name: 'Open' }).click();
+  await expect(first).toContainText('in use');
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.getByRole('button', { name: 'Delete for good' }).click();
+  await expect(row).toHaveCount(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  await page.reload();
+  await expectWorking(page);
+  await expectIntact(page, before);
+  expect((await storedPrints(page)).map((d) => d.id)).toEqual(before.map((d) => d.id));
+});
+
+test('the database worker killed mid-query: the engine restarts from the stored file and says so', async ({ baseURL }) => {
+  const { page, before } = await start(baseURL);
+  // A statement that runs for a while, then the worker dies under it.
+  const running = page.evaluate(() =>
+    (globalThis as any).strata.query('SELECT count(*) AS n FROM range(3000000000) a').then(() => 'finished', (e: Error) => e.message),
+  );
+  await page.waitForTimeout(500);
+  await dbWorker(page).evaluate(() => (self as unknown as { close(): void }).close());
+  expect(await running).toMatch(/database engine stopped/);
+  await expect(page.getByRole('status').filter({ hasText: 'restarted from the stored file' })).toBeVisible({ timeout: 30_000 });
+  await expectWorking(page);
+  await expectIntact(page, before);
+  // Every screen works on the new engine.
+  for (const [link, ready] of [['Pivot', 'pivot-table'], ['Retention', 'cohort-table'], ['Funnels', 'funnel-table'], ['Journeys', 'paths-table']] as const) {
+    await page.getByRole('link', { name: link, exact: true }).click();
+    await expect(page.getByTestId(ready)).toBeVisible({ timeout: 60_000 });
+  }
+});
+
+test('writes never interleave: while a shop is generated, import, delete, open and rename are refused; ids stay unique', async ({ baseURL }) => {
+  test.setTimeout(300_000);
+  const { page, before } = await start(baseURL);
+  await addFiles(page, [SMALL]);
+  await page.getByRole('button', { name: 'Generate another shop' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Generate another shop' });
+  await dialog.getByLabel('Users').fill('6000');
+  await dialog.getByLabel('Seed').fill('77');
+  await dialog.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /Creating|Simulating|Loading|Building/ }).first()).toBeVisible({ timeout: 30_000 });
+  // Every other write is disabled while the generation runs.
+  await expect(await importButton(page)).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Generate another shop' })).toBeDisabled();
+  await page.getByRole('link', { name: 'Datasets' }).click();
+  const first = page.getByTestId(`dataset-${before[0].id}`);
+  await expect(first.getByRole('button', { name: 'Delete' })).toBeDisabled();
+  await expect(first.getByRole('button', { name: 'Rename' })).toBeDisabled();
+  await page.waitForFunction(() => (globalThis as any).strata.writing === null && (globalThis as any).strata.phase === 'ready', null, { timeout: 240_000 });
+  // Then the import runs and gets the next id.
+  await page.goto(baseURL + '#/import');
+  await (await importButton(page)).click();
+  await expect(page.getByTestId('import-report')).toBeVisible({ timeout: 60_000 });
+  await waitIdle(page);
+  const now = await expectIntact(page, before);
+  expect(now.map((d) => d.id)).toEqual([...before.map((d) => d.id), before[0].id + 1, before[0].id + 2]);
+  expect(now.map((d) => d.name).slice(-2)).toEqual(['Demo shop · 6,000 users · 365 days · seed 77', 'small_events.csv']);
+});
+
+test('delete and open are refused during an import; a reload mid-import leaves no half-built dataset', async ({ baseURL }) => {
+  test.setTimeout(300_000);
+  const { page, before } = await start(baseURL);
+  await addFiles(page, [BIG]);
+  await (await importButton(page)).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Checking|^Building/ })).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('link', { name: 'Datasets' }).click();
+  const first = page.getByTestId(`dataset-${before[0].id}`);
+  await expect(first.getByRole('button', { name: 'Delete' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Generate another shop' })).toBeDisabled();
+  await page.goto(baseURL + '#/import');
+  await expect(page.getByRole('status').filter({ hasText: /^Building|^Saving/ })).toBeVisible({ timeout: 120_000 });
+  await page.reload();
+  await expectWorking(page);
+  await expectIntact(page, before);
+  expect((await storedPrints(page)).length).toBe(before.length);
+});
+
+test('a second tab opened during an import works on a copy and the import still lands', async ({ baseURL }) => {
+  test.setTimeout(300_000);
+  const { page, before } = await start(baseURL);
+  await addFiles(page, [BIG]);
+  await (await importButton(page)).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Reading|^Checking/ })).toBeVisible({ timeout: 60_000 });
+  const second = await profile.context!.newPage();
+  await second.goto(baseURL!);
+  await expect(second.getByTestId('storage-warning')).toContainText('already open in another tab');
+  await expectWorking(second);
+  await expect(page.getByTestId('import-report')).toBeVisible({ timeout: 240_000 });
+  await second.close();
+  await page.reload();
+  await expectWorking(page);
+  const now = await expectIntact(page, before);
+  expect(now.length).toBe(before.length + 1);
+  expect(now[now.length - 1].events).toBeGreaterThan(300_000);
+});
+
+test('a statement that traps the engine: it restarts from the stored file, says so, and every screen works', async ({ baseURL }) => {
+  test.setTimeout(300_000);
+  const { page, before } = await start(baseURL);
+  // A 3 GB string: DuckDB-WASM traps ("memory access out of bounds") instead of failing the statement, which
+  // poisons the instance; any later statement would fail or hang without the restart.
+  const failed = await page.evaluate(() =>
+    (globalThis as any).strata.query("SELECT length(repeat('abc', 1000000000)) AS n").then(() => 'finished', (e: Error) => e.message),
+  );
+  expect(failed).toMatch(/out of bounds|unreachable|RuntimeError/);
+  await expect(page.getByRole('status').filter({ hasText: 'restarted from the stored file' })).toBeVisible({ timeout: 30_000 });
+  await expectWorking(page);
+  expect(await page.evaluate(() => (globalThis as any).strata.storage)).toBe('persistent');
+  await expectIntact(page, before);
+  for (const [link, ready] of [['Pivot', 'pivot-table'], ['Retention', 'cohort-table'], ['Funnels', 'funnel-table'], ['Journeys', 'paths-table'], ['Data', 'table-info']] as const) {
+    await page.getByRole('link', { name: link, exact: true }).click();
+    await expect(page.getByTestId(ready).first()).toBeVisible({ timeout: 60_000 });
+  }
+  // Imports work again on the new engine.
+  await addFiles(page, [SMALL]);
+  await (await importButton(page)).click();
+  await expect(page.getByTestId('import-report')).toBeVisible({ timeout: 60_000 });
+  await waitIdle(page);
+  expect((await expectIntact(page, before)).length).toBe(before.length + 1);
+});
+
+test('storage full mid-import: a clear message, nothing half-saved; with space again the import works', async ({ baseURL }) => {
+  test.setTimeout(300_000);
+  const { page, before } = await start(baseURL);
+  await addFiles(page, [BIG]);
+  const cdp = await profile.context!.newCDPSession(page);
+  const origin = new URL(baseURL!).origin;
+  const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 512 * 1024 });
+  await (await importButton(page)).click();
+  await expect(page.getByTestId('import-error')).toContainText(/storage for this site is full|database engine stopped/, { timeout: 120_000 });
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  await expectWorking(page);
+  await expectIntact(page, before);
+  // With space again, the same import works (the file may need adding again if the engine restarted).
+  await addFiles(page, [BIG]);
+  await (await importButton(page)).click();
+  await expect(page.getByTestId('import-report')).toBeVisible({ timeout: 240_000 });
+  await waitIdle(page);
+  await page.reload();
+  await expectWorking(page);
+  expect((await expectIntact(page, before)).length).toBe(before.length + 1);
+});
+
+test('a damaged stored file: the app says so, offers read-only, download and memory, and never deletes it', async ({ baseURL }) => {
+  test.setTimeout(300_000);
+  const first = await profile.open(baseURL!);
+  await expectWorking(first);
+  await profile.close();
+  // Damage the file's header from a page of the same origin that does not run the app.
+  const doctor = await profile.open(baseURL + 'favicon.svg', { blockServiceWorkers: true });
+  const digest = () =>
+    doctor.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      const file = await (await root.getFileHandle('strata.db')).getFile();
+      const hash = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+      return { size: file.size, hash: Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, '0')).join('') };
+    });
+  await doctor.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const w = await (await root.getFileHandle('strata.db')).createWritable({ keepExistingData: true });
+    await w.write({ type: 'write', position: 0, data: new Uint8Array(8192).fill(0x5a) });
+    await w.close();
+  });
+  const damaged = await digest();
+  await profile.close();
+
+  const page = await profile.open(baseURL!);
+  const panel = page.getByTestId('recovery');
+  await expect(panel).toBeVisible({ timeout: 60_000 });
+  await expect(panel).toContainText('Nothing has been changed or deleted');
+  await expect(page.getByTestId('recovery-reason')).not.toBeEmpty();
+  const download = page.waitForEvent('download');
+  await panel.getByRole('button', { name: 'Download the stored file' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('strata.db');
+  await panel.getByRole('button', { name: 'Open it read-only' }).click();
+  // A header this damaged does not open read-only either: the panel stays and says so.
+  await expect(page.getByTestId('recovery-reason')).toContainText('Read-only did not work either', { timeout: 60_000 });
+  await panel.getByRole('button', { name: /Continue without it/ }).click();
+  await expectWorking(page);
+  await expect(page.getByTestId('storage-warning')).toContainText('could not be opened and was left untouched');
+  await profile.close();
+
+  const again = await profile.open(baseURL + 'favicon.svg', { blockServiceWorkers: true });
+  const after = await again.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const f = await (await root.getFileHandle('strata.db')).getFile();
+    const hash = await crypto.subtle.digest('SHA-256', await f.arrayBuffer());
+    return { size: f.size, hash: Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, '0')).join('') };
+  });
+  expect(after).toEqual(damaged);
+});
