@@ -1,17 +1,19 @@
 // Link limits (issue 11, part 4): every screen's link and every saved filter is held to LINK_LIMITS
 // (src/analyses/limits.ts). At each limit the link is accepted, one over it is refused with a message naming the
-// limit; the issue's 2 MB "is any of" link and its 6-deep x 5-wide link are refused before they are parsed; a pivot
-// at every limit at once runs on native DuckDB. Run: TZ=UTC node --import tsx --test tests/link-limits.test.ts
+// limit; the issue's 2 MB "is any of" link and its 6-deep x 5-wide link are refused before they are parsed; every
+// analysis binds a link's values once per statement (what the byte budget assumes); a pivot at every limit at once
+// runs on native DuckDB. Run: TZ=UTC node --import tsx --test tests/link-limits.test.ts
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StrataError } from '../src/errors.ts';
 import { LINK_LIMITS, LinkBudget, checkJsonText } from '../src/analyses/limits.ts';
 import { validateFilter, type FilterGroup } from '../src/analyses/filter/index.ts';
-import { PIVOT_LIMITS, runPivot, validatePivotSpec } from '../src/analyses/pivot/index.ts';
-import { validateFunnelSpec } from '../src/analyses/funnel/index.ts';
-import { validateCohortSpec } from '../src/analyses/cohort/index.ts';
-import { validatePathsSpec } from '../src/analyses/paths/index.ts';
-import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
+import { PIVOT_LIMITS, planPivot, pivotSql, runPivot, validatePivotSpec } from '../src/analyses/pivot/index.ts';
+import { funnelSql, funnelUsersSql, validateFunnelSpec } from '../src/analyses/funnel/index.ts';
+import { cohortCellUsersSql, cohortSql, lifecycleSql, validateCohortSpec } from '../src/analyses/cohort/index.ts';
+import { pathsSankeySql, pathsTopSql, validatePathsSpec } from '../src/analyses/paths/index.ts';
+import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
+import type { Sql } from '../src/sql/quote.ts';
 import { jsonParamProblem, readJsonParam } from '../src/state/url-json.ts';
 import { pivotFromParams } from '../src/views/pivot/url-spec.ts';
 import { funnelFromParams } from '../src/views/funnels/url-spec.ts';
@@ -259,9 +261,49 @@ describe('the engine takes a pivot at every limit at once (native DuckDB)', () =
   });
   after(async () => db.close());
 
-  test('it runs, binds every value, and keeps exactly the users with an age', async () => {
+  let fields: Field[];
+  before(async () => {
     const fq = fieldsSql();
-    const fields = decodeFields(await db.query(fq.text, fq.params));
+    fields = decodeFields(await db.query(fq.text, fq.params));
+  });
+
+  test('every analysis binds each value of its link once per statement (the byte budget assumes it)', () => {
+    const tagged = (tag: string, field = 'u.country') => ({ op: 'and', items: [{ field, op: 'in', value: [tag] }] });
+    const once = (what: string, q: Sql, tags: string[]) => {
+      for (const tag of tags) assert.equal(q.params.filter((p) => p === tag).length, 1, `${what}: ${tag}`);
+    };
+    const pv = validatePivotSpec({
+      grain: 'events',
+      rows: [{ field: 'u.country', bucket: { kind: 'groups', groups: [{ name: 'g', values: ['TAG-group'] }] } }],
+      measures: [{ agg: 'users' }, { agg: 'revenue', pct: 'row' }],
+      filter: { op: 'and', items: [...tagged('TAG-u').items, ...tagged('TAG-e', 'e.category').items] },
+    });
+    const plan = planPivot(pv, fields);
+    once('pivot', pivotSql(pv, fields, plan, plan.stats.map(() => null)).sql, ['TAG-group', 'TAG-u', 'TAG-e']);
+    const fs = validateFunnelSpec({
+      steps: [{ eventType: 'TAG-step', filter: tagged('TAG-f1', 'e.category') }, { eventType: 'purchase', filter: tagged('TAG-f2', 'e.category') }, { eventType: 'checkout' }],
+      exclusions: [{ eventType: 'refund', filter: tagged('TAG-x', 'e.category'), from: 1, to: 2 }],
+      users: tagged('TAG-users'),
+      breakdown: { kind: 'filter', name: 'b', filter: tagged('TAG-break') },
+      hold: 'e.product_id',
+    });
+    once('funnel', funnelSql(fs, fields), ['TAG-step', 'TAG-f1', 'TAG-f2', 'TAG-x', 'TAG-users', 'TAG-break']);
+    once('funnel users', funnelUsersSql(fs, fields, 2, 'dropped'), ['TAG-step', 'TAG-f1', 'TAG-f2', 'TAG-x', 'TAG-users']);
+    const cs = validateCohortSpec({
+      start: { by: 'event', event: { kind: 'event', eventType: 'TAG-start', filter: tagged('TAG-sf', 'e.category') } },
+      returns: { kind: 'event', eventType: 'TAG-ret', filter: tagged('TAG-rf', 'e.category') },
+      users: tagged('TAG-users'),
+    });
+    const all = ['TAG-start', 'TAG-sf', 'TAG-ret', 'TAG-rf', 'TAG-users'];
+    once('cohort', cohortSql(cs, fields), all);
+    once('cohort cell users', cohortCellUsersSql(cs, fields, 0, 1), all);
+    once('lifecycle', lifecycleSql(cs, fields), ['TAG-ret', 'TAG-rf', 'TAG-users']);
+    const ps = validatePathsSpec({ users: tagged('TAG-users'), eventType: 'TAG-ev' });
+    once('paths top', pathsTopSql(ps, fields), ['TAG-users', 'TAG-ev']);
+    once('paths sankey', pathsSankeySql(ps, fields), ['TAG-users', 'TAG-ev']);
+  });
+
+  test('it runs, binds every value, and keeps exactly the users with an age', async () => {
     const run = (q: { text: string; params: readonly (string | number | boolean | null)[] }) => db.query(q.text, q.params);
     const spec = validatePivotSpec(atLimitsPivot());
     const t0 = performance.now();

@@ -1,12 +1,15 @@
 // How much one view's settings may hold, in one place for every screen's link (#/pivot?p=…, ?r=, ?f=, ?j=) and
-// for saved filters, which are just as untrusted. Measured, not guessed (2 cores, Chromium 156, DuckDB-WASM 1.32):
-// - DuckDB-WASM hands a prepared statement's parameters to the engine as one JSON string on its 1 MiB wasm stack;
-//   past ~1 MB (50,000 values of 20 characters) the engine dies ("memory access out of bounds") and stays dead
-//   until the page reloads. Every value a link binds comes from its own text, each at most once per statement, so
-//   the text limit keeps the parameters under ~0.3 MB (3 UTF-8 bytes a character at worst).
-// - Binding costs ~0.08 ms a value in WASM (50,000 values: 3-4 s per statement); 2,000 values cost ~0.2 s.
-// - Each condition the filter builder shows costs ~4 ms of main thread (625 conditions: a 2.8 s task, the 15,625
-//   of a 6-deep x 5-wide link: ~80 s); 100 conditions stay a fraction of a second.
+// for saved filters, which are just as untrusted. Measured, not guessed (2 shared cores, Chromium 156,
+// DuckDB-WASM 1.32 / engine 1.4.3; details in tests/link-limits.test.ts and e2e/links.spec.ts):
+// - DuckDB-WASM hands a prepared statement's parameters to the engine as one JSON string on its 1 MiB wasm stack.
+//   Past ~1 MB of it the engine dies ("memory access out of bounds") for the rest of the page's life: 50,000
+//   values of 10 characters ran, of 20 crashed; 30,000 x 30 ran, 25,000 x 40 crashed; 2,000 x 170 "€" ran, x 200
+//   crashed. Native DuckDB runs the same 50,000 values (9 s) and 15,625 conditions (2 s): the WASM build and the
+//   page are what limit. Every value a link binds comes from its own text, once per statement (checked for every
+//   analysis), so 100,000 characters bind at most ~0.3 MB (3 UTF-8 bytes a character at worst).
+// - Binding costs ~0.08 ms a value in WASM (50,000 values: 3-4.5 s a statement); 3,000 values ~0.3 s.
+// - Each condition the filter builder shows costs ~4 ms of main thread: 625 conditions made a 2.8 s task (the
+//   issue's 15,625 froze the page ~80 s); a view at every limit below renders with its longest task 0.2-1 s.
 import { StrataError } from '../errors.ts';
 
 /** The limits; changing one changes every screen's links and saved filters alike. */
