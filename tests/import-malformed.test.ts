@@ -7,7 +7,8 @@
 // Run: TZ=UTC node --import tsx --test tests/import-malformed.test.ts
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, copyFileSync, openAsBlob, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, openAsBlob, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as parquetWasm from 'parquet-wasm';
@@ -24,7 +25,8 @@ import { importError } from '../src/data/import/import-error.ts';
 import { convertFile, tableSink, type ParquetWasm } from '../src/data/import/convert/index.ts';
 import { makeMalformed } from '../scripts/make-malformed.mjs';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
-import { rows, scratchDir } from './fixtures/import/support.ts';
+import { rows, scratchDir, writeFixture } from './fixtures/import/support.ts';
+import { RETAIL, requireRetail } from './fixtures/online-retail.ts';
 
 const DIR = fileURLToPath(new URL('./fixtures/malformed/', import.meta.url));
 const UPLOADS = 'strata_uploads';
@@ -338,6 +340,22 @@ function suite(backend: string, open: () => Promise<Db>, native: boolean): void 
     });
 
     if (native) {
+      test('the Online Retail head written M/D/YYYY H:MM, as UCI ships it, reads month-first with the same figures as ISO', async () => {
+        requireRetail();
+        // The first 60,000 lines (1 Dec 2010 to 17 Jan 2011): 12/13/2010 and later can only be month-first.
+        const head = gunzipSync(readFileSync(RETAIL)).toString('utf8').split('\n').slice(0, 60_001).join('\n') + '\n';
+        const us = head.replace(/,(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):00,/g, (_, y, m, d, h, min) => `,${+m}/${+d}/${y} ${+h}:${min},`);
+        assert.match(us, /,12\/13\/2010 9:\d\d,/);
+        const iso = await importCase([writeFixture(tmp.dir, 'retail-iso.csv', head)], { aside: true });
+        const mdy = await importCase([writeFixture(tmp.dir, 'retail-us.csv', us)], { aside: true });
+        assert.deepEqual(mdy.report.totals, iso.report.totals);
+        assert.deepEqual(mdy.report.dateRange, iso.report.dateRange);
+        const reasons = (r: ImportReport) => r.files[0].setAside.map((g) => [g.reason, g.count, g.samples.map((x) => x.row)]);
+        assert.deepEqual(reasons(mdy.report), reasons(iso.report));
+        assert.ok(mdy.report.notes.some((n) => /^retail-us\.csv, column "InvoiceDate": dates read month first \(12\/31\/2025\), the only order that reads all of them \(12\/13\/2010 \d+:\d\d can only be month-first, so 12\/1\/2010 8:26 is 2010-12-01\)\.$/.test(n)), mdy.report.notes.join('\n'));
+        await assertIntact();
+      });
+
       // DuckDB-WASM reads Parquet through parquet-wasm, which traps on the damaged file: that path runs in Chromium
       // (e2e/import-malformed.spec.ts), where the conversion worker is watched and terminated.
       test('a damaged or cut Parquet file is refused in words', async () => {

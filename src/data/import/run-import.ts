@@ -164,7 +164,9 @@ async function chooseDateOrders(
       const against = c.dateOrder === 'dmy' ? onlyM : onlyD;
       if (onlyD + onlyM + differ > 0) {
         notes.push(`${who}, ${col}: dates read ${ORDER_WORDS[c.dateOrder]}, as chosen in the mapping` +
-          (against ? `; ${n(against)} dates that only read the other way round were set aside.` : '.'));
+          (against
+            ? `; ${n(against)} dates that only read the other way round were ${c.target === 'ts' ? 'set aside' : 'left empty'}.`
+            : '.'));
       }
       continue;
     }
