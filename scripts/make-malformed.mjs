@@ -1,5 +1,6 @@
 // The large files of the malformed-input corpus (tests/fixtures/malformed/), written on demand into a gitignored
-// folder: a 5 MB field on line 12, 10 MB lines early and late, line ends switching from LF to CRLF after 64 KiB,
+// folder: a 5 MB field on line 12, 10 MB lines early and late, line ends switching from LF to CRLF after 64 KiB and
+// after DuckDB's sniffing sample,
 // a Parquet file with damaged bytes (parquet-wasm traps on it) and one cut in half. Same bytes on every run.
 // Run: node scripts/make-malformed.mjs   (tests and e2e specs call makeMalformed() themselves)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,10 +21,10 @@ function csvWithLongField(rows, at, size) {
   return out.join('\n') + '\n';
 }
 
-/** 4,000 rows: the first ~100 KB end in LF, the rest in CRLF (the preview's 64 KiB sees only LF). */
-function lateCrlf() {
-  const rows = Array.from({ length: 4000 }, (_, i) => line(i + 1));
-  return HEADER + '\n' + rows.slice(0, 2500).join('\n') + '\n' + rows.slice(2500).join('\r\n') + '\r\n';
+/** `rows` rows ending in LF up to row `from`, in CRLF after it. */
+function lateCrlf(rows, from) {
+  const all = Array.from({ length: rows }, (_, i) => line(i + 1));
+  return HEADER + '\n' + all.slice(0, from).join('\n') + '\n' + all.slice(from).join('\r\n') + '\r\n';
 }
 
 /** A Parquet file of 20,000 events (snappy, 10 row groups), written by native DuckDB. */
@@ -57,7 +58,10 @@ const FILES = {
   'bigfield.csv': () => csvWithLongField(12, 11, 5_000_000),
   'hugefield-start.csv': () => csvWithLongField(12, 11, 10_000_000),
   'hugefield-late.csv': () => csvWithLongField(25_000, 24_000, 10_000_000),
-  'mixed-eol-late.csv': () => lateCrlf(),
+  // CRLF from ~100 KB: past the 64 KiB head, within DuckDB's sniffing sample (its strict sniffer gives up).
+  'mixed-eol-late.csv': () => lateCrlf(4000, 2500),
+  // CRLF from row 40,001: past the 20,480-line sniffing sample too (the strict read stops there).
+  'mixed-eol-after-sample.csv': () => lateCrlf(60_000, 40_000),
 };
 
 /** Write every generated file that is missing; returns the folder. */

@@ -325,7 +325,7 @@ function suite(backend: string, open: () => Promise<Db>, native: boolean): void 
       await assertIntact();
     });
 
-    test('lines ending in a mix of CRLF and LF are read, from the first line or from 100 KB on', async () => {
+    test('lines ending in a mix of CRLF and LF are read, from the first line, from 100 KB on, or from row 40,001 on', async () => {
       const early = await importCase([corpus('mixed-eol.csv')], { aside: true });
       assert.ok(early.probes[0].notes.includes('Line ends: a mix of Windows (CRLF) and Unix (LF) line ends; both are read.'));
       assert.deepEqual((await eventsOf(early.schema)).map((r) => [r.user_id, r.event_type, r.ts]), [
@@ -336,6 +336,10 @@ function suite(backend: string, open: () => Promise<Db>, native: boolean): void 
       assert.deepEqual([late.report.files[0].rowsLoaded, late.report.files[0].rowsSetAside], [4000, 0]);
       // The last column of a CRLF line must not keep the CR.
       assert.deepEqual(await rows(db, `SELECT count(*)::DOUBLE AS n FROM ${ident(late.schema)}.events WHERE note LIKE '%\r%' OR note NOT LIKE 'n%'`), [{ n: 0 }]);
+      const later = await importCase([big('mixed-eol-after-sample.csv')], { aside: true });
+      assert.deepEqual([later.report.files[0].rowsLoaded, later.report.files[0].rowsSetAside], [60_000, 0]);
+      assert.ok(later.report.notes.includes('mixed-eol-after-sample.csv: its line ends change part-way through (Windows CRLF and Unix LF); both were read.'));
+      assert.deepEqual(await rows(db, `SELECT count(*)::DOUBLE AS n FROM ${ident(later.schema)}.events WHERE note LIKE '%\r%' OR note NOT LIKE 'n%'`), [{ n: 0 }]);
       await assertIntact();
     });
 
