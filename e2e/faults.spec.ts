@@ -206,6 +206,11 @@ test('storage full mid-import: a clear message, nothing half-saved; with space a
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 512 * 1024 });
   await (await importButton(page)).click();
   await expect(page.getByTestId('import-error')).toContainText(/storage for this site is full|database engine stopped/, { timeout: 120_000 });
+  // A refused write can leave the engine's memory out of step with its file: it restarts from the stored file.
+  const restarted = page.getByRole('status').filter({ hasText: 'restarted from the stored file' });
+  await expect(restarted).toBeVisible({ timeout: 30_000 });
+  await expectWorking(page);
+  await expectIntact(page, before);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   await expectWorking(page);
   await expectIntact(page, before);
@@ -267,4 +272,32 @@ test('a damaged stored file: the app says so, offers read-only, download and mem
     return { size: f.size, hash: Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, '0')).join('') };
   });
   expect(after).toEqual(damaged);
+});
+
+test('the production build exposes only a read-only probe: no app object, no writes through it', async ({ baseURL }) => {
+  const { page, before } = await start(baseURL);
+  const surface = await page.evaluate(() => {
+    const s = (globalThis as any).strata;
+    return { keys: Object.keys(s).sort(), frozen: Object.isFrozen(s), db: 'db' in s, generate: 'generate' in s, importer: 'importer' in s };
+  });
+  expect(surface).toEqual({
+    keys: ['dataset', 'datasets', 'error', 'importFiles', 'notice', 'phase', 'query', 'restarting', 'storage', 'timings', 'writing'],
+    frozen: true, db: false, generate: false, importer: false,
+  });
+  const schema = before[0] ? `ds_${before[0].id}` : 'ds_1';
+  for (const attempt of [
+    `DROP SCHEMA ${schema} CASCADE`,
+    `SELECT 1) AS a; DROP SCHEMA ${schema} CASCADE; SELECT * FROM (SELECT 1`,
+    `DELETE FROM ${schema}.events`,
+    `CHECKPOINT`,
+    `ATTACH ':memory:' AS x`,
+    `COPY ${schema}.events TO 'out.csv'`,
+    `SET schema = 'main'`,
+  ]) {
+    const r = await page.evaluate((sql) => (globalThis as any).strata.query(sql).then(() => 'ran', (e: Error) => `refused: ${e.message}`), attempt);
+    expect(r, attempt).toMatch(/^refused: /);
+  }
+  expect(await page.evaluate(() => (globalThis as any).strata.query('SELECT 41 + 1 AS n').then((t: any) => Number(t.getChild('n').get(0))))).toBe(42);
+  await expectIntact(page, before);
+  await expectWorking(page);
 });

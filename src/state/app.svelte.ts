@@ -197,11 +197,25 @@ export class AppState {
       return await fn();
     } catch (err) {
       const msg = messageOf(err);
-      if (isStorageFull(msg)) throw new StrataError(STORAGE_FULL, msg, { cause: err });
+      if (isStorageFull(msg)) {
+        this.afterStorageFull();
+        throw new StrataError(STORAGE_FULL, msg, { cause: err });
+      }
       throw err;
     } finally {
       this.writing = null;
     }
+  }
+
+  /**
+   * A write the browser refused for lack of space can leave DuckDB-WASM's in-memory state out of step with its
+   * file (measured: the next statement traps with "null function"), so the engine restarts from the stored file.
+   */
+  private afterStorageFull(): void {
+    const db = this.db;
+    queueMicrotask(() => {
+      if (this.db === db) void this.restart("the browser's storage was full during a write");
+    });
   }
 
   /** Generate a shop as a new dataset; on failure or cancel the previous dataset stays. */
@@ -257,6 +271,7 @@ export class AppState {
     try {
       return await this.write('an import', async () => {
         const rec = await this.importer.run(db);
+        if (!rec && this.importer.error === STORAGE_FULL) this.afterStorageFull();
         if (rec) {
           await this.activate(rec);
           this.datasets = await listDatasets(db);

@@ -239,7 +239,9 @@ export class ImportSession {
     this.work = null;
     if (this.stage === 'importing') this.stage = 'failed';
     this.progress = null;
-    if (had) this.error = 'The database engine stopped, so the files you had added were dropped; nothing was changed. Add them again to import.';
+    if (!had) return;
+    const dropped = 'The database engine was restarted, so the files you had added were dropped; nothing was changed. Add them again to import.';
+    this.error = this.error ? `${this.error} ${dropped}` : dropped;
   }
 
   /** Forget finished files (after a successful import). */
