@@ -61,18 +61,38 @@ async function eachChunk(text: ReadableStream<string>, fn: (s: string) => void):
 
 /**
  * JSON.parse, which is iterative, so any nesting parses. The reviver that keeps long integers exact recurses, so it
- * runs only on values whose depth was checked first (a second parse, paid only by text with 16-digit numbers).
+ * runs only where the depth is known to be bounded: text with at most MAX_DEPTH brackets cannot nest deeper (the
+ * usual record, checked with a native indexOf), else the plain parse's value is measured first.
  */
 function parse(text: string, where: () => string, hint: string): unknown {
+  const fail = (err: unknown) =>
+    new StrataError(`${where()} is not valid JSON (${clause(messageOf(err))}). ${hint}`, messageOf(err), { cause: err });
+  const long = LONG_DIGITS.test(text);
+  if (long && bracketsAtMost(text, MAX_DEPTH)) {
+    try {
+      return JSON.parse(text, exactIntegers);
+    } catch (err) {
+      throw fail(err);
+    }
+  }
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (err) {
-    throw new StrataError(`${where()} is not valid JSON (${clause(messageOf(err))}). ${hint}`, messageOf(err), { cause: err });
+    throw fail(err);
   }
-  if (!LONG_DIGITS.test(text)) return v;
+  if (!long) return v;
   if (nestsDeeper(v)) throw tooDeep(where);
   return JSON.parse(text, exactIntegers);
+}
+
+/** True when `text` holds at most `limit` opening brackets ({ and [, also inside strings: an upper bound on depth). */
+function bracketsAtMost(text: string, limit: number): boolean {
+  let n = 0;
+  for (const b of ['{', '[']) {
+    for (let at = text.indexOf(b); at >= 0; at = text.indexOf(b, at + 1)) if (++n > limit) return false;
+  }
+  return true;
 }
 
 /** Add a record, naming the file and line when one of its values nests too deep to turn into text. */
