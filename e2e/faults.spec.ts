@@ -298,6 +298,16 @@ test('the production build exposes only a read-only probe: no app object, no wri
     expect(r, attempt).toMatch(/^refused: /);
   }
   expect(await page.evaluate(() => (globalThis as any).strata.query('SELECT 41 + 1 AS n').then((t: any) => Number(t.getChild('n').get(0))))).toBe(42);
+  // 1.2 MB of bound values would trap DuckDB-WASM (its JSON parameter string on a 1 MiB stack): refused before
+  // it reaches the engine, which keeps running.
+  const big = await page.evaluate(() => {
+    const values = Array.from({ length: 50_000 }, (_, i) => `value-${String(i).padStart(14, '0')}`);
+    const marks = values.map(() => '?').join(',');
+    return (globalThis as any).strata.query(`SELECT count(*) AS n FROM users WHERE user_id IN (${marks})`, values)
+      .then(() => 'ran', (e: Error) => e.message);
+  });
+  expect(big).toMatch(/KB of values; the database engine takes at most 512 KB/);
+  expect(await page.evaluate(() => (globalThis as any).strata.restarting)).toBe(false);
   await expectIntact(page, before);
   await expectWorking(page);
 });
