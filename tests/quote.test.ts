@@ -49,3 +49,15 @@ test('hostile names and values round-trip through DuckDB unchanged', async () =>
     await db.close();
   }
 });
+
+test('a result column named __proto__ is a column in both engines and in toRows (keys are data)', async () => {
+  const db = await openNodeDb();
+  const t = await db.query(`SELECT 1 AS "__proto__", 'x' AS "constructor", 2 AS plain`);
+  assert.deepEqual(t.schema.fields.map((f) => f.name), ['__proto__', 'constructor', 'plain']);
+  const [row] = toRows(t);
+  assert.deepEqual(Object.keys(row), ['__proto__', 'constructor', 'plain']);
+  assert.equal(Object.getOwnPropertyDescriptor(row, '__proto__')?.value, 1);
+  assert.equal(Object.getPrototypeOf(row), Object.prototype, 'the row keeps its prototype');
+  assert.equal(row.constructor, 'x');
+  await db.close();
+});

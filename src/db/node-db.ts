@@ -67,7 +67,8 @@ class NodeDb implements Db {
     const names = result.columnNames();
     const types = result.columnTypes();
     const columns = await result.getColumnsJS();
-    const vectors: Record<string, Vector> = {};
+    // Column names are data: a null-prototype map, so a column named "__proto__" is a column, not a prototype.
+    const vectors = Object.create(null) as Record<string, Vector>;
     names.forEach((name, i) => {
       vectors[name] = toVector(columns[i] ?? [], types[i]);
     });

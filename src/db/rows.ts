@@ -21,7 +21,11 @@ export function toRows<T extends Row = Row>(table: Table): T[] {
   const out: T[] = new Array(table.numRows);
   for (let i = 0; i < table.numRows; i++) {
     const r: Row = {};
-    for (let c = 0; c < names.length; c++) r[names[c]] = cell(cols[c]?.get(i));
+    for (let c = 0; c < names.length; c++) {
+      // Column names are data: "__proto__" must become an own property, not replace the row's prototype.
+      if (names[c] === '__proto__') Object.defineProperty(r, names[c], { value: cell(cols[c]?.get(i)), enumerable: true, writable: true, configurable: true });
+      else r[names[c]] = cell(cols[c]?.get(i));
+    }
     out[i] = r as T;
   }
   return out;
