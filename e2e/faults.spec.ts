@@ -89,9 +89,9 @@ test('cancel at each import stage leaves nothing behind; then import, rename, de
 
 test('the database worker killed mid-query: the engine restarts from the stored file and says so', async ({ baseURL }) => {
   const { page, before } = await start(baseURL);
-  // A statement that runs for a while, then the worker dies under it.
+  // A statement that would run for hours (10^12 rows), then the worker dies under it.
   const running = page.evaluate(() =>
-    (globalThis as any).strata.query('SELECT count(*) AS n FROM range(3000000000) a').then(() => 'finished', (e: Error) => e.message),
+    (globalThis as any).strata.query('SELECT sum(hash(a.range * b.range)) AS n FROM range(1000000) a, range(1000000) b').then(() => 'finished', (e: Error) => e.message),
   );
   await page.waitForTimeout(500);
   await dbWorker(page).evaluate(() => (self as unknown as { close(): void }).close());
