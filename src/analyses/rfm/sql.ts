@@ -7,7 +7,7 @@
 //   Values, per buyer, all from user_metrics:
 //     recency_days = days_since_last_purchase: calendar days (UTC) from the day of the buyer's last purchase to
 //                    the day of the data's last event of any type (a purchase on that day is 0);
-//     frequency    = orders (distinct order ids of purchase events);
+//     frequency    = orders (distinct order ids of purchase events; 0 if its purchases carry no order id);
 //     monetary     = revenue (gross purchase revenue), rounded to 6 decimals so that floating-point noise in
 //                    summing (0.1 + 0.2 vs 0.3) never splits two equal amounts.
 //   Score of a buyer's value among the n buyers:
