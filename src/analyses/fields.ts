@@ -2,12 +2,47 @@
 // named "<table letter>.<column>" so events.device and users.device never collide.
 import type { Table } from 'apache-arrow';
 import { toRows } from '../db/rows.ts';
-import { ident, raw, sql, type Sql } from '../sql/quote.ts';
+import { ident, literal, raw, sql, type Sql } from '../sql/quote.ts';
 import { columnKind, type ColumnKind } from './profile/kinds.ts';
 import { StrataError } from '../errors.ts';
 
-/** Which table a field comes from: e = events, u = users, m = user_metrics (the SQL alias too). */
-export type FieldSource = 'e' | 'u' | 'm';
+/** Which table a field comes from: the SQL alias, one letter per entry of SOURCES. */
+export type FieldSource = 'e' | 'u' | 'm' | 's';
+
+/**
+ * Where fields come from: one entry per table, in display order. `perUser` tables hold one row per user and join
+ * on user_id; a new source (segments, predictions) is one entry here, and every screen, filter and join follows.
+ */
+export interface SourceDef {
+  letter: FieldSource;
+  table: string;
+  /** "User metric": group headings in field pickers. */
+  label: string;
+  /** "metric": the short tag beside a field's name. */
+  tag: string;
+  perUser: boolean;
+}
+
+/** The field sources, in the order pickers list them. Table names are fixed text, never data. */
+export const SOURCES: readonly SourceDef[] = [
+  { letter: 'e', table: 'events', label: 'Event', tag: 'event', perUser: false },
+  { letter: 'u', table: 'users', label: 'User', tag: 'user', perUser: true },
+  { letter: 'm', table: 'user_metrics', label: 'User metric', tag: 'metric', perUser: true },
+  { letter: 's', table: 'user_segments', label: 'Segment', tag: 'segment', perUser: true },
+];
+
+const BY_LETTER = new Map(SOURCES.map((d) => [d.letter, d]));
+const BY_TABLE = new Map(SOURCES.map((d) => [d.table, d]));
+
+/** The definition of a source letter. */
+export function sourceDef(letter: FieldSource): SourceDef {
+  return BY_LETTER.get(letter)!;
+}
+
+/** True for fields with one value per user (users, user metrics, segments), false for event columns. */
+export function isUserField(f: { source: FieldSource }): boolean {
+  return sourceDef(f.source).perUser;
+}
 
 /** One column an analysis can use. */
 export interface Field {
@@ -23,42 +58,41 @@ export interface Field {
 /** The row grain of an analysis: one row per user (users + user_metrics) or one row per event. */
 export type Grain = 'users' | 'events';
 
-const TABLE_OF: Record<FieldSource, string> = { e: 'events', u: 'users', m: 'user_metrics' };
-const SOURCE_OF: Record<string, FieldSource> = { events: 'e', users: 'u', user_metrics: 'm' };
-
 /** Display names of the sources. */
-export const SOURCE_LABEL: Record<FieldSource, string> = { e: 'Event', u: 'User', m: 'User metric' };
+export const SOURCE_LABEL: Record<FieldSource, string> = Object.fromEntries(SOURCES.map((d) => [d.letter, d.label])) as Record<FieldSource, string>;
 
-/** Every column of events, users and user_metrics in the current schema, in table order. */
+/** Every column of every source table in the current schema, sources in SOURCES order, columns in table order. */
 export function fieldsSql(): Sql {
+  const tables = SOURCES.map((d) => literal(d.table)).join(', ');
+  const order = SOURCES.map((d, i) => `WHEN ${literal(d.table)} THEN ${i}`).join(' ');
   return sql`SELECT table_name AS t, column_name AS name, data_type AS type FROM duckdb_columns()
 WHERE database_name = current_database() AND schema_name = current_schema()
-  AND table_name IN ('events', 'users', 'user_metrics')
-ORDER BY CASE table_name WHEN 'events' THEN 0 WHEN 'users' THEN 1 ELSE 2 END, column_index`;
+  AND table_name IN (${raw(tables)})
+ORDER BY CASE table_name ${raw(order)} END, column_index`;
 }
 
-/** Decode fieldsSql. user_metrics.user_id is dropped (it repeats users.user_id). */
+/** Decode fieldsSql. The user_id of every per-user table but users is dropped (it repeats users.user_id). */
 export function decodeFields(table: Table): Field[] {
   return toRows(table)
     .map((r) => {
-      const source = SOURCE_OF[String(r.t)];
+      const source = BY_TABLE.get(String(r.t))!.letter;
       const column = String(r.name);
       const type = String(r.type);
       return { id: `${source}.${column}`, source, column, type, kind: columnKind(type) };
     })
-    .filter((f) => !(f.source === 'm' && f.column === 'user_id'));
+    .filter((f) => !(f.source !== 'u' && isUserField(f) && f.column === 'user_id'));
 }
 
-/** The fields available at a grain: users grain sees users + user_metrics; events grain sees all three. */
+/** The fields available at a grain: the users grain sees per-user sources; the events grain sees all. */
 export function fieldsForGrain(fields: readonly Field[], grain: Grain): Field[] {
-  return grain === 'events' ? [...fields] : fields.filter((f) => f.source !== 'e');
+  return grain === 'events' ? [...fields] : fields.filter(isUserField);
 }
 
 /** Look a field up by id, or throw a message naming what is missing. */
 export function fieldById(fields: readonly Field[], id: string, grain?: Grain): Field {
   const f = fields.find((x) => x.id === id);
   if (!f) throw new StrataError(`This dataset has no column ${JSON.stringify(fieldLabel(id))}. Pick another field.`);
-  if (grain === 'users' && f.source === 'e') {
+  if (grain === 'users' && !isUserField(f)) {
     throw new StrataError(`${JSON.stringify(fieldLabel(id))} is an event column; switch the grain to events to use it.`);
   }
   return f;
@@ -71,34 +105,40 @@ export function fieldSql(f: Field): Sql {
 
 /** A short human label for a field id: "category (event)". */
 export function fieldLabel(id: string): string {
-  const source = id.slice(0, 1) as FieldSource;
-  const column = id.slice(2);
-  return SOURCE_LABEL[source] ? `${column} (${SOURCE_LABEL[source].toLowerCase()})` : id;
+  const def = BY_LETTER.get(id.slice(0, 1) as FieldSource);
+  return def && id[1] === '.' ? `${id.slice(2)} (${def.label.toLowerCase()})` : id;
 }
 
-/** Whether a field id has the "<e|u|m>.<column>" shape. */
+/** Whether a field id has the "<source letter>.<column>" shape. */
 export function isFieldId(x: unknown): x is string {
-  return typeof x === 'string' && /^[eum]\.[\s\S]+$/.test(x);
+  return typeof x === 'string' && x.length > 2 && x[1] === '.' && BY_LETTER.has(x[0] as FieldSource);
 }
 
 /**
- * FROM clause for a grain, joining users / user_metrics only when a used field needs them. The events grain
- * reads events as `e`; the users grain reads users as `u`. Table names are fixed text, never data.
+ * FROM clause for a grain, joining each per-user source only when a used field needs it. The events grain reads
+ * events as `e`; the users grain reads users as `u`. Table names and aliases come from SOURCES, never from data.
  */
 export function fromSql(grain: Grain, used: Iterable<FieldSource>): Sql {
   const need = new Set(used);
-  if (grain === 'users') {
-    return raw(`users u${need.has('m') ? ' LEFT JOIN user_metrics m ON m.user_id = u.user_id' : ''}`);
+  const base = grain === 'users' ? 'u' : 'e';
+  let from = grain === 'users' ? 'users u' : 'events e';
+  for (const d of SOURCES) {
+    if (!d.perUser || d.letter === base || !need.has(d.letter)) continue;
+    from += ` LEFT JOIN ${d.table} ${d.letter} ON ${d.letter}.user_id = ${base}.user_id`;
   }
-  let from = 'events e';
-  if (need.has('u')) from += ' LEFT JOIN users u ON u.user_id = e.user_id';
-  if (need.has('m')) from += ' LEFT JOIN user_metrics m ON m.user_id = e.user_id';
   return raw(from);
+}
+
+/** A per-user field's value for the user in column `uid` (a scalar sub-query), for breakdowns of per-unit rows. */
+export function userValueSql(f: Field, uid: string): Sql {
+  const d = sourceDef(f.source);
+  if (!d.perUser) throw new StrataError(`${JSON.stringify(fieldLabel(f.id))} is an event column, not a user column.`);
+  return sql`(SELECT ${fieldSql(f)}::VARCHAR FROM ${raw(`${d.table} ${d.letter}`)} WHERE ${raw(d.letter)}.user_id = ${raw(uid)})`;
 }
 
 /** The table a source letter reads (for messages). */
 export function sourceTable(s: FieldSource): string {
-  return TABLE_OF[s];
+  return sourceDef(s).table;
 }
 
 /** "a text column", "an integer column": a field kind with its article, for messages. */
@@ -109,6 +149,6 @@ export function kindPhrase(kind: string): string {
 /** The most frequent values of a field as text (for value suggestions in the filter builder). */
 export function fieldValuesSql(f: Field, limit = 200): Sql {
   const x = fieldSql(f);
-  return sql`SELECT ${x}::VARCHAR AS v FROM ${raw(`${TABLE_OF[f.source]} ${f.source}`)} WHERE ${x} IS NOT NULL
+  return sql`SELECT ${x}::VARCHAR AS v FROM ${raw(`${sourceDef(f.source).table} ${f.source}`)} WHERE ${x} IS NOT NULL
 GROUP BY ${x} ORDER BY count(*) DESC, ${x} LIMIT ${limit}`;
 }

@@ -4,7 +4,8 @@ import type { Table } from 'apache-arrow';
 import { toRows } from '../../db/rows.ts';
 import { sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
-import { eventMatchSql, membersSql, periodSql } from './sql.ts';
+import { eventMatchSql, periodSql } from './sql.ts';
+import { membersSql } from '../filter/members.ts';
 import type { CohortSpec } from './spec.ts';
 
 /** The four lifecycle states. */

@@ -3,8 +3,8 @@
 // observed / complete by the data's last day.
 import { StrataError } from '../../errors.ts';
 import { raw, sql, type Sql } from '../../sql/quote.ts';
-import { fieldById, fieldSql, fromSql, type Field, type FieldSource } from '../fields.ts';
-import { filterFields, filterSql } from '../filter/index.ts';
+import { fieldById, fieldSql, fromSql, isUserField, type Field } from '../fields.ts';
+import { filterFields, filterSql, membersSql } from '../filter/index.ts';
 import { isEmptyFilter, type FilterGroup } from '../filter/spec.ts';
 import type { CohortPeriod, CohortSpec, EventMatch } from './spec.ts';
 
@@ -32,14 +32,7 @@ function eventFilter(f: NonNullable<EventMatch['filter']>, fields: readonly Fiel
   for (const id of filterFields(f)) {
     if (!id.startsWith('e.')) throw new StrataError('Conditions on a start or return event use event columns; filter users under "Users".');
   }
-  return filterSql(f, fields.filter((x) => x.source === 'e'), 'events');
-}
-
-/** `user_id IN (users matching the users filter)`, or TRUE when the filter is empty. */
-export function membersSql(spec: { users: FilterGroup }, fields: readonly Field[], col: string): Sql {
-  if (isEmptyFilter(spec.users)) return raw('TRUE');
-  const sources = new Set<FieldSource>(filterFields(spec.users).map((id) => fieldById(fields, id, 'users').source));
-  return sql`${raw(col)} IN (SELECT u.user_id FROM ${fromSql('users', sources)} WHERE ${filterSql(spec.users, fields, 'users')})`;
+  return filterSql(f, fields.filter((x) => !isUserField(x)), 'events');
 }
 
 function startsSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql): Sql {

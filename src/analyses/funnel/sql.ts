@@ -13,8 +13,9 @@
 // `best` keeps one row per unit: depth, step timestamps and entry of its best attempt (earliest among equals).
 import { StrataError } from '../../errors.ts';
 import { joinSql, literal, raw, sql, type Sql } from '../../sql/quote.ts';
-import { eventMatchSql, membersSql } from '../cohort/sql.ts';
-import { fieldById, fieldSql, type Field } from '../fields.ts';
+import { eventMatchSql } from '../cohort/sql.ts';
+import { membersSql } from '../filter/members.ts';
+import { fieldById, fieldSql, isUserField, userValueSql, type Field } from '../fields.ts';
 import { windowMinutes, type FunnelSpec, type FunnelStep, type TrendPeriod } from './spec.ts';
 
 /** Rank of events that match no step (after every step at the same instant). */
@@ -39,7 +40,7 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[]): Sql {
   const unit = raw(spec.countBy === 'sessions' ? 'e.session_id' : 'e.user_id');
   const hold = spec.hold ? holdField(spec.hold, fields) : null;
   const bd = spec.breakdown?.kind === 'field' ? fieldById(fields, spec.breakdown.field) : null;
-  const g = bd?.source === 'e' ? sql`${fieldSql(bd)}::VARCHAR` : raw('NULL::VARCHAR');
+  const g = bd && !isUserField(bd) ? sql`${fieldSql(bd)}::VARCHAR` : raw('NULL::VARCHAR');
   const h = hold ? sql`${fieldSql(hold)}` : raw('NULL::VARCHAR');
   const holdEq = raw(hold ? ' AND c.h = b.h' : '');
 
@@ -153,7 +154,7 @@ function keySql(spec: FunnelSpec, rank: Sql): Sql {
 
 function holdField(id: string, fields: readonly Field[]): Field {
   const f = fieldById(fields, id);
-  if (f.source !== 'e') throw new StrataError('Hold constant an event column (such as product_id).');
+  if (isUserField(f)) throw new StrataError('Hold constant an event column (such as product_id).');
   return f;
 }
 
@@ -166,10 +167,7 @@ function groupedSql(spec: FunnelSpec, fields: readonly Field[]): Sql {
   FALSE AS other FROM best)`;
   }
   const f = fieldById(fields, b.field);
-  const val =
-    f.source === 'e'
-      ? raw('best.g')
-      : sql`(SELECT ${fieldSql(f)}::VARCHAR FROM ${raw(f.source === 'u' ? 'users u' : 'user_metrics m')} WHERE ${raw(f.source)}.user_id = best.uid)`;
+  const val = isUserField(f) ? userValueSql(f, 'best.uid') : raw('best.g');
   return sql`valued AS (SELECT best.*, ${val} AS v FROM best),
 tops AS (SELECT v FROM valued WHERE v IS NOT NULL GROUP BY v ORDER BY count(*) DESC, v LIMIT ${b.top}),
 grouped AS (SELECT valued.*, CASE WHEN v IS NULL OR v IN (SELECT v FROM tops) THEN v END AS grp,

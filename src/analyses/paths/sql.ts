@@ -3,7 +3,7 @@
 // share the CTEs below, so the table and the chart always describe the same paths.
 import { raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
-import { membersSql } from '../cohort/sql.ts';
+import { membersSql } from '../filter/members.ts';
 import { int } from '../validate.ts';
 import { STEPS_RANGE, type PathsSpec } from './spec.ts';
 

@@ -1,0 +1,95 @@
+// Where segmentations live: in the dataset's own schema, so they survive reloads, go with the dataset when it is
+// deleted, and never leak between datasets. `user_segments` holds one row per user and one column per
+// segmentation (a label, or a score); `segmentations` says what each column is. Every screen sees the columns as
+// `s.<column>` fields (src/analyses/fields.ts, source 's'), so a segmentation is usable wherever user fields are.
+import type { Db } from '../db/types.ts';
+import { toRows } from '../db/rows.ts';
+import { ident, raw, sql, type Sql } from '../sql/quote.ts';
+import { StrataError } from '../errors.ts';
+
+/** What a stored segmentation is. */
+export interface SegmentationRecord {
+  /** The column in user_segments (also the field id's tail: `s.<column>`). */
+  column: string;
+  /** The name the user sees. */
+  name: string;
+  /** 'builtin' (computed from a rule set), 'custom' (the segment builder), 'model' (clustering, predictions). */
+  kind: 'builtin' | 'custom' | 'model';
+  /** 'label' columns hold text; 'score' columns numbers. */
+  type: 'label' | 'score';
+  /** JSON: what produced it (rule options, a filter, a model run), so it can be recomputed. */
+  definition: string | null;
+  /** Epoch ms of the last computation. */
+  updatedAt: number;
+}
+
+/** Column names a segmentation may not take (the join key). */
+const RESERVED = new Set(['user_id']);
+
+/** A segmentation column name: lower snake case, 1–63 characters, not the join key. */
+export function segmentColumn(name: string): string {
+  const col = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 63);
+  if (!col || RESERVED.has(col)) throw new StrataError(`“${name}” cannot name a segmentation: use letters or digits.`);
+  return /^[0-9]/.test(col) ? `s_${col}`.slice(0, 63) : col;
+}
+
+/** Create the two tables in the current schema if this dataset has none yet (one row per user). */
+export async function ensureSegmentTables(db: Db): Promise<void> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS user_segments AS SELECT user_id FROM users;
+CREATE TABLE IF NOT EXISTS segmentations (column_name VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+  type VARCHAR NOT NULL, definition VARCHAR, updated_at TIMESTAMP NOT NULL)`);
+}
+
+/**
+ * Store a segmentation computed by `values`, a statement returning `user_id` and `value` (one row per user at most;
+ * users it leaves out get NULL). Replaces an earlier one with the same column, in one transaction.
+ */
+export async function writeSegmentation(
+  db: Db, rec: Omit<SegmentationRecord, 'updatedAt'>, values: Sql,
+): Promise<void> {
+  const col = ident(segmentColumn(rec.column));
+  const type = rec.type === 'score' ? 'DOUBLE' : 'VARCHAR';
+  await ensureSegmentTables(db);
+  await db.exec('BEGIN TRANSACTION');
+  try {
+    // Users that arrived since the table was made (a later import step, a live feed) get their row first.
+    await db.exec(`INSERT INTO user_segments (user_id) SELECT user_id FROM users EXCEPT SELECT user_id FROM user_segments;
+ALTER TABLE user_segments DROP COLUMN IF EXISTS ${col}; ALTER TABLE user_segments ADD COLUMN ${col} ${type}`);
+    const upd = sql`UPDATE user_segments SET ${raw(col)} = v.value::${raw(type)} FROM (${values}) v WHERE v.user_id = user_segments.user_id`;
+    await db.query(upd.text, upd.params);
+    const meta = sql`INSERT OR REPLACE INTO segmentations VALUES (${segmentColumn(rec.column)}, ${rec.name}, ${rec.kind}, ${rec.type}, ${rec.definition}, now()::TIMESTAMP)`;
+    await db.query(meta.text, meta.params);
+    await db.exec('COMMIT');
+  } catch (err) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Remove a segmentation (its column and its record). */
+export async function deleteSegmentation(db: Db, column: string): Promise<void> {
+  await ensureSegmentTables(db);
+  await db.exec('BEGIN TRANSACTION');
+  try {
+    await db.exec(`ALTER TABLE user_segments DROP COLUMN IF EXISTS ${ident(segmentColumn(column))}`);
+    const q = sql`DELETE FROM segmentations WHERE column_name = ${segmentColumn(column)}`;
+    await db.query(q.text, q.params);
+    await db.exec('COMMIT');
+  } catch (err) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The stored segmentations of the current dataset, by name. */
+export async function listSegmentations(db: Db): Promise<SegmentationRecord[]> {
+  await ensureSegmentTables(db);
+  return toRows(await db.query(`SELECT column_name, name, kind, type, definition, epoch_ms(updated_at)::DOUBLE AS t FROM segmentations ORDER BY name, column_name`)).map((r) => ({
+    column: String(r.column_name),
+    name: String(r.name),
+    kind: r.kind === 'custom' || r.kind === 'model' ? r.kind : 'builtin',
+    type: r.type === 'score' ? 'score' : 'label',
+    definition: r.definition === null ? null : String(r.definition),
+    updatedAt: Number(r.t),
+  }));
+}
