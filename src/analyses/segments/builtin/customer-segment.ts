@@ -1,0 +1,87 @@
+// Customer segment: the first rule that matches, in this order, over user_metrics (orders, gross purchase revenue
+// `revenue` — refunds are not subtracted) and the engagement score (engagement-score.ts, the same CTEs, rounded to
+// 2 decimals before comparing). Every comparison is inclusive; defaults in brackets, all editable:
+//   1. High-Value       revenue ≥ highValueRevenue (500) AND orders ≥ highValueOrders (2)
+//   2. Loyal            score ≥ loyalScore (70) AND orders ≥ 1
+//   3. High-Potential   score ≥ highPotentialScore (60) AND orders = 0
+//   4. At-Risk          orders ≥ 1 AND score ≤ atRiskScore (30)
+//   5. New              orders = 1 AND score ≤ newScore (50)
+//   6. Casual Browser   orders = 0 AND score ≤ casualScore (40)
+//   7. Regular          everyone else
+// A user without a user_metrics row has 0 orders, 0 revenue and score 0 (Casual Browser by default).
+import { sql, type Sql } from '../../../sql/quote.ts';
+import { missing, validateNumbers, type BuiltinSegmentation, type Columns, type NumberOption, type Options } from './common.ts';
+import { SCORE_NEEDS, scoreCtes } from './engagement-score.ts';
+
+export const id = 'customer-segment';
+export const name = 'Customer segment';
+export const description =
+  'High-Value, Loyal, High-Potential, At-Risk, New, Casual Browser or Regular, from revenue, orders and the engagement score.';
+
+/** The thresholds and their defaults. */
+export const CUSTOMER_DEFAULTS: Options = Object.freeze({
+  highValueRevenue: 500,
+  highValueOrders: 2,
+  loyalScore: 70,
+  highPotentialScore: 60,
+  atRiskScore: 30,
+  newScore: 50,
+  casualScore: 40,
+});
+
+const score = (what: string): NumberOption => ({ lo: 0, hi: 100, integer: false, what });
+const SPECS: Readonly<Record<string, NumberOption>> = {
+  highValueRevenue: { lo: 0, hi: 1e12, integer: false, what: 'High-Value revenue threshold' },
+  highValueOrders: { lo: 1, hi: 1e6, integer: true, what: 'High-Value order threshold' },
+  loyalScore: score('Loyal score threshold'),
+  highPotentialScore: score('High-Potential score threshold'),
+  atRiskScore: score('At-Risk score threshold'),
+  newScore: score('New score threshold'),
+  casualScore: score('Casual Browser score threshold'),
+};
+
+/** The rules in first-match order: label and condition in words (option names in braces). */
+export const CUSTOMER_RULES = [
+  { label: 'High-Value', rule: 'revenue ≥ {highValueRevenue} and orders ≥ {highValueOrders}' },
+  { label: 'Loyal', rule: 'score ≥ {loyalScore} and at least 1 order' },
+  { label: 'High-Potential', rule: 'score ≥ {highPotentialScore} and no orders' },
+  { label: 'At-Risk', rule: 'at least 1 order and score ≤ {atRiskScore}' },
+  { label: 'New', rule: 'exactly 1 order and score ≤ {newScore}' },
+  { label: 'Casual Browser', rule: 'no orders and score ≤ {casualScore}' },
+  { label: 'Regular', rule: 'everyone else' },
+] as const;
+
+export const defaults = CUSTOMER_DEFAULTS;
+
+/** Check untrusted thresholds; missing ones take the defaults. */
+export function validate(x: unknown): Options {
+  return validateNumbers(x, SPECS, CUSTOMER_DEFAULTS, 'customer segment');
+}
+
+/** null, or which user_metrics columns are missing. */
+export function needs(columns: Columns): string | null {
+  return missing(columns, [{ table: 'user_metrics', anyOf: ['revenue'] }, ...SCORE_NEEDS]);
+}
+
+/** user_id, label. */
+export function segmentSql(opts?: unknown): Sql {
+  const o = validate(opts);
+  return sql`WITH ${scoreCtes()}
+SELECT s.user_id, (CASE
+    WHEN coalesce(m.revenue, 0) >= ${o.highValueRevenue} AND s.orders >= ${o.highValueOrders} THEN 'High-Value'
+    WHEN s.score >= ${o.loyalScore} AND s.orders >= 1 THEN 'Loyal'
+    WHEN s.score >= ${o.highPotentialScore} AND s.orders = 0 THEN 'High-Potential'
+    WHEN s.orders >= 1 AND s.score <= ${o.atRiskScore} THEN 'At-Risk'
+    WHEN s.orders = 1 AND s.score <= ${o.newScore} THEN 'New'
+    WHEN s.orders = 0 AND s.score <= ${o.casualScore} THEN 'Casual Browser'
+    ELSE 'Regular' END)::VARCHAR AS label
+FROM (SELECT seg_score.*, seg_m.orders FROM seg_score JOIN seg_m USING (user_id)) s
+LEFT JOIN user_metrics m ON m.user_id = s.user_id`;
+}
+
+export { segmentSql as sql };
+
+export const segmentation: BuiltinSegmentation = {
+  id, name, description, labels: CUSTOMER_RULES.map((r) => r.label), openLabels: false, scored: false,
+  defaults, validate, needs, sql: segmentSql,
+};

@@ -1,0 +1,43 @@
+// Gender from users.gender. The value is cleaned (whitespace runs made one space, trimmed) and compared
+// case-insensitively with the lists below: Male, Female, or Unknown (also NULL and blank). Any other value is
+// kept as it is after cleaning (e.g. "non-binary"), so it appears as its own label.
+import { sql, type Sql } from '../../../sql/quote.ts';
+import { cleanSql, inList, missing, validateNone, type BuiltinSegmentation, type Columns } from './common.ts';
+
+export const id = 'gender';
+export const name = 'Gender';
+export const description = 'Male / Female / Unknown from the users’ gender; other values are kept as written.';
+
+/** Lower-case spellings read as each label. */
+export const GENDER_VALUES = {
+  Male: ['male', 'm', 'man'],
+  Female: ['female', 'f', 'woman'],
+  Unknown: ['unknown', 'u', 'n/a', 'na', 'none', 'null', 'not specified', 'prefer not to say', '-', '?'],
+} as const;
+
+export const defaults = {};
+export const validate = validateNone('gender');
+
+/** null, or that users.gender is missing. */
+export function needs(columns: Columns): string | null {
+  return missing(columns, [{ table: 'users', anyOf: ['gender'] }]);
+}
+
+/** user_id, label. */
+export function segmentSql(opts?: unknown): Sql {
+  validate(opts);
+  const g = sql`lower(g)`;
+  return sql`SELECT user_id, (CASE
+    WHEN g IS NULL OR ${inList(g, GENDER_VALUES.Unknown)} THEN 'Unknown'
+    WHEN ${inList(g, GENDER_VALUES.Male)} THEN 'Male'
+    WHEN ${inList(g, GENDER_VALUES.Female)} THEN 'Female'
+    ELSE g END)::VARCHAR AS label
+FROM (SELECT user_id, ${cleanSql('gender')} AS g FROM users)`;
+}
+
+export { segmentSql as sql };
+
+export const segmentation: BuiltinSegmentation = {
+  id, name, description, labels: ['Male', 'Female', 'Unknown'], openLabels: true, scored: false,
+  defaults, validate, needs, sql: segmentSql,
+};

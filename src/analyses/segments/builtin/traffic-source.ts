@@ -1,0 +1,98 @@
+// Traffic source category per user, from the source and medium of the user's FIRST touch: their earliest event
+// (by ts; ties by source, then medium, alphabetically) whose source or medium is not blank. Events whose source
+// and medium are both NULL or blank are skipped; a user with no such event is Unknown (no events, or a dataset
+// that recorded no source for them — e.g. an import whose files had no source column: the columns exist, all NULL).
+// Normalising (both values): whitespace runs become one space, trimmed, lower case, every run of "_" or "-" becomes
+// one space ("paid_social" = "paid social"). The source is also stripped of a scheme ("https://"), a leading
+// "www." / "m." / "l." / "lm." / "mobile." and a trailing ".com" plus any path, so "https://l.facebook.com/x" is
+// "facebook". Then the first rule that matches, in TRAFFIC_RULES order (source IN list OR medium IN list):
+//   Paid            medium cpc, cpm, ppc, cpa, cpv, paid, paid search, paid social, paidsearch, paidsocial
+//   Social Media    source facebook, fb, instagram, ig, twitter, x, t.co, linkedin, lnkd.in, tiktok, youtube,
+//                   youtu.be, pinterest, reddit, snapchat; or medium social, social media, social network, sm
+//   Organic Search  medium organic, organic search, seo; or source google, bing, yahoo, duckduckgo, baidu, yandex,
+//                   ecosia, ask, aol
+//   Direct          source direct, (direct); or medium direct, none, (none)
+//   Email           source or medium email, e mail, newsletter
+//   Referral        medium referral, link
+//   Other           any other non-blank source or medium
+//   Unknown         no event with a source or medium
+// Paid comes before Social Media on purpose: a paid Facebook ad (facebook / paid_social) is Paid traffic; only
+// unpaid social visits are Social Media. Likewise google / cpc is Paid, google / organic Organic Search.
+import { joinSql, raw, sql, type Sql } from '../../../sql/quote.ts';
+import { cleanSql, inList, missing, validateNone, type BuiltinSegmentation, type Columns } from './common.ts';
+
+export const id = 'traffic-source';
+export const name = 'Traffic source';
+export const description =
+  'Paid, Social Media, Organic Search, Direct, Email, Referral or Other, from the source and medium of each user’s first visit.';
+
+/** One rule: label, and the normalised source and medium values that select it (either matches). */
+export interface TrafficRule {
+  label: string;
+  sources: readonly string[];
+  mediums: readonly string[];
+}
+
+/** The rules in first-match order (values normalised as described at the top of this module). */
+export const TRAFFIC_RULES: readonly TrafficRule[] = [
+  { label: 'Paid', sources: [], mediums: ['cpc', 'cpm', 'ppc', 'cpa', 'cpv', 'paid', 'paid search', 'paid social', 'paidsearch', 'paidsocial'] },
+  {
+    label: 'Social Media',
+    sources: ['facebook', 'fb', 'instagram', 'ig', 'twitter', 'x', 't.co', 'linkedin', 'lnkd.in', 'tiktok', 'youtube', 'youtu.be', 'pinterest', 'reddit', 'snapchat'],
+    mediums: ['social', 'social media', 'social network', 'sm'],
+  },
+  {
+    label: 'Organic Search',
+    sources: ['google', 'bing', 'yahoo', 'duckduckgo', 'baidu', 'yandex', 'ecosia', 'ask', 'aol'],
+    mediums: ['organic', 'organic search', 'seo'],
+  },
+  { label: 'Direct', sources: ['direct', '(direct)'], mediums: ['direct', 'none', '(none)'] },
+  { label: 'Email', sources: ['email', 'e mail', 'newsletter'], mediums: ['email', 'e mail', 'newsletter'] },
+  { label: 'Referral', sources: [], mediums: ['referral', 'link'] },
+];
+
+export const defaults = {};
+export const validate = validateNone('traffic source');
+
+/** null, or which of events.source / events.medium are missing. */
+export function needs(columns: Columns): string | null {
+  return missing(columns, [
+    { table: 'events', anyOf: ['source'] },
+    { table: 'events', anyOf: ['medium'] },
+  ]);
+}
+
+/** Trusted SQL: lower case, "_"/"-" runs as one space, over an already cleaned value. */
+function norm(x: Sql): Sql {
+  return sql`regexp_replace(lower(${x}), '[_-]+', ' ', 'g')`;
+}
+
+/** user_id, label. */
+export function segmentSql(opts?: unknown): Sql {
+  validate(opts);
+  const whens = TRAFFIC_RULES.map((r) => {
+    const parts = [r.sources.length ? inList(raw('s'), r.sources) : null, r.mediums.length ? inList(raw('m'), r.mediums) : null];
+    return sql`WHEN ${joinSql(parts.filter((p): p is Sql => p !== null), ' OR ')} THEN ${r.label}`;
+  });
+  return sql`WITH touch AS (
+  SELECT user_id, s, m FROM (
+    SELECT user_id, ts,
+      regexp_replace(regexp_replace(${norm(cleanSql('source'))}, '^([a-z][a-z0-9+.]*://)?(www\\.|m\\.|l\\.|lm\\.|mobile\\.)?', ''),
+        '(\\.com)?(/.*)?$', '') AS s,
+      ${norm(cleanSql('medium'))} AS m
+    FROM events WHERE user_id IS NOT NULL
+  ) WHERE s IS NOT NULL OR m IS NOT NULL
+  QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY ts, s NULLS LAST, m NULLS LAST) = 1
+)
+SELECT u.user_id, (CASE WHEN t.user_id IS NULL THEN 'Unknown'
+    ${joinSql(whens, ' ')}
+    ELSE 'Other' END)::VARCHAR AS label
+FROM users u LEFT JOIN touch t ON t.user_id = u.user_id`;
+}
+
+export { segmentSql as sql };
+
+export const segmentation: BuiltinSegmentation = {
+  id, name, description, labels: [...TRAFFIC_RULES.map((r) => r.label), 'Other', 'Unknown'], openLabels: false,
+  scored: false, defaults, validate, needs, sql: segmentSql,
+};
