@@ -14,7 +14,7 @@ import { loadShop } from '../src/data/generator/index.ts';
 import { US_STATES } from '../src/data/generator/geo.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import {
-  BUILTIN_SEGMENTATIONS, STATE_REGIONS, builtinSegmentation, componentsSql, type Columns,
+  BUILTIN_SEGMENTATIONS, STATE_REGIONS, builtinSegmentation, componentsSql, dataNeedsSql, decodeDataNeeds, type Columns,
 } from '../src/analyses/segments/builtin/index.ts';
 
 const HOSTILE = `x'); DROP TABLE users; --`;
@@ -228,8 +228,18 @@ CREATE TABLE events(user_id VARCHAR, ts TIMESTAMP);
 CREATE TABLE user_metrics(user_id VARCHAR, days_since_last_purchase INTEGER);
 INSERT INTO user_metrics VALUES ('K1', 0), ('K2', 90), ('K3', 91), ('K4', 180), ('K5', 181), ('K6', NULL);`;
 
+// Schema empty — an import whose files had no source, medium, country or region: the columns exist, all NULL
+// (build-sql.ts's placeholders); age is present but blank. Columns exist, so `needs` passes; the data check does not.
+const EMPTY = `
+CREATE TABLE users(user_id VARCHAR, signup_ts TIMESTAMP, country VARCHAR, region VARCHAR, age VARCHAR);
+INSERT INTO users VALUES ('E1', NULL, NULL, NULL, ' '), ('E2', NULL, NULL, NULL, NULL);
+CREATE TABLE events(user_id VARCHAR, ts TIMESTAMP, source VARCHAR, medium VARCHAR);
+INSERT INTO events VALUES ('E1', '2025-01-01', NULL, NULL), ('E2', '2025-01-01', NULL, '');
+CREATE TABLE user_metrics(user_id VARCHAR, days_since_last_purchase INTEGER);
+INSERT INTO user_metrics VALUES ('E1', 4), ('E2', NULL);`;
+
 const SCHEMAS: Record<string, string> = {
-  lvl: LVL, lvl_ev: LVL_EV, score: SCORE, cap0: CAP0, people: PEOPLE_SQL, ties: TIES, imp: IMP, traffic: TRAFFIC, churn: CHURN,
+  empty: EMPTY, lvl: LVL, lvl_ev: LVL_EV, score: SCORE, cap0: CAP0, people: PEOPLE_SQL, ties: TIES, imp: IMP, traffic: TRAFFIC, churn: CHURN,
 };
 
 /** The column names of the current schema's three tables. */
@@ -268,6 +278,28 @@ function segSuite(open: () => Promise<Db>) {
     assert.equal(new Set(rows.map((r) => r.user_id)).size, rows.length, `${id}: one row per user`);
     return rows;
   }
+
+  test('a needed column that exists but holds no values is reported, not labelled', async () => {
+    const check = async (schema: string, id: string) => {
+      await db.exec(`SET schema = '${schema}'`);
+      const cols = await columnsOf(db);
+      const seg = builtinSegmentation(id)!;
+      assert.equal(seg.needs(cols), null, id);
+      const q = dataNeedsSql(seg, cols)!;
+      return decodeDataNeeds(seg, cols, await db.query(q.text, q.params));
+    };
+    assert.equal(await check('empty', 'traffic-source'), 'Unavailable: events.source and events.medium have no values in this dataset.');
+    assert.equal(await check('empty', 'census-region'), 'Unavailable: users.region has no values in this dataset.');
+    assert.equal(await check('empty', 'country'), 'Unavailable: users.country has no values in this dataset.');
+    assert.equal(await check('empty', 'age-group'), 'Unavailable: users.age has no values in this dataset.');
+    assert.equal(await check('empty', 'churn-risk'), null);
+    for (const id of ['traffic-source']) assert.equal(await check('traffic', id), null);
+    for (const id of ['census-region', 'country', 'city', 'age-group', 'gender', 'income-bracket']) {
+      assert.equal(await check('people', id), null, id);
+    }
+    assert.equal(await check('score', 'customer-segment'), null);
+    assert.equal(dataNeedsSql(builtinSegmentation('city')!, await columnsOf(db).then((c) => ({ ...c, users: ['user_id'] }))), null);
+  });
 
   test('engagement level: every rule at its boundary, first match wins', async () => {
     assert.deepEqual(await run('lvl', 'engagement-level'), {
@@ -456,6 +488,8 @@ describe('the demo shop: one label per user from the documented lists', () => {
     const users = Number(toRows(await db.query('SELECT count(*)::DOUBLE AS n FROM users'))[0].n);
     for (const s of BUILTIN_SEGMENTATIONS) {
       assert.equal(s.needs(cols), null, s.id);
+      const d = dataNeedsSql(s, cols)!;
+      assert.equal(decodeDataNeeds(s, cols, await db.query(d.text, d.params)), null, s.id);
       const q = s.sql(undefined, cols);
       const rows = toRows<{ user_id: string; label: string | null; score?: number }>(await db.query(q.text, q.params));
       assert.equal(rows.length, users, `${s.id}: rows`);

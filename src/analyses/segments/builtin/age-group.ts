@@ -4,7 +4,7 @@
 //   Unknown: NULL, not a number, negative, NaN or above 120.
 // "Under 18" is not in the issue's list; a 16-year-old is a known age, not Unknown, so it gets its own group.
 import { joinSql, sql, type Sql } from '../../../sql/quote.ts';
-import { missing, validateNone, type BuiltinSegmentation, type Columns } from './common.ts';
+import { missing, validateNone, type BuiltinSegmentation, type Columns, type Need } from './common.ts';
 
 export const id = 'age-group';
 export const name = 'Age group';
@@ -24,9 +24,12 @@ export const AGE_GROUPS = [
 export const defaults = {};
 export const validate = validateNone('age group');
 
+/** The columns the rules read (each need: one of `anyOf`, the first present is used). */
+export const requires: readonly Need[] = [{ table: 'users', anyOf: ['age'] }];
+
 /** null, or that users.age is missing. */
 export function needs(columns: Columns): string | null {
-  return missing(columns, [{ table: 'users', anyOf: ['age'] }]);
+  return missing(columns, requires);
 }
 
 /** user_id, label. */
@@ -42,5 +45,5 @@ export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: [...AGE_GROUPS.map((g) => g.label), 'Unknown'], openLabels: false, scored: false,
-  defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql,
 };

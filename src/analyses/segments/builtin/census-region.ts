@@ -9,7 +9,7 @@
 //   any other country                            -> Other (whatever the state says)
 // Puerto Rico and other territories are in no census region: with a US country they are Unknown.
 import { joinSql, raw, sql, type Sql } from '../../../sql/quote.ts';
-import { cleanSql, inList, missing, pick, validateNone, type BuiltinSegmentation, type Columns } from './common.ts';
+import { cleanSql, inList, missing, pick, validateNone, type BuiltinSegmentation, type Columns, type Need } from './common.ts';
 
 export const id = 'census-region';
 export const name = 'US Census region';
@@ -53,9 +53,12 @@ function lookupPairs(): [string, string][] {
 export const defaults = {};
 export const validate = validateNone('census region');
 
+/** The columns the rules read (each need: one of `anyOf`, the first present is used). */
+export const requires: readonly Need[] = [{ table: 'users', anyOf: ['state', 'region'] }];
+
 /** null, or that neither users.state nor users.region exists. */
 export function needs(columns: Columns): string | null {
-  return missing(columns, [{ table: 'users', anyOf: ['state', 'region'] }]);
+  return missing(columns, requires);
 }
 
 /** user_id, label; `columns` picks the state column (state, else region) and whether country exists. */
@@ -78,5 +81,5 @@ export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: [...CENSUS_REGIONS, 'Other', 'Unknown'], openLabels: false, scored: false,
-  defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql,
 };

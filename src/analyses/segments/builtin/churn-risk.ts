@@ -29,9 +29,12 @@ export function validate(x: unknown): Options {
   return validateOverviewSpec({ churn: x }).churn;
 }
 
+/** The columns the rules read (each need: one of `anyOf`, the first present is used). */
+export const requires: readonly Need[] = [{ table: 'user_metrics', anyOf: ['days_since_last_purchase'] }];
+
 /** null, or that user_metrics.days_since_last_purchase is missing. */
 export function needs(columns: Columns): string | null {
-  return missing(columns, [{ table: 'user_metrics', anyOf: ['days_since_last_purchase'] }]);
+  return missing(columns, requires);
 }
 
 /** user_id, label. */
@@ -48,5 +51,5 @@ FROM users u LEFT JOIN user_metrics m ON m.user_id = u.user_id`;
 export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
-  id, name, description, labels: [...CHURN_LABELS], openLabels: false, scored: false, defaults, validate, needs, sql: segmentSql,
+  id, name, description, labels: [...CHURN_LABELS], openLabels: false, scored: false, requires, defaults, validate, needs, sql: segmentSql,
 };

@@ -27,6 +27,8 @@ export interface BuiltinSegmentation {
   readonly openLabels: boolean;
   /** True when the result has a `score DOUBLE` column besides the label. */
   readonly scored: boolean;
+  /** The columns the rules read: `needs` checks they exist, `dataNeedsSql` that they hold values. */
+  readonly requires: readonly Need[];
   /** The options and their defaults (empty when nothing is editable). */
   readonly defaults: Options;
   /** Check untrusted options (URL, storage, UI): missing keys take the defaults, unknown keys throw. */

@@ -1,7 +1,7 @@
 // Country, cleaned (see place-names.ts): trimmed, one spelling per case-insensitive name, common aliases of the
 // United States and the United Kingdom written in full (COUNTRY_ALIASES), Unknown when blank or NULL.
 import type { Sql } from '../../../sql/quote.ts';
-import { missing, validateNone, type BuiltinSegmentation, type Columns } from './common.ts';
+import { missing, validateNone, type BuiltinSegmentation, type Columns, type Need } from './common.ts';
 import { placeSql } from './place-names.ts';
 
 export const id = 'country';
@@ -17,9 +17,12 @@ export const COUNTRY_ALIASES: Readonly<Record<string, string>> = {
 export const defaults = {};
 export const validate = validateNone('country');
 
+/** The columns the rules read (each need: one of `anyOf`, the first present is used). */
+export const requires: readonly Need[] = [{ table: 'users', anyOf: ['country'] }];
+
 /** null, or that users.country is missing. */
 export function needs(columns: Columns): string | null {
-  return missing(columns, [{ table: 'users', anyOf: ['country'] }]);
+  return missing(columns, requires);
 }
 
 /** user_id, label. */
@@ -31,5 +34,5 @@ export function segmentSql(opts?: unknown): Sql {
 export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
-  id, name, description, labels: ['Unknown'], openLabels: true, scored: false, defaults, validate, needs, sql: segmentSql,
+  id, name, description, labels: ['Unknown'], openLabels: true, scored: false, requires, defaults, validate, needs, sql: segmentSql,
 };

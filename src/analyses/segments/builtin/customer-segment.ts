@@ -10,7 +10,7 @@
 //   7. Regular          everyone else
 // A user without a user_metrics row has 0 orders, 0 revenue and score 0 (Casual Browser by default).
 import { sql, type Sql } from '../../../sql/quote.ts';
-import { missing, validateNumbers, type BuiltinSegmentation, type Columns, type NumberOption, type Options } from './common.ts';
+import { missing, validateNumbers, type BuiltinSegmentation, type Columns, type Need, type NumberOption, type Options } from './common.ts';
 import { SCORE_NEEDS, scoreCtes } from './engagement-score.ts';
 
 export const id = 'customer-segment';
@@ -58,9 +58,12 @@ export function validate(x: unknown): Options {
   return validateNumbers(x, SPECS, CUSTOMER_DEFAULTS, 'customer segment');
 }
 
+/** The columns the rules read (each need: one of `anyOf`, the first present is used). */
+export const requires: readonly Need[] = [{ table: 'user_metrics', anyOf: ['revenue'] }, ...SCORE_NEEDS];
+
 /** null, or which user_metrics columns are missing. */
 export function needs(columns: Columns): string | null {
-  return missing(columns, [{ table: 'user_metrics', anyOf: ['revenue'] }, ...SCORE_NEEDS]);
+  return missing(columns, requires);
 }
 
 /** user_id, label. */
@@ -83,5 +86,5 @@ export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: CUSTOMER_RULES.map((r) => r.label), openLabels: false, scored: false,
-  defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql,
 };

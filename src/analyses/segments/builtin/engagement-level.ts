@@ -36,9 +36,12 @@ const NEEDS: readonly Need[] = ['orders', 'cart_adds', 'avg_session_minutes', 'e
 export const defaults = {};
 export const validate = validateNone('engagement level');
 
+/** The columns the rules read (each need: one of `anyOf`, the first present is used). */
+export const requires: readonly Need[] = NEEDS;
+
 /** null, or which user_metrics columns are missing. */
 export function needs(columns: Columns): string | null {
-  return missing(columns, NEEDS);
+  return missing(columns, requires);
 }
 
 /** user_id, label. */
@@ -59,5 +62,5 @@ export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: ENGAGEMENT_RULES.map((r) => r.label), openLabels: false, scored: false,
-  defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql,
 };

@@ -92,9 +92,12 @@ function bandSql(score: string): string {
 export const defaults = {};
 export const validate = validateNone('engagement score');
 
+/** The columns the rules read (each need: one of `anyOf`, the first present is used). */
+export const requires: readonly Need[] = SCORE_NEEDS;
+
 /** null, or which user_metrics columns are missing. */
 export function needs(columns: Columns): string | null {
-  return missing(columns, SCORE_NEEDS);
+  return missing(columns, requires);
 }
 
 /** user_id, label (the band), score. */
@@ -113,5 +116,5 @@ export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: SCORE_BANDS.map((b) => b.label), openLabels: false, scored: true,
-  defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql,
 };

@@ -2,7 +2,7 @@
 // case-insensitively with the lists below: Male, Female, or Unknown (also NULL and blank). Any other value is
 // kept as it is after cleaning (e.g. "non-binary"), so it appears as its own label.
 import { sql, type Sql } from '../../../sql/quote.ts';
-import { cleanSql, inList, missing, validateNone, type BuiltinSegmentation, type Columns } from './common.ts';
+import { cleanSql, inList, missing, validateNone, type BuiltinSegmentation, type Columns, type Need } from './common.ts';
 
 export const id = 'gender';
 export const name = 'Gender';
@@ -18,9 +18,12 @@ export const GENDER_VALUES = {
 export const defaults = {};
 export const validate = validateNone('gender');
 
+/** The columns the rules read (each need: one of `anyOf`, the first present is used). */
+export const requires: readonly Need[] = [{ table: 'users', anyOf: ['gender'] }];
+
 /** null, or that users.gender is missing. */
 export function needs(columns: Columns): string | null {
-  return missing(columns, [{ table: 'users', anyOf: ['gender'] }]);
+  return missing(columns, requires);
 }
 
 /** user_id, label. */
@@ -39,5 +42,5 @@ export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: ['Male', 'Female', 'Unknown'], openLabels: true, scored: false,
-  defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql,
 };

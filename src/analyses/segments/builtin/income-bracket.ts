@@ -10,7 +10,7 @@
 // Ties: equal incomes share one percentile (the count strictly below them), so a tie group is never split and
 // stands where its lowest member would; e.g. two equal top incomes among 10 are both Above Average.
 import { joinSql, sql, type Sql } from '../../../sql/quote.ts';
-import { missing, validateNone, type BuiltinSegmentation, type Columns } from './common.ts';
+import { missing, validateNone, type BuiltinSegmentation, type Columns, type Need } from './common.ts';
 
 export const id = 'income-bracket';
 export const name = 'Income bracket';
@@ -27,9 +27,12 @@ export const INCOME_BRACKETS = [
 export const defaults = {};
 export const validate = validateNone('income bracket');
 
+/** The columns the rules read (each need: one of `anyOf`, the first present is used). */
+export const requires: readonly Need[] = [{ table: 'users', anyOf: ['income'] }];
+
 /** null, or that users.income is missing. */
 export function needs(columns: Columns): string | null {
-  return missing(columns, [{ table: 'users', anyOf: ['income'] }]);
+  return missing(columns, requires);
 }
 
 /** user_id, label. */
@@ -50,5 +53,5 @@ export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: [...INCOME_BRACKETS.map((b) => b.label), 'Unknown'], openLabels: false, scored: false,
-  defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql,
 };

@@ -12,7 +12,8 @@ import { segmentation as city } from './city.ts';
 import { segmentation as customerSegment } from './customer-segment.ts';
 import { segmentation as churnRisk } from './churn-risk.ts';
 
-export type { BuiltinSegmentation, Columns, Options } from './common.ts';
+export type { BuiltinSegmentation, Columns, Need, Options } from './common.ts';
+export { dataNeedsSql, decodeDataNeeds } from './data-needs.ts';
 export { ENGAGEMENT_RULES } from './engagement-level.ts';
 export { SCORE_BANDS, SCORE_COMPONENTS, SCORE_METHOD, componentsSql, scoreCtes } from './engagement-score.ts';
 export { AGE_GROUPS } from './age-group.ts';

@@ -1,5 +1,6 @@
 // Traffic source category per user, from the source and medium of the user's FIRST touch: their earliest event
-// (by ts; ties by source, then medium, alphabetically) whose source or medium is not blank. Events whose source
+// (by ts; ties by the lower-cased source, then medium, alphabetically) whose source or medium is not blank
+// (blank = NULL or only spaces, tabs, line breaks). Events whose source
 // and medium are both NULL or blank are skipped; a user with no such event is Unknown (no events, or a dataset
 // that recorded no source for them — e.g. an import whose files had no source column: the columns exist, all NULL).
 // Normalising (both values): whitespace runs become one space, trimmed, lower case, every run of "_" or "-" becomes
@@ -19,7 +20,7 @@
 // Paid comes before Social Media on purpose: a paid Facebook ad (facebook / paid_social) is Paid traffic; only
 // unpaid social visits are Social Media. Likewise google / cpc is Paid, google / organic Organic Search.
 import { joinSql, raw, sql, type Sql } from '../../../sql/quote.ts';
-import { cleanSql, inList, missing, validateNone, type BuiltinSegmentation, type Columns } from './common.ts';
+import { cleanSql, inList, missing, validateNone, type BuiltinSegmentation, type Columns, type Need } from './common.ts';
 
 export const id = 'traffic-source';
 export const name = 'Traffic source';
@@ -54,12 +55,15 @@ export const TRAFFIC_RULES: readonly TrafficRule[] = [
 export const defaults = {};
 export const validate = validateNone('traffic source');
 
-/** null, or which of events.source / events.medium are missing. */
-export function needs(columns: Columns): string | null {
-  return missing(columns, [
+/** The columns the rules read (each need: one of `anyOf`, the first present is used). */
+export const requires: readonly Need[] = [
     { table: 'events', anyOf: ['source'] },
     { table: 'events', anyOf: ['medium'] },
-  ]);
+  ];
+
+/** null, or which of events.source / events.medium are missing. */
+export function needs(columns: Columns): string | null {
+  return missing(columns, requires);
 }
 
 /** Trusted SQL: lower case, "_"/"-" runs as one space, over an already cleaned value. */
@@ -74,15 +78,21 @@ export function segmentSql(opts?: unknown): Sql {
     const parts = [r.sources.length ? inList(raw('s'), r.sources) : null, r.mediums.length ? inList(raw('m'), r.mediums) : null];
     return sql`WHEN ${joinSql(parts.filter((p): p is Sql => p !== null), ' OR ')} THEN ${r.label}`;
   });
-  return sql`WITH touch AS (
-  SELECT user_id, s, m FROM (
-    SELECT user_id, ts,
-      regexp_replace(regexp_replace(${norm(cleanSql('source'))}, '^([a-z][a-z0-9+.]*://)?(www\\.|m\\.|l\\.|lm\\.|mobile\\.)?', ''),
-        '(\\.com)?(/.*)?$', '') AS s,
-      ${norm(cleanSql('medium'))} AS m
-    FROM events WHERE user_id IS NOT NULL
-  ) WHERE s IS NOT NULL OR m IS NOT NULL
-  QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY ts, s NULLS LAST, m NULLS LAST) = 1
+  // Pick the first touch on the raw values (cheap per event), then normalise one row per user.
+  const ws = "' ' || chr(9) || chr(10) || chr(12) || chr(13)"; // the whitespace cleanSql's \s collapses (RE2's \s has no \v)
+  const filled = (c: string) => raw(`trim(CAST(${c} AS VARCHAR), ${ws}) <> ''`);
+  return sql`WITH first_touch AS (
+  SELECT user_id, source, medium FROM events
+  WHERE user_id IS NOT NULL AND (${filled('source')} OR ${filled('medium')})
+  QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY ts, lower(CAST(source AS VARCHAR)) NULLS LAST,
+    lower(CAST(medium AS VARCHAR)) NULLS LAST) = 1
+),
+touch AS (
+  SELECT user_id,
+    regexp_replace(regexp_replace(${norm(cleanSql('source'))}, '^([a-z][a-z0-9+.]*://)?(www\\.|m\\.|l\\.|lm\\.|mobile\\.)?', ''),
+      '(\\.com)?(/.*)?$', '') AS s,
+    ${norm(cleanSql('medium'))} AS m
+  FROM first_touch
 )
 SELECT u.user_id, (CASE WHEN t.user_id IS NULL THEN 'Unknown'
     ${joinSql(whens, ' ')}
@@ -94,5 +104,5 @@ export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: [...TRAFFIC_RULES.map((r) => r.label), 'Other', 'Unknown'], openLabels: false,
-  scored: false, defaults, validate, needs, sql: segmentSql,
+  scored: false, requires, defaults, validate, needs, sql: segmentSql,
 };

@@ -1,0 +1,39 @@
+// Whether the needed columns hold any values. Imports give events.source/medium and users.country/region NULL
+// placeholders when no file had them (src/data/import/build-sql.ts), so a column can exist and be empty: such a
+// segmentation would label everyone Unknown. Run dataNeedsSql, then decodeDataNeeds says what is empty, or null.
+import type { Table } from 'apache-arrow';
+import { toRows } from '../../../db/rows.ts';
+import { ident, joinSql, raw, sql, type Sql } from '../../../sql/quote.ts';
+import { pick, type BuiltinSegmentation, type Columns } from './common.ts';
+
+/** The column each need resolves to in this dataset (null when absent: `needs` already says so). */
+function resolved(seg: BuiltinSegmentation, columns: Columns): { table: keyof Columns; column: string }[] | null {
+  const out: { table: keyof Columns; column: string }[] = [];
+  for (const n of seg.requires) {
+    const column = pick(columns, n.table, n.anyOf);
+    if (column === null) return null;
+    out.push({ table: n.table, column });
+  }
+  return out;
+}
+
+/** One row: n0, n1, … = how many rows hold a non-blank value in each needed column; null when a column is absent. */
+export function dataNeedsSql(seg: BuiltinSegmentation, columns: Columns): Sql | null {
+  const cols = resolved(seg, columns);
+  if (!cols) return null;
+  if (!cols.length) return raw('SELECT 1 AS ok');
+  const parts = cols.map(
+    (c, i) => sql`(SELECT count(nullif(trim(CAST(${raw(ident(c.column))} AS VARCHAR)), '')) FROM ${raw(ident(c.table))})::DOUBLE AS ${raw(ident(`n${i}`))}`,
+  );
+  return sql`SELECT ${joinSql(parts, ', ')}`;
+}
+
+/** null when every needed column holds a value, else a sentence naming the empty ones. */
+export function decodeDataNeeds(seg: BuiltinSegmentation, columns: Columns, table: Table): string | null {
+  const cols = resolved(seg, columns) ?? [];
+  const row = toRows(table)[0] ?? {};
+  const empty = cols.filter((_, i) => !(Number(row[`n${i}`] ?? 0) > 0)).map((c) => `${c.table}.${c.column}`);
+  if (!empty.length) return null;
+  const list = empty.length === 1 ? empty[0] : `${empty.slice(0, -1).join(', ')} and ${empty[empty.length - 1]}`;
+  return `Unavailable: ${list} ${empty.length === 1 ? 'has' : 'have'} no values in this dataset.`;
+}
