@@ -29,7 +29,8 @@ ${values.length ? `INSERT INTO user_metrics VALUES ${values.join(', ')};` : ''}`
 
 async function rfm(db: Db, spec: unknown = {}): Promise<RfmUser[]> {
   const q = rfmSql(validateRfmSpec(spec));
-  return decodeRfmUsers(await db.query(q.text, q.params));
+  // rfmSql has no ORDER BY: sort here so answers read in user order.
+  return decodeRfmUsers(await db.query(q.text, q.params)).sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
 }
 /** user -> "cell label" for compact hand-worked answers. */
 const cells = (us: readonly RfmUser[]) => Object.fromEntries(us.map((u) => [u.userId, u.cell === null ? u.label : `${u.cell} ${u.label}`]));
