@@ -8,7 +8,7 @@
 import { StrataError } from '../../../errors.ts';
 import { sql, type Sql } from '../../../sql/quote.ts';
 import { DEFAULT_OVERVIEW, validateOverviewSpec } from '../../overview/spec.ts';
-import { missing, type BuiltinSegmentation, type Columns, type Options } from './common.ts';
+import { missing, type BuiltinSegmentation, type Columns, type Need, type Options } from './common.ts';
 
 export const id = 'churn-risk';
 export const name = 'Churn risk';
