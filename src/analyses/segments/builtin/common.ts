@@ -104,8 +104,3 @@ export function cleanSql(expr: string): Sql {
 export function inList(x: Sql, values: readonly string[]): Sql {
   return sql`${x} IN (${joinSql(values.map((v) => sql`${v}`), ', ')})`;
 }
-
-/** Join in order (unique labels), for `labels` lists built from rule tables. */
-export function uniq(xs: readonly string[]): string[] {
-  return [...new Set(xs)];
-}

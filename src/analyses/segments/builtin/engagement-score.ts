@@ -16,7 +16,7 @@
 // The score is relative to the dataset (its 95th percentiles), so it changes when the data does.
 // Label: the score's band, lower bound inclusive: Very Low [0, 20), Low [20, 40), Medium [40, 60), High [60, 80),
 // Very High [80, 100].
-import { raw, sql, type Sql } from '../../../sql/quote.ts';
+import { literal, raw, sql, type Sql } from '../../../sql/quote.ts';
 import { missing, validateNone, type BuiltinSegmentation, type Columns, type Need } from './common.ts';
 
 export const id = 'engagement-score';
@@ -85,8 +85,8 @@ seg_score AS (
 
 /** The band label of `score` (trusted SQL naming a DOUBLE column). */
 function bandSql(score: string): string {
-  const whens = [...SCORE_BANDS].reverse().map((b) => `WHEN ${score} >= ${b.from} THEN '${b.label}'`);
-  return `CASE ${whens.join(' ')} ELSE '${SCORE_BANDS[0].label}' END`;
+  const whens = [...SCORE_BANDS].reverse().map((b) => `WHEN ${score} >= ${b.from} THEN ${literal(b.label)}`);
+  return `CASE ${whens.join(' ')} ELSE ${literal(SCORE_BANDS[0].label)} END`;
 }
 
 export const defaults = {};
