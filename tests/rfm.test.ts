@@ -48,7 +48,7 @@ const scores = (us: readonly RfmUser[], k: 'r' | 'f' | 'm') => us.map((u) => u[k
 // h     7     8      80      | 2        2 | 7          4   | 2-4-4  At Risk
 // i     8     9      90      | 1        1 | 8          5   | 1-5-5  Can't Lose Them
 // j     9     10     100     | 0        1 | 9          5   | 1-5-5  Can't Lose Them
-// z     -     0      0       | NULL scores and cell, "No purchase"; not one of the n = 10
+// z     -     0      0       | NULL scores and cell, "No Purchase"; not one of the n = 10
 const TEN: Buyer[] = [...'abcdefghij'].map((id, i): Buyer => [id, i, i + 1, (i + 1) * 10]).concat([['z', null, 0, 0]]);
 
 function rfmSuite(backend: string, open: () => Promise<Db>): void {
@@ -57,7 +57,7 @@ function rfmSuite(backend: string, open: () => Promise<Db>): void {
     before(async () => { db = await open(); });
     after(async () => db?.close());
 
-    test('ten distinct buyers: two per score, recency reversed, the non-buyer unscored and "No purchase"', async () => {
+    test('ten distinct buyers: two per score, recency reversed, the non-buyer unscored and "No Purchase"', async () => {
       await shop(db, TEN);
       const us = await rfm(db);
       assert.deepEqual(cells(us), {
@@ -123,7 +123,7 @@ function rfmSuite(backend: string, open: () => Promise<Db>): void {
       assert.deepEqual(us.map((u) => [u.recencyDays, u.frequency]), Array(5).fill([1, 1]));
     });
 
-    test('no buyers: everyone "No purchase", an empty grid; no users: no rows', async () => {
+    test('no buyers: everyone "No Purchase", an empty grid; no users: no rows', async () => {
       await shop(db, [['x', null, 0, 0], ['y', null, 0, 0]]);
       assert.deepEqual(cells(await rfm(db)), { x: NO_PURCHASE, y: NO_PURCHASE });
       const g = rfmGridSql();

@@ -12,7 +12,7 @@ export interface RfmUser {
   m: number | null;
   /** "R-F-M", e.g. "5-4-5"; null without a purchase. */
   cell: string | null;
-  /** The segment, or "No purchase". */
+  /** The segment, or "No Purchase". */
   label: string;
   /** With RfmSpec.values: the values ranked (null without a purchase). */
   recencyDays?: number | null;

@@ -39,7 +39,7 @@ export const RFM_SEGMENTS: readonly RfmSegmentRule[] = [
 ];
 
 /** The label of users without a purchase (their scores and cell are NULL). */
-export const NO_PURCHASE = 'No purchase';
+export const NO_PURCHASE = 'No Purchase'; // as the churn-risk segmentation spells it
 
 /** Every label a user can get, segments first (the order charts and legends use). */
 export const RFM_LABELS: readonly string[] = [...RFM_SEGMENTS.map((s) => s.label), NO_PURCHASE];

@@ -3,7 +3,7 @@
 //
 // THE RULE (what every score means; a spreadsheet reproduces it exactly):
 //   Buyers are the users with at least one purchase (user_metrics.days_since_last_purchase is not NULL). Only
-//   buyers are scored; everyone else gets NULL scores, a NULL cell and the label "No purchase".
+//   buyers are scored; everyone else gets NULL scores, a NULL cell and the label "No Purchase".
 //   Values, per buyer, all from user_metrics:
 //     recency_days = days_since_last_purchase: calendar days (UTC) from the day of the buyer's last purchase to
 //                    the day of the data's last event of any type (a purchase on that day is 0);
@@ -92,7 +92,7 @@ LEFT JOIN rfm_cells c ON c.r = g.r AND c.f = h.f
 ORDER BY g.r DESC, h.f`;
 }
 
-/** Users and gross revenue per label (segments with users only; "No purchase" included when there are any). */
+/** Users and gross revenue per label (segments with users only; "No Purchase" included when there are any). */
 export function rfmSegmentsSql(): Sql {
   return sql`WITH ${scoredCtes()},
 rfm_labelled AS (
