@@ -1,0 +1,58 @@
+// Computing the built-in segmentations into the segment seam: on the demo shop every one is stored with one
+// label per user, equal to its module's own output; on a dataset without the needed columns each unavailable one
+// is reported with its reason and nothing is stored for it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openNodeDb } from '../src/db/node-db.ts';
+import { toRows } from '../src/db/rows.ts';
+import { loadShop } from '../src/data/generator/index.ts';
+import { computeBuiltinSegmentations, datasetColumns } from '../src/data/segments-compute.ts';
+import { listSegmentations } from '../src/data/segments-store.ts';
+import { BUILTIN_SEGMENTATIONS } from '../src/analyses/segments/builtin/index.ts';
+import { rfmSql } from '../src/analyses/rfm/index.ts';
+import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
+
+test('on the demo shop every built-in segmentation and RFM is stored, equal to its module, one value per user', async () => {
+  const db = await openNodeDb();
+  await loadShop(db, { users: 500, days: 90, seed: 21 });
+  const outcome = await computeBuiltinSegmentations(db);
+  assert.deepEqual(outcome.filter((o) => o.unavailable).map((o) => o.id), [], 'the demo shop has every column');
+  const stored = await listSegmentations(db);
+  const columns = await datasetColumns(db);
+  assert.equal(Number(toRows(await db.query('SELECT count(*)::DOUBLE AS n FROM user_segments'))[0].n), 500);
+  for (const seg of BUILTIN_SEGMENTATIONS) {
+    const q = seg.sql(undefined, columns);
+    const direct = toRows(await db.query(`SELECT user_id::VARCHAR AS u, label FROM (${q.text}) ORDER BY 1`, q.params));
+    const col = seg.id.replace(/-/g, '_');
+    const kept = toRows(await db.query(`SELECT user_id::VARCHAR AS u, "${col}" AS label FROM user_segments ORDER BY 1`));
+    assert.deepEqual(kept, direct, seg.id);
+    assert.ok(stored.some((s) => s.column === col && s.kind === 'builtin'), `${seg.id} is listed`);
+  }
+  const r = rfmSql();
+  const rfm = toRows(await db.query(`SELECT user_id::VARCHAR AS u, label, cell FROM (${r.text}) ORDER BY 1`, r.params));
+  const keptRfm = toRows(await db.query('SELECT user_id::VARCHAR AS u, rfm AS label, rfm_cell AS cell FROM user_segments ORDER BY 1'));
+  assert.deepEqual(keptRfm, rfm);
+  const fields = decodeFields(await db.query(fieldsSql().text, fieldsSql().params)).filter((f) => f.source === 's');
+  assert.ok(fields.some((f) => f.id === 's.engagement_score_value' && f.kind === 'number'), 'the score is a numeric user field');
+  assert.ok(fields.some((f) => f.id === 's.rfm'));
+  await db.close();
+});
+
+test('a dataset without sessions, demographics or traffic columns: each unavailable segmentation says why, nothing meaningless is stored', async () => {
+  const db = await openNodeDb();
+  await loadShop(db, { users: 200, days: 30, seed: 5 });
+  // An import-like dataset: no demographic or traffic columns, and the traffic columns present but empty.
+  await db.exec(`ALTER TABLE users DROP COLUMN age; ALTER TABLE users DROP COLUMN gender;
+    UPDATE events SET source = NULL, medium = NULL`);
+  const outcome = await computeBuiltinSegmentations(db);
+  const why = Object.fromEntries(outcome.map((o) => [o.id, o.unavailable]));
+  assert.match(why['age-group'] ?? '', /no users\.age column/);
+  assert.match(why.gender ?? '', /no users\.gender column/);
+  assert.match(why['traffic-source'] ?? '', /events\.source.*no values/);
+  assert.equal(why['engagement-level'], null);
+  assert.equal(why.rfm, null);
+  const stored = (await listSegmentations(db)).map((s) => s.column);
+  assert.ok(!stored.includes('age_group') && !stored.includes('gender') && !stored.includes('traffic_source'));
+  assert.ok(stored.includes('engagement_level'));
+  await db.close();
+});
