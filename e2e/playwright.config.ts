@@ -2,6 +2,9 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumPath, LAUNCH_ARGS } from './browser.ts';
 
+/** Specs that import big files or fault the engine: at most one of them runs at a time. */
+const IMPORT_HEAVY = ['**/faults.spec.ts', '**/import.spec.ts', '**/import-formats.spec.ts', '**/import-malformed.spec.ts'];
+
 /** The port the production build is served on for the tests (E2E_PORT overrides it). */
 const PORT = Number(process.env.E2E_PORT ?? 4180);
 
@@ -12,8 +15,14 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,
-  // Two workers: spec files run side by side (each test has its own context or profile); CI stays well under 30 minutes.
+  // Two workers: spec files run side by side (each test has its own context or profile), so CI stays well under
+  // 30 minutes. The import-heavy specs form a project of their own that runs one test at a time: two big
+  // imports or conversions at once on a 2-core machine were measured to crash a renderer ("Page crashed").
   workers: Number(process.env.E2E_WORKERS ?? 2),
+  projects: [
+    { name: 'imports', testMatch: IMPORT_HEAVY, workers: 1 },
+    { name: 'screens', testIgnore: IMPORT_HEAVY },
+  ],
   retries: 0,
   forbidOnly: true,
   reporter: [['list'], ['json', { outputFile: '../test-results/e2e.json' }]],
