@@ -15,6 +15,7 @@ import { requestPersistentStorage } from '../lib/storage.ts';
 import { messageOf, StrataError } from '../errors.ts';
 import { isEngineStopped, isStorageFull, readableEngineError, STORAGE_FULL } from '../db/engine-faults.ts';
 import { fmtInt } from '../lib/format.ts';
+import { literal } from '../sql/quote.ts';
 
 /** Milestones of a cold start, read by the benchmark. */
 export interface Timings {
@@ -143,7 +144,7 @@ export class AppState {
 
   private async activate(rec: DatasetRecord): Promise<void> {
     const db = this.db!;
-    if (db.info.readOnly) await db.exec(`SET schema = '${rec.schema.replace(/'/g, "''")}'`);
+    if (db.info.readOnly) await db.exec(`SET schema = ${literal(rec.schema)}`); // a read-only file keeps its settings
     else await useDataset(db, rec);
     this.coordinator?.invalidate();
     this.dataset = rec;
