@@ -23,7 +23,8 @@ if (!only || only === 'unit') {
     failed += 1;
   }
   const files = readdirSync(root + 'tests').filter((f) => f.endsWith('.test.ts')).map((f) => 'tests/' + f);
-  const unit = step('Unit tests (Node + native DuckDB)', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files]);
+  // Two test files at a time: Node's default on 2 cores is one; each file is its own process with its own temp dirs.
+  const unit = step('Unit tests (Node + native DuckDB)', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files]);
   const p = /ℹ pass (\d+)/.exec(unit.out);
   const f = /ℹ fail (\d+)/.exec(unit.out);
   passed += Number(p?.[1] ?? 0);
