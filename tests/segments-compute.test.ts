@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { toRows } from '../src/db/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
-import { computeBuiltinSegmentations, datasetColumns } from '../src/data/segments-compute.ts';
-import { listSegmentations } from '../src/data/segments-store.ts';
+import { builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, datasetColumns, storedOptions } from '../src/data/segments-compute.ts';
+import { dataFingerprint, listSegmentations } from '../src/data/segments-store.ts';
 import { BUILTIN_SEGMENTATIONS } from '../src/analyses/segments/builtin/index.ts';
 import { rfmSql } from '../src/analyses/rfm/index.ts';
 import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
@@ -54,5 +54,34 @@ test('a dataset without sessions, demographics or traffic columns: each unavaila
   const stored = (await listSegmentations(db)).map((s) => s.column);
   assert.ok(!stored.includes('age_group') && !stored.includes('gender') && !stored.includes('traffic_source'));
   assert.ok(stored.includes('engagement_level'));
+  await db.close();
+});
+
+test('a threshold change recomputes only its segmentation; a data change makes every stored one stale', async () => {
+  const db = await openNodeDb();
+  await loadShop(db, { users: 300, days: 60, seed: 8 });
+  await computeBuiltinSegmentations(db);
+  const before = await listSegmentations(db);
+  const fp = await dataFingerprint(db);
+  const available = await builtinAvailability(db);
+  assert.deepEqual(builtinsToCompute(available, before, fp), [], 'nothing to do right after computing');
+  await new Promise((r) => setTimeout(r, 5)); // updated_at has millisecond resolution
+  const only = await computeBuiltinSegmentations(db, { 'churn-risk': { medium: 10, high: 20 } }, ['churn-risk']);
+  assert.deepEqual(only.map((o) => o.id), ['churn-risk']);
+  const after = await listSegmentations(db);
+  for (const r of after) {
+    const old = before.find((b) => b.column === r.column)!;
+    if (r.column === 'churn_risk') assert.ok(r.updatedAt > old.updatedAt, 'churn risk recomputed');
+    else assert.equal(r.updatedAt, old.updatedAt, `${r.column} untouched`);
+  }
+  assert.deepEqual(storedOptions(after)['churn-risk'], { medium: 10, high: 20 }, 'the new bands are stored with it');
+  // By hand: with bands 10 / 20, a buyer whose last purchase is 15 days back is Medium.
+  const medium = toRows(await db.query(`SELECT count(*)::DOUBLE AS n FROM user_metrics m JOIN user_segments s USING (user_id)
+    WHERE m.days_since_last_purchase BETWEEN 11 AND 20 AND s.churn_risk <> 'Medium'`));
+  assert.equal(Number(medium[0].n), 0);
+  await db.exec(`INSERT INTO events SELECT * FROM events LIMIT 1`);
+  const fp2 = await dataFingerprint(db);
+  assert.notEqual(fp2, fp);
+  assert.deepEqual(builtinsToCompute(available, after, fp2), available.filter((o) => !o.unavailable).map((o) => o.id), 'all stale after the data changed');
   await db.close();
 });

@@ -7,7 +7,7 @@ import { toRows } from '../db/rows.ts';
 import { raw, sql, type Sql } from '../sql/quote.ts';
 import { BUILTIN_SEGMENTATIONS, dataNeedsSql, decodeDataNeeds, type BuiltinSegmentation, type Columns } from '../analyses/segments/builtin/index.ts';
 import { rfmSql } from '../analyses/rfm/index.ts';
-import { segmentColumn, writeSegmentation } from './segments-store.ts';
+import { dataFingerprint, segmentColumn, writeSegmentation, type SegmentationRecord } from './segments-store.ts';
 
 /** What happened to one built-in segmentation. */
 export interface ComputeOutcome {
@@ -39,36 +39,52 @@ async function unavailable(db: Db, seg: BuiltinSegmentation, columns: Columns): 
   return q ? decodeDataNeeds(seg, columns, await db.query(q.text, q.params)) : null;
 }
 
+/** Every built-in id the compute step knows, RFM last. */
+export const BUILTIN_IDS: readonly string[] = [...BUILTIN_SEGMENTATIONS.map((s) => s.id), RFM.id];
+
 /**
  * Compute and store every built-in segmentation this dataset supports (options per id override the defaults),
  * plus RFM (label, and the R-F-M cell). Each is written in its own transaction; returns what was stored or why not.
+ * `only` limits the work to some ids (a threshold change recomputes just the segmentation it belongs to).
+ * `progress` is told each segmentation's name before it runs.
  */
-export async function computeBuiltinSegmentations(db: Db, options: Readonly<Record<string, unknown>> = {}): Promise<ComputeOutcome[]> {
+export async function computeBuiltinSegmentations(
+  db: Db, options: Readonly<Record<string, unknown>> = {}, only?: readonly string[], progress?: (name: string, i: number, n: number) => void,
+): Promise<ComputeOutcome[]> {
   const columns = await datasetColumns(db);
+  const dataVersion = await dataFingerprint(db);
   const out: ComputeOutcome[] = [];
+  const want = (id: string) => !only || only.includes(id);
+  const total = BUILTIN_IDS.filter(want).length;
+  let i = 0;
   for (const seg of BUILTIN_SEGMENTATIONS) {
+    if (!want(seg.id)) continue;
+    progress?.(seg.name, i++, total);
     const why = await unavailable(db, seg, columns);
     if (why) {
       out.push({ id: seg.id, name: seg.name, columns: [], unavailable: why });
       continue;
     }
-    const body = seg.sql(options[seg.id], columns);
-    const definition = JSON.stringify({ builtin: seg.id, options: seg.validate(options[seg.id]) });
+    const opts = seg.validate(options[seg.id]);
+    const body = seg.sql(opts, columns);
+    const definition = JSON.stringify({ builtin: seg.id, options: opts });
     const stored = [segmentColumn(seg.id)];
-    await writeSegmentation(db, { column: seg.id, name: seg.name, kind: 'builtin', type: 'label', definition }, pickColumn(body, 'label'));
+    await writeSegmentation(db, { column: seg.id, name: seg.name, kind: 'builtin', type: 'label', definition, dataVersion }, pickColumn(body, 'label'));
     if (seg.scored) {
       stored.push(segmentColumn(`${seg.id}_value`));
-      await writeSegmentation(db, { column: `${seg.id}_value`, name: `${seg.name} (value)`, kind: 'builtin', type: 'score', definition }, pickColumn(body, 'score'));
+      await writeSegmentation(db, { column: `${seg.id}_value`, name: `${seg.name} (value)`, kind: 'builtin', type: 'score', definition, dataVersion }, pickColumn(body, 'score'));
     }
     out.push({ id: seg.id, name: seg.name, columns: stored, unavailable: null });
   }
+  if (!want(RFM.id)) return out;
+  progress?.(RFM.name, i++, total);
   const rfmMissing = RFM.requires.filter((n) => !n.anyOf.some((c) => columns.user_metrics.includes(c)));
   if (rfmMissing.length) {
     out.push({ id: RFM.id, name: RFM.name, columns: [], unavailable: `Unavailable: this dataset has no ${rfmMissing.map((n) => `user_metrics.${n.anyOf[0]}`).join(', ')} column.` });
   } else {
     const definition = JSON.stringify({ builtin: 'rfm' });
-    await writeSegmentation(db, { column: 'rfm', name: RFM.name, kind: 'builtin', type: 'label', definition }, pickColumn(rfmSql(), 'label'));
-    await writeSegmentation(db, { column: 'rfm_cell', name: 'RFM cell', kind: 'builtin', type: 'label', definition }, pickColumn(rfmSql(), 'cell'));
+    await writeSegmentation(db, { column: 'rfm', name: RFM.name, kind: 'builtin', type: 'label', definition, dataVersion }, pickColumn(rfmSql(), 'label'));
+    await writeSegmentation(db, { column: 'rfm_cell', name: 'RFM cell', kind: 'builtin', type: 'label', definition, dataVersion }, pickColumn(rfmSql(), 'cell'));
     out.push({ id: RFM.id, name: RFM.name, columns: ['rfm', 'rfm_cell'], unavailable: null });
   }
   return out;
@@ -79,3 +95,45 @@ function pickColumn(body: Sql, column: 'label' | 'score' | 'cell'): Sql {
   return sql`SELECT user_id, ${raw(column)} AS value FROM (${body}) b`;
 }
 
+
+/**
+ * Which built-ins this dataset supports, without computing any: each outcome names the columns it would store, or
+ * why it cannot run (cheap: column names and a few emptiness checks).
+ */
+export async function builtinAvailability(db: Db): Promise<ComputeOutcome[]> {
+  const columns = await datasetColumns(db);
+  const out: ComputeOutcome[] = [];
+  for (const seg of BUILTIN_SEGMENTATIONS) {
+    const why = await unavailable(db, seg, columns);
+    const cols = why ? [] : seg.scored ? [segmentColumn(seg.id), segmentColumn(`${seg.id}_value`)] : [segmentColumn(seg.id)];
+    out.push({ id: seg.id, name: seg.name, columns: cols, unavailable: why });
+  }
+  const rfmMissing = RFM.requires.filter((n) => !n.anyOf.some((c) => columns.user_metrics.includes(c)));
+  out.push(rfmMissing.length
+    ? { id: RFM.id, name: RFM.name, columns: [], unavailable: `Unavailable: this dataset has no ${rfmMissing.map((n) => `user_metrics.${n.anyOf[0]}`).join(', ')} column.` }
+    : { id: RFM.id, name: RFM.name, columns: ['rfm', 'rfm_cell'], unavailable: null });
+  return out;
+}
+
+/** The options each stored built-in was computed with (from its definition), by built-in id. */
+export function storedOptions(records: readonly SegmentationRecord[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of records) {
+    if (r.kind !== 'builtin' || !r.definition) continue;
+    try {
+      const d = JSON.parse(r.definition) as { builtin?: unknown; options?: unknown };
+      if (typeof d.builtin === 'string' && d.options !== undefined) out[d.builtin] = d.options;
+    } catch {
+      // A definition that does not parse is recomputed with the defaults.
+    }
+  }
+  return out;
+}
+
+/** The built-in ids whose stored columns are missing or were computed from other data than `fingerprint`. */
+export function builtinsToCompute(available: readonly ComputeOutcome[], records: readonly SegmentationRecord[], fingerprint: string): string[] {
+  const byColumn = new Map(records.map((r) => [r.column, r]));
+  return available
+    .filter((o) => !o.unavailable && o.columns.some((c) => byColumn.get(c)?.dataVersion !== fingerprint))
+    .map((o) => o.id);
+}

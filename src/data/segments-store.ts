@@ -21,6 +21,19 @@ export interface SegmentationRecord {
   definition: string | null;
   /** Epoch ms of the last computation. */
   updatedAt: number;
+  /** The data it was computed from (dataFingerprintSql); differs from the dataset's now when the data changed. */
+  dataVersion: string | null;
+}
+
+/**
+ * One text that changes whenever the dataset's data does (an import into it, a live feed, a regenerate): event and
+ * user counts and the last event time. A segmentation stores it; a different value now means "stale".
+ */
+export const DATA_FINGERPRINT_SQL = `SELECT ((SELECT count(*) FROM events) || ':' || coalesce((SELECT epoch_ms(max(ts)) FROM events)::VARCHAR, '') || ':' || (SELECT count(*) FROM users))::VARCHAR AS v`;
+
+/** The current dataset's data fingerprint. */
+export async function dataFingerprint(db: Db): Promise<string> {
+  return String(toRows(await db.query(DATA_FINGERPRINT_SQL))[0].v);
 }
 
 /** Column names a segmentation may not take (the join key). */
@@ -37,7 +50,8 @@ export function segmentColumn(name: string): string {
 export async function ensureSegmentTables(db: Db): Promise<void> {
   await db.exec(`CREATE TABLE IF NOT EXISTS user_segments AS SELECT user_id FROM users;
 CREATE TABLE IF NOT EXISTS segmentations (column_name VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
-  type VARCHAR NOT NULL, definition VARCHAR, updated_at TIMESTAMP NOT NULL)`);
+  type VARCHAR NOT NULL, definition VARCHAR, updated_at TIMESTAMP NOT NULL, data_version VARCHAR);
+ALTER TABLE segmentations ADD COLUMN IF NOT EXISTS data_version VARCHAR`);
 }
 
 /**
@@ -45,7 +59,7 @@ CREATE TABLE IF NOT EXISTS segmentations (column_name VARCHAR PRIMARY KEY, name 
  * users it leaves out get NULL). Replaces an earlier one with the same column, in one transaction.
  */
 export async function writeSegmentation(
-  db: Db, rec: Omit<SegmentationRecord, 'updatedAt'>, values: Sql,
+  db: Db, rec: Omit<SegmentationRecord, 'updatedAt' | 'dataVersion'> & { dataVersion?: string | null }, values: Sql,
 ): Promise<void> {
   const col = ident(segmentColumn(rec.column));
   const type = rec.type === 'score' ? 'DOUBLE' : 'VARCHAR';
@@ -57,7 +71,9 @@ export async function writeSegmentation(
 ALTER TABLE user_segments DROP COLUMN IF EXISTS ${col}; ALTER TABLE user_segments ADD COLUMN ${col} ${type}`);
     const upd = sql`UPDATE user_segments SET ${raw(col)} = v.value::${raw(type)} FROM (${values}) v WHERE v.user_id = user_segments.user_id`;
     await db.query(upd.text, upd.params);
-    const meta = sql`INSERT OR REPLACE INTO segmentations VALUES (${segmentColumn(rec.column)}, ${rec.name}, ${rec.kind}, ${rec.type}, ${rec.definition}, now()::TIMESTAMP)`;
+    const version = rec.dataVersion === undefined ? raw(`(${DATA_FINGERPRINT_SQL})`) : sql`${rec.dataVersion}`;
+    const meta = sql`INSERT OR REPLACE INTO segmentations (column_name, name, kind, type, definition, updated_at, data_version)
+VALUES (${segmentColumn(rec.column)}, ${rec.name}, ${rec.kind}, ${rec.type}, ${rec.definition}, now()::TIMESTAMP, ${version})`;
     await db.query(meta.text, meta.params);
     await db.exec('COMMIT');
   } catch (err) {
@@ -83,13 +99,19 @@ export async function deleteSegmentation(db: Db, column: string): Promise<void> 
 
 /** The stored segmentations of the current dataset, by name. */
 export async function listSegmentations(db: Db): Promise<SegmentationRecord[]> {
-  await ensureSegmentTables(db);
-  return toRows(await db.query(`SELECT column_name, name, kind, type, definition, epoch_ms(updated_at)::DOUBLE AS t FROM segmentations ORDER BY name, column_name`)).map((r) => ({
+  // Read-only (recovery) databases cannot create the tables: a dataset without them has no segmentations yet.
+  const exists = toRows(await db.query(`SELECT count(*)::DOUBLE AS n FROM duckdb_tables() WHERE database_name = current_database()
+    AND schema_name = current_schema() AND table_name IN ('segmentations', 'user_segments')`));
+  if (Number(exists[0].n) < 2) return [];
+  if (!toRows(await db.query(`SELECT 1 FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema()
+    AND table_name = 'segmentations' AND column_name = 'data_version'`)).length) await ensureSegmentTables(db);
+  return toRows(await db.query(`SELECT column_name, name, kind, type, definition, epoch_ms(updated_at)::DOUBLE AS t, data_version FROM segmentations ORDER BY name, column_name`)).map((r) => ({
     column: String(r.column_name),
     name: String(r.name),
     kind: r.kind === 'custom' || r.kind === 'model' ? r.kind : 'builtin',
     type: r.type === 'score' ? 'score' : 'label',
     definition: r.definition === null ? null : String(r.definition),
     updatedAt: Number(r.t),
+    dataVersion: r.data_version === null || r.data_version === undefined ? null : String(r.data_version),
   }));
 }

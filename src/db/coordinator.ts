@@ -59,6 +59,11 @@ export class QueryCoordinator {
     return hit;
   }
 
+  /** Forget the cached results whose SQL text passes `test` (e.g. every query reading user_segments). */
+  invalidateWhere(test: (sqlText: string) => boolean): void {
+    for (const key of [...this.cache.keys()]) if (test((JSON.parse(key) as [string])[0])) this.cache.delete(key);
+  }
+
   /** Forget every cached result (the data changed). */
   invalidate(): void {
     this.cache.clear();

@@ -15,7 +15,28 @@ import { requestPersistentStorage } from '../lib/storage.ts';
 import { messageOf, StrataError } from '../errors.ts';
 import { isEngineStopped, isStorageFull, readableEngineError, STORAGE_FULL } from '../db/engine-faults.ts';
 import { fmtInt } from '../lib/format.ts';
-import { literal } from '../sql/quote.ts';
+import { literal, sql, type Sql } from '../sql/quote.ts';
+import type { Db } from '../db/types.ts';
+import { decodeFields, fieldsSql } from '../analyses/fields.ts';
+import { segmentMembersSql } from '../analyses/segments/custom.ts';
+import {
+  builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, storedOptions, type ComputeOutcome,
+} from '../data/segments-compute.ts';
+import { dataFingerprint, deleteSegmentation, listSegmentations, segmentColumn, writeSegmentation, type SegmentationRecord } from '../data/segments-store.ts';
+
+/** What `writing` says while segmentations are being computed: background work that user writes wait for. */
+export const SEGMENT_WRITE = 'computing segments';
+
+/** A segment the user saves: a name, the users in it, and what produced it. */
+export interface NewSegment {
+  name: string;
+  /** A statement returning the members' user_id (other columns are ignored: members get the name as label). */
+  members: Sql;
+  /** JSON: { filter } for the segment builder (recomputed when the data changes), { from: … } for a snapshot. */
+  definition: string;
+  /** Replace a custom segment of the same name (the UI asked first). */
+  replace?: boolean;
+}
 
 /** Milestones of a cold start, read by the benchmark. */
 export interface Timings {
@@ -51,6 +72,17 @@ export class AppState {
   writing = $state<string | null>(null);
   /** True while a dead engine is being restarted. */
   restarting = $state(false);
+  /** The current dataset's stored segmentations (built-in, custom, model), by name. */
+  segments = $state<SegmentationRecord[]>([]);
+  /** Every built-in segmentation and whether this dataset supports it (the reason when not). */
+  segmentOutcomes = $state<ComputeOutcome[]>([]);
+  /** Progress of a segment computation ("RFM segment", 3 of 12), or null. */
+  segmentProgress = $state<{ label: string; fraction: number } | null>(null);
+  segmentError = $state<string | null>(null);
+  /** The current dataset's data fingerprint (a stored segmentation with another one is stale). */
+  dataVersion = $state<string | null>(null);
+  private segmentJob: Promise<void> | null = null;
+  private segmentsWanted = false;
   timings: Timings = {};
   /** The Import screen's session (files, mappings, report). */
   importer = new ImportSession(() => this.db);
@@ -148,7 +180,13 @@ export class AppState {
     else await useDataset(db, rec);
     this.coordinator?.invalidate();
     this.dataset = rec;
+    this.segments = [];
+    this.segmentOutcomes = [];
+    this.segmentError = null;
+    this.dataVersion = null;
     this.version++;
+    this.segmentsWanted = true;
+    if (!this.writing) queueMicrotask(() => void this.refreshSegments());
   }
 
   /**
@@ -191,6 +229,8 @@ export class AppState {
 
   /** Run one write to the stored database; refused with a clear message while another one runs. */
   private async write<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    // Segment computation is background work: a change the user asked for waits for it instead of being refused.
+    while (this.writing === SEGMENT_WRITE && this.segmentJob) await this.segmentJob.catch(() => undefined);
     if (this.writing) throw new StrataError(`Please wait: ${this.writing} is still running. Strata saves one change at a time (or cancel it first).`);
     if (this.db?.info.readOnly) throw new StrataError('The stored database is open read-only for recovery: nothing can be changed.');
     this.writing = what;
@@ -205,7 +245,115 @@ export class AppState {
       throw err;
     } finally {
       this.writing = null;
+      if (this.segmentsWanted) queueMicrotask(() => void this.refreshSegments());
     }
+  }
+
+  /**
+   * Bring the current dataset's segmentations up to date: compute every supported built-in that is missing or was
+   * computed from other data (and re-run custom builder segments then), or just `only` with new `options` (a
+   * threshold change touches only its segmentation). Runs on a connection of its own, one write at a time.
+   */
+  async refreshSegments(req: { only?: string[]; options?: Record<string, unknown> } = {}): Promise<void> {
+    const db = this.db;
+    const rec = this.dataset;
+    if (!req.only) this.segmentsWanted = false;
+    if (!db || !rec || this.restarting) return;
+    while (this.writing === SEGMENT_WRITE && this.segmentJob) {
+      if (!req.only) return; // already on it
+      await this.segmentJob.catch(() => undefined);
+    }
+    if (this.writing) {
+      if (req.only) throw new StrataError(`Please wait: ${this.writing} is still running. Strata saves one change at a time.`);
+      this.segmentsWanted = true;
+      return;
+    }
+    if (db.info.readOnly) {
+      this.segments = await listSegmentations(db).catch(() => []);
+      return;
+    }
+    this.writing = SEGMENT_WRITE;
+    this.segmentError = null;
+    const job = (async () => {
+      const work = await db.fork();
+      try {
+        await work.exec(`SET schema = ${literal(rec.schema)}`);
+        const records = await listSegmentations(work);
+        const available = await builtinAvailability(work);
+        const fingerprint = await dataFingerprint(work);
+        const ids = req.only ?? builtinsToCompute(available, records, fingerprint);
+        const options = { ...storedOptions(records), ...req.options };
+        const stale = req.only ? [] : records.filter((r) => r.kind === 'custom' && r.dataVersion !== fingerprint && isFilterDefinition(r.definition));
+        if (ids.length) {
+          await computeBuiltinSegmentations(work, options, ids, (label, i, n) => (this.segmentProgress = { label, fraction: i / n }));
+        }
+        for (const r of stale) {
+          this.segmentProgress = { label: r.name, fraction: 1 };
+          await recomputeCustom(work, r);
+        }
+        if (this.dataset !== rec) return;
+        this.segmentOutcomes = available;
+        this.segments = await listSegmentations(work);
+        this.dataVersion = fingerprint;
+        if (ids.length || stale.length) this.segmentsChanged();
+      } finally {
+        this.segmentProgress = null;
+        await work.close().catch(() => undefined);
+      }
+    })();
+    this.segmentJob = job;
+    try {
+      await job;
+    } catch (err) {
+      const msg = messageOf(err);
+      if (!isEngineStopped(msg)) this.segmentError = `Segments could not be computed: ${msg}`;
+      if (isStorageFull(msg)) this.afterStorageFull();
+      if (req.only) throw err;
+    } finally {
+      this.segmentJob = null;
+      if (this.writing === SEGMENT_WRITE) this.writing = null;
+      if (this.segmentsWanted) queueMicrotask(() => void this.refreshSegments());
+    }
+  }
+
+  /** Segment columns changed: drop cached results that read them and let views re-query (others hit the cache). */
+  private segmentsChanged(): void {
+    this.coordinator?.invalidateWhere((text) => text.includes('user_segments'));
+    this.version++;
+  }
+
+  /** Save a segment (the builder, or users listed on a screen) as a segmentation of the current dataset. */
+  async saveSegment(seg: NewSegment): Promise<SegmentationRecord> {
+    const db = this.db;
+    if (!db || !this.dataset) throw new StrataError('Open a dataset first.');
+    const name = seg.name.trim();
+    if (!name) throw new StrataError('Give the segment a name.');
+    if (name.length > 80) throw new StrataError('A segment name has at most 80 characters.');
+    const column = customColumn(name, this.segments);
+    const taken = this.segments.find((r) => r.column === column);
+    if (taken && (taken.kind !== 'custom' || taken.name !== name)) {
+      throw new StrataError(`“${taken.name}” already uses that name: pick another.`);
+    }
+    if (taken && !seg.replace) throw new StrataError(`A segment named “${name}” exists. Replace it, or pick another name.`);
+    return this.write('saving a segment', async () => {
+      await writeSegmentation(db, { column, name, kind: 'custom', type: 'label', definition: seg.definition }, valuesFor(name, seg.members));
+      this.segments = await listSegmentations(db);
+      this.segmentsChanged();
+      return this.segments.find((r) => r.column === column)!;
+    });
+  }
+
+  /** Delete a custom (or model) segmentation. Built-ins are recomputed, not deleted. */
+  async deleteSegment(column: string): Promise<void> {
+    const db = this.db;
+    const r = this.segments.find((x) => x.column === column);
+    if (!db || !r) return;
+    if (r.kind === 'builtin') throw new StrataError('Built-in segmentations cannot be deleted; change their thresholds instead.');
+    await this.write('deleting a segment', async () => {
+      await deleteSegmentation(db, column);
+      this.segments = await listSegmentations(db);
+      this.segmentsChanged();
+    });
   }
 
   /**
@@ -223,7 +371,7 @@ export class AppState {
   async generate(params: GenParams): Promise<void> {
     const db = this.db;
     if (!db || this.abort) return;
-    if (this.writing) {
+    if (this.writing && this.writing !== SEGMENT_WRITE) {
       this.error = `Please wait: ${this.writing} is still running. Strata saves one change at a time.`;
       return;
     }
@@ -265,7 +413,7 @@ export class AppState {
   async importData(): Promise<DatasetRecord | null> {
     const db = this.db;
     if (!db || this.importer.stage === 'importing') return null;
-    if (this.writing) {
+    if (this.writing && this.writing !== SEGMENT_WRITE) {
       this.importer.error = `Please wait: ${this.writing} is still running. Strata saves one change at a time.`;
       return null;
     }
@@ -369,7 +517,43 @@ export class AppState {
 
   /** Whether a generation or any other write is running (buttons that change data are disabled meanwhile). */
   get busy(): boolean {
-    return this.phase === 'loading' || this.writing !== null || this.restarting;
+    return this.phase === 'loading' || (this.writing !== null && this.writing !== SEGMENT_WRITE) || this.restarting;
+  }
+}
+
+/** Members of a custom segment as the store wants them: each member's value is the segment's name. */
+function valuesFor(name: string, members: Sql): Sql {
+  return sql`SELECT DISTINCT m.user_id, ${name} AS value FROM (${members}) m WHERE m.user_id IS NOT NULL`;
+}
+
+/** Re-run a custom builder segment's stored filter over the current data. */
+async function recomputeCustom(db: Db, r: SegmentationRecord): Promise<void> {
+  const def = JSON.parse(r.definition!) as { filter: unknown };
+  const fq = fieldsSql();
+  const fields = decodeFields(await db.query(fq.text, fq.params));
+  await writeSegmentation(db, { column: r.column, name: r.name, kind: 'custom', type: 'label', definition: r.definition }, valuesFor(r.name, segmentMembersSql(def.filter, fields)));
+}
+
+/** Whether a stored definition is a builder filter (recomputable), not a snapshot of listed users. */
+function isFilterDefinition(def: string | null): boolean {
+  try {
+    const d: unknown = def ? JSON.parse(def) : null;
+    return d !== null && typeof d === 'object' && 'filter' in d;
+  } catch {
+    return false;
+  }
+}
+
+/** The column for a custom segment's name; a name with no letters or digits gets "segment_<n>". */
+function customColumn(name: string, existing: readonly SegmentationRecord[]): string {
+  const same = existing.find((r) => r.kind === 'custom' && r.name === name);
+  if (same) return same.column;
+  try {
+    return segmentColumn(name);
+  } catch {
+    let n = 1;
+    while (existing.some((r) => r.column === `segment_${n}`)) n++;
+    return `segment_${n}`;
   }
 }
 
