@@ -7,6 +7,7 @@ export const SCREENS = [
   { id: 'retention', label: 'Retention' },
   { id: 'funnels', label: 'Funnels' },
   { id: 'journeys', label: 'Journeys' },
+  { id: 'segments', label: 'Segments' },
   { id: 'import', label: 'Import' },
   { id: 'datasets', label: 'Datasets' },
   { id: 'data', label: 'Data' },
