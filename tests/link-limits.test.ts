@@ -182,7 +182,7 @@ describe('filter limits: at the limit accepted, one over refused', () => {
         if ('items' in n) {
           nested++;
           walk(n, depth + 1);
-        } else {
+        } else if ('field' in n) {
           conds++;
           const vs = n.value === undefined ? [] : Array.isArray(n.value) ? n.value : [n.value];
           vals += vs.length;

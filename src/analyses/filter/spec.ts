@@ -4,6 +4,10 @@ import { StrataError } from '../../errors.ts';
 import { fieldById, fieldLabel, isFieldId, kindPhrase, type Field, type Grain } from '../fields.ts';
 import type { ColumnKind } from '../profile/kinds.ts';
 import { LINK_LIMITS, LinkBudget } from '../limits.ts';
+import { checkBehaviour, readBehaviour, type BehaviourCond } from './behaviour.ts';
+
+export type { Behaviour, BehaviourCond, BehaviourWindow, CountOp } from './behaviour.ts';
+export { COUNT_OPS, COUNT_OP_LABEL, isDidNot, MAX_COUNT } from './behaviour.ts';
 
 /** Comparison operators; "is"/"is not" on text are "=" and "!=". */
 export type CondOp =
@@ -29,8 +33,8 @@ export interface FilterGroup {
   items: FilterNode[];
 }
 
-/** A condition or a nested group. */
-export type FilterNode = FilterGroup | FilterCond;
+/** A condition on a field, a behaviour condition on the row's user ("did purchase at least twice"), or a group. */
+export type FilterNode = FilterGroup | FilterCond | BehaviourCond;
 
 /** The filter that keeps every row. */
 export const EMPTY_FILTER: FilterGroup = Object.freeze({ op: 'and', items: Object.freeze([]) as unknown as FilterNode[] }) as FilterGroup;
@@ -38,6 +42,16 @@ export const EMPTY_FILTER: FilterGroup = Object.freeze({ op: 'and', items: Objec
 /** Whether a node is a group. */
 export function isGroup(n: FilterNode): n is FilterGroup {
   return 'items' in n;
+}
+
+/** Whether a node is a behaviour condition (what the row's user did). */
+export function isBehaviour(n: FilterNode): n is BehaviourCond {
+  return 'did' in n;
+}
+
+/** Whether a node is a plain condition on one field. */
+export function isCond(n: FilterNode): n is FilterCond {
+  return !isGroup(n) && !isBehaviour(n);
 }
 
 /** Operators per field kind, in the order a picker shows them. */
@@ -85,6 +99,8 @@ function node(x: unknown, depth: number, budget: LinkBudget): FilterNode {
     for (const i of o.items) items.push(node(i, depth + 1, budget));
     return { op: o.op, items };
   }
+  // Its event conditions are a group one level down, under the same budget and depth rules as any group.
+  if ('did' in o) return readBehaviour(o, budget, (w) => node(w, depth, budget));
   onlyKeys(o, ['field', 'op', 'value'], 'filter condition');
   if (!isFieldId(o.field)) throw new StrataError('A filter condition needs a field such as "u.age".');
   if (typeof o.op !== 'string' || !ALL_OPS.has(o.op)) {
@@ -119,11 +135,13 @@ function onlyKeys(o: Record<string, unknown>, keys: readonly string[], what: str
 
 /**
  * Check every condition against the dataset's fields at a grain: the field exists, the operator suits its kind,
- * and the value has the right type and count. Throws a StrataError naming the condition.
+ * and the value has the right type and count. Behaviour conditions are per user, so they suit either grain; their
+ * event conditions are checked against event fields. Throws a StrataError naming the condition.
  */
 export function checkFilter(g: FilterGroup, fields: readonly Field[], grain: Grain): void {
   for (const n of g.items) {
     if (isGroup(n)) checkFilter(n, fields, grain);
+    else if (isBehaviour(n)) checkBehaviour(n.did, fields, (w, eventFields) => checkFilter(w, eventFields, 'events'));
     else checkCond(n, fieldById(fields, n.field, grain));
   }
 }
@@ -166,21 +184,40 @@ function checkCond(c: FilterCond, f: Field): void {
   }
 }
 
-/** Every field id a filter reads. */
+/**
+ * Every field id a filter reads from the row it filters (what the FROM clause must join). A behaviour condition
+ * reads none of them: it counts in its own events sub-query, whose event conditions are in behaviourFields.
+ */
 export function filterFields(g: FilterGroup): string[] {
   const out: string[] = [];
-  const walk = (n: FilterNode) => (isGroup(n) ? n.items.forEach(walk) : out.push(n.field));
+  const walk = (n: FilterNode) => (isGroup(n) ? n.items.forEach(walk) : isBehaviour(n) ? undefined : out.push(n.field));
   walk(g);
   return out;
 }
 
-/** Whether a filter has no conditions at all (every group empty). */
+/** The event field ids the behaviour conditions of a filter read inside their own sub-queries. */
+export function behaviourFields(g: FilterGroup): string[] {
+  const out: string[] = [];
+  const walk = (n: FilterNode): void => {
+    if (isGroup(n)) n.items.forEach(walk);
+    else if (isBehaviour(n) && n.did.where) out.push(...filterFields(n.did.where));
+  };
+  walk(g);
+  return out;
+}
+
+/** Whether a filter has no conditions at all (every group empty); a behaviour condition is a condition. */
 export function isEmptyFilter(g: FilterGroup): boolean {
   return g.items.every((n) => isGroup(n) && isEmptyFilter(n));
 }
 
-/** The filter without conditions whose field fails `keep` (e.g. event fields when switching to the users grain). */
+/**
+ * The filter without conditions whose field fails `keep` (e.g. event fields when switching to the users grain).
+ * Behaviour conditions stay whole: they suit every grain, and their event conditions read their own events.
+ */
 export function pruneFilter(g: FilterGroup, keep: (fieldId: string) => boolean): FilterGroup {
-  const items = g.items.flatMap((n): FilterNode[] => (isGroup(n) ? [pruneFilter(n, keep)] : keep(n.field) ? [n] : []));
+  const items = g.items.flatMap((n): FilterNode[] =>
+    isGroup(n) ? [pruneFilter(n, keep)] : isBehaviour(n) || keep(n.field) ? [n] : [],
+  );
   return { op: g.op, items };
 }

@@ -1,6 +1,9 @@
 // Pure helpers behind the filter builder: immutable edits by path, operator/field changes, list parsing and the
 // "complete conditions only" view a query uses while the user is still typing. No DOM, so Node tests cover them.
-import { isGroup, OPS_BY_KIND, type CondOp, type CondValue, type FilterCond, type FilterGroup, type FilterNode } from '../../analyses/filter/spec.ts';
+import {
+  isBehaviour, isDidNot, isGroup, OPS_BY_KIND,
+  type Behaviour, type BehaviourCond, type CondOp, type CondValue, type CountOp, type FilterCond, type FilterGroup, type FilterNode,
+} from '../../analyses/filter/spec.ts';
 import type { Field } from '../../analyses/fields.ts';
 import type { ColumnKind } from '../../analyses/profile/kinds.ts';
 import { LINK_LIMITS } from '../../analyses/limits.ts';
@@ -186,13 +189,19 @@ export function isComplete(cond: FilterCond): boolean {
   }
 }
 
-/** The filter without incomplete conditions and the groups they leave empty: what a query should run with. */
+/**
+ * The filter without incomplete conditions and the groups they leave empty: what a query should run with. A
+ * behaviour condition is always complete (its editor only stores valid counts and windows); its event conditions
+ * are pruned the same way, and a where left empty goes.
+ */
 export function completeOnly(group: FilterGroup): FilterGroup {
   const items: FilterNode[] = [];
   for (const n of group.items) {
     if (isGroup(n)) {
       const g = completeOnly(n);
       if (g.items.length > 0) items.push(g);
+    } else if (isBehaviour(n)) {
+      items.push(n.did.where ? setWhere(n, completeOnly(n.did.where)) : n);
     } else if (isComplete(n)) {
       items.push(n);
     }
@@ -200,17 +209,105 @@ export function completeOnly(group: FilterGroup): FilterGroup {
   return { op: group.op, items };
 }
 
-/** How many conditions a filter holds, and how many of them are still incomplete. */
+/** How many conditions a filter holds (a behaviour and each of its event conditions count), and how many are incomplete. */
 export function countConds(group: FilterGroup): { total: number; incomplete: number } {
   let total = 0;
   let incomplete = 0;
   const walk = (n: FilterNode) => {
     if (isGroup(n)) return n.items.forEach(walk);
     total++;
-    if (!isComplete(n)) incomplete++;
+    if (isBehaviour(n)) {
+      if (n.did.where) walk(n.did.where);
+    } else if (!isComplete(n)) {
+      incomplete++;
+    }
   };
   walk(group);
   return { total, incomplete };
+}
+
+// ---- Behaviour conditions ("did purchase at least 2 times in the last 30 days") -----------------------------
+
+/** The event type a new behaviour starts with: purchase when the data has it, else its most common type. */
+export function pickEvent(types: readonly string[]): string {
+  return types.includes('purchase') || types.length === 0 ? 'purchase' : types[0];
+}
+
+/** A new behaviour condition: did `event` at least once, ever. */
+export function defaultBehaviour(event: string): BehaviourCond {
+  return { did: { event, count: { op: 'at_least', n: 1 } } };
+}
+
+// The behaviour with some settings replaced, keys in the validator's order (event, where, count, window).
+function withDid(b: BehaviourCond, patch: Partial<Behaviour>): BehaviourCond {
+  const d = { ...b.did, ...patch };
+  return {
+    did: { event: d.event, ...(d.where ? { where: d.where } : {}), count: d.count, ...(d.window ? { window: d.window } : {}) },
+  };
+}
+
+/** The behaviour with another event type. */
+export function setEvent(b: BehaviourCond, event: string): BehaviourCond {
+  return withDid(b, { event });
+}
+
+/** "did" or "did not" (exactly 0 / at most 0). */
+export function behaviourMode(b: BehaviourCond): 'did' | 'did_not' {
+  return isDidNot(b.did) ? 'did_not' : 'did';
+}
+
+/** Switch between "did" (back to at least once when it was "did not") and "did not" (exactly 0). */
+export function setMode(b: BehaviourCond, mode: 'did' | 'did_not'): BehaviourCond {
+  if (mode === behaviourMode(b)) return b;
+  return withDid(b, { count: mode === 'did_not' ? { op: 'exactly', n: 0 } : { op: 'at_least', n: 1 } });
+}
+
+/** The behaviour with another count; the editor only passes whole numbers it has checked. */
+export function setCount(b: BehaviourCond, op: CountOp, n: number): BehaviourCond {
+  return withDid(b, { count: { op, n } });
+}
+
+/** Which window a behaviour has. */
+export type WindowKind = 'ever' | 'last_days' | 'between';
+
+/** The kind of a behaviour's window. */
+export function windowKind(b: BehaviourCond): WindowKind {
+  const w = b.did.window;
+  return !w ? 'ever' : 'last_days' in w ? 'last_days' : 'between';
+}
+
+/** An ISO day `days` before `d` (UTC). */
+function isoDay(d: Date, days = 0): string {
+  return new Date(d.getTime() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The behaviour with another kind of window, starting from something valid: the last DEFAULT_DAYS days, or the
+ * DEFAULT_DAYS days up to `today` (UTC) for between, ready to be edited.
+ */
+export function setWindowKind(b: BehaviourCond, kind: WindowKind, today: Date = new Date()): BehaviourCond {
+  if (kind === windowKind(b)) return b;
+  if (kind === 'ever') return withDid(b, { window: undefined });
+  if (kind === 'last_days') return withDid(b, { window: { last_days: DEFAULT_DAYS } });
+  return withDid(b, { window: { between: [isoDay(today, DEFAULT_DAYS - 1), isoDay(today)] } });
+}
+
+/** The behaviour with its window's days or dates replaced (the editor checks them first). */
+export function setWindow(b: BehaviourCond, window: Behaviour['window']): BehaviourCond {
+  return withDid(b, { window });
+}
+
+/** The behaviour with other event conditions; an empty group (or none) removes them. */
+export function setWhere(b: BehaviourCond, where: FilterGroup | undefined): BehaviourCond {
+  return withDid(b, { where: where && where.items.length > 0 ? where : undefined });
+}
+
+/** A whole number from lo to hi typed in a box, or null when it is not one. */
+export function parseWhole(text: string, lo: number, hi: number): number | null {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isSafeInteger(n) && n >= lo && n <= hi ? n : null;
 }
 
 /** Wrap a suggestion source so each field is asked once; a failed lookup is forgotten so it can be retried. */
