@@ -156,6 +156,33 @@ function overviewSuite(backend: string, openDb: () => Promise<Db>): void {
       assert.equal(k.rangeEnd, utc('2024-03-20T18:12:00'));
     });
 
+    test('"users in segment": every panel sees only that segment\'s users (a hostile value stays a value)', async () => {
+      // A segmentation "tier": u1 and u3 are "Gold", u2 is "x'); DROP TABLE events; --", u4/u5 have none.
+      await db.exec(`CREATE OR REPLACE TABLE user_segments AS SELECT user_id, CASE user_id WHEN 'u1' THEN 'Gold' WHEN 'u3' THEN 'Gold'
+        WHEN 'u2' THEN 'x''); DROP TABLE events; --' END AS tier FROM users`);
+      try {
+        const k = await panel(db, 'kpis', { segment: { column: 'tier', value: 'Gold' } });
+        // u1: o1 (35) + o2 (35); u3: o4 (70) + o5 (30) -> 4 orders, 170 revenue, both repeat buyers.
+        assert.equal(k.users, 2);
+        assert.equal(k.orders, 4);
+        assert.equal(k.revenue, 170);
+        assert.equal(k.repeatBuyers, 2);
+        // The range is still the whole data's (the dashboard's dates do not move with the segment).
+        assert.equal(k.rangeEnd, utc('2024-03-20T18:12:00'));
+        const cats = await panel(db, 'categories', { segment: { column: 'tier', value: 'Gold' } });
+        // Books: o1 (20 + 15) + o5 p1 (10) = 45; Toys: o2 35 + o4 70 = 105; Garden: o5 p4 20.
+        assert.deepEqual(cats.map((c) => [c.category, c.revenue]), [['Toys', 105], ['Books', 45], ['Garden', 20]]);
+        const evil = await panel(db, 'kpis', { segment: { column: 'tier', value: "x'); DROP TABLE events; --" } });
+        assert.equal(evil.users, 1); // u2
+        assert.equal(evil.revenue, 20); // o3
+        assert.equal((await panel(db, 'kpis', { segment: { column: 'tier', value: 'Nobody' } })).users, 0);
+      } finally {
+        await db.exec('DROP TABLE user_segments');
+      }
+      assert.throws(() => validateOverviewSpec({ segment: { column: 'tier"; DROP', value: 'x' } }), /stored segmentation name/);
+      assert.throws(() => validateOverviewSpec({ segment: { column: 'tier', value: 5 } }), /text of at most 500/);
+    });
+
     test('KPIs for 2024-01-01..2024-02-14 (to is inclusive; later events excluded)', async () => {
       const k = await panel(db, 'kpis', { from: '2024-01-01', to: '2024-02-14' });
       // In range: s1 (u1), s7 (u4), s3 (u2), s4 (u2 refund), s10 (u6), s5 (u3, on the last day). Out: s2, s6, s8, s9.
@@ -441,7 +468,7 @@ describe('user_metrics on the fixture', () => {
 describe('validateOverviewSpec', () => {
   test('fills defaults for missing keys and returns a fresh object', () => {
     const s = validateOverviewSpec({ grain: 'week', from: '2024-02-29' });
-    assert.deepEqual(s, { from: '2024-02-29', to: null, grain: 'week', churn: { medium: 90, high: 180 }, geo: 'country' });
+    assert.deepEqual(s, { from: '2024-02-29', to: null, grain: 'week', churn: { medium: 90, high: 180 }, geo: 'country', segment: null });
     assert.notEqual(s.churn, DEFAULT_OVERVIEW.churn);
     assert.deepEqual(validateOverviewSpec({}), DEFAULT_OVERVIEW);
   });
@@ -450,7 +477,7 @@ describe('validateOverviewSpec', () => {
     assert.throws(() => validateOverviewSpec(x), (e: unknown) => e instanceof StrataError && pattern.test(e.message));
 
   test('rejects unknown keys, at the top and inside churn', () => {
-    rejects({ grain: 'day', colour: 'red' }, /Unknown Overview setting "colour"\. Allowed: from, to, grain, churn, geo/);
+    rejects({ grain: 'day', colour: 'red' }, /Unknown Overview setting "colour"\. Allowed: from, to, grain, churn, geo, segment/);
     rejects({ churn: { medium: 10, high: 20, low: 5 } }, /Unknown churn threshold "low"/);
   });
 

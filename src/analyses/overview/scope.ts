@@ -1,5 +1,5 @@
 // SQL pieces every Overview panel shares: the date-range filter, the range bounds and the time grain.
-import { joinSql, raw, sql, type Sql } from '../../sql/quote.ts';
+import { ident, joinSql, raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Grain, OverviewSpec } from './spec.ts';
 
 export { joinSql };
@@ -19,15 +19,28 @@ export function inRange(spec: Pick<OverviewSpec, 'from' | 'to'>): Sql {
  */
 export function scopeCtes(spec: OverviewSpec, columns: readonly string[], where?: string): Sql {
   const cols = columns.includes('ts') ? columns : [...columns, 'ts'];
-  const filter = where ? sql`(${raw(where)}) AND ${inRange(spec)}` : inRange(spec);
+  const parts = [inRange(spec)];
+  if (where) parts.unshift(sql`(${raw(where)})`);
+  // The segment's members go through a materialized CTE: a bound parameter inside an IN sub-query of an inlined
+  // CTE read twice trips a DuckDB internal error ("Expected unified vector format of type VARCHAR, but found INT32",
+  // DuckDB 1.4, both engines), which also invalidates the database.
+  if (spec.segment) parts.push(raw('user_id IN (SELECT user_id FROM seg_users)'));
+  const filter = joinSql(parts, ' AND ');
   const start = spec.from !== null ? sql`CAST(${spec.from}::DATE AS TIMESTAMP)` : raw('min_ts');
   const end =
     spec.to !== null ? sql`CAST(${spec.to}::DATE + 1 AS TIMESTAMP) - INTERVAL 1 MICROSECOND` : raw('max_ts');
-  return sql`ev AS NOT MATERIALIZED (SELECT ${raw(cols.join(', '))} FROM events WHERE ${filter}),
+  const seg = spec.segment ? sql`seg_users AS MATERIALIZED (${segmentUsersSql(spec.segment)}),
+` : raw('');
+  return sql`${seg}ev AS NOT MATERIALIZED (SELECT ${raw(cols.join(', '))} FROM events WHERE ${filter}),
 bounds AS (
   SELECT ${start} AS range_start, ${end} AS range_end
   FROM (SELECT min(ts) AS min_ts, max(ts) AS max_ts FROM events WHERE ${inRange(spec)})
 )`;
+}
+
+/** The segment's users: the column through the one quoting function, the value a bound parameter. */
+export function segmentUsersSql(seg: NonNullable<OverviewSpec['segment']>): Sql {
+  return sql`SELECT user_id FROM user_segments WHERE ${raw(ident(seg.column))} = ${seg.value}`;
 }
 
 /** date_trunc unit and series step per grain: fixed SQL text chosen from a validated enum, never user text. */

@@ -14,6 +14,14 @@ export interface OverviewSpec {
   grain: Grain;
   churn: { medium: number; high: number };
   geo: GeoLevel;
+  /** Only the users in one segment (a stored segmentation column and one of its values), or null for everyone. */
+  segment: SegmentPick | null;
+}
+
+/** One segment: the segmentation's column in user_segments and the segment's value. */
+export interface SegmentPick {
+  column: string;
+  value: string;
 }
 
 /** The grains the UI may offer, in display order. */
@@ -29,9 +37,10 @@ export const DEFAULT_OVERVIEW: OverviewSpec = Object.freeze({
   grain: 'month',
   churn: Object.freeze({ medium: 90, high: 180 }),
   geo: 'country',
+  segment: null,
 }) as OverviewSpec;
 
-const KEYS = ['from', 'to', 'grain', 'churn', 'geo'] as const;
+const KEYS = ['from', 'to', 'grain', 'churn', 'geo', 'segment'] as const;
 const CHURN_KEYS = ['medium', 'high'] as const;
 const MAX_DAYS = 36500;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -51,7 +60,21 @@ export function validateOverviewSpec(x: unknown): OverviewSpec {
   const grain = has(obj, 'grain') ? oneOf(obj.grain, GRAINS, 'time grain ("grain")') : DEFAULT_OVERVIEW.grain;
   const geo = has(obj, 'geo') ? oneOf(obj.geo, GEO_LEVELS, 'geography level ("geo")') : DEFAULT_OVERVIEW.geo;
   const churn = has(obj, 'churn') ? churnBands(obj.churn) : { ...DEFAULT_OVERVIEW.churn };
-  return { from, to, grain, churn, geo };
+  const segment = has(obj, 'segment') && obj.segment !== null ? segmentPick(obj.segment) : null;
+  return { from, to, grain, churn, geo, segment };
+}
+
+/** A segment column is a stored segmentation's name (lower snake case); its value is any text up to 500 characters. */
+function segmentPick(x: unknown): SegmentPick {
+  const obj = plainObject(x, 'The segment ("segment")');
+  rejectUnknown(obj, ['column', 'value'], 'segment setting');
+  if (typeof obj.column !== 'string' || !/^[a-z0-9_]{1,63}$/.test(obj.column)) {
+    throw new StrataError(`The segment's segmentation must be a stored segmentation name; got ${show(obj.column)}.`);
+  }
+  if (typeof obj.value !== 'string' || obj.value.length > 500) {
+    throw new StrataError(`The segment must be text of at most 500 characters; got ${show(obj.value)}.`);
+  }
+  return { column: obj.column, value: obj.value };
 }
 
 function churnBands(x: unknown): OverviewSpec['churn'] {
