@@ -81,6 +81,8 @@ export class AppState {
   segmentError = $state<string | null>(null);
   /** The current dataset's data fingerprint (a stored segmentation with another one is stale). */
   dataVersion = $state<string | null>(null);
+  /** True once the current dataset's segmentations are listed (and computed when they were missing). */
+  segmentsReady = $state(false);
   private segmentJob: Promise<void> | null = null;
   private segmentsWanted = false;
   timings: Timings = {};
@@ -184,6 +186,7 @@ export class AppState {
     this.segmentOutcomes = [];
     this.segmentError = null;
     this.dataVersion = null;
+    this.segmentsReady = false;
     this.version++;
     this.segmentsWanted = true;
     if (!this.writing) queueMicrotask(() => void this.refreshSegments());
@@ -270,6 +273,7 @@ export class AppState {
     }
     if (db.info.readOnly) {
       this.segments = await listSegmentations(db).catch(() => []);
+      this.segmentsReady = true;
       return;
     }
     this.writing = SEGMENT_WRITE;
@@ -295,6 +299,7 @@ export class AppState {
         this.segmentOutcomes = available;
         this.segments = await listSegmentations(work);
         this.dataVersion = fingerprint;
+        this.segmentsReady = true;
         if (ids.length || stale.length) this.segmentsChanged();
       } finally {
         this.segmentProgress = null;
