@@ -5,7 +5,7 @@ import { openBrowserDb, type BrowserDb } from '../db/browser-db.ts';
 import { QueryCoordinator } from '../db/coordinator.ts';
 import { DEFAULT_PARAMS, type GenParams } from '../data/generator/params.ts';
 import {
-  createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, renameDataset, repairCatalog, useDataset,
+  checkpoint, createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, renameDataset, repairCatalog, useDataset,
   type DatasetRecord, type Repair,
 } from '../data/datasets.ts';
 import { generateShopInBrowser, Cancelled, type LoadProgress } from './generate.ts';
@@ -295,6 +295,8 @@ export class AppState {
           this.segmentProgress = { label: r.name, fraction: 1 };
           await recomputeCustom(work, r);
         }
+        // The stored file holds them only after a checkpoint (DuckDB-WASM's WAL does not survive a reload reliably).
+        if (ids.length || stale.length) await checkpoint(work);
         if (this.dataset !== rec) return;
         this.segmentOutcomes = available;
         this.segments = await listSegmentations(work);
@@ -342,6 +344,7 @@ export class AppState {
     if (taken && !seg.replace) throw new StrataError(`A segment named “${name}” exists. Replace it, or pick another name.`);
     return this.write('saving a segment', async () => {
       await writeSegmentation(db, { column, name, kind: 'custom', type: 'label', definition: seg.definition }, valuesFor(name, seg.members));
+      await checkpoint(db);
       this.segments = await listSegmentations(db);
       this.segmentsChanged();
       return this.segments.find((r) => r.column === column)!;
@@ -356,6 +359,7 @@ export class AppState {
     if (r.kind === 'builtin') throw new StrataError('Built-in segmentations cannot be deleted; change their thresholds instead.');
     await this.write('deleting a segment', async () => {
       await deleteSegmentation(db, column);
+      await checkpoint(db);
       this.segments = await listSegmentations(db);
       this.segmentsChanged();
     });
