@@ -69,3 +69,14 @@ test('abandoning a screen skips its queued queries; a running one still finishes
   assert.ok(await other);
   assert.deepEqual(f.calls, ['slow[]', 'q3[]'], 'the abandoned queued query never reached the database');
 });
+
+test('asking again for the same SQL while an earlier request of it waits in the queue still gets the result', async () => {
+  const f = fakeDb({ slow: 30 });
+  const c = new QueryCoordinator(f.db);
+  const busy = c.run('other', { text: 'slow', params: [] }); // keeps the queue busy
+  const first = c.run('v', { text: 'same', params: [] }); // queued behind "slow"
+  const second = c.run('v', { text: 'same', params: [] }); // same SQL: a cache hit on the queued request
+  await assert.rejects(first, Superseded);
+  assert.ok(await second, 'the newer request is answered, not reported superseded');
+  assert.ok(await busy);
+});

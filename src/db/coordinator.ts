@@ -28,9 +28,18 @@ export class QueryCoordinator {
     const ticket = ++this.seq;
     this.latest.set(view, ticket);
     const wanted = () => this.latest.get(view) === ticket;
-    const result = await this.cached(q, wanted);
-    if (!wanted()) throw new Superseded();
-    return result;
+    for (;;) {
+      try {
+        const result = await this.cached(q, wanted);
+        if (!wanted()) throw new Superseded();
+        return result;
+      } catch (err) {
+        // A cache hit may be an earlier request for the same SQL that was skipped because *its* caller stopped
+        // wanting it; its entry is gone by now, so ask again rather than report our own request superseded.
+        if (err instanceof Superseded && wanted()) continue;
+        throw err;
+      }
+    }
   }
 
   /** Drop the pending requests of every view whose name starts with `prefix` (the screen was left). */
