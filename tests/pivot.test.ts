@@ -79,6 +79,31 @@ describe('pivot on a hand-made fixture (native DuckDB)', () => {
   });
   after(async () => db.close());
 
+  test('the users of a cell (save as segment): exactly the users the cell counts, (missing) and subtotals included', async () => {
+    const r = await run({ rows: [{ field: 'u.age', bucket: { kind: 'edges', edges: [18, 25, 35] } }] });
+    const ids = async (rk: Key[], ck: Key[] = []) => {
+      const q = r.cellUsers!(rk, ck);
+      return (await db.query(q.text, q.params)).toArray().map((x) => String(x.user_id)).sort();
+    };
+    // Ages: u01 18, u02 24, u03 25, u04 25, u05 34, u06 NULL, u07 35, u08 40, u09 47, u10 57.
+    assert.deepEqual(await ids([1]), ['u01', 'u02']);
+    assert.deepEqual(await ids([2]), ['u03', 'u04', 'u05']);
+    assert.deepEqual(await ids([null]), ['u06']);
+    assert.equal((await ids([])).length, 10, 'the total row holds everyone');
+    // A filtered pivot with columns: the filter applies, and a (row, column) cell intersects both keys.
+    const f = await run({
+      rows: [{ field: 'u.age', bucket: { kind: 'edges', edges: [30] } }],
+      cols: [{ field: 'u.age', bucket: { kind: 'edges', edges: [40] } }],
+      filter: { op: 'and', items: [{ field: 'u.age', op: '>=', value: 25 }] },
+    });
+    const cell = f.cellUsers!([1], [0]);
+    // age >= 25, >= 30 and < 40: 34, 35.
+    assert.deepEqual((await db.query(cell.text, cell.params)).toArray().map((x) => String(x.user_id)).sort(), ['u05', 'u07']);
+    assert.equal(f.result.raw([1], [0], 0), 2, 'the cell counts the same two');
+    const ev = await runPivot((q) => db.query(q.text, q.params), spec({ grain: 'events', measures: [{ agg: 'events' }], rows: [{ field: 'e.event_type', bucket: { kind: 'none' } }] }), fields);
+    assert.equal(ev.cellUsers, null, 'events-grain cells are events, not users');
+  });
+
   // -------------------------------------------------------------------------------------------------------
   describe('buckets', () => {
     // Ages: u01 18, u02 24, u03 25, u04 25, u05 34, u06 NULL, u07 35, u08 40, u09 47, u10 57.

@@ -4,7 +4,8 @@ import type { Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { decodeBucketStats, type BucketStats } from './buckets.ts';
 import { decodePivot, type PivotResult } from './model.ts';
-import { planPivot, pivotSql } from './sql.ts';
+import { planPivot, pivotCellUsersSql, pivotSql } from './sql.ts';
+import type { Key } from './model.ts';
 import type { PivotSpec } from './spec.ts';
 
 /** How a runner sends SQL: the browser passes the coordinator (cached, latest-wins); Node passes the Db. */
@@ -15,6 +16,8 @@ export interface PivotRun {
   result: PivotResult;
   sql: Sql;
   statsSql: Sql[];
+  /** The users of a cell (users grain only; null at the events grain). */
+  cellUsers: ((rowKeys: readonly Key[], colKeys: readonly Key[]) => Sql) | null;
 }
 
 /** Validate, plan, run the stats queries, then the main one. Throws a StrataError for a spec that cannot run. */
@@ -28,5 +31,6 @@ export async function runPivot(run: RunSql, spec: PivotSpec, fields: readonly Fi
   }
   const query = pivotSql(spec, fields, plan, stats);
   const table = await run(query.sql);
-  return { result: decodePivot(table, query, spec), sql: query.sql, statsSql: plan.stats.filter((q): q is Sql => q !== null) };
+  const cellUsers = spec.grain === 'users' ? (rk: readonly Key[], ck: readonly Key[]) => pivotCellUsersSql(spec, plan, query, rk, ck) : null;
+  return { result: decodePivot(table, query, spec), sql: query.sql, statsSql: plan.stats.filter((q): q is Sql => q !== null), cellUsers };
 }

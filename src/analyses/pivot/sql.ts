@@ -69,3 +69,17 @@ WHERE ${plan.scope.where}${group}
 LIMIT ${MAX_RESULT_ROWS + 1}`;
   return { sql: text, dims, measures };
 }
+
+/**
+ * The users behind one cell of a users-grain pivot (a row key path and a column key path; shorter paths are
+ * subtotals): the pivot's own filter plus each dimension's key expression equal to the cell's key, NULL keys
+ * included ("(missing)"). Keys come from the pivot's result and are bound parameters.
+ */
+export function pivotCellUsersSql(spec: PivotSpec, plan: PivotPlan, q: PivotQuery, rowKeys: readonly (string | number | boolean | null)[], colKeys: readonly (string | number | boolean | null)[]): Sql {
+  if (spec.grain !== 'users') throw new StrataError('Only a pivot at the users grain lists the users of a cell.');
+  if (rowKeys.length > spec.rows.length || colKeys.length > spec.cols.length) throw new StrataError('That cell is not part of this pivot.');
+  const conds: Sql[] = [sql`(${plan.scope.where})`];
+  rowKeys.forEach((k, i) => conds.push(sql`((${q.dims[i].expr}) IS NOT DISTINCT FROM ${k})`));
+  colKeys.forEach((k, j) => conds.push(sql`((${q.dims[spec.rows.length + j].expr}) IS NOT DISTINCT FROM ${k})`));
+  return sql`SELECT DISTINCT u.user_id FROM ${plan.scope.from} WHERE ${joinSql(conds, ' AND ')}`;
+}
