@@ -17,7 +17,7 @@ import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { DEFAULT_FUNNEL } from '../src/analyses/funnel/index.ts';
 import { DEFAULT_COHORT } from '../src/analyses/cohort/index.ts';
 import { countByUser, engagementLevels, ordersByUser, shopData, sizes } from './segments-reference.ts';
-import { funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.ts';
+import { convertedUsers, funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.ts';
 import { eventRows, monthlyTriangle } from './retention-reference.ts';
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { addFiles, eventCsv, probeRows } from './fault-kit.ts';
@@ -95,6 +95,16 @@ test('a segment built in the builder equals Node, then works as a Pivot row, a F
     expect(Number(t.rows.find((r) => r.row === 'total')!.values[0])).toBe(DEFAULT_PARAMS.users);
   });
 
+  // Save the members' cell as a segment from the pivot: the same users again.
+  await page.getByTestId('pivot-table').locator(`tr[data-row="${NAME.replace(/"/g, '\\"')}"] td[data-col="0"] button`).click();
+  await expect(page.getByTestId('pivot-cell-users')).toContainText(`${members.size} users`, { timeout: 30_000 });
+  await page.getByTestId('pivot-cell-users').getByTestId('save-segment').click();
+  await page.getByTestId('save-segment-name').fill('From the pivot');
+  await page.getByTestId('save-segment-confirm').click();
+  await expect(page.getByTestId('save-segment-done')).toContainText('s.from_the_pivot', { timeout: 30_000 });
+  const fromPivot = await probeRows(page, 'SELECT user_id FROM user_segments WHERE from_the_pivot IS NOT NULL');
+  expect(new Set(fromPivot.map((r) => String(r.user_id)))).toEqual(members);
+
   // Funnels: the default funnel broken down by the segment; the members' group equals Node's funnel over them.
   const ref = funnel(await shopRows(DEFAULT_PARAMS), {
     steps: DEFAULT_FUNNEL.steps.map((s) => s.eventType), order: DEFAULT_FUNNEL.order,
@@ -112,6 +122,17 @@ test('a segment built in the builder equals Node, then works as a Pivot row, a F
     const rest = await group('(missing)').evaluateAll((tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
     expect(rest.slice(0, outSeg.length)).toEqual(outSeg);
   }).toPass({ timeout: 60_000 });
+
+  // Save as segment from the funnel: the users who converted at the last step are Node's.
+  const last = DEFAULT_FUNNEL.steps.length;
+  await page.getByTestId('funnel-table').getByTestId('converted-users').nth(last - 1).click();
+  await expect(page.getByTestId('step-users')).toContainText(`${convertedUsers(ref, last).size.toLocaleString('en-US')} users`, { timeout: 30_000 });
+  await page.getByTestId('step-users').getByTestId('save-segment').click();
+  await page.getByTestId('save-segment-name').fill('Funnel buyers');
+  await page.getByTestId('save-segment-confirm').click();
+  await expect(page.getByTestId('save-segment-done')).toContainText('s.funnel_buyers', { timeout: 30_000 });
+  const saved = await probeRows(page, 'SELECT user_id FROM user_segments WHERE funnel_buyers IS NOT NULL');
+  expect(new Set(saved.map((r) => String(r.user_id)))).toEqual(convertedUsers(ref, last));
 
   // Retention: split by the segment; the members' row equals Node's monthly purchase cohorts over the members.
   const events = (await eventRows(DEFAULT_PARAMS)).filter((e) => e.user !== null && members.has(e.user));
