@@ -85,6 +85,8 @@ export class AppState {
   segmentsReady = $state(false);
   private segmentJob: Promise<void> | null = null;
   private segmentsWanted = false;
+  /** Set when computing segments ran out of storage: no automatic retry (it would restart the engine in a loop). */
+  private segmentsOutOfSpace = false;
   timings: Timings = {};
   /** The Import screen's session (files, mappings, report). */
   importer = new ImportSession(() => this.db);
@@ -257,11 +259,18 @@ export class AppState {
    * computed from other data (and re-run custom builder segments then), or just `only` with new `options` (a
    * threshold change touches only its segmentation). Runs on a connection of its own, one write at a time.
    */
-  async refreshSegments(req: { only?: string[]; options?: Record<string, unknown> } = {}): Promise<void> {
+  async refreshSegments(req: { only?: string[]; options?: Record<string, unknown>; retry?: boolean } = {}): Promise<void> {
     const db = this.db;
     const rec = this.dataset;
     if (!req.only) this.segmentsWanted = false;
     if (!db || !rec || this.restarting) return;
+    if (req.retry || req.only) this.segmentsOutOfSpace = false;
+    else if (this.segmentsOutOfSpace) {
+      this.segmentError = `Segments were not computed: ${STORAGE_FULL}`;
+      this.segments = await listSegmentations(db).catch(() => []);
+      this.segmentsReady = true;
+      return;
+    }
     while (this.writing === SEGMENT_WRITE && this.segmentJob) {
       if (!req.only) return; // already on it
       await this.segmentJob.catch(() => undefined);
@@ -314,7 +323,11 @@ export class AppState {
     } catch (err) {
       const msg = messageOf(err);
       if (!isEngineStopped(msg)) this.segmentError = `Segments could not be computed: ${msg}`;
-      if (isStorageFull(msg)) this.afterStorageFull();
+      if (isStorageFull(msg)) {
+        this.segmentError = `Segments could not be computed: ${STORAGE_FULL}`;
+        this.segmentsOutOfSpace = true;
+        this.afterStorageFull();
+      }
       if (req.only) throw err;
     } finally {
       this.segmentJob = null;
