@@ -9,6 +9,8 @@ import playwrightConfig from '../e2e/playwright.config.ts';
 import type { GenParams } from '../src/data/generator/index.ts';
 import { ANALYSIS_NAMES, benchAnalyses } from './analyses.ts';
 import { PIVOT_NAMES, benchPivots, type TimedSql } from './pivots.ts';
+import { SEGMENT_NAMES, benchSegments, type TimedExec } from './segments.ts';
+import type { Sections } from './native.ts';
 import { ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
 
 /** The same Chromium flags as e2e/playwright.config.ts (read from it), so the benchmark sees what the e2e tests see. */
@@ -78,10 +80,15 @@ interface Strata {
     phase: string;
     dataset: { events: number } | null;
     error: string | null;
+    /** The background computation of the built-in segmentations: done when ready and nothing is being written. */
+    segmentsReady: boolean;
+    segmentError: string | null;
+    writing: string | null;
     generate(p: GenParams): Promise<void>;
     db: {
       info?: { persistent?: boolean };
       query(sql: string, params?: unknown[]): Promise<PageTable>;
+      exec(sql: string): Promise<void>;
     };
   };
 }
@@ -102,7 +109,7 @@ type PageCell = number | string | boolean | null;
  * like every other WASM figure), timed there; the result comes back column by column and is rebuilt as an
  * Arrow table in Node, so runPivot decodes the page's stats and cells exactly as the app does.
  */
-function pageSql(page: Page): TimedSql {
+export function pageSql(page: Page): TimedSql {
   return async (q) => {
     const r = await page.evaluate(
       async ({ text, params }) => {
@@ -135,6 +142,30 @@ function pageSql(page: Page): TimedSql {
     });
     return { ms: r.ms, table: new Table(vectors) };
   };
+}
+
+/** Run one statement for its effect in the page with `strata.db.exec`, timed there. */
+export function pageExec(page: Page): TimedExec {
+  return (text) =>
+    page.evaluate(async (t) => {
+      const db = (globalThis as unknown as Strata).strata.db;
+      const t0 = performance.now();
+      await db.exec(t);
+      return performance.now() - t0;
+    }, text);
+}
+
+/**
+ * Wait until the app's background computation of the built-in segmentations (started when a dataset opens) is
+ * over, so it competes with no timed statement; throws with the app's message when it failed.
+ */
+async function segmentsSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const s = (globalThis as unknown as Strata).strata;
+    return (s.segmentsReady && !s.writing) || !!s.segmentError;
+  }, null, { timeout: 600_000, polling: 200 });
+  const err = await page.evaluate(() => (globalThis as unknown as Strata).strata.segmentError);
+  if (err) throw new Error(err);
 }
 
 /** Wait for the app's first dashboard; on timeout say what state the app was in. */
@@ -173,6 +204,7 @@ async function runInPage(page: Page, params: GenParams, queries: readonly BenchQ
     return { ms, events: s.dataset?.events ?? null, error: s.error, persistent: s.db.info?.persistent };
   }, params);
   if (gen.error) return { queries: [], error: shortReason(gen.error) };
+  await segmentsSettled(page);
   await dashboardIdle(page);
   const memoryMb = await page.evaluate(async (sql) => {
     const t = await (globalThis as unknown as Strata).strata.db.query(sql);
@@ -205,20 +237,30 @@ async function runInPage(page: Page, params: GenParams, queries: readonly BenchQ
   return { loadMs: gen.ms, events: gen.events ?? undefined, memoryMb, storage, queries: timed as QueryTiming[] };
 }
 
+/** Time limits of benchBrowser's parts, in ms. */
+export interface BrowserTimeouts {
+  /** Boot, generate, the app's own segment computation and the Overview queries. */
+  main: number;
+  pivots: number;
+  analyses: number;
+  segments: number;
+}
+
 /**
- * In a fresh context: boot the app, generate `params` in the page (timed there), then time `queries`, then the
- * benchmark pivots (bench/pivots.ts), then the analysis statements (bench/analyses.ts). Any failure (crash, out of
- * memory, timeout) comes back as `error`, or for the pivots and analyses as their own failed rows (each has a
- * separate time limit, so a slow pivot or analysis cannot cost the figures before it); the context is always closed.
+ * In a fresh context: boot the app, generate `params` in the page (timed there), wait for the app's background
+ * segment computation, then time `queries`, then the benchmark pivots (bench/pivots.ts), then the analysis statements
+ * (bench/analyses.ts), then the built-in segmentations (bench/segments.ts) — the last three as `sections` says. Any
+ * failure (crash, out of memory, timeout) comes back as `error`, or for the pivots, analyses and segments as their
+ * own failed rows (each has a separate time limit, so a slow one cannot cost the figures before it); the context is
+ * always closed.
  */
 export async function benchBrowser(
   rig: BrowserRig,
   params: GenParams,
   queries: readonly BenchQuery[],
   runs: number,
-  timeoutMs: number,
-  pivotTimeoutMs: number,
-  analysisTimeoutMs: number,
+  timeouts: BrowserTimeouts,
+  sections: Sections = { queries: true, segments: null },
 ): Promise<EngineRun> {
   // No service worker here: its background precache of the 34 MB wasm would compete with the timed work.
   const context: BrowserContext = await rig.browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 } });
@@ -233,27 +275,44 @@ export async function benchBrowser(
     const crashed = new Promise<never>((_, reject) => page.on('crash', () => reject(new Error('page crashed'))));
     crashed.catch(() => undefined); // a crash after the race is over must not become an unhandled rejection
     await page.goto(rig.url);
-    const run = await Promise.race([runInPage(page, params, queries, runs), crashed, deadline(timeoutMs)]);
+    const run = await Promise.race([runInPage(page, params, sections.queries ? queries : [], runs), crashed, deadline(timeouts.main)]);
     if (run.error) return run;
-    const pivots: QueryTiming[] = [];
-    try {
-      await Promise.race([benchPivots(pageSql(page), runs, pivots), crashed, deadline(pivotTimeoutMs)]);
-      run.pivots = pivots;
-    } catch (err) {
-      // Keep the pivots that finished; the rest are marked with why they did not.
-      const done = pivots.slice();
-      run.pivots = [...done, ...PIVOT_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];
-      // The page is gone or its worker still busy with a pivot: analysis timings now would be meaningless.
-      run.analyses = ANALYSIS_NAMES.map((name) => ({ name, error: `not run: pivots ${shortReason(err)}` }));
-      return run;
+    const notRun = (names: readonly string[], why: string) => names.map((name) => ({ name, error: `not run: ${why}` }));
+    if (sections.queries) {
+      const pivots: QueryTiming[] = [];
+      try {
+        await Promise.race([benchPivots(pageSql(page), runs, pivots), crashed, deadline(timeouts.pivots)]);
+        run.pivots = pivots;
+      } catch (err) {
+        // Keep the pivots that finished; the rest are marked with why they did not.
+        const done = pivots.slice();
+        run.pivots = [...done, ...PIVOT_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];
+        // The page is gone or its worker still busy with a pivot: later timings now would be meaningless.
+        run.analyses = notRun(ANALYSIS_NAMES, `pivots ${shortReason(err)}`);
+        if (sections.segments) run.segments = notRun(SEGMENT_NAMES, `pivots ${shortReason(err)}`);
+        return run;
+      }
+      const analyses: QueryTiming[] = [];
+      try {
+        await Promise.race([benchAnalyses(pageSql(page), runs, analyses), crashed, deadline(timeouts.analyses)]);
+        run.analyses = analyses;
+      } catch (err) {
+        const done = analyses.slice();
+        run.analyses = [...done, ...ANALYSIS_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];
+        if (sections.segments) run.segments = notRun(SEGMENT_NAMES, `analyses ${shortReason(err)}`);
+        return run;
+      }
     }
-    const analyses: QueryTiming[] = [];
-    try {
-      await Promise.race([benchAnalyses(pageSql(page), runs, analyses), crashed, deadline(analysisTimeoutMs)]);
-      run.analyses = analyses;
-    } catch (err) {
-      const done = analyses.slice();
-      run.analyses = [...done, ...ANALYSIS_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];
+    if (sections.segments) {
+      const segments: QueryTiming[] = [];
+      try {
+        const log = (m: string) => sections.log?.(`browser segments: ${m}`);
+        await Promise.race([benchSegments(pageSql(page), pageExec(page), sections.segments, segments, log), crashed, deadline(timeouts.segments)]);
+        run.segments = segments;
+      } catch (err) {
+        const done = segments.slice();
+        run.segments = [...done, ...SEGMENT_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];
+      }
     }
     return run;
   } catch (err) {

@@ -4,6 +4,7 @@ import { loadShop, type GenParams } from '../src/data/generator/index.ts';
 import type { Db } from '../src/db/types.ts';
 import { benchAnalyses } from './analyses.ts';
 import { benchPivots, type TimedSql } from './pivots.ts';
+import { benchSegments, type SegmentPlan } from './segments.ts';
 import { LAST_DAY_SQL, ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
 
 /** The 90-day window ending on the data's last day, read from a loaded database. */
@@ -34,14 +35,23 @@ export async function timeQueries(db: Db, queries: readonly BenchQuery[], runs: 
   return out;
 }
 
+/** Which parts a size runs: the Overview queries with pivots and analyses, and/or the built-in segmentations. */
+export interface Sections {
+  queries: boolean;
+  /** How to run the segments rows (bench/segments.ts), or null to skip them. */
+  segments: SegmentPlan | null;
+  log?: (msg: string) => void;
+}
+
 /**
- * Load the shop natively (timed), then time `makeQueries(window)`, the benchmark pivots and cohort statements; the window is
- * returned so the browser runs exactly the same SQL.
+ * Load the shop natively (timed), then time `makeQueries(window)`, the benchmark pivots and cohort statements, then
+ * the built-in segmentations on the same shop; the window is returned so the browser runs exactly the same SQL.
  */
 export async function benchNative(
   params: GenParams,
   runs: number,
   makeQueries: (w: { from: string; to: string } | null) => BenchQuery[],
+  sections: Sections = { queries: true, segments: null },
 ): Promise<{ run: EngineRun; window: { from: string; to: string } | null }> {
   const db = await openNodeDb({ threads: 1 });
   let window: { from: string; to: string } | null = null;
@@ -51,15 +61,26 @@ export async function benchNative(
     const loadMs = performance.now() - t0;
     window = await window90(db);
     const memoryMb = Number((await db.query(ENGINE_MEMORY_SQL)).get(0)?.toJSON().mb);
-    const queries = await timeQueries(db, makeQueries(window), runs);
     const exec: TimedSql = async (q) => {
       const t0 = performance.now();
       const table = await db.query(q.text, q.params);
       return { ms: performance.now() - t0, table };
     };
-    const pivots = await benchPivots(exec, runs);
-    const analyses = await benchAnalyses(exec, runs);
-    return { run: { loadMs, events, memoryMb, storage: 'in memory', queries, pivots, analyses }, window };
+    const run: EngineRun = { loadMs, events, memoryMb, storage: 'in memory', queries: [] };
+    if (sections.queries) {
+      run.queries = await timeQueries(db, makeQueries(window), runs);
+      run.pivots = await benchPivots(exec, runs);
+      run.analyses = await benchAnalyses(exec, runs);
+    }
+    if (sections.segments) {
+      const effect = async (text: string) => {
+        const t0 = performance.now();
+        await db.exec(text);
+        return performance.now() - t0;
+      };
+      run.segments = await benchSegments(exec, effect, sections.segments, [], (m) => sections.log?.(`native segments: ${m}`));
+    }
+    return { run, window };
   } catch (err) {
     return { run: { queries: [], error: shortReason(err) }, window };
   } finally {

@@ -63,6 +63,8 @@ export interface EngineRun {
   pivots?: QueryTiming[];
   /** Retention, funnel and journey timings (bench/analyses.ts), when the engine got that far. */
   analyses?: QueryTiming[];
+  /** Built-in segmentation timings (bench/segments.ts), when the engine got that far. */
+  segments?: QueryTiming[];
   error?: string;
 }
 

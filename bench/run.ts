@@ -1,5 +1,6 @@
-// `npm run bench`: cold start, bundle weight, and generate + Overview SQL + pivots at several sizes, WASM vs native.
-// Prints one markdown table, writes it to bench/out/latest.md and between the README's bench markers if present.
+// `npm run bench`: cold start, bundle weight, and generate + Overview SQL + pivots at several sizes, WASM vs native,
+// then the built-in segmentations on the same shops. Prints two markdown tables (the main one, then Segments), writes
+// them to bench/out/latest.md and each between its README markers if present (see writeOutputs).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -12,30 +13,58 @@ import { ANALYSIS_NAMES } from './analyses.ts';
 import { PIVOT_NAMES } from './pivots.ts';
 import { pivotOnScreen } from './pivot-screen.ts';
 import { SIZES, overviewQueries, shortReason, type BenchSize, type QueryTiming } from './queries.ts';
-import { bundleRows, coldRows, renderTable, sizeRows, type Row } from './table.ts';
+import { SEGMENT_NAMES, SEGMENTS_ALL, SEGMENTS_CHURN, SEGMENTS_CUSTOMER, type SegmentPlan } from './segments.ts';
+import { bundleRows, coldRows, renderTable, segmentRows, sizeRows, type Row, type SegmentTarget } from './table.ts';
 
 /** Command-line options. */
 interface Options {
   sizes: BenchSize[];
   runs: number;
   imports: boolean;
+  /** Everything but the segments (cold start, pivot screen, Overview queries, pivots, analyses). */
+  main: boolean;
+  segments: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
   let sizes = ['50k', '1m', '10m'];
   let runs = 3;
   let imports = true;
+  let main = true;
+  let segments = true;
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=', 2);
     if (key === '--no-imports') imports = false;
+    else if (key === '--no-segments') segments = false;
+    else if (key === '--only' && value === 'segments') [main, imports] = [false, false];
     else if (key === '--sizes') sizes = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     else if (key === '--runs') runs = Number(value);
-    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N and --no-imports.`);
+    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N, --no-imports, --no-segments and --only=segments.`);
   }
   const unknown = sizes.filter((s) => !(s in SIZES));
   if (unknown.length) throw new Error(`Unknown size(s) ${unknown.join(', ')}; choose from ${Object.keys(SIZES).join(', ')}.`);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs must be a whole number from 1 to 50.');
-  return { sizes: sizes.map((s) => SIZES[s]), runs, imports };
+  if (!main && !segments) throw new Error('--only=segments and --no-segments leave nothing to run.');
+  return { sizes: sizes.map((s) => SIZES[s]), runs, imports, main, segments };
+}
+
+/** Issue 12's targets for computing every built-in in the page, by size label. */
+const SEGMENT_TARGETS: Readonly<Record<string, SegmentTarget>> = {
+  '50K': { wasmMs: 150 },
+  '1M': { wasmMs: 1500 },
+  '10M': { ratio: 1.5 },
+};
+
+/** From this many users on, computing every built-in is timed once without a warm-up (about 40 s native at 10M on 2 cores). */
+const SEGMENT_HEAVY_USERS = 500_000;
+
+/**
+ * The segments rows' plan: warm-up plus `runs` timed computations of every built-in, except on heavy sizes where one
+ * timed run follows no warm-up of its own (in the page the app has just computed them all in the background).
+ */
+function segmentPlan(size: BenchSize, runs: number): SegmentPlan {
+  const heavy = size.params.users >= SEGMENT_HEAVY_USERS;
+  return { runs, allRuns: heavy ? 1 : runs, allWarmUp: !heavy };
 }
 
 const started = performance.now();
@@ -49,6 +78,8 @@ const BROWSER_TIMEOUT_MS = 9 * 60_000;
 const PIVOT_TIMEOUT_MS = 6 * 60_000;
 /** And one for the analysis statements (retention, funnels, journeys) after the pivots. */
 const ANALYSIS_TIMEOUT_MS = 8 * 60_000;
+/** And one for the built-in segmentations after them. */
+const SEGMENT_TIMEOUT_MS = 8 * 60_000;
 
 async function coldStarts(rig: BrowserRig, runs: number): Promise<Row[]> {
   const results: ColdStart[] = [];
@@ -82,45 +113,87 @@ function logAnalysisMismatches(label: string, wasm: readonly QueryTiming[] | und
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   log(ensureDist() ? 'built dist-bench/' : 'dist-bench/ is up to date');
-  const rows: Row[] = bundleRows(bundleSizes());
+  const rows: Row[] = opts.main ? bundleRows(bundleSizes()) : [];
+  const segRows: Row[] = [];
   const rig = await startRig();
   try {
     log(`serving dist-bench/ at ${rig.url}; Chromium ${rig.browser.version()}`);
-    rows.push(...(await coldStarts(rig, opts.runs)));
-    log('Pivot screen: one-measure changes on screen (50K demo)');
-    rows.push(await pivotOnScreen(rig, opts.runs));
+    if (opts.main) {
+      rows.push(...(await coldStarts(rig, opts.runs)));
+      log('Pivot screen: one-measure changes on screen (50K demo)');
+      rows.push(await pivotOnScreen(rig, opts.runs));
+    }
+    const parts = [...(opts.main ? ['queries + pivots + analyses'] : []), ...(opts.segments ? ['segments'] : [])].join(' + ');
     for (const size of opts.sizes) {
-      log(`${size.label}: native load + queries + pivots + analyses`);
-      const { run: native, window } = await benchNative(size.params, opts.runs, overviewQueries);
+      const sections = { queries: opts.main, segments: opts.segments ? segmentPlan(size, opts.runs) : null, log: (m: string) => log(`${size.label}: ${m}`) };
+      log(`${size.label}: native load + ${parts}`);
+      const { run: native, window } = await benchNative(size.params, opts.runs, overviewQueries, sections);
       if (native.error) log(`${size.label}: native failed: ${native.error}`);
       logPivotFailures(`${size.label}: native`, native.pivots);
       logPivotFailures(`${size.label}: native`, native.analyses);
+      logPivotFailures(`${size.label}: native`, native.segments);
       const queries = overviewQueries(window);
-      log(`${size.label}: browser generate + queries + pivots + analyses`);
-      const wasm = await benchBrowser(rig, size.params, queries, opts.runs, BROWSER_TIMEOUT_MS, PIVOT_TIMEOUT_MS, ANALYSIS_TIMEOUT_MS);
+      log(`${size.label}: browser generate + ${parts}`);
+      const timeouts = { main: BROWSER_TIMEOUT_MS, pivots: PIVOT_TIMEOUT_MS, analyses: ANALYSIS_TIMEOUT_MS, segments: SEGMENT_TIMEOUT_MS };
+      const wasm = await benchBrowser(rig, size.params, queries, opts.runs, timeouts, sections);
       if (wasm.error) log(`${size.label}: browser failed: ${wasm.error}`);
       logPivotFailures(`${size.label}: browser`, wasm.pivots);
       logPivotFailures(`${size.label}: browser`, wasm.analyses);
-      logAnalysisMismatches(size.label, wasm.analyses, native.analyses);
-      rows.push(...sizeRows(size.label, queries.map((q) => q.name), wasm, native, PIVOT_NAMES, ANALYSIS_NAMES));
+      logPivotFailures(`${size.label}: browser`, wasm.segments);
+      if (opts.main) {
+        logAnalysisMismatches(size.label, wasm.analyses, native.analyses);
+        rows.push(...sizeRows(size.label, queries.map((q) => q.name), wasm, native, PIVOT_NAMES, ANALYSIS_NAMES));
+      }
+      if (opts.segments) {
+        logAnalysisMismatches(`${size.label} segments`, wasm.segments, native.segments);
+        const changes = [SEGMENTS_CHURN, SEGMENTS_CUSTOMER];
+        segRows.push(...segmentRows(size.label, size.params.users, SEGMENT_NAMES, wasm, native, { all: SEGMENTS_ALL, changes, target: SEGMENT_TARGETS[size.label] }));
+      }
     }
     if (opts.imports) rows.push(...(await benchImports(rig, opts.runs, log)));
   } finally {
     await rig.close();
   }
+  const whole = `Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s.`;
+  const segMd = opts.segments ? renderTable(segRows) + '\n\n' + segmentCaption(opts, whole) + '\n' : '';
+  if (!opts.main) {
+    process.stdout.write(renderTable(segRows) + '\n');
+    writeOutputs('', segMd, false, opts.sizes.length === Object.keys(SIZES).length);
+    log('done');
+    return;
+  }
   const table = renderTable(rows);
   process.stdout.write(table + '\n');
+  if (opts.segments) process.stdout.write('\n' + renderTable(segRows) + '\n');
   const caption =
     `_${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, median of ${opts.runs} timed runs after 1 warm-up; ` +
     `WASM = DuckDB-WASM in Chromium (query times include the worker round trip and Arrow decode), ` +
-    `native = @duckdb/node-api, threads=1, in memory. A pivot's time is the engine time of all its statements ` +
+    `native = @duckdb/node-api, threads=1, in memory; the page is timed after its background computation of the built-in segmentations has finished. A pivot's time is the engine time of all its statements ` +
     `(bucket stats, then the GROUPING SETS query) summed per run, the app's runPivot deciding what runs; ` +
     `the one-measure change is what the Pivot screen runs when its coordinator already holds A's stats. ` +
     `A retention, funnel or journey row is one statement (the app's cohortSql, lifecycleSql, funnelSql, pathsSql) timed per run. ` +
-    `Tree: ${treeState()}. Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s._`;
-  writeOutputs(table + '\n\n' + caption + '\n', opts.imports && opts.sizes.length === Object.keys(SIZES).length);
+    `Tree: ${treeState()}. ${whole}_`;
+  const allSizes = opts.sizes.length === Object.keys(SIZES).length;
+  writeOutputs(table + '\n\n' + caption + '\n', segMd, opts.imports && allSizes, opts.segments && allSizes);
   log('done');
 }
+
+/** What the Segments table measures, and how. */
+function segmentCaption(opts: Options, whole: string): string {
+  return (
+    `_${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores. The app's computeBuiltinSegmentations ` +
+    `(src/data/segments-compute.ts) and segmentProfileSql run from Node against each engine, every statement sent to it ` +
+    `and timed there (WASM: \`strata.db\` in the page, worker round trip and Arrow decode included, stored on OPFS; native: ` +
+    `@duckdb/node-api, threads=1, in memory); a row is the sum of its statements' engine times, median of ${opts.runs} ` +
+    `timed runs after 1 warm-up — except "all built-ins" at ${int(SEGMENT_HEAVY_USERS)}+ users, timed once without a ` +
+    `warm-up of its own (the page has just computed them in the background). "· of which" rows split the same runs by ` +
+    `the segmentation being computed (its availability check, then its writes: ALTER TABLE, UPDATE … FROM the rule's ` +
+    `SELECT, the record). Threshold changes recompute one segmentation (\`only\`), as the Segments screen does; the ` +
+    `profile reads every stored built-in. Not included: the app's checkpoint after computing. Tree: ${treeState()}. ${whole}_`
+  );
+}
+
+const int = (n: number): string => new Intl.NumberFormat('en-US').format(n);
 
 /** The measured source: commit and whether the working tree had uncommitted changes. */
 function treeState(): string {
@@ -133,22 +206,31 @@ function treeState(): string {
   }
 }
 
-/** Write bench/out/latest.md; the README's table is replaced only by a full run (every size, imports included). */
-function writeOutputs(md: string, full: boolean): void {
+/**
+ * Write bench/out/latest.md (both tables); the README's main table is replaced only by a full run (every size,
+ * imports included), its Segments table by any run that measured the segments at every size.
+ */
+function writeOutputs(md: string, segMd: string, full: boolean, fullSegments: boolean): void {
   const out = join(ROOT, 'bench', 'out');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'latest.md'), md);
+  writeFileSync(join(out, 'latest.md'), [md, segMd && '### Segments\n\n' + segMd].filter(Boolean).join('\n'));
   const readme = join(ROOT, 'README.md');
-  if (!full) return log('partial run: bench/out/latest.md written, README.md left as it is');
   if (!existsSync(readme)) return;
-  const text = readFileSync(readme, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
+  if (full) replaceBetween(readme, 'bench', md);
+  if (fullSegments) replaceBetween(readme, 'bench-segments', segMd);
+  if (!full && !fullSegments) log('partial run: bench/out/latest.md written, README.md left as it is');
+}
+
+/** Replace what lies between `<!-- name:start -->` and `<!-- name:end -->` in `file`, if both are there. */
+function replaceBetween(file: string, name: string, md: string): void {
+  const text = readFileSync(file, 'utf8');
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
   const a = text.indexOf(start);
   const b = text.indexOf(end, a);
   if (a < 0 || b < 0) return;
-  writeFileSync(readme, text.slice(0, a + start.length) + '\n' + md + text.slice(b));
-  log('updated README.md between the bench markers');
+  writeFileSync(file, text.slice(0, a + start.length) + '\n' + md + text.slice(b));
+  log(`updated README.md between the ${name} markers`);
 }
 
 main().then(

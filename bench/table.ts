@@ -156,3 +156,58 @@ export function renderTable(rows: readonly Row[]): string {
   }
   return lines.join('\n');
 }
+
+/** A size's target for computing every built-in segmentation in the page (issue 12): an absolute time, or a ratio to native. */
+export type SegmentTarget = { wasmMs: number } | { ratio: number };
+
+/** The ALL row's note: the target and whether this run met it. */
+function targetNote(target: SegmentTarget | undefined, w: Cell, n: Cell): string {
+  if (!target) return '';
+  const ms = (c: Cell) => (c && 'ms' in c && Number.isFinite(c.ms) ? c.ms : NaN);
+  if ('wasmMs' in target) {
+    const v = ms(w);
+    const goal = `target < ${int.format(target.wasmMs)} ms in the page`;
+    if (!Number.isFinite(v)) return ` (${goal}: not measured)`;
+    return v < target.wasmMs ? ` (${goal}: met)` : ` (${goal}: MISSED, ${(v / target.wasmMs).toFixed(2)}× the target)`;
+  }
+  const r = ms(w) / ms(n);
+  const goal = `target ≤ ${target.ratio}× native`;
+  if (!Number.isFinite(r)) return ` (${goal}: not measured)`;
+  return r <= target.ratio ? ` (${goal}: met)` : ` (${goal}: MISSED)`;
+}
+
+/**
+ * Rows for one size's built-in segmentations (bench/segments.ts): every built-in computed, its share per
+ * segmentation, two threshold changes and the profile statement. `rows` of a computation is its statement count.
+ */
+export function segmentRows(
+  label: string,
+  users: number,
+  names: readonly string[],
+  wasm: EngineRun,
+  native: EngineRun,
+  opts: { all: string; changes: readonly string[]; target?: SegmentTarget },
+): Row[] {
+  const events = native.events ?? wasm.events;
+  const size = `${label} (${events === undefined ? '?' : int.format(events)} events, ${int.format(users)} users)`;
+  const find = (r: EngineRun, n: string) => r.segments?.find((q) => q.name === n);
+  const rows: Row[] = [];
+  for (const name of names) {
+    const w = find(wasm, name);
+    const n = find(native, name);
+    const wc = queryCell(w, wasm.error);
+    const nc = queryCell(n, native.error);
+    let step = name;
+    const ok = (t: QueryTiming | undefined): t is Extract<QueryTiming, { times: number[] }> => !!t && !('error' in t);
+    const counted = name === opts.all || opts.changes.includes(name);
+    const ref = ok(n) ? n : ok(w) ? w : undefined;
+    if (counted && ref) step += `, ${ref.rows} statements`;
+    if (name === opts.all) step += targetNote(opts.target, wc, nc);
+    if (ok(w) && ok(n)) {
+      if (counted && w.rows !== n.rows) step += ` (WARNING: ${w.rows} vs ${n.rows} statements)`;
+      if (w.fingerprint !== n.fingerprint) step += counted ? ' (WARNING: stored segments differ between engines)' : ' (WARNING: results differ between engines)';
+    }
+    rows.push({ size, step, wasm: wc, native: nc });
+  }
+  return rows;
+}
