@@ -9,7 +9,7 @@ import { toRows } from '../src/db/rows.ts';
 import { sql } from '../src/sql/quote.ts';
 import { loadShop } from '../src/data/generator/index.ts';
 import { decodeFields, fieldsSql, fieldsForGrain, fromSql, isFieldId, type Field } from '../src/analyses/fields.ts';
-import { deleteSegmentation, listSegmentations, segmentColumn, writeSegmentation } from '../src/data/segments-store.ts';
+import { deleteSegmentation, listSegmentations, segmentColumn, writeSegmentation, writeSegmentations } from '../src/data/segments-store.ts';
 import { runPivot, validatePivotSpec } from '../src/analyses/pivot/index.ts';
 import { membersSql } from '../src/analyses/filter/members.ts';
 import { validateFunnelSpec } from '../src/analyses/funnel/spec.ts';
@@ -101,4 +101,28 @@ describe('segmentations as user fields', () => {
     assert.deepEqual((await listSegmentations(db)).map((s) => s.column), ['spend_tier']);
     assert.equal((await fieldsOf(db)).some((f) => f.id === 's.spend_score'), false);
   });
+});
+
+test('writing several segmentations at once: one rebuild keeps every other column, replaces its own, keeps column order', async () => {
+  const db = await openNodeDb();
+  await db.exec(`CREATE TABLE users AS SELECT 'u' || i AS user_id FROM range(4) t(i);
+    CREATE TABLE events (ts TIMESTAMP); CREATE TABLE user_metrics AS SELECT user_id FROM users;`);
+  const rec = (column: string, type: 'label' | 'score' = 'label') => ({ column, name: column, kind: 'builtin' as const, type, definition: null });
+  await writeSegmentation(db, { ...rec('mine'), kind: 'custom' }, sql`SELECT user_id, 'in' AS value FROM users WHERE user_id IN ('u1', 'u2')`);
+  await writeSegmentation(db, rec('tier'), sql`SELECT user_id, 'old' AS value FROM users`);
+  await writeSegmentations(db, [
+    { body: sql`SELECT user_id, 'new ' || user_id AS label, length(user_id) * 1.5 AS score FROM users`, columns: [{ from: 'label', rec: rec('tier') }, { from: 'score', rec: rec('tier_value', 'score') }] },
+    { body: sql`SELECT user_id, ${HOSTILE} AS label FROM users WHERE user_id = 'u3'`, columns: [{ from: 'label', rec: rec('odd') }] },
+  ], 'v1');
+  const rows = toRows(await db.query('SELECT * FROM user_segments ORDER BY user_id'));
+  assert.deepEqual(rows, [
+    { user_id: 'u0', mine: null, tier: 'new u0', tier_value: 3, odd: null },
+    { user_id: 'u1', mine: 'in', tier: 'new u1', tier_value: 3, odd: null },
+    { user_id: 'u2', mine: 'in', tier: 'new u2', tier_value: 3, odd: null },
+    { user_id: 'u3', mine: null, tier: 'new u3', tier_value: 3, odd: HOSTILE },
+  ]);
+  const listed = await listSegmentations(db);
+  assert.deepEqual(listed.map((r) => [r.column, r.type, r.dataVersion]).sort(), [['mine', 'label', listed.find((r) => r.column === 'mine')!.dataVersion], ['odd', 'label', 'v1'], ['tier', 'label', 'v1'], ['tier_value', 'score', 'v1']]);
+  assert.equal(toRows(await db.query(`SELECT count(*)::DOUBLE AS n FROM duckdb_tables() WHERE table_name = 'user_segments_next'`))[0].n, 0, 'no scratch table left');
+  await db.close();
 });

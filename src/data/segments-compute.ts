@@ -4,10 +4,9 @@
 // meaningless "Unknown for everyone".
 import type { Db } from '../db/types.ts';
 import { toRows } from '../db/rows.ts';
-import { raw, sql, type Sql } from '../sql/quote.ts';
 import { BUILTIN_SEGMENTATIONS, dataNeedsSql, decodeDataNeeds, type BuiltinSegmentation, type Columns } from '../analyses/segments/builtin/index.ts';
 import { rfmSql } from '../analyses/rfm/index.ts';
-import { dataFingerprint, segmentColumn, writeSegmentation, type SegmentationRecord } from './segments-store.ts';
+import { dataFingerprint, segmentColumn, writeSegmentations, type SegmentBatch, type SegmentationRecord } from './segments-store.ts';
 
 /** What happened to one built-in segmentation. */
 export interface ComputeOutcome {
@@ -57,43 +56,45 @@ export async function computeBuiltinSegmentations(
   const want = (id: string) => !only || only.includes(id);
   const total = BUILTIN_IDS.filter(want).length;
   let i = 0;
+  const batches: SegmentBatch[] = [];
   for (const seg of BUILTIN_SEGMENTATIONS) {
     if (!want(seg.id)) continue;
-    progress?.(seg.name, i++, total);
+    progress?.(seg.name, i++, total + 1);
     const why = await unavailable(db, seg, columns);
     if (why) {
       out.push({ id: seg.id, name: seg.name, columns: [], unavailable: why });
       continue;
     }
     const opts = seg.validate(options[seg.id]);
-    const body = seg.sql(opts, columns);
     const definition = JSON.stringify({ builtin: seg.id, options: opts });
-    const stored = [segmentColumn(seg.id)];
-    await writeSegmentation(db, { column: seg.id, name: seg.name, kind: 'builtin', type: 'label', definition, dataVersion }, pickColumn(body, 'label'));
-    if (seg.scored) {
-      stored.push(segmentColumn(`${seg.id}_value`));
-      await writeSegmentation(db, { column: `${seg.id}_value`, name: `${seg.name} (value)`, kind: 'builtin', type: 'score', definition, dataVersion }, pickColumn(body, 'score'));
+    const cols: SegmentBatch['columns'] = [{ from: 'label', rec: { column: seg.id, name: seg.name, kind: 'builtin', type: 'label', definition } }];
+    if (seg.scored) cols.push({ from: 'score', rec: { column: `${seg.id}_value`, name: `${seg.name} (value)`, kind: 'builtin', type: 'score', definition } });
+    batches.push({ body: seg.sql(opts, columns), columns: cols });
+    out.push({ id: seg.id, name: seg.name, columns: cols.map((c) => segmentColumn(c.rec.column)), unavailable: null });
+  }
+  if (want(RFM.id)) {
+    progress?.(RFM.name, i++, total + 1);
+    const rfmMissing = RFM.requires.filter((n) => !n.anyOf.some((c) => columns.user_metrics.includes(c)));
+    if (rfmMissing.length) {
+      out.push({ id: RFM.id, name: RFM.name, columns: [], unavailable: `Unavailable: this dataset has no ${rfmMissing.map((n) => `user_metrics.${n.anyOf[0]}`).join(', ')} column.` });
+    } else {
+      const definition = JSON.stringify({ builtin: 'rfm' });
+      batches.push({
+        body: rfmSql(),
+        columns: [
+          { from: 'label', rec: { column: 'rfm', name: RFM.name, kind: 'builtin', type: 'label', definition } },
+          { from: 'cell', rec: { column: 'rfm_cell', name: 'RFM cell', kind: 'builtin', type: 'label', definition } },
+        ],
+      });
+      out.push({ id: RFM.id, name: RFM.name, columns: ['rfm', 'rfm_cell'], unavailable: null });
     }
-    out.push({ id: seg.id, name: seg.name, columns: stored, unavailable: null });
   }
-  if (!want(RFM.id)) return out;
-  progress?.(RFM.name, i++, total);
-  const rfmMissing = RFM.requires.filter((n) => !n.anyOf.some((c) => columns.user_metrics.includes(c)));
-  if (rfmMissing.length) {
-    out.push({ id: RFM.id, name: RFM.name, columns: [], unavailable: `Unavailable: this dataset has no ${rfmMissing.map((n) => `user_metrics.${n.anyOf[0]}`).join(', ')} column.` });
-  } else {
-    const definition = JSON.stringify({ builtin: 'rfm' });
-    await writeSegmentation(db, { column: 'rfm', name: RFM.name, kind: 'builtin', type: 'label', definition, dataVersion }, pickColumn(rfmSql(), 'label'));
-    await writeSegmentation(db, { column: 'rfm_cell', name: 'RFM cell', kind: 'builtin', type: 'label', definition, dataVersion }, pickColumn(rfmSql(), 'cell'));
-    out.push({ id: RFM.id, name: RFM.name, columns: ['rfm', 'rfm_cell'], unavailable: null });
-  }
+  // Every segmentation in one statement and one commit (a label and its score computed together).
+  progress?.('saving', i, total + 1);
+  await writeSegmentations(db, batches, dataVersion);
   return out;
 }
 
-/** `SELECT user_id, <column> AS value FROM (<body>)`: the shape writeSegmentation stores. Column names are ours. */
-function pickColumn(body: Sql, column: 'label' | 'score' | 'cell'): Sql {
-  return sql`SELECT user_id, ${raw(column)} AS value FROM (${body}) b`;
-}
 
 
 /**

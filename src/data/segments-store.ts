@@ -4,7 +4,7 @@
 // `s.<column>` fields (src/analyses/fields.ts, source 's'), so a segmentation is usable wherever user fields are.
 import type { Db } from '../db/types.ts';
 import { toRows } from '../db/rows.ts';
-import { ident, raw, sql, type Sql } from '../sql/quote.ts';
+import { ident, joinSql, raw, sql, type Sql } from '../sql/quote.ts';
 import { StrataError } from '../errors.ts';
 
 /** What a stored segmentation is. */
@@ -78,6 +78,57 @@ VALUES (${segmentColumn(rec.column)}, ${rec.name}, ${rec.kind}, ${rec.type}, ${r
     await db.exec('COMMIT');
   } catch (err) {
     await db.exec('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Several segmentation columns computed by one statement: `body` returns user_id and the named output columns. */
+export interface SegmentBatch {
+  body: Sql;
+  columns: { from: string; rec: Omit<SegmentationRecord, 'updatedAt' | 'dataVersion'> }[];
+}
+
+/**
+ * Store many segmentations at once: user_segments is rebuilt in one statement (each batch's body joined once, so a
+ * label and its score are computed together; every other stored column carried over as it is) and swapped in with
+ * the records in one transaction. Much cheaper than a column-by-column write: one table write, one commit.
+ */
+export async function writeSegmentations(db: Db, batches: readonly SegmentBatch[], dataVersion: string): Promise<void> {
+  if (!batches.length) return;
+  await ensureSegmentTables(db);
+  const existing = toRows(await db.query(`SELECT column_name AS c FROM duckdb_columns() WHERE database_name = current_database()
+    AND schema_name = current_schema() AND table_name = 'user_segments' AND column_name <> 'user_id' ORDER BY column_index`)).map((r) => String(r.c));
+  const fresh = new Map<string, Sql>();
+  const types = new Map<string, string>();
+  batches.forEach((b, i) => {
+    for (const c of b.columns) {
+      const col = segmentColumn(c.rec.column);
+      const type = c.rec.type === 'score' ? 'DOUBLE' : 'VARCHAR';
+      fresh.set(col, raw(`CAST(b${i}.${ident(c.from)} AS ${type})`));
+      types.set(col, type);
+    }
+  });
+  const order = [...existing, ...[...fresh.keys()].filter((c) => !existing.includes(c))];
+  const select = order.map((c) => sql`${fresh.get(c) ?? raw(`o.${ident(c)}`)} AS ${raw(ident(c))}`);
+  const joins = batches.map((b, i) => sql`LEFT JOIN (${b.body}) ${raw(`b${i}`)} ON ${raw(`b${i}`)}.user_id = u.user_id`);
+  const build = sql`CREATE OR REPLACE TABLE user_segments_next AS SELECT u.user_id${raw(select.length ? ', ' : '')}${joinSql(select, ', ')}
+FROM users u LEFT JOIN user_segments o ON o.user_id = u.user_id ${joinSql(joins, ' ')}`;
+  await db.query(build.text, build.params);
+  await db.exec('BEGIN TRANSACTION');
+  try {
+    await db.exec('DROP TABLE user_segments; ALTER TABLE user_segments_next RENAME TO user_segments');
+    for (const b of batches) {
+      for (const c of b.columns) {
+        const r = c.rec;
+        const meta = sql`INSERT OR REPLACE INTO segmentations (column_name, name, kind, type, definition, updated_at, data_version)
+VALUES (${segmentColumn(r.column)}, ${r.name}, ${r.kind}, ${r.type}, ${r.definition}, now()::TIMESTAMP, ${dataVersion})`;
+        await db.query(meta.text, meta.params);
+      }
+    }
+    await db.exec('COMMIT');
+  } catch (err) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    await db.exec('DROP TABLE IF EXISTS user_segments_next').catch(() => undefined);
     throw err;
   }
 }

@@ -17,13 +17,14 @@ function resolved(seg: BuiltinSegmentation, columns: Columns): { table: keyof Co
   return out;
 }
 
-/** One row: n0, n1, … = how many rows hold a non-blank value in each needed column; null when a column is absent. */
+/** One row: n0, n1, … = 1 when a row holds a non-blank value in that needed column, else 0; null when a column is absent. */
 export function dataNeedsSql(seg: BuiltinSegmentation, columns: Columns): Sql | null {
   const cols = resolved(seg, columns);
   if (!cols) return null;
   if (!cols.length) return raw('SELECT 1 AS ok');
   const parts = cols.map(
-    (c, i) => sql`(SELECT count(nullif(trim(CAST(${raw(ident(c.column))} AS VARCHAR)), '')) FROM ${raw(ident(c.table))})::DOUBLE AS ${raw(ident(`n${i}`))}`,
+    // Whether ANY row holds a value (stops at the first one), not how many: a full count scanned whole columns.
+    (c, i) => sql`(SELECT count(*) FROM (SELECT 1 FROM ${raw(ident(c.table))} WHERE nullif(trim(CAST(${raw(ident(c.column))} AS VARCHAR)), '') IS NOT NULL LIMIT 1))::DOUBLE AS ${raw(ident(`n${i}`))}`,
   );
   return sql`SELECT ${joinSql(parts, ', ')}`;
 }
