@@ -234,17 +234,20 @@ function referenceDbscan(x: Matrix, eps: number, minPts: number): { labels: Int3
 }
 
 describe('DBSCAN', () => {
-  test('equals the brute-force reference on 200 points for several eps and minPts (labels and core points)', () => {
+  test('equals the brute-force reference on 200 points for several eps, minPts and memory budgets (labels and core points)', () => {
     const { x: b } = blobs(45, [[0, 0], [3, 0], [0, 3], [6, 6]], 0.8, 11);
     const noise = uniform(20, 2, 12, 9);
     const x: Matrix = { data: new Float64Array([...b.data, ...noise.data]), rows: 200, cols: 2 };
     for (const [eps, minPts] of [[0.3, 3], [0.5, 5], [0.7, 4], [1, 10], [0.4, 1], [0.6, 2]] as const) {
-      const got = dbscan(x, { eps, minPts });
       const ref = referenceDbscan(x, eps, minPts);
-      assert.deepEqual(got.labels, ref.labels, `eps ${eps}, minPts ${minPts}`);
-      assert.deepEqual(got.core, ref.core, `core, eps ${eps}, minPts ${minPts}`);
-      assert.equal(got.clusters, Math.max(-1, ...ref.labels) + 1);
-      assert.equal(got.noise, ref.labels.filter((l) => l === -1).length);
+      // Neighbour lists kept for every core row, for none, and for some (the budget runs out part way).
+      for (const maxStored of [undefined, 0, 300]) {
+        const got = dbscan(x, { eps, minPts, maxStored });
+        assert.deepEqual(got.labels, ref.labels, `eps ${eps}, minPts ${minPts}, maxStored ${maxStored}`);
+        assert.deepEqual(got.core, ref.core, `core, eps ${eps}, minPts ${minPts}, maxStored ${maxStored}`);
+        assert.equal(got.clusters, Math.max(-1, ...ref.labels) + 1);
+        assert.equal(got.noise, ref.labels.filter((l) => l === -1).length);
+      }
     }
   });
 

@@ -10,8 +10,9 @@
 //   by their lowest-index core row, and a border point within eps of core points of several clusters joins the
 //   first of them discovered (the lowest-numbered one).
 // - Label -1 is noise: rows in no cluster. The UI shows them as the segment "Noise", not as a cluster.
-// Memory O(n): a first pass counts neighbourhoods (whole k-d tree nodes counted at once), the expansion then asks
-// the tree again for the neighbours of each core row as it is reached; no neighbour lists are kept.
+// Memory: a first pass finds every row's neighbourhood once and keeps the neighbour lists of core rows only (as
+// sklearn keeps all of them), up to `maxStored` ids (default 2^24 = 64 MB); past that budget it only counts
+// (whole k-d tree nodes at once) and the expansion asks the tree again for those core rows. Same labels either way.
 //
 // kDistance: for each (sampled) row the distance to its k-th nearest row of the whole data, the row itself counted
 // first at distance 0 (so pass k = minPts: a row is core at eps exactly when its k-distance <= eps), sorted
@@ -34,6 +35,8 @@ export interface DbscanOptions {
   minPts: number;
   /** Called with (rows done, total) now and then during both passes, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
+  /** Most neighbour ids kept from the first pass (default 2^24); beyond it, core rows are queried again. */
+  maxStored?: number;
 }
 
 /** DBSCAN's output: one label per row (-1 noise, else 0..clusters-1) and which rows are core points. */
@@ -54,14 +57,45 @@ export function dbscan(x: Matrix, opts: DbscanOptions): DbscanResult {
   const tree = new KdTree(x);
   const step = Math.max(1, Math.floor(n / 100));
   const core = new Uint8Array(n);
+  const maxStored = Math.max(0, Math.floor(opts.maxStored ?? 2 ** 24));
+  let store = new Int32Array(Math.min(maxStored, 1024));
+  let used = 0;
+  let full = maxStored === 0;
+  const at = new Int32Array(n).fill(-1);
+  const len = new Int32Array(n);
+  const neighbours: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (tree.radiusCount(row(x, i), eps) >= minPts) core[i] = 1;
     if (onProgress && i % step === 0) onProgress(i, 2 * n);
+    if (full) {
+      if (tree.radiusCount(row(x, i), eps) >= minPts) core[i] = 1;
+      continue;
+    }
+    tree.radius(row(x, i), eps, neighbours);
+    const count = neighbours.length;
+    if (count < minPts) continue;
+    core[i] = 1;
+    if (used + count > maxStored) {
+      full = true;
+      continue;
+    }
+    if (used + count > store.length) {
+      const grown = new Int32Array(Math.min(maxStored, Math.max(2 * store.length, used + count)));
+      grown.set(store.subarray(0, used));
+      store = grown;
+    }
+    for (let p = 0; p < count; p++) store[used + p] = neighbours[p];
+    at[i] = used;
+    len[i] = count;
+    used += count;
   }
   const labels = new Int32Array(n).fill(NOISE);
   const stack: number[] = [];
-  const neighbours: number[] = [];
   let clusters = 0;
+  const visit = (q: number, c: number) => {
+    if (labels[q] !== NOISE) return;
+    labels[q] = c;
+    if (core[q]) stack.push(q);
+  };
   for (let i = 0; i < n; i++) {
     if (onProgress && i % step === 0) onProgress(n + i, 2 * n);
     if (labels[i] !== NOISE || !core[i]) continue;
@@ -70,11 +104,10 @@ export function dbscan(x: Matrix, opts: DbscanOptions): DbscanResult {
     stack.push(i);
     while (stack.length) {
       const p = stack.pop()!;
-      tree.radius(row(x, p), eps, neighbours);
-      for (const q of neighbours) {
-        if (labels[q] !== NOISE) continue;
-        labels[q] = c;
-        if (core[q]) stack.push(q);
+      if (at[p] >= 0) {
+        for (let e = at[p], end = at[p] + len[p]; e < end; e++) visit(store[e], c);
+      } else {
+        for (const q of tree.radius(row(x, p), eps, neighbours)) visit(q, c);
       }
     }
   }
