@@ -181,40 +181,51 @@ function eStep(x: Matrix, params: GmmParams, covariance: CovarianceType, resp: F
     }
   }
   const diff = new Float64Array(d);
+  const diag = covariance === 'diag';
   let total = 0;
   for (let i = 0; i < n; i++) {
     const xo = i * d;
     const ro = i * k;
     let max = -Infinity;
     for (let c = 0; c < k; c++) {
-      const mo = c * d;
-      let maha = 0;
-      if (covariance === 'diag') {
-        for (let j = 0; j < d; j++) {
-          const t = data[xo + j] - mu[mo + j];
-          maha += t * t * prec[mo + j];
-        }
-      } else {
-        for (let j = 0; j < d; j++) diff[j] = data[xo + j] - mu[mo + j];
-        const po = c * d * d;
-        for (let r = 0; r < d; r++) {
-          let y = 0;
-          const lo = po + r * d;
-          for (let j = 0; j <= r; j++) y += prec[lo + j] * diff[j];
-          maha += y * y;
-        }
-      }
+      const maha = diag ? diagMaha(data, xo, mu, prec, c * d, d) : fullMaha(data, xo, mu, prec, c, d, diff);
       const lp = logConst[c] - 0.5 * maha;
       resp[ro + c] = lp;
       if (lp > max) max = lp;
     }
+    // Log-sum-exp: exponentiate once relative to the row's largest term, then normalise.
     let s = 0;
-    for (let c = 0; c < k; c++) s += Math.exp(resp[ro + c] - max);
-    const lse = max + Math.log(s);
-    for (let c = 0; c < k; c++) resp[ro + c] = Math.exp(resp[ro + c] - lse);
-    total += lse;
+    for (let c = 0; c < k; c++) s += resp[ro + c] = Math.exp(resp[ro + c] - max);
+    const inv = 1 / s;
+    for (let c = 0; c < k; c++) resp[ro + c] *= inv;
+    total += max + Math.log(s);
   }
   return total / n;
+}
+
+/** Σ_j (x_j - μ_j)² / σ²_j for row xo and the component whose means and precisions start at mo. */
+function diagMaha(data: Float64Array, xo: number, mu: Float64Array, prec: Float64Array, mo: number, d: number): number {
+  let maha = 0;
+  for (let j = 0; j < d; j++) {
+    const t = data[xo + j] - mu[mo + j];
+    maha += t * t * prec[mo + j];
+  }
+  return maha;
+}
+
+/** |L⁻¹ (x - μ_c)|² for row xo, with component c's L⁻¹ (lower triangular) in prec. */
+function fullMaha(data: Float64Array, xo: number, mu: Float64Array, prec: Float64Array, c: number, d: number, diff: Float64Array): number {
+  const mo = c * d;
+  for (let j = 0; j < d; j++) diff[j] = data[xo + j] - mu[mo + j];
+  const po = c * d * d;
+  let maha = 0;
+  for (let r = 0; r < d; r++) {
+    let y = 0;
+    const lo = po + r * d;
+    for (let j = 0; j <= r; j++) y += prec[lo + j] * diff[j];
+    maha += y * y;
+  }
+  return maha;
 }
 
 /** M-step: new parameters from responsibilities (n × k), with regCovar added to every variance / diagonal. */
