@@ -3,7 +3,7 @@
 // Algorithm: nodes cover contiguous ranges of a row permutation; a node with more than `leafSize` rows is split at
 // the median (quickselect, Hoare partition so duplicate values still split evenly) of the dimension with the widest
 // spread of its bounding box. Every node keeps its tight bounding box; queries prune with the squared distance from
-// the query to the box, and radius counts take whole nodes when the farthest box corner is inside the radius.
+// the query to the box, and radius queries take whole nodes unchecked when the farthest box corner is inside the radius.
 // Distances are Euclidean. Radius queries are inclusive (distance <= r, as sklearn's radius_neighbors) and compare
 // squared distances summed column by column in order, exactly as `sqDist` in matrix.ts, so they return exactly the
 // rows a brute-force scan with sqDist returns (floating-point addition and rounding are monotone, so box bounds
