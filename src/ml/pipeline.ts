@@ -84,11 +84,13 @@ const NAMED: Readonly<Record<string, Omit<NamedFeature, 'name'>>> = {
   days_since_last_visit: { word: 'visitors', kind: 'recency' },
   engagement_score_value: { word: 'users', kind: 'frequency' },
 };
+/** Display names for 'other' features ("low-tenure" rather than "low-lifetime days"). */
+const OTHER_NAMES: Readonly<Record<string, string>> = { lifetime_days: 'tenure', avg_session_minutes: 'session-length' };
 
 /** The name words of a feature column (an unknown column is 'other', named by itself). */
 export function namedFeature(name: string): NamedFeature {
   const w = NAMED[name];
-  return w ? { name, ...w } : { name: name.replace(/_/g, ' '), word: 'users', kind: 'other' };
+  return w ? { name, ...w } : { name: OTHER_NAMES[name] ?? name.replace(/_/g, ' '), word: 'users', kind: 'other' };
 }
 
 /** Cluster the preprocessed matrix by `spec`. */

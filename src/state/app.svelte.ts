@@ -19,6 +19,7 @@ import { literal, sql, type Sql } from '../sql/quote.ts';
 import type { Db } from '../db/types.ts';
 import { decodeFields, fieldsSql } from '../analyses/fields.ts';
 import { segmentMembersSql } from '../analyses/segments/custom.ts';
+import { writeClusterSegmentation } from '../data/cluster-store.ts';
 import {
   builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, storedOptions, type ComputeOutcome,
 } from '../data/segments-compute.ts';
@@ -361,6 +362,21 @@ export class AppState {
       this.segments = await listSegmentations(db);
       this.segmentsChanged();
       return this.segments.find((r) => r.column === column)!;
+    });
+  }
+
+  /** Save a clustering run's labels (user_id order) as a model segmentation of the current dataset. */
+  async saveClusters(rec: { column: string; name: string; definition: string }, labels: Int32Array, names: readonly string[]): Promise<SegmentationRecord> {
+    const db = this.db;
+    if (!db || !this.dataset) throw new StrataError('Open a dataset first.');
+    const taken = this.segments.find((r) => r.column === rec.column);
+    if (taken && taken.kind !== 'model') throw new StrataError(`“${taken.name}” already uses that name: pick another.`);
+    return this.write('saving clusters', async () => {
+      await writeClusterSegmentation(db, rec, labels, names);
+      await checkpoint(db);
+      this.segments = await listSegmentations(db);
+      this.segmentsChanged();
+      return this.segments.find((r) => r.column === rec.column)!;
     });
   }
 

@@ -8,6 +8,7 @@ export const SCREENS = [
   { id: 'funnels', label: 'Funnels' },
   { id: 'journeys', label: 'Journeys' },
   { id: 'segments', label: 'Segments' },
+  { id: 'clusters', label: 'Clusters' },
   { id: 'import', label: 'Import' },
   { id: 'datasets', label: 'Datasets' },
   { id: 'data', label: 'Data' },

@@ -1,0 +1,131 @@
+// The Clusters screen's work: read the feature matrix from DuckDB (numbers only), hand it to the ML worker
+// (transferred), follow its progress, cancel by ending the worker, and keep the last run on screen.
+import * as Comlink from 'comlink';
+import type { MlWorkerApi } from '../../../workers/ml.worker.ts';
+import { app } from '../../state/app.svelte.ts';
+import type { Field } from '../../analyses/fields.ts';
+import { toRows } from '../../db/rows.ts';
+import { messageOf, StrataError } from '../../errors.ts';
+import {
+  checkFeatures, decodeFeatureMatrix, decodeTextStats, featureMatrixSql, textStatsSql, type FeatureColumn,
+} from '../../ml/features.ts';
+import { summarise, type ColumnSummary } from '../../ml/preprocess.ts';
+import type { ClusterRun, ClusterSpec } from '../../ml/pipeline.ts';
+import type { KScore } from '../../ml/choose-k.ts';
+
+/** The matrix as read: raw values (NaN = missing), its columns and the preview figures. */
+export interface FeatureMatrix {
+  data: Float64Array;
+  rows: number;
+  columns: FeatureColumn[];
+  summary: ColumnSummary[];
+  key: string;
+}
+
+export class ClustersState {
+  matrix = $state.raw<FeatureMatrix | null>(null);
+  matrixError = $state<string | null>(null);
+  loadingMatrix = $state(false);
+  run = $state.raw<ClusterRun | null>(null);
+  scan = $state.raw<{ scores: KScore[]; k: number; why: string } | null>(null);
+  /** What is running ("Clustering", 0.4), or null. */
+  progress = $state<{ step: string; fraction: number } | null>(null);
+  error = $state<string | null>(null);
+  lastMs = $state<number | null>(null);
+  private worker: Worker | null = null;
+  private abort: ((err: Error) => void) | null = null;
+
+  /** `work`, or a rejection as soon as Cancel is pressed (the ended worker never answers). */
+  private cancellable<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, new Promise<never>((_, reject) => (this.abort = reject))]);
+  }
+
+  /** Read the features (cached per feature list and dataset version). */
+  async loadMatrix(ids: readonly string[], fields: readonly Field[]): Promise<FeatureMatrix | null> {
+    const key = `${app.version}:${ids.join(',')}`;
+    if (this.matrix?.key === key) return this.matrix;
+    const db = app.db;
+    if (!db) return null;
+    this.loadingMatrix = true;
+    try {
+      const feats = checkFeatures(ids, fields);
+      const ts = textStatsSql(feats);
+      const stats = decodeTextStats(ts ? toRows(await db.query(ts.text, ts.params)) : [], feats);
+      const { sql, columns } = featureMatrixSql(feats, stats);
+      const table = await db.query(sql.text, sql.params);
+      const { data } = decodeFeatureMatrix(table, columns);
+      const m: FeatureMatrix = { data, rows: table.numRows, columns, summary: summarise({ data, rows: table.numRows, cols: columns.length }, columns), key };
+      if (m.rows === 0) throw new StrataError('This dataset has no users to cluster.');
+      this.matrix = m;
+      this.matrixError = null;
+      return m;
+    } catch (err) {
+      this.matrix = null;
+      this.matrixError = messageOf(err);
+      return null;
+    } finally {
+      this.loadingMatrix = false;
+    }
+  }
+
+  private spawn(): Comlink.Remote<MlWorkerApi> {
+    this.worker?.terminate();
+    this.worker = new Worker(new URL('../../../workers/ml.worker.ts', import.meta.url), { type: 'module', name: 'ml' });
+    return Comlink.wrap<MlWorkerApi>(this.worker);
+  }
+
+  /** Cluster the matrix by `spec` in the worker. */
+  async cluster(m: FeatureMatrix, spec: ClusterSpec): Promise<ClusterRun | null> {
+    const api = this.spawn();
+    const t0 = performance.now();
+    this.error = null;
+    this.progress = { step: 'Starting', fraction: 0 };
+    try {
+      const data = m.data.slice(); // the worker gets a copy (transferred); the screen keeps the matrix for the next run
+      const r = await this.cancellable(api.run(Comlink.transfer(data, [data.buffer]), m.rows, m.columns.length, m.columns, spec,
+        Comlink.proxy((step: string, fraction: number) => (this.progress = { step, fraction }))));
+      this.run = r;
+      this.lastMs = performance.now() - t0;
+      return r;
+    } catch (err) {
+      if (this.progress) this.error = messageOf(err);
+      return null;
+    } finally {
+      this.progress = null;
+      this.stop();
+    }
+  }
+
+  /** The k = kMin..kMax scan and its recommendation. */
+  async scanK(m: FeatureMatrix, opts: { kMin: number; kMax: number; seed: number; preprocessing?: ClusterSpec['preprocessing'] }): Promise<void> {
+    const api = this.spawn();
+    this.error = null;
+    this.progress = { step: 'Scanning k', fraction: 0 };
+    try {
+      const data = m.data.slice();
+      this.scan = await this.cancellable(api.scan(Comlink.transfer(data, [data.buffer]), m.rows, m.columns.length, m.columns, opts,
+        Comlink.proxy((done: number, of: number) => (this.progress = { step: `Scanning k (${done} of ${of})`, fraction: done / of }))));
+    } catch (err) {
+      if (this.progress) this.error = messageOf(err);
+    } finally {
+      this.progress = null;
+      this.stop();
+    }
+  }
+
+  /** Cancel: end the worker now; nothing is stored. */
+  cancel(): void {
+    if (!this.progress) return;
+    this.progress = null;
+    this.error = 'Cancelled — nothing was changed.';
+    const abort = this.abort;
+    this.stop();
+    abort?.(new Error('Cancelled'));
+  }
+
+  private stop(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.abort = null;
+  }
+}
