@@ -6,7 +6,8 @@ import type { Db } from '../db/types.ts';
 import { toRows } from '../db/rows.ts';
 import { BUILTIN_SEGMENTATIONS, dataNeedsSql, decodeDataNeeds, type BuiltinSegmentation, type Columns } from '../analyses/segments/builtin/index.ts';
 import { rfmSql } from '../analyses/rfm/index.ts';
-import { dataFingerprint, segmentColumn, writeSegmentations, type SegmentBatch, type SegmentationRecord } from './segments-store.ts';
+import { dataFingerprint, segmentColumn, writeSegmentation, writeSegmentations, type SegmentBatch, type SegmentationRecord } from './segments-store.ts';
+import { raw, sql } from '../sql/quote.ts';
 
 /** What happened to one built-in segmentation. */
 export interface ComputeOutcome {
@@ -89,9 +90,16 @@ export async function computeBuiltinSegmentations(
       out.push({ id: RFM.id, name: RFM.name, columns: ['rfm', 'rfm_cell'], unavailable: null });
     }
   }
-  // Every segmentation in one statement and one commit (a label and its score computed together).
   progress?.('saving', i, total + 1);
-  await writeSegmentations(db, batches, dataVersion);
+  if (only && batches.length === 1 && batches[0].columns.length === 1) {
+    // One column (a threshold change): update it in place; rebuilding the table would copy every other column
+    // (measured at 10M events: 8.3 s in the page rebuilt, against 1.5 s in place).
+    const { rec, from } = batches[0].columns[0];
+    await writeSegmentation(db, { ...rec, dataVersion }, sql`SELECT user_id, ${raw(from)} AS value FROM (${batches[0].body}) b`);
+  } else {
+    // Every segmentation in one table rebuild and one commit (a label and its score computed together).
+    await writeSegmentations(db, batches, dataVersion);
+  }
   return out;
 }
 
