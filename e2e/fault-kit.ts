@@ -1,21 +1,31 @@
 // Tools for the fault suite: a persistent Chromium profile (what a user's browser keeps between visits), what is
 // stored read through the page's read-only probe (row counts and checksums per dataset, orphans), and the
 // conditions every fault test ends with: the app works within seconds and every stored dataset is intact.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, expect, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, expect, test as base, type BrowserContext, type Page } from '@playwright/test';
 import { chromiumPath, LAUNCH_ARGS } from './browser.ts';
 import { waitForDashboard } from './fixtures.ts';
+import { DEMO_PROFILE_OPTIONS, copyProfile, demoProfileFixture, removeProfile } from './demo-profile.ts';
 
-/** A browser profile kept across "visits" (contexts), removed at the end. */
+/** `test` with the worker's template profile that stores the demo shop (demo-profile.ts), for Profile. */
+export const test = base.extend<object, { demoProfile: string }>({
+  demoProfile: [demoProfileFixture, DEMO_PROFILE_OPTIONS],
+});
+
+/** A browser profile kept across "visits" (contexts), removed at the end: a copy of `template` (a profile that
+ *  stores the demo shop, so the first visit opens it instead of generating it), or empty without one. */
 export class Profile {
-  readonly dir = mkdtempSync(join(tmpdir(), 'strata-faults-'));
+  readonly dir: string;
   /** Uncaught page errors (console errors are expected in fault tests; uncaught exceptions are not). */
   readonly uncaught: string[] = [];
   /** Requests that left the page's origin. */
   readonly external: string[] = [];
   context: BrowserContext | null = null;
+
+  constructor(template?: string) {
+    this.dir = copyProfile(template);
+  }
 
   /** Start the browser on this profile and open a page at `url`. */
   async open(url: string, opts: { blockServiceWorkers?: boolean } = {}): Promise<Page> {
@@ -45,7 +55,7 @@ export class Profile {
   /** Close and delete the profile. */
   async dispose(): Promise<void> {
     await this.close().catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true });
+    removeProfile(this.dir);
   }
 }
 

@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, expect, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import {
-  Profile, addFiles, dbWorker, eventCsv, expectIntact, expectWorking, leftovers, storedPrints, waitIdle, type StoredPrint,
+  Profile, addFiles, dbWorker, eventCsv, expectIntact, expectWorking, leftovers, storedPrints, test, waitIdle, type StoredPrint,
 } from './fault-kit.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'strata-fault-files-'));
@@ -17,8 +17,9 @@ const SMALL = eventCsv(scratch, 'small_events.csv', 2_000, 3);
 test.afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let profile: Profile;
-test.beforeEach(() => {
-  profile = new Profile();
+// Each test starts on a copy of a profile that stores the demo shop: the app opens it as on any later visit.
+test.beforeEach(({ demoProfile }) => {
+  profile = new Profile(demoProfile);
 });
 test.afterEach(async () => {
   const { uncaught, external } = profile;
@@ -281,7 +282,7 @@ test('the production build exposes only a read-only probe: no app object, no wri
     return { keys: Object.keys(s).sort(), frozen: Object.isFrozen(s), db: 'db' in s, generate: 'generate' in s, importer: 'importer' in s };
   });
   expect(surface).toEqual({
-    keys: ['dataset', 'datasets', 'error', 'importFiles', 'notice', 'phase', 'query', 'restarting', 'storage', 'timings', 'writing'],
+    keys: ['dataset', 'datasets', 'error', 'importFiles', 'notice', 'phase', 'query', 'restarting', 'segmentsReady', 'storage', 'timings', 'writing'],
     frozen: true, db: false, generate: false, importer: false,
   });
   const schema = before[0] ? `ds_${before[0].id}` : 'ds_1';

@@ -1,5 +1,8 @@
 // Shared e2e fixture: every test fails if the page requests anything off its origin or logs a console error.
+// Each test's context is a browser profile of its own, copied from one that already stores the default demo shop
+// (see demo-profile.ts); `test.use({ freshProfile: true })` starts from an empty profile (a first visit) instead.
 import { test as base, expect, type Page } from '@playwright/test';
+import { DEMO_PROFILE_OPTIONS, copyProfile, demoProfileFixture, launchProfile, removeProfile } from './demo-profile.ts';
 
 interface Guard {
   external: string[];
@@ -7,7 +10,25 @@ interface Guard {
 }
 
 /** `test` with a guard that watches requests and the console of every page in the context. */
-export const test = base.extend<{ guard: Guard }>({
+export const test = base.extend<{ guard: Guard; freshProfile: boolean }, { demoProfile: string }>({
+  /** The worker's template profile: the app's first visit, until the demo shop is stored (demo-profile.ts). */
+  demoProfile: [demoProfileFixture, DEMO_PROFILE_OPTIONS],
+  /** Start from an empty profile: the test is about the first visit itself. */
+  freshProfile: [false, { option: true }],
+  context: async ({ demoProfile, freshProfile, baseURL, viewport, launchOptions }, use) => {
+    const dir = copyProfile(freshProfile ? undefined : demoProfile);
+    const context = await launchProfile(dir, { baseURL, viewport, launchOptions });
+    try {
+      await use(context);
+    } finally {
+      await context.close();
+      removeProfile(dir);
+    }
+  },
+  // A persistent context opens with one blank tab: the test's page is that tab.
+  page: async ({ context }, use) => {
+    await use(context.pages()[0] ?? (await context.newPage()));
+  },
   guard: [
     async ({ context }, use) => {
       const guard: Guard = { external: [], errors: [] };

@@ -5,7 +5,8 @@ import { serveDist } from './serve.mjs';
 import type { Server } from 'node:http';
 
 test('a second visit works with the server stopped and the network offline', async ({ page, context }) => {
-  const server: Server = await serveDist(0);
+  // The build under test (E2E_DIST, as serve.mjs serves it), on a port of its own.
+  const server: Server = await serveDist(0, process.env.E2E_DIST || undefined);
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}/`;
   try {

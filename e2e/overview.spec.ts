@@ -15,22 +15,27 @@ async function expectKpis(page: Page, ref: Awaited<ReturnType<typeof reference>>
   expect(await kpi(page, 'orders-per-customer')).toBeCloseTo(ref.kpis.ordersPerCustomer!, 12);
 }
 
-test('first visit generates the default demo shop and its KPIs equal the native computation', async ({ page }) => {
-  await page.goto('./');
-  await expect(page.getByText('Synthetic demo shop')).toBeVisible();
-  await waitForDashboard(page);
-  const ref = await reference(DEFAULT_PARAMS);
-  expect(ref.events).toBeGreaterThanOrEqual(50_000);
-  await expect(page.getByTestId('event-count')).toHaveText(ref.events.toLocaleString('en-US'));
-  await expectKpis(page, ref);
-  for (const band of ref.churn) {
-    await expect(page.locator(`[data-band="${band.band}"]`)).toHaveAttribute('data-customers', String(band.customers));
-  }
-  // Every panel rendered a chart canvas, none is in an error state.
-  for (const id of ['panel-revenue', 'panel-categories', 'panel-churn', 'panel-customers', 'panel-geo', 'panel-traffic']) {
-    await expect(page.getByTestId(id).locator('canvas').first()).toBeVisible();
-    await expect(page.getByTestId(id)).toHaveAttribute('data-panel-state', 'ready');
-  }
+test.describe('an empty browser profile', () => {
+  // A first visit: nothing stored yet (the other tests start from a copy of a profile that stores the shop).
+  test.use({ freshProfile: true });
+
+  test('first visit generates the default demo shop and its KPIs equal the native computation', async ({ page }) => {
+    await page.goto('./');
+    await expect(page.getByText('Synthetic demo shop')).toBeVisible();
+    await waitForDashboard(page);
+    const ref = await reference(DEFAULT_PARAMS);
+    expect(ref.events).toBeGreaterThanOrEqual(50_000);
+    await expect(page.getByTestId('event-count')).toHaveText(ref.events.toLocaleString('en-US'));
+    await expectKpis(page, ref);
+    for (const band of ref.churn) {
+      await expect(page.locator(`[data-band="${band.band}"]`)).toHaveAttribute('data-customers', String(band.customers));
+    }
+    // Every panel rendered a chart canvas, none is in an error state.
+    for (const id of ['panel-revenue', 'panel-categories', 'panel-churn', 'panel-customers', 'panel-geo', 'panel-traffic']) {
+      await expect(page.getByTestId(id).locator('canvas').first()).toBeVisible();
+      await expect(page.getByTestId(id)).toHaveAttribute('data-panel-state', 'ready');
+    }
+  });
 });
 
 test('the date range, churn thresholds and grain live in the URL and survive a reload', async ({ page }) => {

@@ -1,10 +1,8 @@
 // Datasets that stay: reload, browser restart, a second tab, and the datasets list (switch, rename, delete).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { test, expect, waitForDashboard, kpi } from './fixtures.ts';
 import { chromiumPath, LAUNCH_ARGS } from './browser.ts';
+import { copyProfile, removeProfile } from './demo-profile.ts';
 import { reference } from './node-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 
@@ -76,8 +74,9 @@ test('a second tab gets a clear message and a working temporary copy, and the fi
   expect(await page.evaluate(() => (globalThis as any).strata.datasets.length)).toBe(1);
 });
 
-test('datasets survive a browser restart', async ({ baseURL }) => {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-profile-'));
+test('datasets survive a browser restart', async ({ baseURL, demoProfile }) => {
+  // A profile of its own, started from the one that stores the demo shop (the app's first visit, demo-profile.ts).
+  const dir = copyProfile(demoProfile);
   const errors: string[] = [];
   try {
     for (const round of [1, 2]) {
@@ -97,7 +96,7 @@ test('datasets survive a browser restart', async ({ baseURL }) => {
       await ctx.close();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeProfile(dir);
   }
   expect(errors).toEqual([]);
 });

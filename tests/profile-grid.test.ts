@@ -8,6 +8,7 @@ import { tableFromArrays } from 'apache-arrow';
 import { bodyHeight, columnOffsets, columnWindow, keyOffset, maxOffset, pagesFor, rowWindow, scrollRatio } from '../src/components/grid/geometry.ts';
 import { formatterFor, guessWidth, isoTimestamp, MAX_CELL_CHARS } from '../src/components/grid/cells.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
+import { keepUnchanged } from '../src/analyses/profile/tables.ts';
 
 /** A fetch whose calls are recorded and resolved by hand. */
 function manualFetch() {
@@ -163,5 +164,20 @@ describe('grid cells', () => {
     assert.equal(isoTimestamp(Date.UTC(1999, 0, 2, 3, 4, 5)), '1999-01-02 03:04:05');
     assert.equal(guessWidth('ts', 'TIMESTAMP'), 200); // room for milliseconds
     assert.equal(guessWidth('a_really_long_column_name_for_testing_widths', 'INTEGER'), 320); // 45 chars: capped
+  });
+});
+
+describe('keepUnchanged (the Data screen refreshed after segments were written)', () => {
+  test('an unchanged table keeps its entry; a changed, reshaped, new or listed one gets the fresh entry', () => {
+    const ev = { name: 'events', rows: 10, columns: 5, rowidEnd: 10 };
+    const us = { name: 'users', rows: 3, columns: 4, rowidEnd: 3 };
+    const seg = { name: 'user_segments', rows: 3, columns: 2, rowidEnd: 3 };
+    const next = [{ ...ev }, { ...us, rows: 4, rowidEnd: 4 }, { ...seg }, { name: 'segmentations', rows: 1, columns: 8, rowidEnd: 1 }];
+    const out = keepUnchanged([ev, us, seg], next, new Set(['user_segments', 'segmentations']));
+    assert.equal(out[0], ev); // same object: the grid on it is not reset
+    assert.equal(out[1], next[1]); // rows changed
+    assert.equal(out[2], next[2]); // listed as changed, same shape
+    assert.equal(out[3], next[3]); // new
+    assert.deepEqual(out.map((t) => t.name), ['events', 'users', 'user_segments', 'segmentations']);
   });
 });

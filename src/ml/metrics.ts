@@ -271,9 +271,14 @@ export function contingency(a: ArrayLike<number>, b: ArrayLike<number>): Conting
 
 /** Adjusted Rand index between two labelings (1: the same partition; about 0: chance agreement). */
 export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const t = contingency(a, b);
-  const n = a.length;
-  const { rows, cols, data } = t.counts;
+  return adjustedRandFromCounts(contingency(a, b).counts);
+}
+
+/** Adjusted Rand index from a contingency table of counts (rows: one labeling, columns: the other). */
+export function adjustedRandFromCounts(counts: Matrix): number {
+  const { rows, cols, data } = counts;
+  let n = 0;
+  for (const v of data) n += v;
   const rowSums = new Float64Array(rows);
   const colSums = new Float64Array(cols);
   let sumSquares = 0;

@@ -63,6 +63,8 @@ export class AppState {
   dataset = $state<DatasetRecord | null>(null);
   /** Bumped on every dataset change: views re-query when it moves. */
   version = $state(0);
+  /** What the last `version` bump changed: only the segment tables (a segmentation written), or anything. */
+  changed = $state.raw<'segments' | 'all'>('all');
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   /** Set when this tab could not take the stored database (another tab has it). */
@@ -190,6 +192,7 @@ export class AppState {
     this.segmentError = null;
     this.dataVersion = null;
     this.segmentsReady = false;
+    this.changed = 'all';
     this.version++;
     this.segmentsWanted = true;
     if (!this.writing) queueMicrotask(() => void this.refreshSegments());
@@ -224,6 +227,7 @@ export class AppState {
         `The database engine stopped (${short(reason)}) and was restarted from the stored file in ${s} s. ` +
         'Your stored datasets are intact; the action that was running did not complete.';
       this.phase = 'ready';
+      this.changed = 'all';
       this.version++;
     } catch (err) {
       this.phase = 'error';
@@ -340,6 +344,7 @@ export class AppState {
   /** Segment columns changed: drop cached results that read them and let views re-query (others hit the cache). */
   private segmentsChanged(): void {
     this.coordinator?.invalidateWhere((text) => text.includes('user_segments'));
+    this.changed = 'segments';
     this.version++;
   }
 
@@ -505,6 +510,7 @@ export class AppState {
         else {
           await db.exec("SET schema = 'main'");
           this.dataset = null;
+          this.changed = 'all';
           this.version++;
         }
       }

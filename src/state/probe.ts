@@ -14,6 +14,8 @@ export interface StrataProbe {
   readonly writing: string | null;
   readonly restarting: boolean;
   readonly storage: AppState['storage'];
+  /** The current dataset's segmentations are listed (computed, or found up to date). */
+  readonly segmentsReady: boolean;
   readonly timings: Readonly<Timings>;
   /** Stored datasets (copies): id, schema, name, events, users. */
   readonly datasets: { id: number; schema: string; name: string; events: number; users: number }[];
@@ -33,6 +35,7 @@ export function createProbe(app: AppState): StrataProbe {
     get writing() { return app.writing; },
     get restarting() { return app.restarting; },
     get storage() { return app.storage; },
+    get segmentsReady() { return app.segmentsReady; },
     get timings() { return { ...app.timings }; },
     get datasets() { return app.datasets.map((d) => ({ id: d.id, schema: d.schema, name: d.name, events: d.events, users: d.users })); },
     get dataset() { return app.dataset ? { id: app.dataset.id, schema: app.dataset.schema, name: app.dataset.name } : null; },

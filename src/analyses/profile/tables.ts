@@ -76,3 +76,13 @@ WHERE ${HERE} AND table_name = ${table} ORDER BY column_index`;
 export function decodeColumns(table: Table): ColumnInfo[] {
   return toRows(table).map((r) => ({ name: String(r.name), type: String(r.type), kind: columnKind(String(r.type)) }));
 }
+
+/** `next`, with the entry of `prev` for each table that is not in `changed` and has the same shape. */
+export function keepUnchanged(prev: readonly TableInfo[], next: TableInfo[], changed: ReadonlySet<string>): TableInfo[] {
+  const old = new Map(prev.map((t) => [t.name, t]));
+  return next.map((t) => {
+    const p = old.get(t.name);
+    const same = p && !changed.has(t.name) && p.rows === t.rows && p.columns === t.columns && p.rowidEnd === t.rowidEnd;
+    return same ? p : t;
+  });
+}

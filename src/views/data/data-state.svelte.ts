@@ -2,7 +2,7 @@
 import type { Table } from 'apache-arrow';
 import {
   listTablesSql, decodeTableList, rowCountsSql, decodeTables, columnsSql, decodeColumns, columnStatsSql,
-  decodeColumnStats, statsOptions, profileColumn, type TableInfo, type ColumnInfo, type ColumnStats, type ColumnProfile,
+  decodeColumnStats, statsOptions, profileColumn, keepUnchanged, type TableInfo, type ColumnInfo, type ColumnStats, type ColumnProfile,
 } from '../../analyses/profile/index.ts';
 import { Superseded, type QueryCoordinator } from '../../db/coordinator.ts';
 import type { Sql } from '../../sql/quote.ts';
@@ -41,16 +41,20 @@ export class DataScreen {
   /**
    * List the dataset's tables with exact row counts. Metadata goes to the database directly, not through the
    * coordinator's queue: it is cheap, and must not wait behind another screen's heavy queries still queued there.
+   * With `changed` (a refresh of the same dataset), a table outside it whose shape is unchanged keeps its entry, so
+   * its columns, profile and scrolled grid stay as they are (segments landing in the background must not reset the
+   * events grid the user is reading); tables in `changed` get fresh entries and are read again.
    */
-  async loadTables(db: Db): Promise<void> {
+  async loadTables(db: Db, changed?: ReadonlySet<string>): Promise<void> {
     const ticket = ++this.listTicket;
     this.tablesStatus = 'loading';
     const run = (q: Sql) => db.query(q.text, q.params);
     try {
       const list = decodeTableList(await run(listTablesSql()));
       const q = rowCountsSql(list);
-      const tables = q ? decodeTables(await run(q)) : [];
+      let tables = q ? decodeTables(await run(q)) : [];
       if (ticket !== this.listTicket) return;
+      if (changed && this.tables) tables = keepUnchanged(this.tables, tables, changed);
       this.tables = tables;
       this.tablesError = null;
       this.tablesStatus = 'ready';

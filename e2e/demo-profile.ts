@@ -1,0 +1,98 @@
+// A browser profile that already holds the default demo shop, made once per Playwright worker by the app's own
+// first visit, then copied for every test that wants it: each test starts as a returning visitor does (the shop in
+// the stored file, the service worker installed), instead of generating the very same 5,000-user shop again and
+// installing the service worker again (together ~8 s of CPU per test on a 2-core machine; about 60 tests). The rows
+// are the same either way (the generator is seeded), and a template that failed to store the shop makes the copies
+// generate it again, so no check can pass on a missing shop. What a first visit itself does (generate in the
+// browser, store, install the service worker, show) is still tested on empty profiles: overview.spec.ts
+// (freshProfile) and offline.spec.ts (an origin of its own).
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { chromium, type BrowserContext, type LaunchOptions, type ViewportSize, type WorkerInfo } from '@playwright/test';
+import { chromiumPath, LAUNCH_ARGS } from './browser.ts';
+
+/** Web storage the template's visit may have written (saved filters, remembered import mappings): removed, so
+ *  every copy starts with none, as before. What stays is what any returning visitor has: the stored file, the
+ *  installed service worker with its precache (installing it again would fetch and store ~45 MB in every test;
+ *  the install itself is tested on first visits: offline.spec.ts, overview.spec.ts) and the HTTP and code caches. */
+const DROP = ['Local Storage', 'Session Storage'];
+/** Chromium's "profile in use" markers (left only by a crash); a copy must not look locked. */
+const LOCKS = new Set(['SingletonLock', 'SingletonSocket', 'SingletonCookie', 'lockfile']);
+
+/** Launch Chromium on profile `dir` with the suite's settings; actions and navigations wait as long as the test
+ *  allows (the test runner's own contexts have no action or navigation timeout either). */
+export async function launchProfile(
+  dir: string,
+  opts: { baseURL?: string; viewport?: ViewportSize | null; launchOptions?: LaunchOptions } = {},
+): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(dir, {
+    ...opts.launchOptions,
+    executablePath: opts.launchOptions?.executablePath ?? chromiumPath(),
+    args: opts.launchOptions?.args ?? LAUNCH_ARGS,
+    headless: true,
+    baseURL: opts.baseURL,
+    viewport: opts.viewport === undefined ? { width: 1400, height: 900 } : opts.viewport,
+    acceptDownloads: true,
+  });
+  context.setDefaultTimeout(0);
+  context.setDefaultNavigationTimeout(0);
+  return context;
+}
+
+/** Make the template: a first visit to `baseURL` in an empty profile, until the demo shop and its built-in
+ *  segmentations are stored (copies then open them instead of computing them again) and the Overview is shown. */
+export async function makeDemoProfile(baseURL: string, launchOptions?: LaunchOptions): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-demo-profile-'));
+  const context = await launchProfile(dir, { baseURL, launchOptions });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(baseURL);
+    await page.waitForFunction(() => {
+      const s = (globalThis as any).strata;
+      return s && s.phase === 'ready' && s.segmentsReady && s.writing === null && s.storage === 'persistent' && s.datasets.length === 1;
+    }, null, { timeout: 180_000 });
+    // The service worker is installed and has precached the app (the wasm is among the last files it stores).
+    await page.waitForFunction(async () => {
+      if (!navigator.serviceWorker.controller) return false;
+      for (const name of await caches.keys()) {
+        const keys = await (await caches.open(name)).keys();
+        if (keys.some((r) => r.url.endsWith('.wasm'))) return true;
+      }
+      return false;
+    }, null, { timeout: 90_000, polling: 250 });
+    // The Overview drew its KPIs: the shop was generated, installed and opened.
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="kpi-users"]')?.getAttribute('data-value') ?? ''), null, { timeout: 90_000 });
+  } finally {
+    await context.close();
+  }
+  for (const d of DROP) rmSync(join(dir, 'Default', d), { recursive: true, force: true });
+  return dir;
+}
+
+/** A copy of `template` in a new temp dir, or an empty profile without one (remove it with removeProfile). */
+export function copyProfile(template: string | undefined): string {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-profile-'));
+  if (template) cpSync(template, dir, { recursive: true, filter: (src) => !LOCKS.has(basename(src)) });
+  return dir;
+}
+
+/** Remove a profile made by copyProfile or makeDemoProfile. */
+export function removeProfile(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** The worker-scoped fixture body behind `demoProfile` (fixtures.ts, fault-kit.ts): the template for the worker's
+ *  project's baseURL, removed when the worker ends. */
+export async function demoProfileFixture(
+  { launchOptions }: { launchOptions: LaunchOptions },
+  use: (dir: string) => Promise<void>,
+  workerInfo: WorkerInfo,
+): Promise<void> {
+  const dir = await makeDemoProfile(String(workerInfo.project.use.baseURL), launchOptions);
+  await use(dir);
+  removeProfile(dir);
+}
+
+/** Options of the `demoProfile` fixture: one per worker; generating the shop takes a while on a busy machine. */
+export const DEMO_PROFILE_OPTIONS = { scope: 'worker', timeout: 240_000 } as const;
