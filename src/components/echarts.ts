@@ -1,6 +1,6 @@
 // ECharts, tree-shaken to what Strata draws, with a theme and a tooltip built from text nodes (never data as HTML).
 import * as echarts from 'echarts/core';
-import { BarChart, LineChart, ScatterChart, PieChart, HeatmapChart, SankeyChart } from 'echarts/charts';
+import { BarChart, LineChart, ScatterChart, PieChart, HeatmapChart, SankeyChart, BoxplotChart } from 'echarts/charts';
 import {
   GridComponent,
   TooltipComponent,
@@ -21,6 +21,7 @@ echarts.use([
   PieChart,
   HeatmapChart,
   SankeyChart,
+  BoxplotChart,
   GridComponent,
   TooltipComponent,
   LegendComponent,

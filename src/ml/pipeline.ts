@@ -22,6 +22,7 @@ import { permutationImportance, trainForest } from './forest.ts';
 import { mutualInfo } from './mutual-info.ts';
 import { combineImportance } from './importance.ts';
 import { clusterNames, clusterZScores, type NamedFeature } from './names.ts';
+import { clusterDistributions, type FeatureDistribution } from './distributions.ts';
 
 /** Rows the PCA scatter and the importance forest use at most. */
 export const ANALYSIS_SAMPLE = 20_000;
@@ -61,6 +62,8 @@ export interface ClusterRun {
   quality: { silhouette: number; calinskiHarabasz: number; daviesBouldin: number; inertia: number | null; bic: number | null; silhouetteSample: number };
   /** k × d mean z-score of each feature per cluster. */
   zscores: Matrix;
+  /** Each column as read (before transforms: orders, money, days) per cluster, then noise: five numbers. */
+  distributions: { features: string[]; byFeature: FeatureDistribution[] };
   pca: { x: Float32Array; y: Float32Array; labels: Int32Array; ratio: [number, number] };
   /** Per feature (in `features` order): combined score and its parts. */
   importance: { score: Float64Array; impurity: Float64Array | null; permutation: Float64Array | null; mutualInfo: Float64Array | null };
@@ -162,6 +165,7 @@ export function runClustering(raw: Matrix, columns: readonly FeatureColumn[], sp
   progress('Profiling clusters', 0.65);
   const zscores = clusterZScores(x, labels, k);
   const names = clusterNames(features.map((f) => namedFeature(pre.transforms.find((t) => t.name === f)!.name)), zscores);
+  const distributions = { features: columns.map((c) => c.name), byFeature: clusterDistributions(raw, labels, k) };
 
   // PCA and the forest on one seeded sample.
   const rng = new Prng(spec.seed + 7);
@@ -203,7 +207,7 @@ export function runClustering(raw: Matrix, columns: readonly FeatureColumn[], sp
   return {
     spec, labels, k, sizes, noise,
     preprocessing: { transforms: pre.transforms, dropped: pre.dropped },
-    features, quality, zscores,
+    features, quality, zscores, distributions,
     pca: { x: px, y: py, labels: lSample, ratio },
     importance: { score: combined.score, impurity, permutation, mutualInfo: mi },
     names, notes,

@@ -86,3 +86,42 @@ export function scanOption(scores: readonly KScore[], chosen: number): ChartOpti
     ],
   };
 }
+
+/** One feature's distribution per cluster (values as read): a box plot of min, quartiles and max. */
+export function distributionOption(r: ClusterRun, names: readonly string[], feature: number): ChartOption {
+  const groups = r.distributions.byFeature[feature]?.groups ?? [];
+  const labels = groups.map((_, g) => (g < r.k ? names[g] : 'Noise'));
+  return {
+    grid: { left: 170, right: 30, top: 10, bottom: 30 },
+    tooltip: {
+      trigger: 'item',
+      formatter: textTooltip((v) => {
+        const five = (v as number[]).slice(-5);
+        return `min ${fmtDec(five[0])} · Q1 ${fmtDec(five[1])} · median ${fmtDec(five[2])} · Q3 ${fmtDec(five[3])} · max ${fmtDec(five[4])}`;
+      }),
+    },
+    xAxis: { type: 'value', name: r.distributions.features[feature], nameLocation: 'middle', nameGap: 22, scale: true, ...axis },
+    yAxis: { type: 'category', data: labels, inverse: true, ...axis, axisLabel: { color: '#cbd5e1', width: 160, overflow: 'truncate' } },
+    series: [{
+      name: r.distributions.features[feature], type: 'boxplot',
+      data: groups.map((f, g) => ({ value: f ?? [], itemStyle: { color: '#0f172a', borderColor: g < r.k ? PALETTE[g % PALETTE.length] : '#475569' } })),
+    }],
+  };
+}
+
+/** DBSCAN's k-distance curve (sorted distance to the k-th neighbour) with the suggested eps. */
+export function kDistanceOption(distances: Float64Array, eps: number, k: number): ChartOption {
+  const step = Math.max(1, Math.floor(distances.length / 2000));
+  const data: [number, number][] = [];
+  for (let i = 0; i < distances.length; i += step) data.push([i, distances[i]]);
+  return {
+    grid: { left: 60, right: 20, top: 20, bottom: 40 },
+    tooltip: { trigger: 'axis', formatter: textTooltip((v) => fmtDec((v as number[])[1])) },
+    xAxis: { type: 'value', name: 'users, sorted', nameLocation: 'middle', nameGap: 25, ...axis },
+    yAxis: { type: 'value', name: `distance to neighbour ${k}`, ...axis },
+    series: [{
+      name: 'k-distance', type: 'line', showSymbol: false, data, lineStyle: { color: '#818cf8' },
+      markLine: { silent: true, symbol: 'none', data: [{ yAxis: eps }], lineStyle: { color: '#fbbf24' }, label: { formatter: `eps ≈ ${fmtDec(eps)}`, color: '#fbbf24' } },
+    }],
+  };
+}

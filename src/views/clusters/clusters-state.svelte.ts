@@ -12,6 +12,7 @@ import {
 import { summarise, type ColumnSummary } from '../../ml/preprocess.ts';
 import type { ClusterRun, ClusterSpec } from '../../ml/pipeline.ts';
 import type { KScore } from '../../ml/choose-k.ts';
+import { compareSql, decodeComparison, type SegmentComparison } from '../../analyses/segments/compare.ts';
 
 /** The matrix as read: raw values (NaN = missing), its columns and the preview figures. */
 export interface FeatureMatrix {
@@ -32,6 +33,8 @@ export class ClustersState {
   progress = $state<{ step: string; fraction: number } | null>(null);
   error = $state<string | null>(null);
   lastMs = $state<number | null>(null);
+  kdist = $state.raw<{ distances: Float64Array; suggestedEps: number; k: number } | null>(null);
+  comparison = $state.raw<{ a: string; b: string; result: SegmentComparison | null; error: string | null } | null>(null);
   private worker: Worker | null = null;
   private abort: ((err: Error) => void) | null = null;
 
@@ -110,6 +113,36 @@ export class ClustersState {
     } finally {
       this.progress = null;
       this.stop();
+    }
+  }
+
+  /** DBSCAN's k-distance curve (distance of each user to its k-th neighbour, sorted) and the suggested eps. */
+  async kDistance(m: FeatureMatrix, k: number, seed: number, preprocessing?: ClusterSpec['preprocessing']): Promise<void> {
+    const api = this.spawn();
+    this.error = null;
+    this.progress = { step: 'Neighbour distances', fraction: 0 };
+    try {
+      const data = m.data.slice();
+      const r = await this.cancellable(api.kDistance(Comlink.transfer(data, [data.buffer]), m.rows, m.columns.length, m.columns, k, seed, preprocessing));
+      this.kdist = { ...r, k };
+    } catch (err) {
+      if (this.progress) this.error = messageOf(err);
+    } finally {
+      this.progress = null;
+      this.stop();
+    }
+  }
+
+  /** Compare two stored segmentations of the users (the contingency table and the adjusted Rand index). */
+  async compare(a: string, b: string): Promise<void> {
+    const co = app.coordinator;
+    if (!co) return;
+    this.comparison = { a, b, result: null, error: null };
+    try {
+      const result = decodeComparison(await co.cached(compareSql(a, b)));
+      if (this.comparison?.a === a && this.comparison.b === b) this.comparison = { a, b, result, error: null };
+    } catch (err) {
+      if (this.comparison?.a === a && this.comparison.b === b) this.comparison = { a, b, result: null, error: messageOf(err) };
     }
   }
 
