@@ -7,7 +7,7 @@ import { fromRows, type Matrix } from '../src/ml/matrix.ts';
 import { Prng, sampleIndexes } from '../src/ml/random.ts';
 import { makeBlobs } from '../src/ml/blobs.ts';
 import {
-  assignAndSum, checkFinite, kmeans, kmeansPlusPlus, lloyd, lloydPooled, miniBatchKmeans, mlKmeansLloyd,
+  assignAndSum, checkFinite, chunkBounds, kmeans, kmeansPlusPlus, kmeansPooled, localPool, lloyd, lloydPooled, miniBatchKmeans, mlKmeansLloyd,
   ML_KMEANS_MAX_ROWS, scaledTolerance, type ChunkSums, type IterationInfo,
 } from '../src/ml/kmeans.ts';
 import {
@@ -479,5 +479,23 @@ describe('choosing k', () => {
     const none = recommendK(scan.map((e) => ({ ...e, silhouette: NaN })));
     assert.equal(none.k, 3);
     assert.equal(none.rule, 'elbow');
+  });
+});
+
+describe('kmeans on a pool', () => {
+  test('the same labels as the typed engine and the same inertia, whichever restart wins; chunk bounds cover every row', async () => {
+    const { x } = makeBlobs({ n: 3_000, centres: 5, d: 4, std: 3, seed: 21 });
+    for (const [seed, chunks] of [[1, 2], [2, 3], [9, 4]] as const) {
+      const typed = kmeans(x, { k: 5, seed, restarts: 3, engine: 'typed' });
+      const pooled = await kmeansPooled(x, { k: 5, seed, restarts: 3 }, localPool(x, chunks));
+      assert.equal(pooled.engine, 'pooled');
+      assert.equal(pooled.restart, typed.restart);
+      assert.deepEqual(pooled.labels, typed.labels, `seed ${seed}, ${chunks} chunks`);
+      assert.equal(pooled.inertias.length, 3);
+      pooled.inertias.forEach((v, i) => close(v, typed.inertias[i]));
+      close(pooled.inertia, typed.inertia);
+    }
+    assert.deepEqual(chunkBounds(10, 3), [0, 3, 7, 10]);
+    assert.deepEqual(chunkBounds(2, 4), [0, 1, 2]);
   });
 });

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeBlobs } from '../src/ml/blobs.ts';
 import { adjustedRandIndex } from '../src/ml/metrics.ts';
-import { runClustering, namedFeature, type ClusterSpec } from '../src/ml/pipeline.ts';
+import { runClustering, runClusteringPooled, namedFeature, type ClusterSpec } from '../src/ml/pipeline.ts';
+import { localPool } from '../src/ml/kmeans.ts';
 import type { FeatureColumn } from '../src/ml/features.ts';
 import type { Matrix } from '../src/ml/matrix.ts';
 
@@ -66,4 +67,23 @@ test('bad input: k above the users, and nothing usable, are clear messages', () 
   const constant: Matrix = { data: new Float64Array(20).fill(3), rows: 10, cols: 2 };
   assert.throws(() => runClustering(constant, columns.slice(0, 2), { algorithm: 'kmeans', k: 2, seed: 1 }), /No usable feature/);
   assert.deepEqual(namedFeature('revenue'), { name: 'revenue', word: 'spenders', kind: 'money' });
+});
+
+test('k-means on a pool of chunks gives the run the single-thread pipeline gives (labels, scores, names)', async () => {
+  const { x, columns } = data(900);
+  const spec: ClusterSpec = { algorithm: 'kmeans', k: 3, seed: 4, restarts: 2 };
+  const one = runClustering(x, columns, spec);
+  let chunks = 0;
+  const pooled = await runClusteringPooled(x, columns, spec, () => undefined, async (px) => {
+    chunks++;
+    return localPool(px, 3);
+  }, { poolFrom: 100 });
+  assert.equal(chunks, 1, 'the pool was used');
+  assert.deepEqual(pooled.labels, one.labels);
+  assert.deepEqual(pooled.names, one.names);
+  assert.ok(Math.abs(pooled.quality.inertia! - one.quality.inertia!) < 1e-9 * one.quality.inertia!);
+  assert.equal(pooled.quality.silhouette, one.quality.silhouette);
+  assert.match(pooled.notes.join(' '), /pool of workers/);
+  // Below the threshold no pool is made.
+  await runClusteringPooled(x, columns, spec, () => undefined, async () => { throw new Error('no pool expected'); });
 });

@@ -2,20 +2,82 @@
 // run happens here, and the labels and figures go back transferred; progress goes through a proxied callback.
 // Cancel = the page terminates this worker (it takes effect at once, whatever the algorithm is doing).
 import * as Comlink from 'comlink';
-import { runClustering, type ClusterRun, type ClusterSpec } from '../src/ml/pipeline.ts';
+import { runClusteringPooled, type ClusterRun, type ClusterSpec } from '../src/ml/pipeline.ts';
+import { chunkBounds, kmeans, kmeansPooled, ML_KMEANS_MAX_ROWS, type ChunkPool, type ChunkSums } from '../src/ml/kmeans.ts';
+import type { Matrix } from '../src/ml/matrix.ts';
+import type { KmeansChunkApi } from './kmeans-chunk.worker.ts';
 import { scanK, recommendK, type KScore } from '../src/ml/choose-k.ts';
 import { preprocess } from '../src/ml/preprocess.ts';
 import { kDistance } from '../src/ml/dbscan.ts';
 import type { FeatureColumn } from '../src/ml/features.ts';
 import type { PreprocessOptions } from '../src/ml/preprocess.ts';
 
+/** Workers in the k-means pool: one per core, 2 to 4. */
+const POOL_SIZE = Math.max(2, Math.min(4, navigator.hardwareConcurrency || 2));
+
+/**
+ * A pool of chunk workers over the rows of `x` (each gets a copy of its contiguous rows, transferred): k-means'
+ * assignment passes run on all of them at once. They end with `close` (or with this worker, on Cancel).
+ */
+async function startPool(x: Matrix, size = POOL_SIZE): Promise<ChunkPool & { close(): void }> {
+  const bounds = chunkBounds(x.rows, size);
+  const workers: Worker[] = [];
+  const remotes: Comlink.Remote<KmeansChunkApi>[] = [];
+  for (let c = 0; c + 1 < bounds.length; c++) {
+    const w = new Worker(new URL('./kmeans-chunk.worker.ts', import.meta.url), { type: 'module', name: 'kmeans-pool' });
+    workers.push(w);
+    const remote = Comlink.wrap<KmeansChunkApi>(w);
+    remotes.push(remote);
+    const part = x.data.slice(bounds[c] * x.cols, bounds[c + 1] * x.cols);
+    await remote.load(Comlink.transfer(part, [part.buffer]), bounds[c + 1] - bounds[c], x.cols, bounds[c]);
+  }
+  return {
+    pass: (centres) => Promise.all(remotes.map((r) => r.pass(centres.data.slice(), centres.rows))) as Promise<ChunkSums[]>,
+    async labels() {
+      const out = new Int32Array(x.rows);
+      const parts = await Promise.all(remotes.map((r) => r.labels()));
+      parts.forEach((p, c) => out.set(p, bounds[c]));
+      return out;
+    },
+    close: () => workers.forEach((w) => w.terminate()),
+  };
+}
+
 const api = {
-  /** One clustering run on the raw feature matrix (rows × cols, NaN = missing). */
-  run(data: Float64Array, rows: number, cols: number, columns: FeatureColumn[], spec: ClusterSpec, progress: (step: string, fraction: number) => void): ClusterRun {
-    const r = runClustering({ data, rows, cols }, columns, spec, progress);
+  /** One clustering run on the raw feature matrix (rows × cols, NaN = missing); large k-means runs on the pool. */
+  async run(data: Float64Array, rows: number, cols: number, columns: FeatureColumn[], spec: ClusterSpec, progress: (step: string, fraction: number) => void): Promise<ClusterRun> {
+    let pool: (ChunkPool & { close(): void }) | null = null;
+    let r: ClusterRun;
+    try {
+      r = await runClusteringPooled({ data, rows, cols }, columns, spec, progress, async (x) => (pool = await startPool(x)));
+    } finally {
+      (pool as (ChunkPool & { close(): void }) | null)?.close();
+    }
     // A buffer may appear twice (without sampling the scatter's labels are the run's labels): transfer each once.
     const buffers = new Set<ArrayBufferLike>([r.labels.buffer, r.zscores.data.buffer, r.pca.x.buffer, r.pca.y.buffer, r.pca.labels.buffer]);
     return Comlink.transfer(r, [...buffers] as Transferable[]);
+  },
+
+  /**
+   * k-means alone on an already scaled matrix (the benchmark's call): on the pool above ML_KMEANS_MAX_ROWS rows
+   * (or when `pool` says so), else the single-thread engines. Returns the inertia, iterations, engine and the time
+   * spent in this worker.
+   */
+  async kmeans(data: Float64Array, rows: number, cols: number, opts: { k: number; seed: number; restarts: number; pool?: boolean }): Promise<{ inertia: number; iterations: number; engine: string; ms: number; poolSize: number }> {
+    const t0 = performance.now();
+    const x = { data, rows, cols };
+    const pooled = opts.pool ?? rows > ML_KMEANS_MAX_ROWS;
+    if (!pooled) {
+      const r = kmeans(x, { k: opts.k, seed: opts.seed, restarts: opts.restarts });
+      return { inertia: r.inertia, iterations: r.iterations, engine: r.engine, ms: performance.now() - t0, poolSize: 1 };
+    }
+    const pool = await startPool(x);
+    try {
+      const r = await kmeansPooled(x, { k: opts.k, seed: opts.seed, restarts: opts.restarts }, pool);
+      return { inertia: r.inertia, iterations: r.iterations, engine: r.engine, ms: performance.now() - t0, poolSize: POOL_SIZE };
+    } finally {
+      pool.close();
+    }
   },
 
   /** k-means for k = kMin..kMax with inertia, silhouette, CH and DB, and the recommended k. */

@@ -34,7 +34,7 @@ export interface ScanOptions {
   silhouetteSample?: number;
   /** 'full' (default): kmeans with restarts; 'mini-batch': miniBatchKmeans, for 1M+ users. */
   method?: 'full' | 'mini-batch';
-  engine?: 'auto' | Engine;
+  engine?: 'auto' | Exclude<Engine, 'pooled'>;
   maxIter?: number;
   /** Called after each k. */
   onProgress?: (done: number, total: number) => void;

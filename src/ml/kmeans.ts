@@ -43,7 +43,7 @@ import { kmeans as mlKmeans } from 'ml-kmeans';
 import type { Matrix } from './matrix.ts';
 import { Prng } from './random.ts';
 
-export type Engine = 'ml-kmeans' | 'typed';
+export type Engine = 'ml-kmeans' | 'typed' | 'pooled';
 
 /** `engine: 'auto'` uses ml-kmeans up to this many rows and the typed loop above (see the header for why). */
 export const ML_KMEANS_MAX_ROWS = 200_000;
@@ -486,7 +486,7 @@ export interface KmeansOptions {
   maxIter?: number;
   tol?: number;
   /** 'auto' (default): ml-kmeans up to ML_KMEANS_MAX_ROWS rows, typed above. */
-  engine?: 'auto' | Engine;
+  engine?: 'auto' | Exclude<Engine, 'pooled'>;
   /** Progress: after every typed iteration, and once per ml-kmeans restart. */
   onProgress?: (p: { restart: number; restarts: number; iteration: number; inertia: number }) => void;
 }
@@ -529,6 +529,61 @@ export function kmeans(x: Matrix, options: KmeansOptions): KmeansResult {
     }
   }
   return { ...(best as LloydResult), engine, restart: bestRestart, inertias };
+}
+
+/**
+ * Rows split into chunks that live elsewhere (the browser's worker pool: each worker holds its rows and their
+ * labels): `pass` runs `assignAndSum` on every chunk with these centres (each chunk remembering its labels) and
+ * returns the chunks in row order; `labels` gathers the labels of the last pass in row order.
+ */
+export interface ChunkPool {
+  pass(centres: Matrix): Promise<readonly ChunkSums[]>;
+  labels(): Promise<Int32Array>;
+}
+
+/**
+ * `kmeans` with the Lloyd passes on a pool: the same seeded k-means++ starts (here, on the whole matrix, drawn from
+ * the same stream) and the same Lloyd steps, so the labels equal the typed engine's (`kmeans(x, { engine: 'typed' })`)
+ * and the inertia agrees to floating-point association. Only k × d sums travel per chunk and pass; the labels of the
+ * best restart are gathered once at the end (the pool keeps the last pass's labels, so the best restart is run
+ * again when it was not the last one: its start is kept, and the same start gives the same passes).
+ */
+export async function kmeansPooled(x: Matrix, options: Omit<KmeansOptions, 'engine'>, pool: ChunkPool): Promise<KmeansResult> {
+  const { k, restarts = 4, seed = 0, maxIter = 300, tol = 1e-4, onProgress } = options;
+  checkK(x, k);
+  checkFinite(x);
+  if (!Number.isInteger(restarts) || restarts < 1) throw new RangeError(`restarts must be a whole number of at least 1, got ${restarts}.`);
+  const rng = new Prng(seed);
+  const tolAbs = scaledTolerance(x, tol);
+  let best: { summary: LloydSummary; init: Matrix; restart: number } | undefined;
+  const inertias: number[] = [];
+  for (let r = 0; r < restarts; r++) {
+    const init = kmeansPlusPlus(x, k, rng);
+    const summary = await lloydPooled(init, (c) => pool.pass(c), {
+      maxIter, tolAbs,
+      onIteration: onProgress && ((i) => onProgress({ restart: r, restarts, iteration: i.iteration, inertia: i.inertia })),
+    });
+    inertias.push(summary.inertia);
+    if (!best || summary.inertia < best.summary.inertia) best = { summary, init, restart: r };
+  }
+  if (best!.restart !== restarts - 1) await lloydPooled(best!.init, (c) => pool.pass(c), { maxIter, tolAbs });
+  return { ...best!.summary, labels: await pool.labels(), engine: 'pooled', restart: best!.restart, inertias };
+}
+
+/** A ChunkPool over `x` in this thread (`chunks` row ranges): what the browser's pool does, for tests and Node. */
+export function localPool(x: Matrix, chunks: number): ChunkPool {
+  const bounds = chunkBounds(x.rows, chunks);
+  const labels = new Int32Array(x.rows).fill(-1);
+  return {
+    pass: async (centres) => bounds.slice(0, -1).map((b, c) => assignAndSum(x, centres, b, bounds[c + 1], labels.subarray(b, bounds[c + 1]))),
+    labels: async () => labels.slice(),
+  };
+}
+
+/** Row boundaries of `chunks` near-equal contiguous chunks of `rows` rows: [0, …, rows]. */
+export function chunkBounds(rows: number, chunks: number): number[] {
+  const n = Math.max(1, Math.min(chunks, rows));
+  return Array.from({ length: n + 1 }, (_, c) => Math.round((rows * c) / n));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import { takeRows } from './matrix.ts';
 import { Prng, sampleIndexes } from './random.ts';
 import { preprocess, type PreprocessOptions, type Preprocessed } from './preprocess.ts';
 import type { FeatureColumn } from './features.ts';
-import { kmeans, miniBatchKmeans } from './kmeans.ts';
+import { kmeans, kmeansPooled, miniBatchKmeans, ML_KMEANS_MAX_ROWS, type ChunkPool } from './kmeans.ts';
 import { gmm, type CovarianceType } from './gmm.ts';
 import { agglomerative, type Linkage } from './agglomerative.ts';
 import { dbscan } from './dbscan.ts';
@@ -129,15 +129,51 @@ function cluster(x: Matrix, spec: ClusterSpec, progress: RunProgress): { labels:
   }
 }
 
-/** Run everything; `raw` is the feature matrix as read (NaN = missing) with its column descriptions. */
-export function runClustering(raw: Matrix, columns: readonly FeatureColumn[], spec: ClusterSpec, progress: RunProgress = () => undefined): ClusterRun {
+/** Preprocess `raw` for `spec` and check k against the users. */
+function prepare(raw: Matrix, columns: readonly FeatureColumn[], spec: ClusterSpec, progress: RunProgress): Preprocessed {
   progress('Preparing features', 0);
   const pre = preprocess(raw, columns, spec.preprocessing);
+  if (spec.algorithm !== 'dbscan' && spec.k > pre.x.rows) throw new Error(`k (${spec.k}) is larger than the number of users (${pre.x.rows}).`);
+  progress('Clustering', 0.1);
+  return pre;
+}
+
+/** Run everything; `raw` is the feature matrix as read (NaN = missing) with its column descriptions. */
+export function runClustering(raw: Matrix, columns: readonly FeatureColumn[], spec: ClusterSpec, progress: RunProgress = () => undefined): ClusterRun {
+  const pre = prepare(raw, columns, spec, progress);
+  return describeRun(raw, columns, spec, pre, cluster(pre.x, spec, progress), progress);
+}
+
+/** Whether `spec` on `rows` users runs its Lloyd passes on a worker pool (full k-means above ML_KMEANS_MAX_ROWS). */
+export function usesPool(spec: ClusterSpec, rows: number, from = ML_KMEANS_MAX_ROWS): boolean {
+  return spec.algorithm === 'kmeans' && !spec.miniBatch && rows > from;
+}
+
+/**
+ * runClustering with k-means' Lloyd passes on `pool(x)` when `usesPool` says so (the browser's worker pool): the
+ * same labels as runClustering, which runs the typed engine at those sizes (tests/ml-kmeans.test.ts).
+ */
+export async function runClusteringPooled(
+  raw: Matrix, columns: readonly FeatureColumn[], spec: ClusterSpec, progress: RunProgress, pool: (x: Matrix) => Promise<ChunkPool>,
+  options: { poolFrom?: number } = {},
+): Promise<ClusterRun> {
+  const pre = prepare(raw, columns, spec, progress);
+  if (!usesPool(spec, pre.x.rows, options.poolFrom)) return describeRun(raw, columns, spec, pre, cluster(pre.x, spec, progress), progress);
+  const restarts = spec.restarts ?? 4;
+  const r = await kmeansPooled(pre.x, {
+    k: spec.k, seed: spec.seed, restarts, onProgress: (p) => progress('Clustering', 0.1 + 0.4 * ((p.restart + 1) / p.restarts)),
+  }, await pool(pre.x));
+  const notes = [`The assignment passes ran on a pool of workers (${r.iterations} iterations in the best of ${restarts} starts).`];
+  return describeRun(raw, columns, spec, pre, { labels: r.labels, inertia: r.inertia, bic: null, notes }, progress);
+}
+
+/** Everything after the clustering itself: sizes, quality, z-scores, distributions, PCA, importance, names. */
+function describeRun(
+  raw: Matrix, columns: readonly FeatureColumn[], spec: ClusterSpec, pre: Preprocessed,
+  c: { labels: Int32Array; inertia: number | null; bic: number | null; notes: string[] }, progress: RunProgress,
+): ClusterRun {
   const x = pre.x;
   const features = pre.transforms.map((t) => t.name);
-  if (spec.algorithm !== 'dbscan' && spec.k > x.rows) throw new Error(`k (${spec.k}) is larger than the number of users (${x.rows}).`);
-  progress('Clustering', 0.1);
-  const c = cluster(x, spec, progress);
   const labels = c.labels;
   let k = 0;
   for (const l of labels) if (l + 1 > k) k = l + 1;
