@@ -12,6 +12,7 @@ import {
 import { summarise, type ColumnSummary } from '../../ml/preprocess.ts';
 import type { ClusterRun, ClusterSpec } from '../../ml/pipeline.ts';
 import type { KScore } from '../../ml/choose-k.ts';
+import { friendly } from './messages.ts';
 import { compareSql, decodeComparison, type SegmentComparison } from '../../analyses/segments/compare.ts';
 
 /** The matrix as read: raw values (NaN = missing), its columns and the preview figures. */
@@ -73,8 +74,14 @@ export class ClustersState {
 
   private spawn(): Comlink.Remote<MlWorkerApi> {
     this.worker?.terminate();
-    this.worker = new Worker(new URL('../../../workers/ml.worker.ts', import.meta.url), { type: 'module', name: 'ml' });
-    return Comlink.wrap<MlWorkerApi>(this.worker);
+    const w = new Worker(new URL('../../../workers/ml.worker.ts', import.meta.url), { type: 'module', name: 'ml' });
+    // A worker that dies (out of memory, a crash) never answers: fail the call with a message instead of hanging.
+    w.addEventListener('error', (e) => {
+      e.preventDefault();
+      this.abort?.(new StrataError(`The clustering worker stopped (${e.message || 'it ran out of memory or crashed'}). Nothing was changed.`));
+    });
+    this.worker = w;
+    return Comlink.wrap<MlWorkerApi>(w);
   }
 
   /** Cluster the matrix by `spec` in the worker. */
@@ -91,7 +98,7 @@ export class ClustersState {
       this.lastMs = performance.now() - t0;
       return r;
     } catch (err) {
-      if (this.progress) this.error = messageOf(err);
+      if (this.progress) this.error = friendly(messageOf(err), m);
       return null;
     } finally {
       this.progress = null;

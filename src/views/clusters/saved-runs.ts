@@ -42,7 +42,8 @@ export function savedRuns(records: readonly SegmentationRecord[], dataVersion: s
     try {
       view = validateClustersView({
         features: Array.isArray(d.fieldIds) ? d.fieldIds : null,
-        algorithm: spec.algorithm, k: spec.k, seed: spec.seed,
+        algorithm: spec.algorithm, seed: spec.seed,
+        ...(spec.algorithm === 'dbscan' ? {} : { k: spec.k }), // DBSCAN finds its own k
         ...(typeof pre.log1p === 'boolean' ? { log1p: pre.log1p } : {}),
         ...(typeof pre.scaling === 'string' ? { scaling: pre.scaling } : {}),
         ...(typeof spec.covariance === 'string' ? { covariance: spec.covariance } : {}),

@@ -15,10 +15,12 @@ export interface ClustersView {
   linkage: 'ward' | 'average' | 'complete';
   eps: number | null;
   minPts: number;
+  /** k-means: mini-batch (for 1M+ users) instead of full Lloyd passes. */
+  miniBatch: boolean;
 }
 
 export const DEFAULT_CLUSTERS: ClustersView = {
-  features: null, algorithm: 'kmeans', k: 4, seed: 42, log1p: true, scaling: 'standard', covariance: 'diag', linkage: 'ward', eps: null, minPts: 5,
+  features: null, algorithm: 'kmeans', k: 4, seed: 42, log1p: true, scaling: 'standard', covariance: 'diag', linkage: 'ward', eps: null, minPts: 5, miniBatch: false,
 };
 
 const oneOf = <T extends string>(v: unknown, list: readonly T[], what: string): T => {
@@ -40,6 +42,7 @@ export function validateClustersView(x: unknown): ClustersView {
     throw new StrataError('The features must be a list of at most 60 field ids such as "m.orders".');
   }
   if (typeof v.log1p !== 'boolean') throw new StrataError('"log1p" must be true or false.');
+  if (typeof v.miniBatch !== 'boolean') throw new StrataError('"miniBatch" must be true or false.');
   if (v.eps !== null && !(typeof v.eps === 'number' && v.eps > 0 && Number.isFinite(v.eps))) throw new StrataError('eps must be a positive number.');
   return {
     features: v.features as string[] | null,
@@ -52,6 +55,7 @@ export function validateClustersView(x: unknown): ClustersView {
     linkage: oneOf(v.linkage, ['ward', 'average', 'complete'] as const, 'linkage'),
     eps: v.eps as number | null,
     minPts: int(v.minPts, 1, 10_000, 'minimum points'),
+    miniBatch: v.miniBatch,
   };
 }
 
