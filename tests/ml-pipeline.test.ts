@@ -67,6 +67,17 @@ test('bad input: k above the users, and nothing usable, are clear messages', () 
   const constant: Matrix = { data: new Float64Array(20).fill(3), rows: 10, cols: 2 };
   assert.throws(() => runClustering(constant, columns.slice(0, 2), { algorithm: 'kmeans', k: 2, seed: 1 }), /No usable feature/);
   assert.deepEqual(namedFeature('revenue'), { name: 'revenue', word: 'spenders', kind: 'money' });
+  // One user: every column has one value for every user, so nothing is usable (a message, not a crash).
+  assert.throws(() => runClustering({ data: Float64Array.from([1, 2, 3]), rows: 1, cols: 3 }, columns, { algorithm: 'kmeans', k: 1, seed: 1 }), /No usable feature/);
+  // NaN and ±Infinity are missing values, imputed with the median: the run completes and counts them.
+  const holes = data(60);
+  holes.x.data[0] = NaN;
+  holes.x.data[4] = Infinity;
+  holes.x.data[7] = -Infinity;
+  const r = runClustering(holes.x, holes.columns, { algorithm: 'kmeans', k: 3, seed: 2 });
+  assert.equal(r.labels.length, 60);
+  assert.deepEqual(r.preprocessing.transforms.map((t) => t.missing + t.nonFinite), [1, 2, 0]);
+  assert.ok(r.labels.every((l) => l >= 0 && l < 3));
 });
 
 test('k-means on a pool of chunks gives the run the single-thread pipeline gives (labels, scores, names)', async () => {
