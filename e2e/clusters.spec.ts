@@ -4,7 +4,7 @@
 //    to Node's counts over those users; a second run (another seed) is compared with the first (contingency table
 //    and adjusted Rand index equal Node's); everything survives a reload.
 // 2. Cancel ends a k scan at once and nothing changes; a run afterwards works; the k-distance plot suggests an eps
-//    that DBSCAN then uses; bad settings get clear messages.
+//    that DBSCAN then uses; a users filter (buyers) labels exactly Node's buyers; bad settings get clear messages.
 import type { Page } from '@playwright/test';
 import { test, expect, waitForApp } from './fixtures.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
@@ -16,6 +16,7 @@ import { nodeClusters, type NodeClusters } from './clusters-reference.ts';
 import { funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.ts';
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { probeRows } from './fault-kit.ts';
+import { ordersByUser, shopData } from './segments-reference.ts';
 
 const clustersUrl = (view: unknown) => `./#/clusters?c=${encodeURIComponent(JSON.stringify(view))}`;
 /** The spec the screen runs for k-means with its defaults and this seed. */
@@ -125,7 +126,7 @@ test('k-means in the UI equals Node with the same seed; saved, it is a Pivot dim
   expect(await storedLabels(page, 'cluster_seed_seven')).toEqual(mine);
 });
 
-test('Cancel ends a k scan at once and changes nothing; DBSCAN takes eps from the k-distance plot; bad settings get clear messages', async ({ page }) => {
+test('Cancel ends a k scan at once and changes nothing; DBSCAN takes eps from the k-distance plot; buyers only; bad settings get clear messages', async ({ page }) => {
   test.setTimeout(240_000);
   await page.goto('./#/clusters');
   await waitForApp(page);
@@ -157,6 +158,18 @@ test('Cancel ends a k scan at once and changes nothing; DBSCAN takes eps from th
   await page.getByTestId('cluster-run').click();
   await expect(page.getByTestId('cluster-result')).toBeVisible({ timeout: 90_000 });
   await expect(page.getByTestId('cluster-result')).toContainText('DBSCAN');
+
+  // Customers only (a users filter): Node's buyers are clustered, everyone else gets no cluster.
+  const buyers = [...ordersByUser(await shopData(DEFAULT_PARAMS))].filter(([, n]) => n >= 1).map(([u]) => u).sort();
+  await page.goto(clustersUrl({ users: { op: 'and', items: [{ field: 'm.orders', op: '>=', value: 1 }] } }));
+  await expect(page.getByTestId('matrix-preview')).toContainText(`${buyers.length.toLocaleString('en-US')} users ×`, { timeout: 60_000 });
+  await page.getByTestId('cluster-run').click();
+  await expect(page.getByTestId('cluster-result')).toContainText('K-means', { timeout: 90_000 });
+  await page.getByTestId('cluster-save-name').fill('Buyers');
+  await page.getByTestId('cluster-save').click();
+  await expect(page.getByTestId('cluster-saved')).toContainText('s.cluster_buyers', { timeout: 30_000 });
+  const labelled = await probeRows(page, 'SELECT user_id FROM user_segments WHERE cluster_buyers IS NOT NULL ORDER BY user_id');
+  expect(labelled.map((r) => String(r.user_id))).toEqual(buyers);
 
   // No features, and a bad link: messages, and the screen keeps working.
   await page.goto(clustersUrl({ features: [] }));

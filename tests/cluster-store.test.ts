@@ -1,5 +1,5 @@
-// A clustering run stored as a segmentation: labels in user_id order land on the right users with their names,
-// noise (-1) is "Noise", names stay data, and a changed user count is refused. Native DuckDB and DuckDB-WASM.
+// A clustering run stored as a segmentation: labels with their user ids land on the right users with their names,
+// noise (-1) is "Noise", names stay data, users left out get no label, and vanished users are refused. Native DuckDB and DuckDB-WASM.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
@@ -19,7 +19,7 @@ function suite(name: string, open: () => Promise<Db>) {
       await db.exec(`CREATE TABLE users (user_id VARCHAR); INSERT INTO users VALUES ('u3'), ('u1'), ('u4'), ('u2');
         CREATE TABLE events (ts TIMESTAMP);`);
       await writeClusterSegmentation(db, { column: 'kmeans', name: 'K-means (4 features)', definition: '{"algorithm":"kmeans"}' },
-        Int32Array.from([1, 0, -1, 1]), ['Engaged high spenders', EVIL]);
+        ['u1', 'u2', 'u3', 'u4'], Int32Array.from([1, 0, -1, 1]), ['Engaged high spenders', EVIL]);
       const rows = toRows(await db.query('SELECT user_id, kmeans FROM user_segments ORDER BY user_id'));
       assert.deepEqual(rows, [
         { user_id: 'u1', kmeans: EVIL },
@@ -30,8 +30,13 @@ function suite(name: string, open: () => Promise<Db>) {
       const rec = (await listSegmentations(db)).find((r) => r.column === 'kmeans')!;
       assert.deepEqual([rec.kind, rec.name, rec.definition], ['model', 'K-means (4 features)', '{"algorithm":"kmeans"}']);
       assert.equal(toRows(await db.query(`SELECT count(*)::DOUBLE AS n FROM duckdb_tables() WHERE table_name = 'strata_cluster_labels'`))[0].n, 0);
-      await assert.rejects(writeClusterSegmentation(db, { column: 'kmeans', name: 'x', definition: '{}' }, Int32Array.from([0, 0, 0]), ['a']), /data changed while clustering/);
-      await assert.rejects(writeClusterSegmentation(db, { column: 'kmeans', name: 'x', definition: '{}' }, Int32Array.from([0, 0, 0, 2]), ['a']), /Label 2 has no name/);
+      await assert.rejects(writeClusterSegmentation(db, { column: 'kmeans', name: 'x', definition: '{}' }, ['u1', 'gone'], Int32Array.from([0, 0]), ['a']), /data changed while clustering \(1 of the clustered users are gone\)/);
+      await assert.rejects(writeClusterSegmentation(db, { column: 'kmeans', name: 'x', definition: '{}' }, ['u1', 'u2', 'u3', 'u4'], Int32Array.from([0, 0, 0, 2]), ['a']), /Label 2 has no name/);
+      // A run over some users (a users filter): the others get no label; re-running replaces the column.
+      await writeClusterSegmentation(db, { column: 'kmeans', name: 'K-means (buyers)', definition: '{}' }, ['u2', 'u4'], Int32Array.from([0, 1]), ['A', 'B']);
+      assert.deepEqual(toRows(await db.query('SELECT user_id, kmeans FROM user_segments ORDER BY user_id')), [
+        { user_id: 'u1', kmeans: null }, { user_id: 'u2', kmeans: 'A' }, { user_id: 'u3', kmeans: null }, { user_id: 'u4', kmeans: 'B' },
+      ]);
       await db.close();
     });
   });

@@ -10,13 +10,15 @@ import type { SegmentationRecord } from '../src/data/segments-store.ts';
 
 test('settings: defaults, a round trip through the URL, and clear refusals', () => {
   assert.deepEqual(clustersFromParams(new URLSearchParams('')).view, DEFAULT_CLUSTERS);
-  const v = { ...DEFAULT_CLUSTERS, algorithm: 'gmm' as const, k: 6, seed: 3, miniBatch: true, features: ['m.orders', 'u.country'] };
+  const v = { ...DEFAULT_CLUSTERS, algorithm: 'gmm' as const, k: 6, seed: 3, miniBatch: true, features: ['m.orders', 'u.country'],
+    users: { op: 'and' as const, items: [{ field: 'm.orders', op: '>=' as const, value: 1 }] } };
   const p = new URLSearchParams(Object.entries(clustersToParams(v)).filter((e): e is [string, string] => e[1] !== null));
   assert.deepEqual(clustersFromParams(p).view, v);
   assert.throws(() => validateClustersView({ k: 0 }), /number of clusters \(k\) must be a whole number from 1 to 50/);
   assert.throws(() => validateClustersView({ miniBatch: 'yes' }), /"miniBatch" must be true or false/);
   assert.throws(() => validateClustersView({ features: ['orders'] }), /field ids such as "m.orders"/);
   assert.throws(() => validateClustersView({ depth: 1 }), /Unknown clustering setting "depth"/);
+  assert.throws(() => validateClustersView({ users: { op: 'xor', items: [] } }), /"and" or "or"/);
   const bad = clustersFromParams(new URLSearchParams('c=notjson'));
   assert.deepEqual(bad.view, DEFAULT_CLUSTERS);
   assert.match(bad.error ?? '', /clustering settings were ignored/);
@@ -28,7 +30,8 @@ const rec = (column: string, kind: SegmentationRecord['kind'], definition: strin
 test('saved runs: clusterings only, newest first, stale when the data changed, settings when they validate', () => {
   const def = (o: unknown) => JSON.stringify(o);
   const runs = savedRuns([
-    rec('cluster_a', 'model', def({ algorithm: 'kmeans', spec: { algorithm: 'kmeans', k: 2, seed: 7, preprocessing: { log1p: false, scaling: 'robust' } }, fieldIds: ['m.orders'], quality: { silhouette: 0.41 }, names: ['X', 'Y'], sizes: [3, 5], noise: 0 }), 10),
+    rec('cluster_a', 'model', def({ algorithm: 'kmeans', spec: { algorithm: 'kmeans', k: 2, seed: 7, preprocessing: { log1p: false, scaling: 'robust' } }, fieldIds: ['m.orders'],
+      users: { op: 'and', items: [{ field: 'm.orders', op: '>', value: 0 }] }, quality: { silhouette: 0.41 }, names: ['X', 'Y'], sizes: [3, 5], noise: 0 }), 10),
     rec('cluster_b', 'model', def({ algorithm: 'dbscan', spec: { algorithm: 'dbscan', k: 0, seed: 1, eps: 0.5, minPts: 4 }, names: ['Z'], sizes: [4], noise: 2 }), 20, 'v0'),
     rec('cluster_c', 'model', '{not json', 30),
     rec('engagement_level', 'builtin', def({ algorithm: 'kmeans' }), 40),
@@ -37,7 +40,8 @@ test('saved runs: clusterings only, newest first, stale when the data changed, s
   assert.deepEqual(runs.map((r) => r.column), ['cluster_b', 'cluster_a', 'cluster_d']);
   const [b, a, d] = runs;
   assert.deepEqual({ k: a.k, silhouette: a.silhouette, names: a.names, sizes: a.sizes, stale: a.stale }, { k: 2, silhouette: 0.41, names: ['X', 'Y'], sizes: [3, 5], stale: false });
-  assert.deepEqual(a.view, { ...DEFAULT_CLUSTERS, features: ['m.orders'], k: 2, seed: 7, log1p: false, scaling: 'robust' });
+  assert.deepEqual(a.view, { ...DEFAULT_CLUSTERS, features: ['m.orders'], k: 2, seed: 7, log1p: false, scaling: 'robust',
+    users: { op: 'and', items: [{ field: 'm.orders', op: '>', value: 0 }] } });
   assert.equal(b.stale, true);
   assert.equal(b.noise, 2);
   // DBSCAN's spec holds k = 0 (it finds its own k): the settings keep the default k.

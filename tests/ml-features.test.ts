@@ -72,6 +72,21 @@ function suite(name: string, open: () => Promise<Db>) {
       assert.deepEqual(rowOf('u100'), [0, 1, 41, 19, 4, 1, -11, 4, 2025, 1000]);
     });
 
+    test('a users filter keeps only its users, in user_id order, with the same values', async () => {
+      const feats = checkFeatures(['u.spend', 'u.vip'], fields);
+      // Gold plan (i % 3 = 0) with spend above 500 (i > 50): i = 51, 54, …, 117 -> 23 users.
+      const users = { op: 'and' as const, items: [{ field: 'u.plan', op: '=' as const, value: 'gold' }, { field: 'u.spend', op: '>' as const, value: 500 }] };
+      const { sql: q, columns } = featureMatrixSql(feats, new Map(), { users, fields });
+      const t = await db.query(q.text, q.params);
+      const { userIds, data } = decodeFeatureMatrix(t, columns);
+      const want = Array.from({ length: 120 }, (_, i) => i).filter((i) => i % 3 === 0 && i > 50);
+      assert.deepEqual(userIds, want.map((i) => 'u' + String(i).padStart(3, '0')));
+      assert.deepEqual(Array.from(data), want.flatMap((i) => [i * 10, i % 2 === 0 ? 1 : 0]));
+      // An empty filter is every user.
+      const all = featureMatrixSql(feats, new Map(), { users: { op: 'and', items: [] }, fields });
+      assert.equal((await db.query(all.sql.text, all.sql.params)).numRows, 120);
+    });
+
     test('candidates and refusals', () => {
       const ids = featureCandidates(fields).map((f) => f.id);
       assert.ok(ids.includes('u.spend') && !ids.includes('u.user_id'));

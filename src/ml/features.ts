@@ -13,6 +13,8 @@
 //                      length in characters and word count.
 import { StrataError } from '../errors.ts';
 import { fieldById, fieldSql, fromSql, isUserField, type Field, type FieldSource } from '../analyses/fields.ts';
+import { filterFields, isEmptyFilter, type FilterGroup } from '../analyses/filter/spec.ts';
+import { filterSql } from '../analyses/filter/sql.ts';
 import { joinSql, raw, sql, type Sql } from '../sql/quote.ts';
 
 /** At most this many distinct values make a text field one-hot. */
@@ -112,8 +114,13 @@ export function textEncoding(s: TextStats): 'one-hot' | 'ordinal' | 'length' {
  * The matrix statement and its columns: `SELECT user_id, c0, c1, … FROM users … ORDER BY user_id`, all DOUBLE,
  * NULL as NaN.
  */
-export function featureMatrixSql(feats: readonly Field[], stats: ReadonlyMap<string, TextStats>): { sql: Sql; columns: FeatureColumn[] } {
+export function featureMatrixSql(
+  feats: readonly Field[], stats: ReadonlyMap<string, TextStats>, only?: { users: FilterGroup; fields: readonly Field[] },
+): { sql: Sql; columns: FeatureColumn[] } {
   const sources = new Set<FieldSource>(feats.map((f) => f.source));
+  const filtered = only && !isEmptyFilter(only.users);
+  const where = filtered ? sql`\nWHERE ${filterSql(only.users, only.fields, 'users')}` : raw('');
+  if (filtered) for (const id of filterFields(only.users)) sources.add(fieldById(only.fields, id, 'users').source);
   const exprs: Sql[] = [];
   const columns: FeatureColumn[] = [];
   const ctes: Sql[] = [];
@@ -168,7 +175,7 @@ export function featureMatrixSql(feats: readonly Field[], stats: ReadonlyMap<str
   const joinClause = joins.length ? sql` ${joinSql(joins, ' ')}` : raw('');
   return {
     sql: sql`${withClause}SELECT u.user_id, ${joinSql(exprs, ',\n  ')}
-FROM ${fromSql('users', sources)}${joinClause}
+FROM ${fromSql('users', sources)}${joinClause}${where}
 ORDER BY u.user_id`,
     columns,
   };

@@ -371,13 +371,13 @@ export class AppState {
   }
 
   /** Save a clustering run's labels (user_id order) as a model segmentation of the current dataset. */
-  async saveClusters(rec: { column: string; name: string; definition: string }, labels: Int32Array, names: readonly string[]): Promise<SegmentationRecord> {
+  async saveClusters(rec: { column: string; name: string; definition: string }, userIds: readonly string[], labels: Int32Array, names: readonly string[]): Promise<SegmentationRecord> {
     const db = this.db;
     if (!db || !this.dataset) throw new StrataError('Open a dataset first.');
     const taken = this.segments.find((r) => r.column === rec.column);
     if (taken && taken.kind !== 'model') throw new StrataError(`“${taken.name}” already uses that name: pick another.`);
     return this.write('saving clusters', async () => {
-      await writeClusterSegmentation(db, rec, labels, names);
+      await writeClusterSegmentation(db, rec, userIds, labels, names);
       await checkpoint(db);
       this.segments = await listSegmentations(db);
       this.segmentsChanged();

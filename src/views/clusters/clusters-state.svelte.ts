@@ -12,6 +12,7 @@ import {
 import { summarise, type ColumnSummary } from '../../ml/preprocess.ts';
 import type { ClusterRun, ClusterSpec } from '../../ml/pipeline.ts';
 import type { KScore } from '../../ml/choose-k.ts';
+import type { FilterGroup } from '../../analyses/filter/spec.ts';
 import { friendly } from './messages.ts';
 import { compareSql, decodeComparison, type SegmentComparison } from '../../analyses/segments/compare.ts';
 
@@ -19,6 +20,8 @@ import { compareSql, decodeComparison, type SegmentComparison } from '../../anal
 export interface FeatureMatrix {
   data: Float64Array;
   rows: number;
+  /** The users of the rows, in row order (user_id order). */
+  userIds: string[];
   columns: FeatureColumn[];
   summary: ColumnSummary[];
   key: string;
@@ -29,6 +32,8 @@ export class ClustersState {
   matrixError = $state<string | null>(null);
   loadingMatrix = $state(false);
   run = $state.raw<ClusterRun | null>(null);
+  /** The users of the run's labels, in label order. */
+  runUsers: string[] = [];
   scan = $state.raw<{ scores: KScore[]; k: number; why: string } | null>(null);
   /** What is running ("Clustering", 0.4), or null. */
   progress = $state<{ step: string; fraction: number } | null>(null);
@@ -44,9 +49,9 @@ export class ClustersState {
     return Promise.race([work, new Promise<never>((_, reject) => (this.abort = reject))]);
   }
 
-  /** Read the features (cached per feature list and dataset version). */
-  async loadMatrix(ids: readonly string[], fields: readonly Field[]): Promise<FeatureMatrix | null> {
-    const key = `${app.version}:${ids.join(',')}`;
+  /** Read the features of the users `users` keeps (cached per feature list, filter and dataset version). */
+  async loadMatrix(ids: readonly string[], fields: readonly Field[], users: FilterGroup): Promise<FeatureMatrix | null> {
+    const key = `${app.version}:${ids.join(',')}:${JSON.stringify(users)}`;
     if (this.matrix?.key === key) return this.matrix;
     const db = app.db;
     if (!db) return null;
@@ -55,11 +60,11 @@ export class ClustersState {
       const feats = checkFeatures(ids, fields);
       const ts = textStatsSql(feats);
       const stats = decodeTextStats(ts ? toRows(await db.query(ts.text, ts.params)) : [], feats);
-      const { sql, columns } = featureMatrixSql(feats, stats);
+      const { sql, columns } = featureMatrixSql(feats, stats, { users, fields });
       const table = await db.query(sql.text, sql.params);
-      const { data } = decodeFeatureMatrix(table, columns);
-      const m: FeatureMatrix = { data, rows: table.numRows, columns, summary: summarise({ data, rows: table.numRows, cols: columns.length }, columns), key };
-      if (m.rows === 0) throw new StrataError('This dataset has no users to cluster.');
+      const { data, userIds } = decodeFeatureMatrix(table, columns);
+      const m: FeatureMatrix = { data, rows: table.numRows, userIds, columns, summary: summarise({ data, rows: table.numRows, cols: columns.length }, columns), key };
+      if (m.rows === 0) throw new StrataError(users.items.length ? 'No user passes the users filter: loosen it to have users to cluster.' : 'This dataset has no users to cluster.');
       this.matrix = m;
       this.matrixError = null;
       return m;
@@ -94,6 +99,7 @@ export class ClustersState {
       const data = m.data.slice(); // the worker gets a copy (transferred); the screen keeps the matrix for the next run
       const r = await this.cancellable(api.run(Comlink.transfer(data, [data.buffer]), m.rows, m.columns.length, m.columns, spec,
         Comlink.proxy((step: string, fraction: number) => (this.progress = { step, fraction }))));
+      this.runUsers = m.userIds;
       this.run = r;
       this.lastMs = performance.now() - t0;
       return r;

@@ -42,6 +42,7 @@ export function savedRuns(records: readonly SegmentationRecord[], dataVersion: s
     try {
       view = validateClustersView({
         features: Array.isArray(d.fieldIds) ? d.fieldIds : null,
+        ...(d.users && typeof d.users === 'object' ? { users: d.users } : {}),
         algorithm: spec.algorithm, seed: spec.seed,
         ...(spec.algorithm === 'dbscan' ? {} : { k: spec.k }), // DBSCAN finds its own k
         ...(typeof pre.log1p === 'boolean' ? { log1p: pre.log1p } : {}),

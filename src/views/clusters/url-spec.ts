@@ -2,6 +2,8 @@
 import { StrataError } from '../../errors.ts';
 import { jsonParamText, readJsonParam } from '../../state/url-json.ts';
 import type { Algorithm } from '../../ml/pipeline.ts';
+import { validateFilter, type FilterGroup } from '../../analyses/filter/spec.ts';
+import { LinkBudget } from '../../analyses/limits.ts';
 
 export interface ClustersView {
   /** Field ids, or null for the default features. */
@@ -17,10 +19,13 @@ export interface ClustersView {
   minPts: number;
   /** k-means: mini-batch (for 1M+ users) instead of full Lloyd passes. */
   miniBatch: boolean;
+  /** Which users to cluster (empty: all); the others get no label. */
+  users: FilterGroup;
 }
 
 export const DEFAULT_CLUSTERS: ClustersView = {
   features: null, algorithm: 'kmeans', k: 4, seed: 42, log1p: true, scaling: 'standard', covariance: 'diag', linkage: 'ward', eps: null, minPts: 5, miniBatch: false,
+  users: { op: 'and', items: [] },
 };
 
 const oneOf = <T extends string>(v: unknown, list: readonly T[], what: string): T => {
@@ -56,6 +61,7 @@ export function validateClustersView(x: unknown): ClustersView {
     eps: v.eps as number | null,
     minPts: int(v.minPts, 1, 10_000, 'minimum points'),
     miniBatch: v.miniBatch,
+    users: validateFilter(v.users, new LinkBudget()),
   };
 }
 
