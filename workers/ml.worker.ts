@@ -11,6 +11,12 @@ import { preprocess } from '../src/ml/preprocess.ts';
 import { kDistance } from '../src/ml/dbscan.ts';
 import type { FeatureColumn } from '../src/ml/features.ts';
 import type { PreprocessOptions } from '../src/ml/preprocess.ts';
+import { gmm, type CovarianceType } from '../src/ml/gmm.ts';
+import { agglomerative } from '../src/ml/agglomerative.ts';
+import { dbscan } from '../src/ml/dbscan.ts';
+import { pca } from '../src/ml/pca.ts';
+import { trainForest } from '../src/ml/forest.ts';
+import { silhouette } from '../src/ml/metrics.ts';
 
 /** Workers in the k-means pool: one per core, 2 to 4. */
 const POOL_SIZE = Math.max(2, Math.min(4, navigator.hardwareConcurrency || 2));
@@ -94,6 +100,59 @@ const api = {
     const x = preprocess({ data, rows, cols }, columns, preprocessing).x;
     const r = kDistance(x, k, { seed });
     return { distances: r.distances, suggestedEps: r.suggestedEps };
+  },
+  /**
+   * The benchmark's call (bench/ml.ts): one pure src/ml module on an already scaled matrix, timed in this worker.
+   * `labels` (the known groups) feed the forest and the silhouette. Returns the ms and a few figures to compare
+   * with scikit-learn's (clusters, iterations, ...). The screen never calls this.
+   */
+  benchStep(
+    name: 'gmm' | 'agglomerative' | 'dbscan' | 'pca' | 'forest' | 'silhouette',
+    data: Float64Array, rows: number, cols: number,
+    opts: { k?: number; seed?: number; covariance?: CovarianceType; restarts?: number; sampleSize?: number; eps?: number; minPts?: number; trees?: number; labels?: Int32Array },
+  ): { ms: number; summary: Record<string, number> } {
+    const x = { data, rows, cols };
+    const { k = 8, seed = 0 } = opts;
+    const need = (): Int32Array => {
+      if (!opts.labels || opts.labels.length !== rows) throw new Error(`benchStep ${name} needs one label per row.`);
+      return opts.labels;
+    };
+    const t0 = performance.now();
+    let summary: Record<string, number>;
+    switch (name) {
+      case 'gmm': {
+        const r = gmm(x, { k, seed, covariance: opts.covariance ?? 'diag', nInit: opts.restarts ?? 1 });
+        summary = { iterations: r.iterations, logLikelihood: r.logLikelihood, converged: r.converged ? 1 : 0 };
+        break;
+      }
+      case 'agglomerative': {
+        const r = agglomerative(x, { k, linkage: 'ward', sampleSize: opts.sampleSize, seed });
+        summary = { sampleSize: r.sampleSize };
+        break;
+      }
+      case 'dbscan': {
+        const r = dbscan(x, { eps: opts.eps ?? 0.5, minPts: opts.minPts ?? 5 });
+        summary = { clusters: r.clusters, noise: r.noise };
+        break;
+      }
+      case 'pca': {
+        const p = pca(x, { components: 2 });
+        p.project(x);
+        summary = { ratio0: p.explainedVarianceRatio[0] ?? 0, ratio1: p.explainedVarianceRatio[1] ?? 0 };
+        break;
+      }
+      case 'forest': {
+        const f = trainForest(x, need(), { trees: opts.trees ?? 100, seed });
+        summary = { nodes: f.trees.reduce((s, t) => s + t.nodeCount, 0) };
+        break;
+      }
+      case 'silhouette':
+        summary = { silhouette: silhouette(x, need(), { sampleSize: opts.sampleSize, seed }) };
+        break;
+      default:
+        throw new Error(`Unknown benchmark step ${String(name)}.`);
+    }
+    return { ms: performance.now() - t0, summary };
   },
 };
 
