@@ -1,6 +1,7 @@
 // `npm run bench`: cold start, bundle weight, and generate + Overview SQL + pivots at several sizes, WASM vs native,
-// then the built-in segmentations on the same shops. Prints two markdown tables (the main one, then Segments), writes
-// them to bench/out/latest.md and each between its README markers if present (see writeOutputs).
+// then the built-in segmentations on the same shops, then clustering (the ML worker vs scikit-learn, bench/ml.ts).
+// Prints three markdown tables (the main one, Segments, Clustering), writes them to bench/out/latest.md and each
+// between its README markers if present (see writeOutputs).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,7 +15,8 @@ import { PIVOT_NAMES } from './pivots.ts';
 import { pivotOnScreen } from './pivot-screen.ts';
 import { SIZES, overviewQueries, shortReason, type BenchSize, type QueryTiming } from './queries.ts';
 import { SEGMENT_NAMES, SEGMENTS_ALL, SEGMENTS_CHURN, SEGMENTS_CUSTOMER, type SegmentPlan } from './segments.ts';
-import { bundleRows, coldRows, renderTable, segmentRows, sizeRows, type Row, type SegmentTarget } from './table.ts';
+import { bundleRows, coldRows, renderMlTable, renderTable, segmentRows, sizeRows, type Row, type SegmentTarget } from './table.ts';
+import { benchMl, ML_SETS, type MlResult } from './ml.ts';
 
 /** Command-line options. */
 interface Options {
@@ -24,6 +26,10 @@ interface Options {
   /** Everything but the segments (cold start, pivot screen, Overview queries, pivots, analyses). */
   main: boolean;
   segments: boolean;
+  /** Clustering: the ML worker vs scikit-learn at the sizes chosen (50k, 1m), and the Clusters screen. */
+  ml: boolean;
+  /** The --sizes keys (50k, 1m, 10m). */
+  sizeKeys: string[];
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -32,20 +38,24 @@ function parseArgs(argv: readonly string[]): Options {
   let imports = true;
   let main = true;
   let segments = true;
+  let ml = true;
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=', 2);
     if (key === '--no-imports') imports = false;
     else if (key === '--no-segments') segments = false;
-    else if (key === '--only' && value === 'segments') [main, imports] = [false, false];
+    else if (key === '--no-ml') ml = false;
+    else if (key === '--only' && value === 'segments') [main, imports, ml] = [false, false, false];
+    else if (key === '--only' && value === 'ml') [main, imports, segments] = [false, false, false];
     else if (key === '--sizes') sizes = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     else if (key === '--runs') runs = Number(value);
-    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N, --no-imports, --no-segments and --only=segments.`);
+    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N, --no-imports, --no-segments, --no-ml, --only=segments and --only=ml.`);
   }
   const unknown = sizes.filter((s) => !(s in SIZES));
   if (unknown.length) throw new Error(`Unknown size(s) ${unknown.join(', ')}; choose from ${Object.keys(SIZES).join(', ')}.`);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs must be a whole number from 1 to 50.');
-  if (!main && !segments) throw new Error('--only=segments and --no-segments leave nothing to run.');
-  return { sizes: sizes.map((s) => SIZES[s]), runs, imports, main, segments };
+  if (!main && !segments && !ml) throw new Error('--only=segments with --no-segments, or --only=ml with --no-ml, leave nothing to run.');
+  if (!main && !segments && !sizes.some((s) => s in ML_SETS)) throw new Error('--only=ml needs --sizes with 50k and/or 1m.');
+  return { sizes: sizes.map((s) => SIZES[s]), runs, imports, main, segments, ml, sizeKeys: sizes };
 }
 
 /** Issue 12's targets for computing every built-in in the page, by size label. */
@@ -115,6 +125,7 @@ async function main(): Promise<void> {
   log(ensureDist() ? 'built dist-bench/' : 'dist-bench/ is up to date');
   const rows: Row[] = opts.main ? bundleRows(bundleSizes()) : [];
   const segRows: Row[] = [];
+  let ml: MlResult | null = null;
   const rig = await startRig();
   try {
     log(`serving dist-bench/ at ${rig.url}; Chromium ${rig.browser.version()}`);
@@ -124,7 +135,7 @@ async function main(): Promise<void> {
       rows.push(await pivotOnScreen(rig, opts.runs));
     }
     const parts = [...(opts.main ? ['queries + pivots + analyses'] : []), ...(opts.segments ? ['segments'] : [])].join(' + ');
-    for (const size of opts.sizes) {
+    for (const size of opts.main || opts.segments ? opts.sizes : []) {
       const sections = { queries: opts.main, segments: opts.segments ? segmentPlan(size, opts.runs) : null, log: (m: string) => log(`${size.label}: ${m}`) };
       log(`${size.label}: native load + ${parts}`);
       const { run: native, window } = await benchNative(size.params, opts.runs, overviewQueries, sections);
@@ -151,20 +162,29 @@ async function main(): Promise<void> {
       }
     }
     if (opts.imports) rows.push(...(await benchImports(rig, opts.runs, log)));
+    if (opts.ml) {
+      const sets = mlSets(opts);
+      log(`clustering: ML worker vs scikit-learn at ${sets.map((s) => ML_SETS[s].label).join(', ') || 'no size'}, Clusters screen`);
+      ml = await benchMl(rig, { sets, runs: opts.runs, screen: true, log: (m) => log(`ml: ${m}`) });
+    }
   } finally {
     await rig.close();
   }
   const whole = `Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s.`;
   const segMd = opts.segments ? renderTable(segRows) + '\n\n' + segmentCaption(opts, whole) + '\n' : '';
+  const mlMd = ml ? renderMlTable(ml.rows, ml.threads) + '\n\n' + mlCaption(ml, rig.browser.version(), whole) + '\n' : '';
+  const fullMl = !!ml && Object.keys(ML_SETS).every((s) => opts.sizeKeys.includes(s));
   if (!opts.main) {
-    process.stdout.write(renderTable(segRows) + '\n');
-    writeOutputs('', segMd, false, opts.sizes.length === Object.keys(SIZES).length);
+    if (opts.segments) process.stdout.write(renderTable(segRows) + '\n');
+    if (ml) process.stdout.write((opts.segments ? '\n' : '') + renderMlTable(ml.rows, ml.threads) + '\n');
+    writeOutputs('', segMd, mlMd, false, opts.segments && opts.sizes.length === Object.keys(SIZES).length, fullMl);
     log('done');
     return;
   }
   const table = renderTable(rows);
   process.stdout.write(table + '\n');
   if (opts.segments) process.stdout.write('\n' + renderTable(segRows) + '\n');
+  if (ml) process.stdout.write('\n' + renderMlTable(ml.rows, ml.threads) + '\n');
   const caption =
     `_${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, median of ${opts.runs} timed runs after 1 warm-up; ` +
     `WASM = DuckDB-WASM in Chromium (query times include the worker round trip and Arrow decode), ` +
@@ -174,8 +194,18 @@ async function main(): Promise<void> {
     `A retention, funnel or journey row is one statement (the app's cohortSql, lifecycleSql, funnelSql, pathsSql) timed per run. ` +
     `Tree: ${treeState()}. ${whole}_`;
   const allSizes = opts.sizes.length === Object.keys(SIZES).length;
-  writeOutputs(table + '\n\n' + caption + '\n', segMd, opts.imports && allSizes, opts.segments && allSizes);
+  writeOutputs(table + '\n\n' + caption + '\n', segMd, mlMd, opts.imports && allSizes, opts.segments && allSizes, fullMl);
   log('done');
+}
+
+/** The clustering sizes among --sizes (50k, 1m; 10m has none). */
+function mlSets(opts: Options): (keyof typeof ML_SETS)[] {
+  return (Object.keys(ML_SETS) as (keyof typeof ML_SETS)[]).filter((s) => opts.sizeKeys.includes(s));
+}
+
+/** The Clustering table's caption: when, where, then what bench/ml.ts says it measured. */
+function mlCaption(ml: MlResult, chromium: string, whole: string): string {
+  return `_${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, Chromium ${chromium}. ${ml.caption} Tree: ${treeState()}. ${whole}_`;
 }
 
 /** What the Segments table measures, and how. */
@@ -207,18 +237,21 @@ function treeState(): string {
 }
 
 /**
- * Write bench/out/latest.md (both tables); the README's main table is replaced only by a full run (every size,
- * imports included), its Segments table by any run that measured the segments at every size.
+ * Write bench/out/latest.md (every table measured; the clustering one also to bench/out/ml.md); the README's main
+ * table is replaced only by a full run (every size, imports included), its Segments table by any run that measured
+ * the segments at every size, its Clustering table (`bench:ml` markers) by any run that measured 50K and 1M.
  */
-function writeOutputs(md: string, segMd: string, full: boolean, fullSegments: boolean): void {
+function writeOutputs(md: string, segMd: string, mlMd: string, full: boolean, fullSegments: boolean, fullMl: boolean): void {
   const out = join(ROOT, 'bench', 'out');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'latest.md'), [md, segMd && '### Segments\n\n' + segMd].filter(Boolean).join('\n'));
+  writeFileSync(join(out, 'latest.md'), [md, segMd && '### Segments\n\n' + segMd, mlMd && '### Clustering\n\n' + mlMd].filter(Boolean).join('\n'));
+  if (mlMd) writeFileSync(join(out, 'ml.md'), mlMd);
   const readme = join(ROOT, 'README.md');
   if (!existsSync(readme)) return;
   if (full) replaceBetween(readme, 'bench', md);
   if (fullSegments) replaceBetween(readme, 'bench-segments', segMd);
-  if (!full && !fullSegments) log('partial run: bench/out/latest.md written, README.md left as it is');
+  if (fullMl) replaceBetween(readme, 'bench:ml', mlMd);
+  if (!full && !fullSegments && !fullMl) log('partial run: bench/out/latest.md written, README.md left as it is');
 }
 
 /** Replace what lies between `<!-- name:start -->` and `<!-- name:end -->` in `file`, if both are there. */

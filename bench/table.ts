@@ -211,3 +211,45 @@ export function segmentRows(
   }
   return rows;
 }
+
+/** A target of the clustering table (issue 13): an absolute time in the page, or a ratio to scikit-learn's time. */
+export type MlTarget = { belowMs: number } | { atMostMs: number } | { maxRatio: number };
+
+/** One row of the clustering table: browser vs scikit-learn (default threads, and one thread). */
+export interface MlRow {
+  op: string;
+  size: string;
+  browser: Cell;
+  sklearn: Cell;
+  sklearn1: Cell;
+  target?: MlTarget;
+}
+
+function mlTarget(t: MlTarget | undefined, r: MlRow): [string, string] {
+  if (!t) return ['—', '—'];
+  const ms = (c: Cell) => (c && 'ms' in c && Number.isFinite(c.ms) ? c.ms : NaN);
+  const b = ms(r.browser);
+  if ('maxRatio' in t) {
+    const goal = `≤ ${t.maxRatio}× sklearn`;
+    const ratio = b / ms(r.sklearn);
+    if (!Number.isFinite(ratio)) return [goal, 'not measured'];
+    return [goal, ratio <= t.maxRatio ? 'yes' : `NO (${ratio.toFixed(2)}×)`];
+  }
+  const [goal, limit, ok] = 'belowMs' in t ? [`< ${int.format(t.belowMs)} ms`, t.belowMs, b < t.belowMs] : [`≤ ${int.format(t.atMostMs)} ms`, t.atMostMs, b <= t.atMostMs];
+  if (!Number.isFinite(b)) return [goal, 'not measured'];
+  return [goal, ok ? 'yes' : `NO (${(b / limit).toFixed(2)}× the target)`];
+}
+
+/** The clustering table; `threads` names the default-threads sklearn column ("2 threads"). */
+export function renderMlTable(rows: readonly MlRow[], threads: string): string {
+  const lines = [
+    `| operation | size | browser ms | sklearn ms (${threads}) | ratio | sklearn ms (1 thread) | ratio (1 thread) | target | met? |`,
+    '|---|---|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const r of rows) {
+    const [goal, met] = mlTarget(r.target, r);
+    const cells = [r.op, r.size, show(r.browser), show(r.sklearn), ratio(r.browser, r.sklearn), show(r.sklearn1), ratio(r.browser, r.sklearn1), goal, met];
+    lines.push(`| ${cells.map(esc).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
