@@ -14,7 +14,7 @@ export function pcaOption(r: ClusterRun, names: readonly string[]): ChartOption 
     const data: [number, number][] = [];
     for (let i = 0; i < r.pca.labels.length; i++) if (r.pca.labels[i] === c) data.push([r.pca.x[i], r.pca.y[i]]);
     if (!data.length) continue;
-    series.push({ name: c < 0 ? 'Noise' : names[c], type: 'scatter', data, symbolSize: 4, large: data.length > 2000, itemStyle: { color: c < 0 ? '#475569' : PALETTE[c % PALETTE.length], opacity: 0.7 } });
+    series.push({ name: c < 0 ? 'Noise' : names[c], type: 'scatter', data, symbolSize: 4, large: data.length > 500, largeThreshold: 500, animation: false, itemStyle: { color: c < 0 ? '#475569' : PALETTE[c % PALETTE.length], opacity: 0.7 } });
   }
   return {
     grid: { left: 50, right: 20, top: 40, bottom: 45 },
