@@ -5,9 +5,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromRows, type Matrix } from '../src/ml/matrix.ts';
 import { Prng, sampleIndexes } from '../src/ml/random.ts';
+import { PP_BLOCK } from '../src/ml/plusplus.ts';
 import { makeBlobs } from '../src/ml/blobs.ts';
 import {
-  assignAndSum, checkFinite, chunkBounds, kmeans, kmeansPlusPlus, kmeansPooled, localPool, lloyd, lloydPooled, miniBatchKmeans, mlKmeansLloyd,
+  assignAndSum, checkFinite, chunkBounds, kmeans, kmeansPlusPlus, kmeansPlusPlusPooled, kmeansPooled, localPool, lloyd, lloydPooled, miniBatchKmeans, mlKmeansLloyd,
   ML_KMEANS_MAX_ROWS, scaledTolerance, type ChunkSums, type IterationInfo,
 } from '../src/ml/kmeans.ts';
 import {
@@ -261,6 +262,10 @@ describe('k-means++', () => {
       const got = kmeansPlusPlus(x, k, new Prng(k));
       assert.deepEqual(rowsOf(got), refPlusPlus(rowsOf(x), k, new Prng(k)));
     }
+    // Over several blocks the sums are taken per block (bit-identical across pool sizes); on this data the draws
+    // still pick the plain rule's rows.
+    const big = makeBlobs({ n: 2 * PP_BLOCK + 500, centres: 6, d: 3, seed: 8 }).x;
+    assert.deepEqual(rowsOf(kmeansPlusPlus(big, 6, new Prng(2))), refPlusPlus(rowsOf(big), 6, new Prng(2)));
   });
 
   test('centres are distinct rows while there are enough distinct rows', () => {
@@ -484,7 +489,8 @@ describe('choosing k', () => {
 
 describe('kmeans on a pool', () => {
   test('the same labels as the typed engine and the same inertia, whichever restart wins; chunk bounds cover every row', async () => {
-    const { x } = makeBlobs({ n: 3_000, centres: 5, d: 4, std: 3, seed: 21 });
+    // Over three k-means++ blocks of 4,096 rows, so 2, 3 and 4 chunks really split the rows.
+    const { x } = makeBlobs({ n: 3 * PP_BLOCK + 777, centres: 5, d: 4, std: 3, seed: 21 });
     for (const [seed, chunks] of [[1, 2], [2, 3], [9, 4]] as const) {
       const typed = kmeans(x, { k: 5, seed, restarts: 3, engine: 'typed' });
       const pooled = await kmeansPooled(x, { k: 5, seed, restarts: 3 }, localPool(x, chunks));
@@ -495,7 +501,19 @@ describe('kmeans on a pool', () => {
       pooled.inertias.forEach((v, i) => close(v, typed.inertias[i]));
       close(pooled.inertia, typed.inertia);
     }
-    assert.deepEqual(chunkBounds(10, 3), [0, 3, 7, 10]);
-    assert.deepEqual(chunkBounds(2, 4), [0, 1, 2]);
+    assert.deepEqual(chunkBounds(10, 3), [0, 10], 'one block: one chunk');
+    assert.deepEqual(chunkBounds(3 * PP_BLOCK + 5, 2), [0, 2 * PP_BLOCK, 3 * PP_BLOCK + 5]);
+    assert.deepEqual(chunkBounds(4 * PP_BLOCK, 4), [0, PP_BLOCK, 2 * PP_BLOCK, 3 * PP_BLOCK, 4 * PP_BLOCK]);
+  });
+
+  test('k-means++ on 1 to 4 chunks draws bit-identical centres to one thread (blocked sums)', async () => {
+    const { x } = makeBlobs({ n: 4 * PP_BLOCK + 123, centres: 7, d: 3, std: 4, seed: 5 });
+    for (const k of [1, 2, 8]) {
+      const one = kmeansPlusPlus(x, k, new Prng(k + 1));
+      for (const chunks of [1, 2, 3, 4]) {
+        const pooled = await kmeansPlusPlusPooled(x, k, new Prng(k + 1), localPool(x, chunks));
+        assert.deepEqual(pooled, one, `k ${k}, ${chunks} chunks`);
+      }
+    }
   });
 });

@@ -1,13 +1,16 @@
-// One worker of the k-means pool: it holds a contiguous chunk of the (preprocessed) rows and their labels, and
-// runs one assignment pass per call (src/ml/kmeans.ts assignAndSum); only the k × d sums, k counts, the inertia and
-// the chunk's farthest rows go back. A thin shell: the algorithm is the pure module's.
+// One worker of the k-means pool: it holds a contiguous chunk of the (preprocessed) rows and their labels, answers
+// the k-means++ seeding's requests for its blocks (src/ml/plusplus.ts) and runs one assignment pass per call
+// (src/ml/kmeans.ts assignAndSum); only block sums, the k × d sums, k counts, the inertia and the chunk's farthest
+// rows go back. A thin shell: the algorithm is the pure module's.
 import * as Comlink from 'comlink';
 import { assignAndSum, type ChunkSums } from '../src/ml/kmeans.ts';
+import { PlusPlusRows, type PlusPlusAnswer, type PlusPlusRequest } from '../src/ml/plusplus.ts';
 import type { Matrix } from '../src/ml/matrix.ts';
 
 let x: Matrix | null = null;
 let labels = new Int32Array(0);
 let offset = 0;
+let seeding: PlusPlusRows | null = null;
 
 const api = {
   /** Take rows [start, start + rows) of the matrix (transferred). */
@@ -15,6 +18,14 @@ const api = {
     x = { data, rows, cols };
     labels = new Int32Array(rows).fill(-1);
     offset = start;
+    seeding = null;
+  },
+  /** One k-means++ request for this chunk's blocks (a 'seed' starts a new seeding). */
+  plusPlus(req: PlusPlusRequest): PlusPlusAnswer {
+    if (!x) throw new Error('The pool worker has no rows.');
+    if (req.kind === 'seed' || !seeding) seeding = new PlusPlusRows(x, offset);
+    const out = seeding.answer(req);
+    return Comlink.transfer(out, [out.buffer]);
   },
   /** One pass with these centres (k × cols); the chunk's labels are kept for the next pass. */
   pass(centres: Float64Array, k: number): ChunkSums {

@@ -3,7 +3,8 @@
 // Cancel = the page terminates this worker (it takes effect at once, whatever the algorithm is doing).
 import * as Comlink from 'comlink';
 import { runClusteringPooled, type ClusterRun, type ClusterSpec } from '../src/ml/pipeline.ts';
-import { chunkBounds, kmeans, kmeansPooled, ML_KMEANS_MAX_ROWS, type ChunkPool, type ChunkSums } from '../src/ml/kmeans.ts';
+import { PP_BLOCK } from '../src/ml/plusplus.ts';
+import { askChunks, chunkBounds, kmeans, kmeansPooled, ML_KMEANS_MAX_ROWS, type ChunkPool, type ChunkSums } from '../src/ml/kmeans.ts';
 import type { Matrix } from '../src/ml/matrix.ts';
 import type { KmeansChunkApi } from './kmeans-chunk.worker.ts';
 import { scanK, recommendK, type KScore } from '../src/ml/choose-k.ts';
@@ -45,6 +46,7 @@ async function startPool(x: Matrix, size = POOL_SIZE): Promise<ChunkPool & { clo
       parts.forEach((p, c) => out.set(p, bounds[c]));
       return out;
     },
+    plusPlus: (req) => askChunks(req, bounds.slice(0, -1).map((b) => b / PP_BLOCK), (c, r) => remotes[c].plusPlus(r)),
     close: () => workers.forEach((w) => w.terminate()),
   };
 }

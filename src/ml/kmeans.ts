@@ -42,6 +42,7 @@
 import { kmeans as mlKmeans } from 'ml-kmeans';
 import type { Matrix } from './matrix.ts';
 import { Prng } from './random.ts';
+import { blockChunkBounds, plusPlusSteps, PlusPlusRows, type PlusPlusAnswer, type PlusPlusRequest } from './plusplus.ts';
 
 export type Engine = 'ml-kmeans' | 'typed' | 'pooled';
 
@@ -84,77 +85,19 @@ export interface PlusPlusOptions {
   localTrials?: number;
 }
 
-/** Seeded greedy k-means++ initial centres (k × d), drawn from `rng` (see the header for the exact rule). */
+/**
+ * Seeded greedy k-means++ initial centres (k × d), drawn from `rng` (see the header for the exact rule), with the
+ * sums taken per block of rows (src/ml/plusplus.ts) so that a worker pool draws exactly the same centres.
+ */
 export function kmeansPlusPlus(x: Matrix, k: number, rng: Prng, options: PlusPlusOptions = {}): Matrix {
   checkK(x, k);
-  const n = x.rows;
   const d = x.cols;
-  const data = x.data;
   const trials = Math.max(1, options.localTrials ?? 2 + Math.floor(Math.log(k)));
-  const out = new Float64Array(k * d);
-  const first = rng.int(n);
-  out.set(data.subarray(first * d, first * d + d), 0);
-  const closest = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const t = data[i * d + j] - out[j];
-      s += t * t;
-    }
-    closest[i] = s;
-  }
-  const cum = new Float64Array(n);
-  const candIdx = new Int32Array(trials);
-  const cand = new Float64Array(trials * d);
-  const candPot = new Float64Array(trials);
-  for (let c = 1; c < k; c++) {
-    let acc = 0;
-    for (let i = 0; i < n; i++) {
-      acc += closest[i];
-      cum[i] = acc;
-    }
-    for (let t = 0; t < trials; t++) {
-      const r = rng.next() * acc;
-      // First row whose running sum exceeds r (so a row with D² = 0 is never drawn while Σ D² > 0).
-      let lo = 0;
-      let hi = n - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (cum[mid] > r) hi = mid;
-        else lo = mid + 1;
-      }
-      candIdx[t] = lo;
-      cand.set(data.subarray(lo * d, lo * d + d), t * d);
-    }
-    candPot.fill(0);
-    for (let i = 0; i < n; i++) {
-      const io = i * d;
-      const ci = closest[i];
-      for (let t = 0; t < trials; t++) {
-        const to = t * d;
-        let s = 0;
-        for (let j = 0; j < d; j++) {
-          const v = data[io + j] - cand[to + j];
-          s += v * v;
-        }
-        candPot[t] += s < ci ? s : ci;
-      }
-    }
-    let best = 0;
-    for (let t = 1; t < trials; t++) if (candPot[t] < candPot[best]) best = t;
-    const bo = best * d;
-    for (let i = 0; i < n; i++) {
-      const io = i * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const v = data[io + j] - cand[bo + j];
-        s += v * v;
-      }
-      if (s < closest[i]) closest[i] = s;
-    }
-    out.set(cand.subarray(bo, bo + d), c * d);
-  }
-  return { data: out, rows: k, cols: d };
+  const rows = new PlusPlusRows(x);
+  const gen = plusPlusSteps(x.rows, d, k, rng, (i) => x.data.slice(i * d, i * d + d), trials);
+  let step = gen.next();
+  while (!step.done) step = gen.next(rows.answer(step.value));
+  return step.value;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -539,6 +482,53 @@ export function kmeans(x: Matrix, options: KmeansOptions): KmeansResult {
 export interface ChunkPool {
   pass(centres: Matrix): Promise<readonly ChunkSums[]>;
   labels(): Promise<Int32Array>;
+  /** One k-means++ request answered by every chunk (src/ml/plusplus.ts), merged in block order. */
+  plusPlus(req: PlusPlusRequest): Promise<PlusPlusAnswer>;
+}
+
+/**
+ * Merge the chunks' answers to one k-means++ request: block sums and candidate sums concatenated in chunk order;
+ * finds routed to the chunk that owns the block (`firstBlocks[c]` = chunk c's first global block).
+ */
+export async function askChunks(
+  req: PlusPlusRequest, firstBlocks: readonly number[], ask: (chunk: number, req: PlusPlusRequest) => Promise<PlusPlusAnswer>,
+): Promise<PlusPlusAnswer> {
+  if (req.kind === 'find') {
+    const owner = (block: number) => {
+      let c = firstBlocks.length - 1;
+      while (c > 0 && firstBlocks[c] > block) c--;
+      return c;
+    };
+    const out = new Int32Array(req.picks.length);
+    const byChunk = new Map<number, number[]>();
+    req.picks.forEach((p, i) => {
+      const c = owner(p.block);
+      byChunk.set(c, [...(byChunk.get(c) ?? []), i]);
+    });
+    await Promise.all([...byChunk].map(async ([c, idx]) => {
+      const got = await ask(c, { kind: 'find', picks: idx.map((i) => req.picks[i]) });
+      idx.forEach((i, j) => (out[i] = got[j]));
+    }));
+    return out;
+  }
+  const parts = await Promise.all(firstBlocks.map((_, c) => ask(c, req)));
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Seeded greedy k-means++ on a pool: the same centres as kmeansPlusPlus(x, k, rng). */
+export async function kmeansPlusPlusPooled(x: Matrix, k: number, rng: Prng, pool: ChunkPool): Promise<Matrix> {
+  checkK(x, k);
+  const d = x.cols;
+  const gen = plusPlusSteps(x.rows, d, k, rng, (i) => x.data.slice(i * d, i * d + d), 2 + Math.floor(Math.log(k)));
+  let step = gen.next();
+  while (!step.done) step = gen.next(await pool.plusPlus(step.value));
+  return step.value;
 }
 
 /**
@@ -558,7 +548,7 @@ export async function kmeansPooled(x: Matrix, options: Omit<KmeansOptions, 'engi
   let best: { summary: LloydSummary; init: Matrix; restart: number } | undefined;
   const inertias: number[] = [];
   for (let r = 0; r < restarts; r++) {
-    const init = kmeansPlusPlus(x, k, rng);
+    const init = await kmeansPlusPlusPooled(x, k, rng, pool);
     const summary = await lloydPooled(init, (c) => pool.pass(c), {
       maxIter, tolAbs,
       onIteration: onProgress && ((i) => onProgress({ restart: r, restarts, iteration: i.iteration, inertia: i.inertia })),
@@ -574,16 +564,17 @@ export async function kmeansPooled(x: Matrix, options: Omit<KmeansOptions, 'engi
 export function localPool(x: Matrix, chunks: number): ChunkPool {
   const bounds = chunkBounds(x.rows, chunks);
   const labels = new Int32Array(x.rows).fill(-1);
+  const pp = bounds.slice(0, -1).map((b, c) => new PlusPlusRows({ data: x.data.subarray(b * x.cols, bounds[c + 1] * x.cols), rows: bounds[c + 1] - b, cols: x.cols }, b));
   return {
     pass: async (centres) => bounds.slice(0, -1).map((b, c) => assignAndSum(x, centres, b, bounds[c + 1], labels.subarray(b, bounds[c + 1]))),
     labels: async () => labels.slice(),
+    plusPlus: (req) => askChunks(req, pp.map((r) => r.firstBlock), async (c, r) => pp[c].answer(r)),
   };
 }
 
-/** Row boundaries of `chunks` near-equal contiguous chunks of `rows` rows: [0, …, rows]. */
+/** Row boundaries of `chunks` contiguous chunks of `rows` rows, each starting on a k-means++ block boundary. */
 export function chunkBounds(rows: number, chunks: number): number[] {
-  const n = Math.max(1, Math.min(chunks, rows));
-  return Array.from({ length: n + 1 }, (_, c) => Math.round((rows * c) / n));
+  return blockChunkBounds(rows, chunks);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
