@@ -15,10 +15,11 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,
-  // Three workers (the runs wait on the page more than they compute: two left the 2 cores ~40 % busy): spec files run side by side (each test has its own context or profile), so CI stays well under
-  // 30 minutes. The import-heavy specs form a project of their own that runs one test at a time: two big
-  // imports or conversions at once on a 2-core machine were measured to crash a renderer ("Page crashed").
-  workers: Number(process.env.E2E_WORKERS ?? 3),
+  // Two workers: spec files run side by side (each test has its own context or profile). A third was measured to
+  // gain nothing (22.5 min with two, 23.3 with three: the 2 cores are the limit). The import-heavy specs form a
+  // project of their own that runs one test at a time: two big imports or conversions at once on a 2-core machine
+  // were measured to crash a renderer ("Page crashed").
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   projects: [
     { name: 'imports', testMatch: IMPORT_HEAVY, workers: 1 },
     { name: 'screens', testIgnore: IMPORT_HEAVY },
