@@ -8,8 +8,9 @@
 //    centre is a uniformly drawn row; each next centre is the best of L = 2 + ⌊ln k⌋ candidates, each drawn with
 //    probability D(x)² / Σ D² (D = distance to the nearest centre chosen so far; drawn by inverse CDF: the first row
 //    whose running sum of D² exceeds u · Σ D², u ∈ [0, 1) from the stream); "best" = the candidate leaving the
-//    smallest Σ D² (the first on ties). When Σ D² = 0 (every row already sits on a centre: k > distinct rows) the
-//    last row is taken, a duplicate centre. Minimum distances are kept in one Float64Array and updated
+//    smallest Σ D² (the first on ties). Every such sum is taken per block of 4,096 rows and the block totals added
+//    in order (src/ml/plusplus.ts), so a worker pool draws bit-identical centres. When Σ D² = 0 (every row already
+//    sits on a centre: k > distinct rows) the last row is taken, a duplicate centre. Minimum distances are kept in one Float64Array and updated
 //    incrementally, so one centre costs (L + 1) passes over the rows.
 //  - Lloyd: each iteration assigns every row to its nearest centre (lowest index on ties) and moves every centre
 //    to the mean of its rows. Stop when the assignment and the centres did not change (strict convergence) or when
@@ -573,9 +574,7 @@ export function localPool(x: Matrix, chunks: number): ChunkPool {
 }
 
 /** Row boundaries of `chunks` contiguous chunks of `rows` rows, each starting on a k-means++ block boundary. */
-export function chunkBounds(rows: number, chunks: number): number[] {
-  return blockChunkBounds(rows, chunks);
-}
+export const chunkBounds = blockChunkBounds;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Mini-batch k-means
