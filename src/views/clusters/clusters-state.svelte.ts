@@ -14,6 +14,7 @@ import type { ClusterRun, ClusterSpec } from '../../ml/pipeline.ts';
 import type { KScore } from '../../ml/choose-k.ts';
 import type { FilterGroup } from '../../analyses/filter/spec.ts';
 import { friendly } from './messages.ts';
+import { JobGate } from '../../lib/job-gate.ts';
 import { compareSql, decodeComparison, type SegmentComparison } from '../../analyses/segments/compare.ts';
 
 /** The matrix as read: raw values (NaN = missing), its columns and the preview figures. */
@@ -43,38 +44,72 @@ export class ClustersState {
   comparison = $state.raw<{ a: string; b: string; result: SegmentComparison | null; error: string | null } | null>(null);
   private worker: Worker | null = null;
   private abort: ((err: Error) => void) | null = null;
+  /** Drops progress reports that arrive after their job ended (answer, error or Cancel). */
+  private gate = new JobGate();
+
+  /** Start a job: its progress callback only shows while it is the current one. */
+  private begin(step: string): (step: string, fraction: number) => void {
+    this.error = null;
+    this.progress = { step, fraction: 0 };
+    return this.gate.begin((s: string, f: number) => (this.progress = { step: s, fraction: f }));
+  }
+
+  /** End the current job: no progress, no worker, late reports dropped. */
+  private end(): void {
+    this.gate.end();
+    this.progress = null;
+    this.stop();
+  }
 
   /** `work`, or a rejection as soon as Cancel is pressed (the ended worker never answers). */
   private cancellable<T>(work: Promise<T>): Promise<T> {
     return Promise.race([work, new Promise<never>((_, reject) => (this.abort = reject))]);
   }
 
+  /** The read in flight: a second ask for the same key shares it, and only the latest key's read sets the state. */
+  private reading: { key: string; done: Promise<FeatureMatrix | null> } | null = null;
+
   /** Read the features of the users `users` keeps (cached per feature list, filter and dataset version). */
-  async loadMatrix(ids: readonly string[], fields: readonly Field[], users: FilterGroup): Promise<FeatureMatrix | null> {
+  loadMatrix(ids: readonly string[], fields: readonly Field[], users: FilterGroup): Promise<FeatureMatrix | null> {
     const key = `${app.version}:${ids.join(',')}:${JSON.stringify(users)}`;
-    if (this.matrix?.key === key) return this.matrix;
+    if (this.matrix?.key === key) return Promise.resolve(this.matrix);
+    if (this.reading?.key === key) return this.reading.done;
     const db = app.db;
-    if (!db) return null;
+    if (!db) return Promise.resolve(null);
+    // The entry is in place before the read starts, so even a synchronous refusal (a bad feature) is the latest's.
+    const entry: { key: string; done: Promise<FeatureMatrix | null> } = { key, done: Promise.resolve(null) };
+    this.reading = entry;
+    const latest = () => this.reading === entry;
     this.loadingMatrix = true;
-    try {
-      const feats = checkFeatures(ids, fields);
-      const ts = textStatsSql(feats);
-      const stats = decodeTextStats(ts ? toRows(await db.query(ts.text, ts.params)) : [], feats);
-      const { sql, columns } = featureMatrixSql(feats, stats, { users, fields });
-      const table = await db.query(sql.text, sql.params);
-      const { data, userIds } = decodeFeatureMatrix(table, columns);
-      const m: FeatureMatrix = { data, rows: table.numRows, userIds, columns, summary: summarise({ data, rows: table.numRows, cols: columns.length }, columns), key };
-      if (m.rows === 0) throw new StrataError(users.items.length ? 'No user passes the users filter: loosen it to have users to cluster.' : 'This dataset has no users to cluster.');
-      this.matrix = m;
-      this.matrixError = null;
-      return m;
-    } catch (err) {
-      this.matrix = null;
-      this.matrixError = messageOf(err);
-      return null;
-    } finally {
-      this.loadingMatrix = false;
-    }
+    entry.done = (async (): Promise<FeatureMatrix | null> => {
+      try {
+        const feats = checkFeatures(ids, fields);
+        const ts = textStatsSql(feats);
+        const stats = decodeTextStats(ts ? toRows(await db.query(ts.text, ts.params)) : [], feats);
+        const { sql, columns } = featureMatrixSql(feats, stats, { users, fields });
+        const table = await db.query(sql.text, sql.params);
+        const { data, userIds } = decodeFeatureMatrix(table, columns);
+        const m: FeatureMatrix = { data, rows: table.numRows, userIds, columns, summary: summarise({ data, rows: table.numRows, cols: columns.length }, columns), key };
+        if (m.rows === 0) throw new StrataError(users.items.length ? 'No user passes the users filter: loosen it to have users to cluster.' : 'This dataset has no users to cluster.');
+        if (latest()) {
+          this.matrix = m;
+          this.matrixError = null;
+        }
+        return m;
+      } catch (err) {
+        if (latest()) {
+          this.matrix = null;
+          this.matrixError = messageOf(err);
+        }
+        return null;
+      } finally {
+        if (latest()) {
+          this.reading = null;
+          this.loadingMatrix = false;
+        }
+      }
+    })();
+    return entry.done;
   }
 
   private spawn(): Comlink.Remote<MlWorkerApi> {
@@ -93,12 +128,11 @@ export class ClustersState {
   async cluster(m: FeatureMatrix, spec: ClusterSpec): Promise<ClusterRun | null> {
     const api = this.spawn();
     const t0 = performance.now();
-    this.error = null;
-    this.progress = { step: 'Starting', fraction: 0 };
+    const report = this.begin('Starting');
     try {
       const data = m.data.slice(); // the worker gets a copy (transferred); the screen keeps the matrix for the next run
       const r = await this.cancellable(api.run(Comlink.transfer(data, [data.buffer]), m.rows, m.columns.length, m.columns, spec,
-        Comlink.proxy((step: string, fraction: number) => (this.progress = { step, fraction }))));
+        Comlink.proxy(report)));
       this.runUsers = m.userIds;
       this.run = r;
       this.lastMs = performance.now() - t0;
@@ -107,33 +141,29 @@ export class ClustersState {
       if (this.progress) this.error = friendly(messageOf(err), m);
       return null;
     } finally {
-      this.progress = null;
-      this.stop();
+      this.end();
     }
   }
 
   /** The k = kMin..kMax scan and its recommendation. */
   async scanK(m: FeatureMatrix, opts: { kMin: number; kMax: number; seed: number; preprocessing?: ClusterSpec['preprocessing'] }): Promise<void> {
     const api = this.spawn();
-    this.error = null;
-    this.progress = { step: 'Scanning k', fraction: 0 };
+    const report = this.begin('Scanning k');
     try {
       const data = m.data.slice();
       this.scan = await this.cancellable(api.scan(Comlink.transfer(data, [data.buffer]), m.rows, m.columns.length, m.columns, opts,
-        Comlink.proxy((done: number, of: number) => (this.progress = { step: `Scanning k (${done} of ${of})`, fraction: done / of }))));
+        Comlink.proxy((done: number, of: number) => report(`Scanning k (${done} of ${of})`, done / of))));
     } catch (err) {
       if (this.progress) this.error = messageOf(err);
     } finally {
-      this.progress = null;
-      this.stop();
+      this.end();
     }
   }
 
   /** DBSCAN's k-distance curve (distance of each user to its k-th neighbour, sorted) and the suggested eps. */
   async kDistance(m: FeatureMatrix, k: number, seed: number, preprocessing?: ClusterSpec['preprocessing']): Promise<void> {
     const api = this.spawn();
-    this.error = null;
-    this.progress = { step: 'Neighbour distances', fraction: 0 };
+    this.begin('Neighbour distances');
     try {
       const data = m.data.slice();
       const r = await this.cancellable(api.kDistance(Comlink.transfer(data, [data.buffer]), m.rows, m.columns.length, m.columns, k, seed, preprocessing));
@@ -141,8 +171,7 @@ export class ClustersState {
     } catch (err) {
       if (this.progress) this.error = messageOf(err);
     } finally {
-      this.progress = null;
-      this.stop();
+      this.end();
     }
   }
 
@@ -162,10 +191,9 @@ export class ClustersState {
   /** Cancel: end the worker now; nothing is stored. */
   cancel(): void {
     if (!this.progress) return;
-    this.progress = null;
     this.error = 'Cancelled — nothing was changed.';
     const abort = this.abort;
-    this.stop();
+    this.end();
     abort?.(new Error('Cancelled'));
   }
 
