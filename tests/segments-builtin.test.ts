@@ -299,6 +299,20 @@ function segSuite(open: () => Promise<Db>) {
     }
     assert.equal(await check('score', 'customer-segment'), null);
     assert.equal(dataNeedsSql(builtinSegmentation('city')!, await columnsOf(db).then((c) => ({ ...c, users: ['user_id'] }))), null);
+    // Every built-in checked in one statement: each gets the answer its own statement gives.
+    for (const schema of ['empty', 'people']) {
+      await db.exec(`SET schema = '${schema}'`);
+      const cols = await columnsOf(db);
+      const all = dataNeedsSql(BUILTIN_SEGMENTATIONS, cols)!;
+      const answer = await db.query(all.text, all.params);
+      let checked = 0;
+      for (const seg of BUILTIN_SEGMENTATIONS) {
+        if (seg.needs(cols)) continue;
+        checked++;
+        assert.equal(decodeDataNeeds(seg, cols, answer), await check(schema, seg.id), `${schema}: ${seg.id}`);
+      }
+      assert.ok(checked >= 4, `${schema}: ${checked} checked`);
+    }
   });
 
   test('engagement level: every rule at its boundary, first match wins', async () => {

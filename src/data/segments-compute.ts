@@ -31,12 +31,11 @@ export async function datasetColumns(db: Db): Promise<Columns> {
   return { events: of('events'), users: of('users'), user_metrics: of('user_metrics') };
 }
 
-/** Why `seg` cannot run on this dataset (a missing or empty column), or null. */
-async function unavailable(db: Db, seg: BuiltinSegmentation, columns: Columns): Promise<string | null> {
-  const missing = seg.needs(columns);
-  if (missing) return missing;
-  const q = dataNeedsSql(seg, columns);
-  return q ? decodeDataNeeds(seg, columns, await db.query(q.text, q.params)) : null;
+/** Why each of `segs` cannot run on this dataset (a missing or empty column), or null; one statement for them all. */
+async function unavailability(db: Db, segs: readonly BuiltinSegmentation[], columns: Columns): Promise<Map<string, string | null>> {
+  const q = dataNeedsSql(segs, columns);
+  const answer = q ? await db.query(q.text, q.params) : null;
+  return new Map(segs.map((seg) => [seg.id, seg.needs(columns) ?? (answer ? decodeDataNeeds(seg, columns, answer) : null)]));
 }
 
 /** Every built-in id the compute step knows, RFM last. */
@@ -58,10 +57,11 @@ export async function computeBuiltinSegmentations(
   const total = BUILTIN_IDS.filter(want).length;
   let i = 0;
   const batches: SegmentBatch[] = [];
+  const whyNot = await unavailability(db, BUILTIN_SEGMENTATIONS.filter((seg) => want(seg.id)), columns);
   for (const seg of BUILTIN_SEGMENTATIONS) {
     if (!want(seg.id)) continue;
     progress?.(seg.name, i++, total + 1);
-    const why = await unavailable(db, seg, columns);
+    const why = whyNot.get(seg.id) ?? null;
     if (why) {
       out.push({ id: seg.id, name: seg.name, columns: [], unavailable: why });
       continue;
@@ -112,8 +112,9 @@ export async function computeBuiltinSegmentations(
 export async function builtinAvailability(db: Db): Promise<ComputeOutcome[]> {
   const columns = await datasetColumns(db);
   const out: ComputeOutcome[] = [];
+  const whyNot = await unavailability(db, BUILTIN_SEGMENTATIONS, columns);
   for (const seg of BUILTIN_SEGMENTATIONS) {
-    const why = await unavailable(db, seg, columns);
+    const why = whyNot.get(seg.id) ?? null;
     const cols = why ? [] : seg.scored ? [segmentColumn(seg.id), segmentColumn(`${seg.id}_value`)] : [segmentColumn(seg.id)];
     out.push({ id: seg.id, name: seg.name, columns: cols, unavailable: why });
   }

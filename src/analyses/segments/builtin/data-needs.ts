@@ -17,23 +17,39 @@ function resolved(seg: BuiltinSegmentation, columns: Columns): { table: keyof Co
   return out;
 }
 
-/** One row: n0, n1, … = 1 when a row holds a non-blank value in that needed column, else 0; null when a column is absent. */
-export function dataNeedsSql(seg: BuiltinSegmentation, columns: Columns): Sql | null {
-  const cols = resolved(seg, columns);
-  if (!cols) return null;
-  if (!cols.length) return raw('SELECT 1 AS ok');
-  const parts = cols.map(
+/** The output column of a needed column's check. */
+const checkName = (c: { table: keyof Columns; column: string }) => `${c.table}.${c.column}`;
+
+/**
+ * One row, one statement for any number of segmentations: a column per distinct needed column (named
+ * "table.column"), 1 when a row holds a non-blank value in it, else 0. null when no segmentation has a check to run
+ * (an absent column: `needs` already says so). One statement for all built-ins instead of one each: a statement in
+ * the page costs a few milliseconds however small.
+ */
+export function dataNeedsSql(segs: BuiltinSegmentation | readonly BuiltinSegmentation[], columns: Columns): Sql | null {
+  const list = Array.isArray(segs) ? segs : [segs as BuiltinSegmentation];
+  const wanted = new Map<string, { table: keyof Columns; column: string }>();
+  let any = false;
+  for (const seg of list) {
+    const cols = resolved(seg, columns);
+    if (!cols) continue;
+    any = true;
+    for (const c of cols) wanted.set(checkName(c), c);
+  }
+  if (!any) return null;
+  if (!wanted.size) return raw('SELECT 1 AS ok');
+  const parts = [...wanted].map(
     // Whether ANY row holds a value (stops at the first one), not how many: a full count scanned whole columns.
-    (c, i) => sql`(SELECT count(*) FROM (SELECT 1 FROM ${raw(ident(c.table))} WHERE nullif(trim(CAST(${raw(ident(c.column))} AS VARCHAR)), '') IS NOT NULL LIMIT 1))::DOUBLE AS ${raw(ident(`n${i}`))}`,
+    ([name, c]) => sql`(SELECT count(*) FROM (SELECT 1 FROM ${raw(ident(c.table))} WHERE nullif(trim(CAST(${raw(ident(c.column))} AS VARCHAR)), '') IS NOT NULL LIMIT 1))::DOUBLE AS ${raw(ident(name))}`,
   );
   return sql`SELECT ${joinSql(parts, ', ')}`;
 }
 
-/** null when every needed column holds a value, else a sentence naming the empty ones. */
+/** null when every column `seg` needs holds a value, else a sentence naming the empty ones (`table`: dataNeedsSql's answer). */
 export function decodeDataNeeds(seg: BuiltinSegmentation, columns: Columns, table: Table): string | null {
   const cols = resolved(seg, columns) ?? [];
   const row = toRows(table)[0] ?? {};
-  const empty = cols.filter((_, i) => !(Number(row[`n${i}`] ?? 0) > 0)).map((c) => `${c.table}.${c.column}`);
+  const empty = cols.filter((c) => !(Number(row[checkName(c)] ?? 0) > 0)).map(checkName);
   if (!empty.length) return null;
   const list = empty.length === 1 ? empty[0] : `${empty.slice(0, -1).join(', ')} and ${empty[empty.length - 1]}`;
   return `Unavailable: ${list} ${empty.length === 1 ? 'has' : 'have'} no values in this dataset.`;
