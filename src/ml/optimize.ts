@@ -142,7 +142,7 @@ export function bfgs(f: (x: number[]) => number, x0: readonly number[], o: BfgsO
   let x = x0.slice();
   let fx = f(x);
   let g = gradient(f, x);
-  let H = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  let H: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   let it = 0;
   for (; it < maxIt; it++) {
     if (Math.max(...g.map(Math.abs)) < gTol) return { x, f: fx, iterations: it, converged: true, method: 'bfgs' };

@@ -116,8 +116,10 @@ FROM c`;
     badNumber,
     tx && has('quantity') ? `WHEN quantity = 0 THEN 'zero_quantity'` : '',
     tx ? noAmount(has) : '',
+    // Order lines with a price of 0 or less are set aside (adjustments, samples: the Online Retail convention). A
+    // transaction with a total of 0 and no price column is kept as a purchase worth 0: a free or fully discounted
+    // order is still an order (CDNOW's $0 purchases count as transactions in the published BG/NBD fits).
     has('price') ? `WHEN ${money} AND price <= 0 THEN 'non_positive_price'` : '',
-    tx && !has('price') && has('revenue') ? `WHEN revenue = 0 THEN 'non_positive_price'` : '',
   ].filter(Boolean);
   const rest = ROLE_TARGETS.events.filter((t) => has(t) && !DERIVED_FIELDS.includes(t));
   return `${head}, d AS (

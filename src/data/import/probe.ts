@@ -4,7 +4,8 @@ import type { Db } from '../../db/types.ts';
 import { toRows, type Row } from '../../db/rows.ts';
 import { ident } from '../../sql/quote.ts';
 import { StrataError, messageOf } from '../../errors.ts';
-import { MIXED_LINE_ENDS_NOTE, fileMixesLineEnds, sniffHead, type HeadFacts } from './sniff-head.ts';
+import { MIXED_LINE_ENDS_NOTE, fileMixesLineEnds, gunzipHead, sniffHead, type HeadFacts } from './sniff-head.ts';
+import { whitespaceLayout } from './whitespace.ts';
 import { MAX_LINE_BYTES, readSql, sniffSql } from './read-sql.ts';
 import { importError } from './import-error.ts';
 import { kindOf } from './kinds.ts';
@@ -96,6 +97,16 @@ async function probeCsv(db: Db, source: ImportSource, factsIn: HeadFacts): Promi
     if (facts.mixedLineEnds || !source.blob || !(await fileMixesLineEnds(source.blob, facts))) throw err;
     facts = { ...facts, mixedLineEnds: true, notes: [...facts.notes, MIXED_LINE_ENDS_NOTE] };
     sniffed = await chooseDialect(db, source, facts);
+  }
+  // One column found, but the lines split on runs of spaces into the same number of fields: whitespace-separated.
+  if (sniffed.columns.length === 1) {
+    const layout = whitespaceLayout(await headText(source, facts));
+    if (layout) {
+      sniffed = {
+        dialect: { delimiter: ' ', quote: '', escape: '', header: layout.header, skip: 0, comment: '', whitespace: true },
+        columns: layout.names.map((name) => ({ name, type: 'VARCHAR' })),
+      };
+    }
   }
   const { dialect, columns } = sniffed;
   const read: ReadOptions = {
@@ -240,7 +251,14 @@ function headerOnly(who: string, columns: string[]): StrataError {
   return new StrataError(`${who} has column names (${shown}) but no data rows. Export it again with the data.`);
 }
 
+/** The head's text (decompressed when gzip), for layout checks DuckDB's sniffer does not make. */
+async function headText(source: ImportSource, facts: HeadFacts): Promise<string> {
+  const bytes = facts.compression === 'gzip' ? await gunzipHead(source.head) : source.head;
+  return new TextDecoder(facts.encoding === 'utf-16' ? 'utf-16le' : facts.encoding === 'latin-1' ? 'latin1' : 'utf-8').decode(bytes);
+}
+
 function describeDialect(d: CsvDialect): string {
+  if (d.whitespace) return `Columns separated by spaces (runs of spaces or tabs); ${d.header ? 'first line is the header' : 'no header line (columns numbered)'}.`;
   const delim = d.delimiter === '\t' ? 'tab' : d.delimiter === ',' ? 'comma' : d.delimiter === ';' ? 'semicolon' : `"${d.delimiter}"`;
   return `Delimiter: ${delim}; ${d.header ? 'first line is the header' : 'no header line (columns numbered)'}.`;
 }

@@ -50,6 +50,7 @@ export function readSql(name: string, read: ReadOptions, rejects?: RejectTables)
   }
   const csv = read.csv;
   if (!csv) throw new TypeError('A CSV read needs its dialect');
+  if (csv.whitespace) return whitespaceSql(file, read, rejects);
   const columns = read.columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ');
   const opts = [
     'auto_detect = false',
@@ -74,6 +75,26 @@ export function readSql(name: string, read: ReadOptions, rejects?: RejectTables)
     opts.push('store_rejects = true', `rejects_table = ${literal(rejects.errors)}`, `rejects_scan = ${literal(rejects.scans)}`);
   }
   return `read_csv(${file}, ${opts.join(', ')})`;
+}
+
+/** A character no text line holds: whitespace-separated files are read a whole line per row. */
+const NO_DELIMITER = '\u0001';
+
+/**
+ * Whitespace-separated text: each line read whole (no delimiter, no quotes), blank lines skipped, trimmed and split
+ * on runs of spaces or tabs; field i becomes read.columns[i] (a short line leaves the rest NULL).
+ */
+function whitespaceSql(file: string, read: ReadOptions, rejects?: RejectTables): string {
+  const csv = read.csv!;
+  const opts = [
+    'auto_detect = false', `delim = ${literal(NO_DELIMITER)}`, "quote = ''", "escape = ''", `header = ${csv.header}`,
+    `skip = ${Math.max(0, Math.trunc(csv.skip))}`, "columns = {'line': 'VARCHAR'}", 'ignore_errors = true',
+    `buffer_size = ${BUFFER_BYTES}`, `max_line_size = ${MAX_LINE_BYTES}`, ...encodingOpts(read),
+  ];
+  if (rejects) opts.push('store_rejects = true', `rejects_table = ${literal(rejects.errors)}`, `rejects_scan = ${literal(rejects.scans)}`);
+  const fields = read.columns.map((c, i) => `f[${i + 1}] AS ${ident(c)}`).join(', ');
+  return `(SELECT ${fields} FROM (SELECT string_split_regex(trim(line, ' \t\r'), '[ \t]+') AS f
+  FROM read_csv(${file}, ${opts.join(', ')}) WHERE trim(line, ' \t\r') <> ''))`;
 }
 
 function encodingOpts(read: Pick<ReadOptions, 'encoding' | 'compression'>): string[] {

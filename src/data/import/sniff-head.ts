@@ -262,7 +262,7 @@ function startsWith(b: Uint8Array, magic: readonly number[]): boolean {
 }
 
 /** Decompress what a truncated gzip prefix yields (up to 64 KiB); the stream's "unexpected end" is expected. */
-async function gunzipHead(bytes: Uint8Array, max = GUNZIP_HEAD_MAX): Promise<Uint8Array> {
+export async function gunzipHead(bytes: Uint8Array, max = GUNZIP_HEAD_MAX): Promise<Uint8Array> {
   const ds = new DecompressionStream('gzip');
   const writer = ds.writable.getWriter();
   // The head is cut mid-stream, so write/close reject with "unexpected end": the reader sees the same error below.

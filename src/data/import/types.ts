@@ -49,6 +49,11 @@ export interface CsvDialect {
    * stops it setting aside lines with stray quotes, so it is off only for such files). Missing means true.
    */
   strict?: boolean;
+  /**
+   * True for whitespace-separated text (fields split by runs of spaces or tabs, src/data/import/whitespace.ts):
+   * each line is read whole and split; delimiter, quote and escape are then unused.
+   */
+  whitespace?: boolean;
 }
 
 /** How DuckDB reads one file; decided by probe and kept in the plan so the import reads what was previewed. */

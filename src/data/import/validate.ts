@@ -52,7 +52,7 @@ export function validateReadOptions(x: unknown, where = 'read'): ReadOptions {
   const columns = array(o.columns, `${where}.columns`).map((c, i) => name(c, `${where}.columns[${i}]`));
   let csv: CsvDialect | null = null;
   if (format === 'csv') {
-    const d = object(o.csv, `${where}.csv`, ['delimiter', 'quote', 'escape', 'header', 'skip', 'comment', 'strict']);
+    const d = object(o.csv, `${where}.csv`, ['delimiter', 'quote', 'escape', 'header', 'skip', 'comment', 'strict', 'whitespace']);
     const chars = (v: unknown, w: string, min: number, max: number) => {
       const s = text(v, w);
       if ([...s].length < min || [...s].length > max || s.includes('\0')) throw bad(w, `${min}-${max} characters`);
@@ -69,6 +69,7 @@ export function validateReadOptions(x: unknown, where = 'read'): ReadOptions {
       comment: chars(d.comment, `${where}.csv.comment`, 0, 1),
     };
     if (d.strict !== undefined) csv.strict = bool(d.strict, `${where}.csv.strict`);
+    if (d.whitespace !== undefined) csv.whitespace = bool(d.whitespace, `${where}.csv.whitespace`);
     if (columns.length === 0) throw bad(`${where}.columns`, 'at least one column name');
   }
   const out: ReadOptions = { format, compression, encoding, csv, columns };
