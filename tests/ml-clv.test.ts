@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { cdnowSummary } from './fixtures/cdnow.ts';
 import { hyp2f1, lnGamma } from '../src/ml/special.ts';
 import { bfgs, nelderMead } from '../src/ml/optimize.ts';
 import {
@@ -95,34 +96,6 @@ test('expected purchases: zero horizon is 0, grows with the horizon, a new custo
 });
 
 const CDNOW = '../shared/data/CDNOW_sample.txt';
-
-/** The CDNOW calibration summary by a plain loop: weeks, to 1997-09-30, one transaction per customer-day. */
-export function cdnowSummary(text: string) {
-  const end = Date.UTC(1997, 8, 30);
-  const byCustomer = new Map<string, Map<number, number>>();
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 5) continue;
-    const d = f[2];
-    const day = Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8)));
-    if (!byCustomer.has(f[0])) byCustomer.set(f[0], new Map());
-    if (day > end) continue;
-    const days = byCustomer.get(f[0])!;
-    days.set(day, (days.get(day) ?? 0) + Number(f[4]));
-  }
-  const n = byCustomer.size;
-  const x = new Float64Array(n), tx = new Float64Array(n), T = new Float64Array(n), m = new Float64Array(n);
-  let i = 0;
-  for (const days of byCustomer.values()) {
-    const ds = [...days.keys()].sort((a, b) => a - b);
-    x[i] = ds.length - 1;
-    tx[i] = (ds[ds.length - 1] - ds[0]) / 86_400_000 / 7;
-    T[i] = (end - ds[0]) / 86_400_000 / 7;
-    m[i] = x[i] > 0 ? ds.slice(1).reduce((s, d) => s + days.get(d)!, 0) / x[i] : 0;
-    i++;
-  }
-  return { x, tx, T, m };
-}
 
 test('CDNOW: BG/NBD and Gamma-Gamma reproduce the published estimates within 1%', () => {
   if (!existsSync(CDNOW)) assert.fail(`Real-data test needs ${CDNOW}: put the shared data folder at ../shared/data next to the project.`);
