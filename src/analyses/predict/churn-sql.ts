@@ -7,6 +7,7 @@
 //   scoring:  C = the data's last day, no label: the same features as of today's data.
 // Who is in: customers (a purchase on or before C) when the target is 'purchase'; anyone with an event on or before
 // C when it is 'activity'. Days are calendar days of ts. Rows in user_id order.
+import type { Table } from 'apache-arrow';
 import { sql, raw, type Sql } from '../../sql/quote.ts';
 
 export type ChurnTarget = 'purchase' | 'activity';
@@ -106,4 +107,40 @@ export function trainingCutoff(firstDay: string, lastDay: string, horizonDays: n
     throw new Error(`The horizon (${h} days) is longer than the data (${span} days, ${firstDay} to ${lastDay}): there would be no history before the cutoff. Choose a horizon under ${Math.max(1, Math.floor(span / 2))} days.`);
   }
   return new Date(cut).toISOString().slice(0, 10);
+}
+
+/** The time-split answer as typed arrays: features row-major in CHURN_FEATURES order, labels when asked for. */
+export interface ChurnTable {
+  userIds: string[];
+  data: Float64Array;
+  rows: number;
+  cols: number;
+  churned: Int32Array | null;
+  futureRevenue: Float64Array | null;
+  priorRevenue: Float64Array | null;
+}
+
+export function decodeChurnTable(t: Table): ChurnTable {
+  const n = t.numRows, d = CHURN_FEATURES.length;
+  const data = new Float64Array(n * d);
+  CHURN_FEATURES.forEach((f, j) => {
+    const v = t.getChild(f.id);
+    if (!v) throw new Error(`The churn features lack ${f.id}.`);
+    for (let i = 0; i < n; i++) {
+      const x = v.get(i);
+      data[i * d + j] = x === null ? 0 : Number(x);
+    }
+  });
+  const ids = t.getChild('user_id');
+  const userIds = Array.from({ length: n }, (_, i) => String(ids?.get(i)));
+  const num = (name: string) => {
+    const v = t.getChild(name);
+    return v ? Float64Array.from({ length: n }, (_, i) => Number(v.get(i))) : null;
+  };
+  const ch = t.getChild('churned');
+  return {
+    userIds, data, rows: n, cols: d,
+    churned: ch ? Int32Array.from({ length: n }, (_, i) => Number(ch.get(i))) : null,
+    futureRevenue: num('future_revenue'), priorRevenue: num('prior_revenue'),
+  };
 }

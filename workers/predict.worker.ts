@@ -1,0 +1,65 @@
+// The prediction worker: a thin Comlink shell over src/ml/predict.ts. The feature matrices arrive transferred;
+// churn, the value model and the probabilistic CLV run one after the other, each failing on its own (a clear
+// message in its place, the others still shown); progress goes through a proxied callback. Cancel = the page
+// terminates this worker.
+import * as Comlink from 'comlink';
+import { runChurn, runClv, runValue, type ChurnResult, type ClvResult, type Features, type ValueResult } from '../src/ml/predict.ts';
+
+export interface PredictInput {
+  labelled: Features;
+  churned: Int32Array;
+  futureRevenue: Float64Array;
+  priorRevenue: Float64Array;
+  current: Features;
+  clv: { x: Float64Array; tx: Float64Array; T: Float64Array; m: Float64Array };
+}
+
+export interface PredictSettings { seed: number; threshold: number; months: number; discount: number; horizon: number }
+
+export interface PredictOutput {
+  churn: ChurnResult | null;
+  churnError: string | null;
+  value: ValueResult | null;
+  valueError: string | null;
+  clv: ClvResult | null;
+  clvError: string | null;
+  ms: { churn: number; value: number; clv: number };
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+const api = {
+  run(input: PredictInput, s: PredictSettings, progress: (step: string, fraction: number) => void): PredictOutput {
+    const out: PredictOutput = { churn: null, churnError: null, value: null, valueError: null, clv: null, clvError: null, ms: { churn: 0, value: 0, clv: 0 } };
+    let t = performance.now();
+    try {
+      out.churn = runChurn(input.labelled, input.churned, input.current, { seed: s.seed, threshold: s.threshold, onProgress: (step, f) => progress(step, 0.6 * f) });
+    } catch (err) {
+      out.churnError = message(err);
+    }
+    out.ms.churn = performance.now() - t;
+    t = performance.now();
+    try {
+      out.value = runValue(input.labelled, input.futureRevenue, input.priorRevenue, input.current, { seed: s.seed, onProgress: (step, f) => progress(step, 0.6 + 0.3 * f) });
+    } catch (err) {
+      out.valueError = message(err);
+    }
+    out.ms.value = performance.now() - t;
+    t = performance.now();
+    progress('Fitting BG/NBD and Gamma-Gamma', 0.92);
+    try {
+      out.clv = runClv(input.clv, { months: s.months, monthlyDiscount: s.discount, purchaseDays: s.horizon });
+    } catch (err) {
+      out.clvError = message(err);
+    }
+    out.ms.clv = performance.now() - t;
+    const transfers: ArrayBuffer[] = [];
+    if (out.churn) transfers.push(out.churn.probability.buffer as ArrayBuffer);
+    if (out.value) transfers.push(out.value.predicted.buffer as ArrayBuffer);
+    if (out.clv) for (const a of [out.clv.clv, out.clv.expectedPurchases, out.clv.probabilityAlive, out.clv.expectedValue]) transfers.push(a.buffer as ArrayBuffer);
+    return Comlink.transfer(out, transfers);
+  },
+};
+
+export type PredictWorkerApi = typeof api;
+Comlink.expose(api);
