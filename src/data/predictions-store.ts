@@ -111,3 +111,10 @@ export async function writeChurnBand(db: Db, band: BandCutoffs, definition: stri
   await writeSegmentation(db, { column: PREDICTION_COLUMNS.band, name: 'Predicted churn risk', kind: 'model', type: 'label', definition },
     sql`SELECT user_id, ${bandSql(p, band)} AS value FROM user_segments WHERE ${p} IS NOT NULL`);
 }
+
+/** Every user with a stored prediction and each prediction column there is (`have`: the stored columns). */
+export function predictionsCsvSql(have: readonly string[]): Sql {
+  const cols = Object.values(PREDICTION_COLUMNS).filter((c) => have.includes(c));
+  if (!cols.length) throw new StrataError('There are no stored predictions to export: train the models first.');
+  return raw(`SELECT user_id, ${cols.join(', ')} FROM user_segments WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(' OR ')} ORDER BY user_id`);
+}

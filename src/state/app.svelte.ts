@@ -1,6 +1,7 @@
 // Application state: the database, the stored datasets and the current one, long-running work and its progress.
 // Two promises it keeps: writes to the stored database run one at a time (never interleaved), and a dead engine
 // is restarted from the stored file within seconds, with the user told what happened.
+import { writeChurnBand, writePredictions, type BandCutoffs, type PredictionWrite } from '../data/predictions-store.ts';
 import { openBrowserDb, type BrowserDb } from '../db/browser-db.ts';
 import { QueryCoordinator } from '../db/coordinator.ts';
 import { DEFAULT_PARAMS, type GenParams } from '../data/generator/params.ts';
@@ -382,6 +383,31 @@ export class AppState {
       this.segments = await listSegmentations(db);
       this.segmentsChanged();
       return this.segments.find((r) => r.column === rec.column)!;
+    });
+  }
+
+  /** Store the prediction models' scores and the churn band as user fields (see predictions-store.ts). */
+  async savePredictions(w: PredictionWrite): Promise<string[]> {
+    const db = this.db;
+    if (!db || !this.dataset) throw new StrataError('Open a dataset first.');
+    return this.write('saving predictions', async () => {
+      const cols = await writePredictions(db, w);
+      await checkpoint(db);
+      this.segments = await listSegmentations(db);
+      this.segmentsChanged();
+      return cols;
+    });
+  }
+
+  /** Re-cut the stored churn probabilities into bands after a cut-off edit. */
+  async saveChurnBand(band: BandCutoffs, definition: string): Promise<void> {
+    const db = this.db;
+    if (!db || !this.dataset) throw new StrataError('Open a dataset first.');
+    await this.write('saving the churn bands', async () => {
+      await writeChurnBand(db, band, definition);
+      await checkpoint(db);
+      this.segments = await listSegmentations(db);
+      this.segmentsChanged();
     });
   }
 

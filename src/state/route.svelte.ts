@@ -9,6 +9,7 @@ export const SCREENS = [
   { id: 'journeys', label: 'Journeys' },
   { id: 'segments', label: 'Segments' },
   { id: 'clusters', label: 'Clusters' },
+  { id: 'predict', label: 'Predictions' },
   { id: 'import', label: 'Import' },
   { id: 'datasets', label: 'Datasets' },
   { id: 'data', label: 'Data' },

@@ -1,0 +1,107 @@
+// The Predictions screen on the demo shop: train through the UI; the stored churn probabilities, predicted values,
+// CLV, expected purchases and P(alive) equal a Node run of the same modules with the same seed, user by user; the
+// holdout AUCs shown are Node's; the churn band is a Pivot row and a Funnels breakdown; the CSV export is what is
+// stored; a cut-off edit re-cuts the bands; a horizon longer than the data gets a clear message.
+import { test, expect, waitForApp } from './fixtures.ts';
+import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
+import { DEFAULT_PREDICT, type PredictView } from '../src/views/predict/url-spec.ts';
+import { nodePredictions } from './predict-reference.ts';
+import { probeRows } from './fault-kit.ts';
+import { fmtDec } from '../src/lib/format.ts';
+import { expectTable, pivotUrl } from './pivot-page.ts';
+import { DEFAULT_FUNNEL } from '../src/analyses/funnel/index.ts';
+import { funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.ts';
+
+const predictUrl = (view: Partial<PredictView>) => `./#/predict?p=${encodeURIComponent(JSON.stringify(view))}`;
+
+test('train on the demo shop: every stored prediction equals Node with the same seed; the band works on Pivot and Funnels; export; re-cut; a bad horizon', async ({ page }) => {
+  test.setTimeout(300_000);
+  const view: PredictView = { ...DEFAULT_PREDICT, seed: 7 };
+  const node = await nodePredictions(DEFAULT_PARAMS, view);
+  await page.goto(predictUrl({ seed: 7 }));
+  await waitForApp(page);
+  await page.getByTestId('predict-train').click();
+  await expect(page.getByTestId('predict-saved')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('auc-forest')).toHaveText(fmtDec(node.churn.forest.auc));
+  await expect(page.getByTestId('auc-logistic')).toHaveText(fmtDec(node.churn.logistic.auc));
+  await expect(page.getByTestId('value-r2')).toHaveText(fmtDec(node.value.model.r2));
+  await page.screenshot({ path: 'test-results/predict.png', fullPage: true });
+
+  const stored = await probeRows(page, 'SELECT user_id, predicted_churn, predicted_churn_band, predicted_value, predicted_clv, expected_purchases, p_alive FROM user_segments ORDER BY user_id');
+  const byUser = new Map(stored.map((r) => [String(r.user_id), r]));
+  const close = (a: unknown, b: number, what: string) => expect(Math.abs(Number(a) - b), what).toBeLessThan(1e-9 * Math.max(1, Math.abs(b)));
+  node.users.forEach((u, i) => {
+    const r = byUser.get(u)!;
+    close(r.predicted_churn, node.churn.probability[i], `churn ${u}`);
+    close(r.predicted_value, node.value.predicted[i], `value ${u}`);
+    const p = node.churn.probability[i];
+    expect(r.predicted_churn_band).toBe(p >= view.high ? 'High' : p >= view.medium ? 'Medium' : 'Low');
+  });
+  node.clvUsers.forEach((u, i) => {
+    const r = byUser.get(u)!;
+    close(r.predicted_clv, node.clv.clv[i], `clv ${u}`);
+    close(r.expected_purchases, node.clv.expectedPurchases[i], `purchases ${u}`);
+    close(r.p_alive, node.clv.probabilityAlive[i], `alive ${u}`);
+  });
+  const scored = new Set([...node.users, ...node.clvUsers]);
+  for (const r of stored) if (!scored.has(String(r.user_id))) expect(r.predicted_churn).toBeNull();
+
+  // The export is the stored columns.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('predict-export').click();
+  const text = await (await (await download).createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'));
+  const lines = text.trim().split(/\r?\n/);
+  expect(lines[0]).toBe('user_id,predicted_churn,predicted_churn_band,predicted_value,predicted_clv,expected_purchases,p_alive');
+  expect(lines.length - 1).toBe(scored.size);
+
+  // The band as a Pivot row: users per band equal Node's.
+  const bands = { High: 0, Medium: 0, Low: 0 } as Record<string, number>;
+  for (const p of node.churn.probability) bands[p >= view.high ? 'High' : p >= view.medium ? 'Medium' : 'Low']++;
+  await expect(page.getByTestId('bands')).toContainText(`High (≥ ${view.high}) ${bands.High.toLocaleString('en-US')}`);
+  await page.goto(pivotUrl({ grain: 'users', rows: [{ field: 's.predicted_churn_band', bucket: { kind: 'none' } }], cols: [], measures: [{ agg: 'users' }] }));
+  await expectTable(page, (t) => {
+    for (const b of ['High', 'Medium', 'Low']) {
+      if (!bands[b]) continue;
+      const row = t.rows.find((r) => r.row === b);
+      expect(row, `a pivot row for ${b}`).toBeTruthy();
+      expect(Number(row!.values[0])).toBe(bands[b]);
+    }
+  });
+
+  // The band as a Funnels breakdown: each band's first step counts its users who did the first step, as Node's
+  // funnel over those users does.
+  const ref = funnel(await shopRows(DEFAULT_PARAMS), {
+    steps: DEFAULT_FUNNEL.steps.map((s) => s.eventType), order: DEFAULT_FUNNEL.order,
+    windowMs: DEFAULT_FUNNEL.window ? DEFAULT_FUNNEL.window.value * { minute: 60_000, hour: HOUR_MS, day: DAY_MS }[DEFAULT_FUNNEL.window.unit] : null,
+    countBy: DEFAULT_FUNNEL.countBy,
+  });
+  const bandOf = new Map(node.users.map((u, i) => {
+    const p = node.churn.probability[i];
+    return [u, p >= view.high ? 'High' : p >= view.medium ? 'Medium' : 'Low'];
+  }));
+  await page.goto(`./#/funnels?f=${encodeURIComponent(JSON.stringify({ breakdown: { kind: 'field', field: 's.predicted_churn_band', top: 5 } }))}`);
+  await expect(async () => {
+    for (const b of ['High', 'Medium', 'Low']) {
+      if (!bands[b]) continue;
+      const expected = stepsOf(ref.units.filter((u) => bandOf.get(u.user) === b), DEFAULT_FUNNEL.steps.length).map((s) => s.count);
+      const cells = await page.getByTestId('funnel-breakdown').locator(`tr[data-group="${b}"] td.num[data-value]`)
+        .evaluateAll((tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
+      expect(cells.slice(0, expected.length), b).toEqual(expected);
+    }
+  }).toPass({ timeout: 60_000 });
+
+  // A cut-off edit re-cuts the stored bands without retraining.
+  await page.goto(predictUrl({ seed: 7 }));
+  await page.getByTestId('predict-train').click();
+  await expect(page.getByTestId('predict-saved')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('band-high').fill('0.9');
+  await page.getByTestId('band-high').press('Tab');
+  const high9 = node.churn.probability.filter((p) => p >= 0.9).length;
+  await expect.poll(async () => Number((await probeRows(page, "SELECT count(*)::DOUBLE AS n FROM user_segments WHERE predicted_churn_band = 'High'"))[0].n), { timeout: 30_000 }).toBe(high9);
+
+  // A horizon longer than the data: a clear message, nothing lost.
+  await page.goto(predictUrl({ horizon: 730 }));
+  await page.getByTestId('predict-train').click();
+  await expect(page.getByTestId('predict-error')).toContainText('is longer than the data', { timeout: 30_000 });
+  expect(Number((await probeRows(page, "SELECT count(*)::DOUBLE AS n FROM user_segments WHERE predicted_churn IS NOT NULL"))[0].n)).toBe(node.users.length);
+});

@@ -1,0 +1,142 @@
+// The Predictions screen's work: read the time-split features (training: as of the cutoff, with labels; scoring:
+// as of the data's last day) and the CLV summaries from DuckDB, train in the prediction worker (transferred,
+// progress, Cancel ends the worker), then store the scores as user fields.
+import * as Comlink from 'comlink';
+import type { PredictOutput, PredictWorkerApi } from '../../../workers/predict.worker.ts';
+import { app } from '../../state/app.svelte.ts';
+import { messageOf, StrataError } from '../../errors.ts';
+import { JobGate } from '../../lib/job-gate.ts';
+import { readPredictInput } from '../../analyses/predict/input.ts';
+import type { PredictView } from './url-spec.ts';
+
+/** What the last training read and decided, beside the models' output. */
+export interface PredictRun {
+  view: PredictView;
+  cutoff: string;
+  lastDay: string;
+  labelled: number;
+  /** The scored customers (churn, value) and the CLV customers, in row order. */
+  users: string[];
+  clvUsers: string[];
+  /** The CLV customers' summaries (days), for the one-customer view and exports. */
+  clvSummary: { x: Float64Array; tx: Float64Array; T: Float64Array; m: Float64Array };
+  /** The scored customers' features as of the last day (row-major, CHURN_FEATURES order). */
+  current: Float64Array;
+  out: PredictOutput;
+  ms: number;
+}
+
+/** The definition stored with each prediction column: settings and quality, no per-user data. */
+export function predictionDefinition(r: PredictRun): string {
+  const o = r.out;
+  return JSON.stringify({
+    model: 'predictions', settings: r.view, cutoff: r.cutoff, lastDay: r.lastDay, labelled: r.labelled,
+    churn: o.churn ? { aucForest: o.churn.forest.auc, aucLogistic: o.churn.logistic.auc, baseRate: o.churn.baseRate } : { error: o.churnError },
+    value: o.value ? { r2: o.value.model.r2, mae: o.value.model.mae, baselineMae: o.value.baseline.mae } : { error: o.valueError },
+    clv: o.clv ? { bgnbd: o.clv.bgnbd.params, gammaGamma: o.clv.gammaGamma?.params ?? null } : { error: o.clvError },
+  });
+}
+
+export class PredictState {
+  progress = $state<{ step: string; fraction: number } | null>(null);
+  error = $state<string | null>(null);
+  run = $state.raw<PredictRun | null>(null);
+  saved = $state<string[] | null>(null);
+  saveError = $state<string | null>(null);
+  private worker: Worker | null = null;
+  private abort: ((err: Error) => void) | null = null;
+  private gate = new JobGate();
+
+  /** Read, train, store. */
+  async train(view: PredictView): Promise<void> {
+    const db = app.db;
+    if (!db || !app.dataset) return;
+    this.error = null;
+    this.saved = null;
+    this.saveError = null;
+    this.progress = { step: 'Reading the customers', fraction: 0 };
+    const report = this.gate.begin((step: string, fraction: number) => (this.progress = { step, fraction: 0.1 + 0.85 * fraction }));
+    const t0 = performance.now();
+    try {
+      const { cutoff, lastDay, labelled, current, clv } = await readPredictInput(db, view);
+      if (!this.progress) return; // cancelled while reading
+      this.progress = { step: 'Training', fraction: 0.1 };
+      const api = this.spawn();
+      const keep = { current: current.data.slice(), clv: { x: clv.x.slice(), tx: clv.tx.slice(), T: clv.T.slice(), m: clv.m.slice() } };
+      const input = {
+        labelled: { data: labelled.data, rows: labelled.rows, cols: labelled.cols }, churned: labelled.churned!,
+        futureRevenue: labelled.futureRevenue!, priorRevenue: labelled.priorRevenue!,
+        current: { data: current.data, rows: current.rows, cols: current.cols }, clv: { x: clv.x, tx: clv.tx, T: clv.T, m: clv.m },
+      };
+      const transfer = [input.labelled.data, input.churned, input.futureRevenue, input.priorRevenue, input.current.data, clv.x, clv.tx, clv.T, clv.m].map((a) => a.buffer as ArrayBuffer);
+      const out = await this.cancellable(api.run(Comlink.transfer(input, transfer),
+        { seed: view.seed, threshold: view.threshold, months: view.months, discount: view.discount, horizon: view.horizon }, Comlink.proxy(report)));
+      const run: PredictRun = {
+        view, cutoff, lastDay, labelled: labelled.rows, users: current.userIds, clvUsers: clv.userIds, clvSummary: keep.clv,
+        current: keep.current, out, ms: performance.now() - t0,
+      };
+      this.run = run;
+      this.gate.end();
+      this.progress = { step: 'Storing the predictions as user fields', fraction: 0.97 };
+      try {
+        this.saved = await app.savePredictions({
+          users: run.users, churn: out.churn?.probability ?? null, value: out.value?.predicted ?? null,
+          clvUsers: run.clvUsers, clv: out.clv && out.clv.gammaGamma ? out.clv.clv : null,
+          purchases: out.clv?.expectedPurchases ?? null, alive: out.clv?.probabilityAlive ?? null,
+          band: { medium: view.medium, high: view.high }, horizonDays: view.horizon, months: view.months, definition: predictionDefinition(run),
+        });
+      } catch (err) {
+        this.saveError = messageOf(err);
+      }
+    } catch (err) {
+      if (this.progress) this.error = messageOf(err);
+    } finally {
+      this.gate.end();
+      this.progress = null;
+      this.stop();
+    }
+  }
+
+  /** Re-cut the bands after a cut-off edit (the probabilities stay). */
+  async recut(view: PredictView): Promise<void> {
+    const r = this.run;
+    if (!r?.out.churn) return;
+    try {
+      await app.saveChurnBand({ medium: view.medium, high: view.high }, predictionDefinition({ ...r, view }));
+      this.saveError = null;
+    } catch (err) {
+      this.saveError = messageOf(err);
+    }
+  }
+
+  private spawn(): Comlink.Remote<PredictWorkerApi> {
+    this.worker?.terminate();
+    const w = new Worker(new URL('../../../workers/predict.worker.ts', import.meta.url), { type: 'module', name: 'predict' });
+    w.addEventListener('error', (e) => {
+      e.preventDefault();
+      this.abort?.(new StrataError(`The prediction worker stopped (${e.message || 'it ran out of memory or crashed'}). Nothing was changed.`));
+    });
+    this.worker = w;
+    return Comlink.wrap<PredictWorkerApi>(w);
+  }
+
+  private cancellable<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, new Promise<never>((_, reject) => (this.abort = reject))]);
+  }
+
+  cancel(): void {
+    if (!this.progress) return;
+    this.error = 'Cancelled — nothing was changed.';
+    const abort = this.abort;
+    this.gate.end();
+    this.progress = null;
+    this.stop();
+    abort?.(new Error('Cancelled'));
+  }
+
+  private stop(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.abort = null;
+  }
+}
