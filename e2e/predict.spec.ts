@@ -7,7 +7,7 @@ import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { DEFAULT_PREDICT, type PredictView } from '../src/views/predict/url-spec.ts';
 import { nodePredictions } from './predict-reference.ts';
 import { probeRows } from './fault-kit.ts';
-import { fmtDec } from '../src/lib/format.ts';
+import { fmtDec, fmtMoney } from '../src/lib/format.ts';
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { DEFAULT_FUNNEL } from '../src/analyses/funnel/index.ts';
 import { funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.ts';
@@ -53,6 +53,30 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   const lines = text.trim().split(/\r?\n/);
   expect(lines[0]).toBe('user_id,predicted_churn,predicted_churn_band,predicted_value,predicted_clv,expected_purchases,p_alive');
   expect(lines.length - 1).toBe(scored.size);
+
+  // The playbook (RFM by default): revenue at risk = Σ CLV × P(churn) over Node's customers; the profiles JSON is
+  // what the table shows.
+  const churnOf = new Map(node.users.map((u, i) => [u, node.churn.probability[i]]));
+  let atRisk = 0;
+  node.clvUsers.forEach((u, i) => {
+    const p = churnOf.get(u);
+    if (p !== undefined && Number.isFinite(node.clv.clv[i])) atRisk += node.clv.clv[i] * p;
+  });
+  await expect(page.getByTestId('revenue-at-risk')).toHaveText(fmtMoney(atRisk), { timeout: 60_000 });
+  await expect(page.getByTestId('playbook-table').locator('tbody tr').first()).toBeVisible();
+  const rulesOf = new Map(await page.getByTestId('playbook-recs').locator(':scope > li').evaluateAll((lis) => lis.map((li) =>
+    [(li as HTMLElement).dataset.segment, [...li.querySelectorAll('li[data-rule]')].map((x) => (x as HTMLElement).dataset.rule)] as const)));
+  const shown = await page.getByTestId('playbook-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+    segment: (tr as HTMLElement).dataset.segment, atRisk: Number((tr.querySelector('td[data-value]') as HTMLElement).dataset.value),
+  }))).then((rows) => rows.map((r) => ({ ...r, rules: rulesOf.get(r.segment) ?? [] })));
+  expect(shown.some((r) => r.rules.length > 0)).toBe(true);
+  const jsonDownload = page.waitForEvent('download');
+  await page.getByTestId('profiles-export').click();
+  const profiles = JSON.parse(await (await (await jsonDownload).createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8')));
+  expect(profiles.segmentation.column).toBe('rfm');
+  expect(profiles.segments.map((x: { segment: string; revenueAtRisk: number; recs: { id: string }[] }) => ({ segment: x.segment, atRisk: x.revenueAtRisk, rules: x.recs.map((r) => r.id) }))).toEqual(shown);
+  expect(Math.abs(profiles.total.revenueAtRisk - atRisk)).toBeLessThan(1e-6 * atRisk);
+  await page.getByTestId('playbook').screenshot({ path: 'test-results/predict-playbook.png' });
 
   // The band as a Pivot row: users per band equal Node's.
   const bands = { High: 0, Medium: 0, Low: 0 } as Record<string, number>;

@@ -102,6 +102,8 @@ test('the rule table: each rule fires on its figures (and says them), RFM names 
   assert.deepEqual(recommend(seg(400, 0.62, 0.5, 20), all).map((r) => r.id), ['priority-retention', 'vip', 'win-back']);
   assert.equal(recommend(seg(400, 0.62, 0.5, 20), all)[2].figures, 'churn risk 62% ≥ 50%');
   assert.deepEqual(recommend(seg(80, 0.2, 0.9, 5), all).map((r) => r.id), ['onboarding', 'upsell', 'potential']);
+  // Alive by BG/NBD (one-time buyers: P(alive) = 1) but likely to churn: not "potential".
+  assert.deepEqual(recommend(seg(80, 0.9, 1, 20), all).map((r) => r.id), ['win-back', 'upsell']);
   assert.deepEqual(recommend(seg(200, 0.4, 0.7, 20), all).map((r) => r.id), []);
   const champions = recommend(seg(300, 0.1, 0.95, 30, 'Champions'), all);
   assert.deepEqual(champions.map((r) => r.id), ['vip', 'rfm']);

@@ -56,10 +56,13 @@ export const PLAYBOOK_RULES: readonly Rule[] = [
     fire: (s, a) => ok(s.clv.mean) && ok(a.clv.mean) && s.clv.mean < RULES.lowValue * a.clv.mean ? `CLV ${fmtMoney(s.clv.mean)} < ${RULES.lowValue} × ${fmtMoney(a.clv.mean)}` : null,
   },
   {
-    id: 'potential', action: 'Under-performing with potential: still active but spending below average — cross-sell and personalised picks',
-    rule: "mean probability alive ≥ all users' and mean CLV < all users'",
-    fire: (s, a) => ok(s.alive.mean) && ok(a.alive.mean) && ok(s.clv.mean) && ok(a.clv.mean) && s.alive.mean >= a.alive.mean && s.clv.mean < a.clv.mean
-      ? `P(alive) ${fmtPct(s.alive.mean)} ≥ ${fmtPct(a.alive.mean)}; CLV ${fmtMoney(s.clv.mean)} < ${fmtMoney(a.clv.mean)}` : null,
+    id: 'potential', action: 'Under-performing with potential: likely to stay but spending below average — cross-sell and personalised picks',
+    // Churn risk, not P(alive) alone: BG/NBD gives every one-time buyer P(alive) = 1 (drop-out happens only after a
+    // repeat purchase), which would flag lapsed one-time buyers as "active".
+    rule: "mean churn probability < all users', mean probability alive ≥ all users' and mean CLV < all users'",
+    fire: (s, a) => ok(s.alive.mean) && ok(a.alive.mean) && ok(s.clv.mean) && ok(a.clv.mean) && ok(s.churn.mean) && ok(a.churn.mean) &&
+      s.churn.mean < a.churn.mean && s.alive.mean >= a.alive.mean && s.clv.mean < a.clv.mean
+      ? `churn risk ${fmtPct(s.churn.mean)} < ${fmtPct(a.churn.mean)}; P(alive) ${fmtPct(s.alive.mean)} ≥ ${fmtPct(a.alive.mean)}; CLV ${fmtMoney(s.clv.mean)} < ${fmtMoney(a.clv.mean)}` : null,
   },
 ];
 

@@ -1,6 +1,6 @@
 // Pure builders from prediction results to ECharts options (text tooltips from the wrapper; names are data).
 import type { ChartOption } from '../../components/echarts.ts';
-import { textTooltip } from '../../components/echarts.ts';
+import { PALETTE, textTooltip } from '../../components/echarts.ts';
 import type { CalibrationBin, LiftRow } from '../../ml/classify-metrics.ts';
 import { fmtDec, fmtPct } from '../../lib/format.ts';
 
@@ -43,5 +43,21 @@ export function importanceBars(names: readonly string[], score: ArrayLike<number
     xAxis: { type: 'value', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => fmtPct(v) } },
     yAxis: { type: 'category', data: order.map((j) => names[j]), ...axis, axisLabel: { color: '#cbd5e1', width: 220, overflow: 'truncate' } },
     series: [{ name: 'Importance', type: 'bar', data: order.map((j) => score[j]), itemStyle: { color } }],
+  };
+}
+
+/** LTV vs churn risk per segment: x = mean churn probability, y = mean predicted CLV, bubble area ∝ users. */
+export function bubbleOption(rows: readonly { segment: string; churn: number; clv: number; users: number }[]): ChartOption {
+  const max = Math.max(1, ...rows.map((r) => r.users));
+  return {
+    grid: { left: 70, right: 30, top: 40, bottom: 45 },
+    tooltip: { trigger: 'item', formatter: textTooltip((v) => { const a = v as number[]; return `churn ${fmtPct(a[0])}, CLV ${fmtDec(a[1])}, ${a[2]} users`; }) },
+    xAxis: { type: 'value', min: 0, max: 1, name: 'Mean churn probability', nameLocation: 'middle', nameGap: 28, ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => fmtPct(v) } },
+    yAxis: { type: 'value', name: 'Mean predicted CLV', nameLocation: 'middle', nameGap: 52, ...axis },
+    series: rows.map((r, i) => ({
+      name: r.segment, type: 'scatter', data: [[r.churn, r.clv, r.users]],
+      symbolSize: 8 + 50 * Math.sqrt(r.users / max), itemStyle: { color: PALETTE[i % PALETTE.length], opacity: 0.75 },
+      label: { show: true, formatter: r.segment, position: 'top', color: '#cbd5e1', fontSize: 11 },
+    })),
   };
 }

@@ -17,13 +17,20 @@ export interface PredictView {
   months: number;
   discount: number;
   seed: number;
+  /** The segmentation the playbook profiles (a stored column), or null for the default (RFM when stored). */
+  by: string | null;
 }
 
-export const DEFAULT_PREDICT: PredictView = { horizon: 90, target: 'purchase', threshold: 0.5, medium: 0.3, high: 0.6, months: 12, discount: 0.01, seed: 1 };
+export const DEFAULT_PREDICT: PredictView = { horizon: 90, target: 'purchase', threshold: 0.5, medium: 0.3, high: 0.6, months: 12, discount: 0.01, seed: 1, by: null };
 
 const num = (v: unknown, lo: number, hi: number, what: string, whole = false): number => {
   if (typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi && (!whole || Number.isInteger(v))) return v;
   throw new StrataError(`The ${what} must be ${whole ? 'a whole number' : 'a number'} from ${lo} to ${hi}.`);
+};
+
+const segmentationColumn = (v: unknown): string => {
+  if (typeof v === 'string' && /^[a-z][a-z0-9_]{0,62}$/.test(v)) return v;
+  throw new StrataError('The playbook segmentation must be a stored segmentation column such as "rfm".');
 };
 
 /** Check untrusted settings; missing keys take the defaults. */
@@ -42,6 +49,7 @@ export function validatePredictView(x: unknown): PredictView {
     months: num(v.months, 1, 120, 'CLV horizon (months)', true),
     discount: num(v.discount, 0, 0.5, 'monthly discount rate'),
     seed: num(v.seed, 0, 2 ** 31 - 1, 'seed', true),
+    by: v.by === null ? null : segmentationColumn(v.by),
   };
   if (out.medium >= out.high) throw new StrataError('The medium-risk cut-off must be below the high-risk one.');
   return out;
