@@ -7,7 +7,7 @@ import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { DEFAULT_PREDICT, type PredictView } from '../src/views/predict/url-spec.ts';
 import { nodePredictions } from './predict-reference.ts';
 import { probeRows } from './fault-kit.ts';
-import { fmtDec, fmtMoney } from '../src/lib/format.ts';
+import { fmtDec, fmtMoney, fmtPct } from '../src/lib/format.ts';
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { DEFAULT_FUNNEL } from '../src/analyses/funnel/index.ts';
 import { funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.ts';
@@ -118,6 +118,24 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   await page.goto(predictUrl({ seed: 7 }));
   await page.getByTestId('predict-train').click();
   await expect(page.getByTestId('predict-saved')).toBeVisible({ timeout: 120_000 });
+  // One customer: the likeliest churner found by id; the probability shown is Node's; typed values (prefilled with
+  // their features) scored by the run's models give Node's probability again; the timeline holds their events.
+  let top = 0;
+  node.churn.probability.forEach((p, i) => { if (p > node.churn.probability[top]) top = i; });
+  const who = node.users[top];
+  await page.getByTestId('customer-search').fill(who);
+  await page.getByTestId('customer-matches').getByRole('button', { name: new RegExp(`^${who}\\b`) }).click();
+  await expect(page.getByTestId('customer-churn')).toHaveText(fmtPct(node.churn.probability[top]), { timeout: 30_000 });
+  await expect(page.getByTestId('customer-vs').locator('tr[data-metric="orders"]')).toBeVisible();
+  const events = Number((await probeRows(page, `SELECT count(*)::DOUBLE AS n FROM events WHERE user_id = '${who}'`))[0].n);
+  await page.getByTestId('customer').getByText(/^Event timeline/).click();
+  await expect(page.getByTestId('customer-timeline').locator('tbody tr')).toHaveCount(Math.min(100, events));
+  await page.getByTestId('whatif').locator('summary').click();
+  await page.getByTestId('whatif-score').click();
+  await expect(page.getByTestId('whatif-result')).toContainText(`Churn probability ${fmtPct(node.churn.probability[top])}`);
+  await expect(page.getByTestId('whatif-result')).toContainText(fmtMoney(node.value.predicted[top]));
+  await page.getByTestId('customer').screenshot({ path: 'test-results/predict-customer.png' });
+
   await page.getByTestId('band-high').fill('0.9');
   await page.getByTestId('band-high').press('Tab');
   const high9 = node.churn.probability.filter((p) => p >= 0.9).length;

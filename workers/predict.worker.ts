@@ -3,7 +3,12 @@
 // message in its place, the others still shown); progress goes through a proxied callback. Cancel = the page
 // terminates this worker.
 import * as Comlink from 'comlink';
-import { runChurn, runClv, runValue, type ChurnResult, type ClvResult, type Features, type ValueResult } from '../src/ml/predict.ts';
+import { runChurn, runClv, runValue, scoreRows, type ChurnResult, type ClvResult, type Features, type ValueResult } from '../src/ml/predict.ts';
+import type { Forest } from '../src/ml/forest.ts';
+import type { GbmModel } from '../src/ml/gbm.ts';
+
+/** The last run's final models (trained on every labelled customer), kept to score typed feature values. */
+let kept: { forest: Forest | null; gbm: GbmModel | null } = { forest: null, gbm: null };
 
 export interface PredictInput {
   labelled: Features;
@@ -32,15 +37,16 @@ const api = {
   run(input: PredictInput, s: PredictSettings, progress: (step: string, fraction: number) => void): PredictOutput {
     const out: PredictOutput = { churn: null, churnError: null, value: null, valueError: null, clv: null, clvError: null, ms: { churn: 0, value: 0, clv: 0 } };
     let t = performance.now();
+    kept = { forest: null, gbm: null };
     try {
-      out.churn = runChurn(input.labelled, input.churned, input.current, { seed: s.seed, threshold: s.threshold, onProgress: (step, f) => progress(step, 0.6 * f) });
+      out.churn = runChurn(input.labelled, input.churned, input.current, { seed: s.seed, threshold: s.threshold, onProgress: (step, f) => progress(step, 0.6 * f), keep: (m) => (kept.forest = m) });
     } catch (err) {
       out.churnError = message(err);
     }
     out.ms.churn = performance.now() - t;
     t = performance.now();
     try {
-      out.value = runValue(input.labelled, input.futureRevenue, input.priorRevenue, input.current, { seed: s.seed, onProgress: (step, f) => progress(step, 0.6 + 0.3 * f) });
+      out.value = runValue(input.labelled, input.futureRevenue, input.priorRevenue, input.current, { seed: s.seed, onProgress: (step, f) => progress(step, 0.6 + 0.3 * f), keep: (m) => (kept.gbm = m) });
     } catch (err) {
       out.valueError = message(err);
     }
@@ -58,6 +64,11 @@ const api = {
     if (out.value) transfers.push(out.value.predicted.buffer as ArrayBuffer);
     if (out.clv) for (const a of [out.clv.clv, out.clv.expectedPurchases, out.clv.probabilityAlive, out.clv.expectedValue]) transfers.push(a.buffer as ArrayBuffer);
     return Comlink.transfer(out, transfers);
+  },
+
+  /** P(churn) and predicted value of typed feature rows (CHURN_FEATURES order) by the last run's models. */
+  score(rows: Features): { churn: Float64Array; value: Float64Array } {
+    return scoreRows(rows, kept.forest, kept.gbm);
   },
 };
 

@@ -8,9 +8,9 @@
 // - probabilistic CLV: BG/NBD + Gamma-Gamma on the customers' summaries (src/ml/clv.ts).
 import { matrix, takeRows, type Matrix } from './matrix.ts';
 import { Prng, permutation } from './random.ts';
-import { trainForest } from './forest.ts';
+import { trainForest, type Forest } from './forest.ts';
 import { fitLogistic } from './logistic.ts';
-import { trainGbm } from './gbm.ts';
+import { trainGbm, type GbmModel } from './gbm.ts';
 import { calibration, confusionAt, liftByDecile, regressionScores, rocAuc, type CalibrationBin, type Confusion, type LiftRow } from './classify-metrics.ts';
 import {
   customerLifetimeValue, expectedPurchases, expectedValue, fitBgNbd, fitGammaGamma, probabilityAlive,
@@ -60,7 +60,7 @@ const positive = (p: Matrix) => Float64Array.from({ length: p.rows }, (_, i) => 
 /** Train, judge and score churn. `churned`: 0/1 per labelled row. Throws clear errors for data that cannot train. */
 export function runChurn(
   labelled: Features, churned: ArrayLike<number>, current: Features,
-  o: SplitOptions & { threshold?: number; trees?: number; onProgress?: (step: string, fraction: number) => void },
+  o: SplitOptions & { threshold?: number; trees?: number; onProgress?: (step: string, fraction: number) => void; keep?: (model: Forest) => void },
 ): ChurnResult {
   const n = labelled.rows;
   if (n < MIN_LABELLED) throw new Error(`Too few customers to learn churn from: ${n} before the cutoff, at least ${MIN_LABELLED} are needed. Shorten the horizon or import more history.`);
@@ -86,6 +86,7 @@ export function runChurn(
   o.onProgress?.('Scoring every customer', 0.5);
   const all = trainForest(x, Int32Array.from(y), { ...forestOpts, onProgress: (d, t) => o.onProgress?.('Scoring every customer', 0.5 + 0.45 * (d / t)) });
   const probability = positive(all.predictProba(matrix(current.data, current.rows, current.cols)));
+  o.keep?.(all);
   return {
     trainRows: train.length, holdoutRows: holdout.length, baseRate: pos / n, threshold,
     forest: quality(yh, pf, threshold), logistic: quality(yh, pl, threshold),
@@ -106,7 +107,7 @@ export interface ValueResult {
 /** The model-based lifetime value: next-H-days revenue from the features, beside the "same as the last H days" baseline. */
 export function runValue(
   labelled: Features, future: ArrayLike<number>, prior: ArrayLike<number>, current: Features,
-  o: SplitOptions & { rounds?: number; onProgress?: (step: string, fraction: number) => void },
+  o: SplitOptions & { rounds?: number; onProgress?: (step: string, fraction: number) => void; keep?: (model: GbmModel) => void },
 ): ValueResult {
   const n = labelled.rows;
   if (n < MIN_LABELLED) throw new Error(`Too few customers to learn lifetime value from: ${n} before the cutoff, at least ${MIN_LABELLED} are needed.`);
@@ -118,6 +119,7 @@ export function runValue(
   const yh = pick(y, holdout);
   const ph = m1.predict(takeRows(x, holdout)).map((v) => Math.max(0, v));
   const all = trainGbm(x, y, { rounds, onProgress: (d, t) => o.onProgress?.('Scoring every customer', 0.5 + 0.5 * (d / t)) });
+  o.keep?.(all);
   return {
     trainRows: train.length, holdoutRows: holdout.length,
     model: regressionScores(yh, ph), baseline: regressionScores(yh, pick(prior, holdout)),
@@ -146,6 +148,15 @@ export interface ClvResult {
   probabilityAlive: Float64Array;
   expectedValue: Float64Array;
   clv: Float64Array;
+}
+
+/** P(churn) and predicted value of typed feature rows by the kept models (either may be missing: NaN). */
+export function scoreRows(rows: Features, forest: Forest | null, gbm: GbmModel | null): { churn: Float64Array; value: Float64Array } {
+  const x = matrix(rows.data, rows.rows, rows.cols);
+  return {
+    churn: forest && forest.classes.length === 2 ? positive(forest.predictProba(x)) : new Float64Array(rows.rows).fill(NaN),
+    value: gbm ? gbm.predict(x).map((v) => Math.max(0, v)) : new Float64Array(rows.rows).fill(NaN),
+  };
 }
 
 /** Fit BG/NBD (+ Gamma-Gamma) on the summaries (days) and score every customer. */

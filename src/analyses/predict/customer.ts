@@ -60,3 +60,9 @@ export function customerTimelineSql(userId: string, limit = 100): Sql {
   return sql`SELECT epoch_ms(ts)::DOUBLE AS t, event_type, CAST(product_id AS VARCHAR) AS product_id, revenue::DOUBLE AS revenue, CAST(order_id AS VARCHAR) AS order_id
 FROM events WHERE CAST(user_id AS VARCHAR) = ${userId} ORDER BY ts DESC, event_type LIMIT ${limit}`;
 }
+
+/** All users' means the recommendations compare a customer with (as the playbook's all-users row). */
+export function overallFiguresSql(): Sql {
+  return raw(`SELECT avg(s.predicted_clv)::DOUBLE AS clv, avg(s.predicted_churn)::DOUBLE AS churn, avg(s.p_alive)::DOUBLE AS alive, avg(m.events)::DOUBLE AS events
+FROM users u JOIN user_segments s ON s.user_id = u.user_id JOIN user_metrics m ON m.user_id = u.user_id`);
+}

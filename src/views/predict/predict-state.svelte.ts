@@ -44,6 +44,8 @@ export class PredictState {
   saved = $state<string[] | null>(null);
   saveError = $state<string | null>(null);
   private worker: Worker | null = null;
+  /** The worker of the last successful run, kept to score typed feature values with its models. */
+  private scorer = $state.raw<Comlink.Remote<PredictWorkerApi> | null>(null);
   private abort: ((err: Error) => void) | null = null;
   private gate = new JobGate();
 
@@ -57,6 +59,8 @@ export class PredictState {
     this.progress = { step: 'Reading the customers', fraction: 0 };
     const report = this.gate.begin((step: string, fraction: number) => (this.progress = { step, fraction: 0.1 + 0.85 * fraction }));
     const t0 = performance.now();
+    let trained = false;
+    this.scorer = null;
     try {
       const { cutoff, lastDay, labelled, current, clv } = await readPredictInput(db, view);
       if (!this.progress) return; // cancelled while reading
@@ -76,6 +80,8 @@ export class PredictState {
         current: keep.current, out, ms: performance.now() - t0,
       };
       this.run = run;
+      this.scorer = api;
+      trained = true;
       this.gate.end();
       this.progress = { step: 'Storing the predictions as user fields', fraction: 0.97 };
       try {
@@ -93,8 +99,29 @@ export class PredictState {
     } finally {
       this.gate.end();
       this.progress = null;
-      this.stop();
+      if (trained) this.abort = null;
+      else this.stop();
     }
+  }
+
+  /** Whether typed feature values can be scored (a run trained in this page, its worker still there). */
+  get canScore(): boolean {
+    return this.scorer !== null && !!this.run;
+  }
+
+  /** P(churn) and predicted value for one row of typed features (CHURN_FEATURES order). */
+  async score(values: readonly number[]): Promise<{ churn: number; value: number }> {
+    if (!this.scorer) throw new StrataError('Train the models in this page first: typed values are scored by the models of that run.');
+    const data = Float64Array.from(values);
+    const r = await this.scorer.score({ data, rows: 1, cols: values.length });
+    return { churn: r.churn[0], value: r.value[0] };
+  }
+
+  /** The screen is gone: end any run and the kept worker. */
+  dispose(): void {
+    this.cancel();
+    this.scorer = null;
+    this.stop();
   }
 
   /** Re-cut the bands after a cut-off edit (the probabilities stay). */
@@ -135,6 +162,7 @@ export class PredictState {
   }
 
   private stop(): void {
+    this.scorer = null;
     this.worker?.terminate();
     this.worker = null;
     this.abort = null;

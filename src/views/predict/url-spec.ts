@@ -19,9 +19,11 @@ export interface PredictView {
   seed: number;
   /** The segmentation the playbook profiles (a stored column), or null for the default (RFM when stored). */
   by: string | null;
+  /** The customer shown in "One customer" (a user id), or null. */
+  user: string | null;
 }
 
-export const DEFAULT_PREDICT: PredictView = { horizon: 90, target: 'purchase', threshold: 0.5, medium: 0.3, high: 0.6, months: 12, discount: 0.01, seed: 1, by: null };
+export const DEFAULT_PREDICT: PredictView = { horizon: 90, target: 'purchase', threshold: 0.5, medium: 0.3, high: 0.6, months: 12, discount: 0.01, seed: 1, by: null, user: null };
 
 const num = (v: unknown, lo: number, hi: number, what: string, whole = false): number => {
   if (typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi && (!whole || Number.isInteger(v))) return v;
@@ -31,6 +33,11 @@ const num = (v: unknown, lo: number, hi: number, what: string, whole = false): n
 const segmentationColumn = (v: unknown): string => {
   if (typeof v === 'string' && /^[a-z][a-z0-9_]{0,62}$/.test(v)) return v;
   throw new StrataError('The playbook segmentation must be a stored segmentation column such as "rfm".');
+};
+
+const userId = (v: unknown): string => {
+  if (typeof v === 'string' && v.length >= 1 && v.length <= 200) return v;
+  throw new StrataError('The customer must be a user id of 1 to 200 characters.');
 };
 
 /** Check untrusted settings; missing keys take the defaults. */
@@ -50,6 +57,7 @@ export function validatePredictView(x: unknown): PredictView {
     discount: num(v.discount, 0, 0.5, 'monthly discount rate'),
     seed: num(v.seed, 0, 2 ** 31 - 1, 'seed', true),
     by: v.by === null ? null : segmentationColumn(v.by),
+    user: v.user === null ? null : userId(v.user),
   };
   if (out.medium >= out.high) throw new StrataError('The medium-risk cut-off must be below the high-risk one.');
   return out;
