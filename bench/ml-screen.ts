@@ -27,7 +27,7 @@ export interface ScreenRun {
   runTasks: { at: number; ms: number }[];
 }
 
-const LONGTASKS = `
+export const LONGTASKS = `
   globalThis.__benchLongTasks = [];
   try {
     new PerformanceObserver((list) => {
@@ -43,7 +43,7 @@ interface PageApp {
   strata?: { timings?: { dashboardMs?: number }; segmentsReady: boolean; segmentError: string | null; writing: string | null };
 }
 
-async function appSettled(page: import('@playwright/test').Page): Promise<void> {
+export async function appSettled(page: import('@playwright/test').Page): Promise<void> {
   await page.waitForFunction(() => (globalThis as unknown as PageApp).strata?.timings?.dashboardMs, null, { timeout: 120_000 });
   await page.waitForFunction(() => {
     const s = (globalThis as unknown as PageApp).strata!;

@@ -63,7 +63,7 @@ function files(dir: string): string[] {
 }
 
 /** Build the bench page when missing or older than any input; returns whether it built. */
-function ensureMlPage(): boolean {
+export function ensureMlPage(): boolean {
   const index = join(ML_PAGE_DIR, 'index.html');
   const newest = Math.max(...ML_INPUTS.flatMap((p) => files(join(ROOT, p))).map((f) => statSync(f).mtimeMs));
   if (existsSync(index) && statSync(index).mtimeMs >= newest) return false;

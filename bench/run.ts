@@ -2,6 +2,7 @@
 // then the built-in segmentations on the same shops, then clustering (the ML worker vs scikit-learn, bench/ml.ts).
 // Prints three markdown tables (the main one, Segments, Clustering), writes them to bench/out/latest.md and each
 // between its README markers if present (see writeOutputs).
+import { benchPredict, PREDICT_SIZES } from './predict.ts';
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -30,6 +31,9 @@ interface Options {
   ml: boolean;
   /** The --sizes keys (50k, 1m, 10m). */
   sizeKeys: string[];
+  /** Predictions: the prediction worker vs Node at --predict-sizes (5k, 50k, 500k), and the Predictions screen. */
+  predict: boolean;
+  predictSizes: string[];
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -39,23 +43,30 @@ function parseArgs(argv: readonly string[]): Options {
   let main = true;
   let segments = true;
   let ml = true;
+  let predict = true;
+  let predictSizes = Object.keys(PREDICT_SIZES);
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=', 2);
     if (key === '--no-imports') imports = false;
     else if (key === '--no-segments') segments = false;
     else if (key === '--no-ml') ml = false;
-    else if (key === '--only' && value === 'segments') [main, imports, ml] = [false, false, false];
-    else if (key === '--only' && value === 'ml') [main, imports, segments] = [false, false, false];
+    else if (key === '--no-predict') predict = false;
+    else if (key === '--predict-sizes') predictSizes = value.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+    else if (key === '--only' && value === 'segments') [main, imports, ml, predict] = [false, false, false, false];
+    else if (key === '--only' && value === 'ml') [main, imports, segments, predict] = [false, false, false, false];
+    else if (key === '--only' && value === 'predict') [main, imports, segments, ml] = [false, false, false, false];
     else if (key === '--sizes') sizes = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     else if (key === '--runs') runs = Number(value);
-    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N, --no-imports, --no-segments, --no-ml, --only=segments and --only=ml.`);
+    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N, --no-imports, --no-segments, --no-ml, --no-predict, --predict-sizes=5k,50k,500k, --only=segments, --only=ml and --only=predict.`);
   }
   const unknown = sizes.filter((s) => !(s in SIZES));
   if (unknown.length) throw new Error(`Unknown size(s) ${unknown.join(', ')}; choose from ${Object.keys(SIZES).join(', ')}.`);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs must be a whole number from 1 to 50.');
-  if (!main && !segments && !ml) throw new Error('--only=segments with --no-segments, or --only=ml with --no-ml, leave nothing to run.');
-  if (!main && !segments && !sizes.some((s) => s in ML_SETS)) throw new Error('--only=ml needs --sizes with 50k and/or 1m.');
-  return { sizes: sizes.map((s) => SIZES[s]), runs, imports, main, segments, ml, sizeKeys: sizes };
+  if (!main && !segments && !ml && !predict) throw new Error('--only=… with its --no-… leaves nothing to run.');
+  if (!main && !segments && ml && !sizes.some((s) => s in ML_SETS)) throw new Error('--only=ml needs --sizes with 50k and/or 1m.');
+  const badPredict = predictSizes.filter((x) => !(x in PREDICT_SIZES));
+  if (badPredict.length) throw new Error(`Unknown prediction size(s) ${badPredict.join(', ')}; choose from ${Object.keys(PREDICT_SIZES).join(', ')}.`);
+  return { sizes: sizes.map((s) => SIZES[s]), runs, imports, main, segments, ml, sizeKeys: sizes, predict, predictSizes };
 }
 
 /** Issue 12's targets for computing every built-in in the page, by size label. */
@@ -126,6 +137,7 @@ async function main(): Promise<void> {
   const rows: Row[] = opts.main ? bundleRows(bundleSizes()) : [];
   const segRows: Row[] = [];
   let ml: MlResult | null = null;
+  let predictMd = '';
   const rig = await startRig();
   try {
     log(`serving dist-bench/ at ${rig.url}; Chromium ${rig.browser.version()}`);
@@ -167,8 +179,21 @@ async function main(): Promise<void> {
       log(`clustering: ML worker vs scikit-learn at ${sets.map((s) => ML_SETS[s].label).join(', ') || 'no size'}, Clusters screen`);
       ml = await benchMl(rig, { sets, runs: opts.runs, screen: true, log: (m) => log(`ml: ${m}`) });
     }
+    if (opts.predict) {
+      log(`predictions: the prediction worker vs Node at ${opts.predictSizes.join(', ')}, Predictions screen`);
+      predictMd = await benchPredict(rig, { sizes: opts.predictSizes, log: (m) => log(`predict: ${m}`) });
+    }
   } finally {
     await rig.close();
+  }
+  if (predictMd) {
+    const caption = `_${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, Chromium ${rig.browser.version()}. One run per size and side on bench/ml-page/predict-data.ts's seeded customers (14 features); page = the prediction worker's own clock for each part, Node = src/ml/predict.ts timed around each call, same settings (seed 1, 70/30 split). The screen row is a fresh page load of the app (dist-bench, service worker blocked) after its background segment computation; long tasks from a PerformanceObserver. Tree: ${treeState()}._`;
+    const md = predictMd + '\n\n' + caption + '\n';
+    process.stdout.write('\n' + md);
+    mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'out', 'predict.md'), md);
+    if (Object.keys(PREDICT_SIZES).every((k) => opts.predictSizes.includes(k))) replaceBetween(join(ROOT, 'README.md'), 'bench:predict', md);
+    else log('predictions: partial sizes, README.md left as it is');
   }
   const whole = `Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s.`;
   const segMd = opts.segments ? renderTable(segRows) + '\n\n' + segmentCaption(opts, whole) + '\n' : '';
@@ -177,7 +202,7 @@ async function main(): Promise<void> {
   if (!opts.main) {
     if (opts.segments) process.stdout.write(renderTable(segRows) + '\n');
     if (ml) process.stdout.write((opts.segments ? '\n' : '') + renderMlTable(ml.rows, ml.threads) + '\n');
-    writeOutputs('', segMd, mlMd, false, opts.segments && opts.sizes.length === Object.keys(SIZES).length, fullMl);
+    if (opts.segments || ml) writeOutputs('', segMd, mlMd, false, opts.segments && opts.sizes.length === Object.keys(SIZES).length, fullMl);
     log('done');
     return;
   }

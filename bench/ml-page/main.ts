@@ -4,6 +4,8 @@
 // matrix, transferred (the copy is made before the clock starts).
 import * as Comlink from 'comlink';
 import type { MlWorkerApi } from '../../workers/ml.worker.ts';
+import type { PredictWorkerApi } from '../../workers/predict.worker.ts';
+import { predictData } from './predict-data.ts';
 import type { FeatureColumn } from '../../src/ml/features.ts';
 
 type StepName = Parameters<MlWorkerApi['benchStep']>[0];
@@ -67,4 +69,22 @@ const bench: MlBench = {
 };
 
 (globalThis as unknown as { mlBench: MlBench }).mlBench = bench;
+
+/** The prediction worker as the Predictions screen starts it, on predictData(n, seed) made in this page. */
+export interface PredictBench {
+  run(n: number, seed: number): Promise<{ roundTripMs: number; ms: { churn: number; value: number; clv: number }; auc: number; r2: number; errors: string[] }>;
+}
+const predictWorker = new Worker(new URL('../../workers/predict.worker.ts', import.meta.url), { type: 'module', name: 'predict' });
+const predictApi = Comlink.wrap<PredictWorkerApi>(predictWorker);
+(globalThis as unknown as { predictBench: PredictBench }).predictBench = {
+  async run(n, seed) {
+    const d = predictData(n, seed);
+    const t0 = performance.now();
+    const out = await predictApi.run(d, { seed, threshold: 0.5, months: 12, discount: 0.01, horizon: 90 }, Comlink.proxy(() => undefined));
+    return {
+      roundTripMs: performance.now() - t0, ms: out.ms, auc: out.churn?.forest.auc ?? NaN, r2: out.value?.model.r2 ?? NaN,
+      errors: [out.churnError, out.valueError, out.clvError].filter((e): e is string => !!e),
+    };
+  },
+};
 document.getElementById('status')!.textContent = 'ready';
