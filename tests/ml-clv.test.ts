@@ -12,7 +12,7 @@ import { hyp2f1, lnGamma } from '../src/ml/special.ts';
 import { bfgs, nelderMead } from '../src/ml/optimize.ts';
 import {
   bgnbdLogLikelihood, bgnbdTotalLogLikelihood, customerLifetimeValue, expectedPurchases, expectedPurchasesNew, expectedValue,
-  fitBgNbd, fitGammaGamma, gammaGammaLogLikelihood, probabilityAlive,
+  fitBgNbd, fitGammaGamma, gammaGammaLogLikelihood, groupSummaries, probabilityAlive,
 } from '../src/ml/clv.ts';
 
 const close = (a: number, b: number, rel: number, what: string) =>
@@ -66,6 +66,13 @@ test('BG/NBD log-likelihood of three customers equals the hand-worked products',
   // The first one in full, as numbers: L = (α/(α+T))^r = (2/12)^0.5.
   close(bgnbdLogLikelihood(p, 0, 0, 10), 0.5 * Math.log(2 / 12), 1e-13, 'x = 0');
   close(bgnbdTotalLogLikelihood(p, { x: Float64Array.of(0, 1, 3), tx: Float64Array.of(0, 3, 8), T: Float64Array.of(10, 10, 12) }), total, 1e-12, 'total');
+  // Customers sharing (x, tx, T) are counted once with a weight: the same total.
+  const d = { x: Float64Array.of(0, 1, 0, 1, 3), tx: Float64Array.of(0, 3, 0, 3, 8), T: Float64Array.of(10, 10, 10, 10, 12) };
+  const g = groupSummaries(d);
+  assert.deepEqual([...g.w], [2, 2, 1]);
+  let plain = 0;
+  for (let i = 0; i < 5; i++) plain += bgnbdLogLikelihood(p, d.x[i], d.tx[i], d.T[i]);
+  close(bgnbdTotalLogLikelihood(p, g.d, g.w), plain, 1e-12, 'grouped');
 });
 
 test('Gamma-Gamma log-likelihood of three customers equals the hand-worked values (integer p·x and q)', () => {

@@ -60,11 +60,46 @@ export function bgnbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, x: number, t
   return a1 + a2 + logAddExp(a3, a4);
 }
 
-/** The total BG/NBD log-likelihood of every customer. */
-export function bgnbdTotalLogLikelihood(p: BgNbdParams, d: CustomerSummary): number {
+/** The total BG/NBD log-likelihood of every customer (optionally weighted: w[i] customers share row i). */
+export function bgnbdTotalLogLikelihood(p: BgNbdParams, d: CustomerSummary, w?: Float64Array): number {
+  // The terms that depend on x alone are the same for every customer with that x: computed once per distinct x
+  // (most customers have a handful of repeat purchases), so a customer costs two logs and a log-sum-exp.
+  const { r, alpha, a, b } = p;
+  const byX = new Map<number, { head: number; tail: number; rx: number }>();
+  const lnGr = lnGamma(r), lnBab = lnBeta(a, b), rLnA = r * Math.log(alpha), lnA = Math.log(a);
   let s = 0;
-  for (let i = 0; i < d.x.length; i++) s += bgnbdLogLikelihood(p, d.x[i], d.tx[i], d.T[i]);
+  for (let i = 0; i < d.x.length; i++) {
+    const x = d.x[i];
+    let c = byX.get(x);
+    if (!c) {
+      c = { head: lnGamma(r + x) - lnGr + rLnA + lnBeta(a, b + x) - lnBab, tail: x > 0 ? lnA - Math.log(b + x - 1) : -Infinity, rx: r + x };
+      byX.set(x, c);
+    }
+    const a3 = -c.rx * Math.log(alpha + d.T[i]);
+    const a4 = x > 0 ? c.tail - c.rx * Math.log(alpha + d.tx[i]) : -Infinity;
+    const ll = c.head + logAddExp(a3, a4);
+    s += w ? w[i] * ll : ll;
+  }
   return s;
+}
+
+/** Customers with the same (x, tx, T) counted once with a weight (days are whole numbers: many repeat). */
+export function groupSummaries(d: CustomerSummary): { d: CustomerSummary; w: Float64Array } {
+  const at = new Map<string, number>();
+  const x: number[] = [], tx: number[] = [], T: number[] = [], w: number[] = [];
+  for (let i = 0; i < d.x.length; i++) {
+    const key = `${d.x[i]}|${d.tx[i]}|${d.T[i]}`;
+    const k = at.get(key);
+    if (k !== undefined) w[k]++;
+    else {
+      at.set(key, x.length);
+      x.push(d.x[i]);
+      tx.push(d.tx[i]);
+      T.push(d.T[i]);
+      w.push(1);
+    }
+  }
+  return { d: { x: Float64Array.from(x), tx: Float64Array.from(tx), T: Float64Array.from(T) }, w: Float64Array.from(w) };
 }
 
 /** One customer's Gamma-Gamma log-likelihood of their mean repeat value m over x > 0 repeat purchases. */
@@ -75,7 +110,7 @@ export function gammaGammaLogLikelihood({ p, q, gamma }: GammaGammaParams, x: nu
 
 /** Minimise a mean negative log-likelihood over log-parameters: Nelder–Mead, then BFGS when it is not done. */
 function fitLog(nll: (logp: number[]) => number, start: number[]): Minimum {
-  const nm = nelderMead(nll, start, { fTol: 1e-12, xTol: 1e-9, maxIterations: 4000 });
+  const nm = nelderMead(nll, start, { fTol: 1e-10, xTol: 1e-6, maxIterations: 4000 });
   const flat = Math.max(...gradient(nll, nm.x).map(Math.abs)) < 1e-5;
   if (nm.converged && flat) return nm;
   const q = bfgs(nll, nm.x, { gTol: 1e-8 });
@@ -103,7 +138,8 @@ export function fitBgNbd(d: CustomerSummary): FitReport<BgNbdParams> {
     meanT += d.T[i] / n;
   }
   if (repeat === 0) throw new Error('No customer bought twice: the purchase model (BG/NBD) needs repeat buyers to learn how often customers buy.');
-  const nll = (l: number[]) => -bgnbdTotalLogLikelihood(bgFrom(l), d) / n;
+  const g = groupSummaries(d);
+  const nll = (l: number[]) => -bgnbdTotalLogLikelihood(bgFrom(l), g.d, g.w) / n;
   // Start: r = 1, α = the mean observation time (a rate of about one purchase per history), a = 1, b = 1.
   const m = fitLog(nll, [0, Math.log(Math.max(meanT, 1e-6)), 0, 0]);
   const se = logSpaceErrors((l) => nll(l) * n, m.x);
@@ -126,10 +162,22 @@ export function fitGammaGamma(x: Float64Array, m: Float64Array): FitReport<Gamma
   if (n < 2) throw new Error('The spend model (Gamma-Gamma) needs at least two customers with repeat purchases of a positive value.');
   let mean = 0;
   for (const v of ms) mean += v / n;
+  // ln m and ln x do not depend on the parameters; lnΓ(px + q) - lnΓ(px) - lnΓ(q) depends on x alone.
+  const lnM = xs.map((v, i) => Math.log(ms[i])), lnX = xs.map((v) => Math.log(v));
   const nll = (l: number[]) => {
-    const p = ggFrom(l);
+    const { p, q, gamma } = ggFrom(l);
+    const byX = new Map<number, number>();
+    const lnGq = lnGamma(q), qLnG = q * Math.log(gamma);
     let s = 0;
-    for (let i = 0; i < n; i++) s += gammaGammaLogLikelihood(p, xs[i], ms[i]);
+    for (let i = 0; i < n; i++) {
+      const x = xs[i], px = p * x;
+      let c = byX.get(x);
+      if (c === undefined) {
+        c = lnGamma(px + q) - lnGamma(px) - lnGq + qLnG;
+        byX.set(x, c);
+      }
+      s += c + (px - 1) * lnM[i] + px * lnX[i] - (px + q) * Math.log(gamma + ms[i] * x);
+    }
     return -s / n;
   };
   const mm = fitLog(nll, [0, 0, Math.log(mean)]);
