@@ -53,6 +53,10 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   const lines = text.trim().split(/\r?\n/);
   expect(lines[0]).toBe('user_id,predicted_churn,predicted_churn_band,predicted_value,predicted_clv,expected_purchases,p_alive');
   expect(lines.length - 1).toBe(scored.size);
+  // Each row's churn probability and CLV are Node's (the CSV is read back from the stored columns).
+  const csv = new Map(lines.slice(1).map((l) => { const f = l.split(','); return [f[0], f] as const; }));
+  node.users.forEach((u, i) => close(Number(csv.get(u)![1]), node.churn.probability[i], `csv churn ${u}`));
+  node.clvUsers.forEach((u, i) => close(Number(csv.get(u)![4]), node.clv.clv[i], `csv clv ${u}`));
 
   // The playbook (RFM by default): revenue at risk = Σ CLV × P(churn) over Node's customers; the profiles JSON is
   // what the table shows.

@@ -131,6 +131,27 @@ test('CDNOW: BG/NBD and Gamma-Gamma reproduce the published estimates within 1%'
   assert.ok(clv(12, 0.01) > 0 && clv(24, 0.01) > clv(12, 0.01) && clv(12, 0.05) < clv(12, 0.01));
 });
 
+test('data without drop-out: the fit stops at the edge of the search box, says which parameters, and still predicts', () => {
+  // 400 customers buying every 10 days from their first day to the end: nobody ever drops out, and everyone buys at
+  // one rate (the likelihood keeps rising as the rate's spread vanishes: α and r run off together).
+  const n = 400;
+  const x = new Float64Array(n), tx = new Float64Array(n), T = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    T[i] = 100 + (i % 200);
+    x[i] = Math.floor(T[i] / 10);
+    tx[i] = x[i] * 10;
+  }
+  const t0 = performance.now();
+  const fit = fitBgNbd({ x, tx, T });
+  assert.ok(performance.now() - t0 < 20_000, 'bounded work');
+  assert.ok(fit.atBound.length > 0, 'some parameter ran to the edge');
+  const p = probabilityAlive(fit.params, x[0], tx[0], T[0]);
+  assert.ok(p > 0.99, `P(alive) ${p}`);
+  assert.ok(Number.isFinite(expectedPurchases(fit.params, 30, x[0], tx[0], T[0])));
+  // CDNOW's fit is inside the box.
+  assert.deepEqual(fitBgNbd(cdnowSummary(readFileSync(CDNOW, 'utf8'))).atBound, []);
+});
+
 test('fits refuse data that cannot identify them', () => {
   assert.throws(() => fitBgNbd({ x: new Float64Array(0), tx: new Float64Array(0), T: new Float64Array(0) }), /no customers/);
   assert.throws(() => fitBgNbd({ x: Float64Array.of(0, 0), tx: Float64Array.of(0, 0), T: Float64Array.of(5, 9) }), /No customer bought twice/);

@@ -41,6 +41,12 @@ export interface FitReport<P> {
   iterations: number;
   /** Customers the fit used. */
   customers: number;
+  /**
+   * Parameters that ran to the edge of the search box (|log θ| = 12, θ ≈ 1.6e5 or 6e-6): the data do not pin them
+   * down. BG/NBD's a and b there mean "almost no drop-out" (P(alive) ≈ 1 for everyone): the fit still predicts,
+   * but its standard errors for those parameters mean nothing.
+   */
+  atBound: string[];
 }
 
 /** log(e^u + e^v) without overflow. */
@@ -109,13 +115,19 @@ export function gammaGammaLogLikelihood({ p, q, gamma }: GammaGammaParams, x: nu
 }
 
 /** Minimise a mean negative log-likelihood over log-parameters: Nelder–Mead, then BFGS when it is not done. */
-function fitLog(nll: (logp: number[]) => number, start: number[]): Minimum {
-  const nm = nelderMead(nll, start, { fTol: 1e-10, xTol: 1e-6, maxIterations: 4000 });
+/** The search box in log space: a likelihood that keeps rising towards a boundary (no drop-out in the data) stops there. */
+export const LOG_BOUND = 12;
+
+function fitLog(nllIn: (logp: number[]) => number, start: number[]): Minimum {
+  const nll = (l: number[]) => (l.every((v) => Math.abs(v) <= LOG_BOUND) ? nllIn(l) : Infinity);
+  const nm = nelderMead(nll, start, { fTol: 1e-10, xTol: 1e-6, maxIterations: 1500 });
   const flat = Math.max(...gradient(nll, nm.x).map(Math.abs)) < 1e-5;
-  if (nm.converged && flat) return nm;
-  const q = bfgs(nll, nm.x, { gTol: 1e-8 });
+  if ((nm.converged && flat) || nm.x.some((v) => Math.abs(v) > LOG_BOUND - 0.5)) return nm;
+  const q = bfgs(nll, nm.x, { gTol: 1e-8, maxIterations: 200 });
   return q.f < nm.f ? q : nm;
 }
+
+const boundNames = (logp: readonly number[], names: readonly string[]) => names.filter((_, i) => Math.abs(logp[i]) > LOG_BOUND - 0.5);
 
 /** Standard errors by the delta method from the inverse Hessian of the total NLL in log space. */
 function logSpaceErrors(totalNll: (logp: number[]) => number, logp: number[]): number[] {
@@ -145,7 +157,7 @@ export function fitBgNbd(d: CustomerSummary): FitReport<BgNbdParams> {
   const se = logSpaceErrors((l) => nll(l) * n, m.x);
   return {
     params: bgFrom(m.x), logLikelihood: -m.f * n, standardErrors: { r: se[0], alpha: se[1], a: se[2], b: se[3] },
-    converged: m.converged, method: m.method, iterations: m.iterations, customers: n,
+    converged: m.converged, method: m.method, iterations: m.iterations, customers: n, atBound: boundNames(m.x, ['r', 'alpha', 'a', 'b']),
   };
 }
 
@@ -184,7 +196,7 @@ export function fitGammaGamma(x: Float64Array, m: Float64Array): FitReport<Gamma
   const se = logSpaceErrors((l) => nll(l) * n, mm.x);
   return {
     params: ggFrom(mm.x), logLikelihood: -mm.f * n, standardErrors: { p: se[0], q: se[1], gamma: se[2] },
-    converged: mm.converged, method: mm.method, iterations: mm.iterations, customers: n,
+    converged: mm.converged, method: mm.method, iterations: mm.iterations, customers: n, atBound: boundNames(mm.x, ['p', 'q', 'gamma']),
   };
 }
 
