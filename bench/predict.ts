@@ -127,7 +127,11 @@ export async function benchPredict(rig: BrowserRig, o: { sizes: string[]; log: (
   }
   let screen: ScreenResult | { error: string };
   try {
-    screen = await screenRun(rig, o.log);
+    // Three fresh page loads: the median time and the longest task of any of them (a single run is noisy here).
+    const runs: ScreenResult[] = [];
+    for (let i = 0; i < 3; i++) runs.push(await screenRun(rig, o.log));
+    const ms = runs.map((r) => r.ms).sort((a, b) => a - b)[1];
+    screen = { ms, longest: Math.max(...runs.map((r) => r.longest)), count: runs.reduce((a, r) => a + r.count, 0), screenSays: runs[1].screenSays };
   } catch (err) {
     screen = { error: shortReason(err) };
     o.log(`Predictions screen failed: ${shortReason(err)}`);
@@ -141,6 +145,6 @@ export async function benchPredict(rig: BrowserRig, o: { sizes: string[]; log: (
     }
   }
   const s = 'error' in screen ? `the Predictions screen failed: ${screen.error}` :
-    `Predictions screen on the demo shop: Train and score → stored **${fmt(screen.ms)} ms** (target < 5,000: ${screen.ms < 5000 ? 'met' : 'MISSED'}); longest main-thread task **${fmt(screen.longest)} ms** (${screen.count} tasks over 50 ms; target none: ${screen.count === 0 ? 'met' : 'MISSED'}).`;
+    `Predictions screen on the demo shop, three fresh loads: Train and score → stored **${fmt(screen.ms)} ms** median (target < 5,000: ${screen.ms < 5000 ? 'met' : 'MISSED'}); longest main-thread task of the three **${fmt(screen.longest)} ms** (${screen.count} tasks over 50 ms in all; target none: ${screen.count === 0 ? 'met' : 'MISSED'}).`;
   return `${lines.join('\n')}\n\n${s}`;
 }
