@@ -84,3 +84,24 @@ function suite(name: string, open: () => Promise<Db>) {
 
 suite('native DuckDB', () => openNodeDb());
 suite('DuckDB-WASM', () => openWasmDb());
+
+test('decoding reads column arrays: every chunk, sliced chunks and nulls as 0', async () => {
+  const { tableFromArrays } = await import('apache-arrow');
+  const { numbers, strings } = await import('../src/analyses/predict/churn-sql.ts');
+  const a = tableFromArrays({ user_id: ['a', 'b', 'c'], v: Float64Array.of(1, 2, 3) });
+  const b = tableFromArrays({ user_id: ['d', 'e'], v: Float64Array.of(4, 5) });
+  const two = a.concat(b);
+  assert.equal(two.batches.length, 2);
+  assert.deepEqual([...numbers(two, 'v')!], [1, 2, 3, 4, 5]);
+  assert.deepEqual(strings(two, 'user_id'), ['a', 'b', 'c', 'd', 'e']);
+  const sliced = two.slice(1, 4);
+  assert.deepEqual([...numbers(sliced, 'v')!], [2, 3, 4]);
+  const db = await openNodeDb();
+  try {
+    const t = await db.query('SELECT * FROM (VALUES (1.5), (NULL), (3.0)) v(x)');
+    assert.deepEqual([...numbers(t, 'x')!], [1.5, 0, 3]);
+    assert.equal(numbers(t, 'nope'), null);
+  } finally {
+    await db.close();
+  }
+});

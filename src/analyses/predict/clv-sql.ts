@@ -8,6 +8,7 @@
 // Only users with a purchase on or before the cutoff are customers here. Rows are in user_id order.
 import type { Table } from 'apache-arrow';
 import { sql, type Sql } from '../../sql/quote.ts';
+import { numbers, strings } from './churn-sql.ts';
 
 export interface ClvSummary {
   userIds: string[];
@@ -38,17 +39,8 @@ FROM f ORDER BY user_id`;
 
 /** The answer as typed arrays (one entry per customer, user_id order). */
 export function decodeClvSummary(t: Table): ClvSummary {
-  const n = t.numRows;
-  const col = (name: string) => {
-    const v = t.getChild(name);
-    const out = new Float64Array(n);
-    if (v) for (let i = 0; i < n; i++) out[i] = Number(v.get(i));
-    return out;
-  };
-  const ids = t.getChild('user_id');
-  const userIds = new Array<string>(n);
-  for (let i = 0; i < n; i++) userIds[i] = String(ids?.get(i));
-  return { userIds, x: col('x'), tx: col('tx'), T: col('t_obs'), m: col('m') };
+  const col = (name: string) => numbers(t, name) ?? new Float64Array(t.numRows);
+  return { userIds: strings(t, 'user_id'), x: col('x'), tx: col('tx'), T: col('t_obs'), m: col('m') };
 }
 
 /** The last day of purchase data ('YYYY-MM-DD'), or null when there is no purchase. */
