@@ -82,10 +82,38 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   expect(Math.abs(profiles.total.revenueAtRisk - atRisk)).toBeLessThan(1e-6 * atRisk);
   await page.getByTestId('playbook').screenshot({ path: 'test-results/predict-playbook.png' });
 
-  // The band as a Pivot row: users per band equal Node's.
   const bands = { High: 0, Medium: 0, Low: 0 } as Record<string, number>;
   for (const p of node.churn.probability) bands[p >= view.high ? 'High' : p >= view.medium ? 'Medium' : 'Low']++;
   await expect(page.getByTestId('bands')).toContainText(`High (≥ ${view.high}) ${bands.High.toLocaleString('en-US')}`);
+
+  // One customer: the likeliest churner found by id; the probability shown is Node's; typed values (prefilled with
+  // their features) scored by the run's models give Node's probability again; the timeline holds their events.
+  let top = 0;
+  node.churn.probability.forEach((p, i) => { if (p > node.churn.probability[top]) top = i; });
+  const who = node.users[top];
+  await page.getByTestId('customer-search').fill(who);
+  await page.getByTestId('customer-matches').getByRole('button', { name: new RegExp(`^${who}\\b`) }).click();
+  await expect(page.getByTestId('customer-churn')).toHaveText(fmtPct(node.churn.probability[top]), { timeout: 30_000 });
+  await expect(page.getByTestId('customer-vs').locator('tr[data-metric="orders"]')).toBeVisible();
+  const events = Number((await probeRows(page, `SELECT count(*)::DOUBLE AS n FROM events WHERE user_id = '${who}'`))[0].n);
+  await page.getByTestId('customer').getByText(/^Event timeline/).click();
+  await expect(page.getByTestId('customer-timeline').locator('tbody tr')).toHaveCount(Math.min(100, events));
+  await page.getByTestId('whatif').locator('summary').click();
+  await page.getByTestId('whatif-score').click();
+  await expect(page.getByTestId('whatif-result')).toContainText(`Churn probability ${fmtPct(node.churn.probability[top])}`);
+  await expect(page.getByTestId('whatif-result')).toContainText(fmtMoney(node.value.predicted[top]));
+  await page.getByTestId('customer').screenshot({ path: 'test-results/predict-customer.png' });
+
+  // A cut-off edit re-cuts the stored bands without retraining; setting it back restores them.
+  await page.getByTestId('band-high').fill('0.9');
+  await page.getByTestId('band-high').press('Tab');
+  const high9 = node.churn.probability.filter((p) => p >= 0.9).length;
+  await expect.poll(async () => Number((await probeRows(page, "SELECT count(*)::DOUBLE AS n FROM user_segments WHERE predicted_churn_band = 'High'"))[0].n), { timeout: 30_000 }).toBe(high9);
+  await page.getByTestId('band-high').fill(String(view.high));
+  await page.getByTestId('band-high').press('Tab');
+  await expect.poll(async () => Number((await probeRows(page, "SELECT count(*)::DOUBLE AS n FROM user_segments WHERE predicted_churn_band = 'High'"))[0].n), { timeout: 30_000 }).toBe(bands.High);
+
+  // The band as a Pivot row: users per band equal Node's.
   await page.goto(pivotUrl({ grain: 'users', rows: [{ field: 's.predicted_churn_band', bucket: { kind: 'none' } }], cols: [], measures: [{ agg: 'users' }] }));
   await expectTable(page, (t) => {
     for (const b of ['High', 'Medium', 'Low']) {
@@ -117,33 +145,6 @@ test('train on the demo shop: every stored prediction equals Node with the same 
       expect(cells.slice(0, expected.length), b).toEqual(expected);
     }
   }).toPass({ timeout: 60_000 });
-
-  // A cut-off edit re-cuts the stored bands without retraining.
-  await page.goto(predictUrl({ seed: 7 }));
-  await page.getByTestId('predict-train').click();
-  await expect(page.getByTestId('predict-saved')).toBeVisible({ timeout: 120_000 });
-  // One customer: the likeliest churner found by id; the probability shown is Node's; typed values (prefilled with
-  // their features) scored by the run's models give Node's probability again; the timeline holds their events.
-  let top = 0;
-  node.churn.probability.forEach((p, i) => { if (p > node.churn.probability[top]) top = i; });
-  const who = node.users[top];
-  await page.getByTestId('customer-search').fill(who);
-  await page.getByTestId('customer-matches').getByRole('button', { name: new RegExp(`^${who}\\b`) }).click();
-  await expect(page.getByTestId('customer-churn')).toHaveText(fmtPct(node.churn.probability[top]), { timeout: 30_000 });
-  await expect(page.getByTestId('customer-vs').locator('tr[data-metric="orders"]')).toBeVisible();
-  const events = Number((await probeRows(page, `SELECT count(*)::DOUBLE AS n FROM events WHERE user_id = '${who}'`))[0].n);
-  await page.getByTestId('customer').getByText(/^Event timeline/).click();
-  await expect(page.getByTestId('customer-timeline').locator('tbody tr')).toHaveCount(Math.min(100, events));
-  await page.getByTestId('whatif').locator('summary').click();
-  await page.getByTestId('whatif-score').click();
-  await expect(page.getByTestId('whatif-result')).toContainText(`Churn probability ${fmtPct(node.churn.probability[top])}`);
-  await expect(page.getByTestId('whatif-result')).toContainText(fmtMoney(node.value.predicted[top]));
-  await page.getByTestId('customer').screenshot({ path: 'test-results/predict-customer.png' });
-
-  await page.getByTestId('band-high').fill('0.9');
-  await page.getByTestId('band-high').press('Tab');
-  const high9 = node.churn.probability.filter((p) => p >= 0.9).length;
-  await expect.poll(async () => Number((await probeRows(page, "SELECT count(*)::DOUBLE AS n FROM user_segments WHERE predicted_churn_band = 'High'"))[0].n), { timeout: 30_000 }).toBe(high9);
 
   // A horizon longer than the data: a clear message, nothing lost.
   await page.goto(predictUrl({ horizon: 730 }));
