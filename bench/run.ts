@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     await rig.close();
   }
   if (predictMd) {
-    const caption = `_${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, Chromium ${rig.browser.version()}. One run per size and side on bench/ml-page/predict-data.ts's seeded customers (14 features); page = the prediction worker's own clock for each part, Node = src/ml/predict.ts timed around each call, same settings (seed 1, 70/30 split). The screen row is a fresh page load of the app (dist-bench, service worker blocked) after its background segment computation; long tasks from a PerformanceObserver. Tree: ${treeState()}._`;
+    const caption = `_${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, Chromium ${rig.browser.version()}. One run per size and side on bench/ml-page/predict-data.ts's seeded customers (14 features); page = the prediction worker's own clock for each part, Node = src/ml/predict.ts timed around each call, same settings (seed 1, 70/30 split). The screen row: three fresh page loads of the app (dist-bench, service worker blocked) after its background segment computation, Train clicked; long tasks from a PerformanceObserver, from the click to 2.5 s after the predictions are stored (the cards, charts and playbook render then). Tree: ${treeState()}._`;
     const md = predictMd + '\n\n' + caption + '\n';
     process.stdout.write('\n' + md);
     mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
