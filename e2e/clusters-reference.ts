@@ -6,12 +6,15 @@ import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
 import { toRows } from '../src/db/rows.ts';
 import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
-import { checkFeatures, decodeFeatureMatrix, decodeTextStats, featureMatrixSql, textStatsSql } from '../src/ml/features.ts';
+import { checkFeatures, decodeFeatureMatrix, decodeTextStats, featureMatrixSql, textStatsSql, type FeatureColumn } from '../src/ml/features.ts';
 import { runClustering, type ClusterRun, type ClusterSpec } from '../src/ml/pipeline.ts';
 
 export interface NodeClusters {
   userIds: string[];
   run: ClusterRun;
+  /** The matrix as read (before transforms), row-major, and its columns. */
+  raw: Float64Array;
+  columns: FeatureColumn[];
 }
 
 /** Cluster the shop's users on features `ids` by `spec`, in Node. */
@@ -27,7 +30,7 @@ export async function nodeClusters(params: GenParams, ids: readonly string[], sp
     const { sql, columns } = featureMatrixSql(feats, stats);
     const table = await db.query(sql.text, sql.params);
     const { data, userIds } = decodeFeatureMatrix(table, columns);
-    return { userIds, run: runClustering({ data, rows: table.numRows, cols: columns.length }, columns, spec) };
+    return { userIds, raw: data.slice(), columns, run: runClustering({ data, rows: table.numRows, cols: columns.length }, columns, spec) };
   } finally {
     await db.close();
   }

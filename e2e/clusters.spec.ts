@@ -11,6 +11,7 @@ import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { DEFAULT_FEATURES } from '../src/ml/features.ts';
 import { DEFAULT_FUNNEL } from '../src/analyses/funnel/index.ts';
 import { adjustedRandIndex } from '../src/ml/metrics.ts';
+import { centroidDefinition, nearestCentre, readCentroidModel } from '../src/ml/centroid-model.ts';
 import type { ClusterSpec } from '../src/ml/pipeline.ts';
 import { nodeClusters, type NodeClusters } from './clusters-reference.ts';
 import { funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.ts';
@@ -124,6 +125,27 @@ test('k-means in the UI equals Node with the same seed; saved, it is a Pivot dim
   await expect(saved.locator('tr[data-column="cluster_seed_seven"] [data-testid="saved-sizes"]')).toHaveText(a.run.names.map((n, i) => `${n}: ${a.run.sizes[i].toLocaleString('en-US')}`).join(' · '));
   await expect(saved.locator('tr[data-column="cluster_seed_eight"]')).toBeVisible();
   expect(await storedLabels(page, 'cluster_seed_seven')).toEqual(mine);
+
+  // Predictions' "one customer": a typed customer's learned segment is the nearest saved centre. In Node, every
+  // user's own values land in their own k-means cluster; in the page, three customers' values (one per cluster)
+  // read through the screen land where Node says.
+  const model = readCentroidModel(JSON.stringify({ algorithm: 'kmeans', fieldIds: DEFAULT_FEATURES, names: a.run.names, ...centroidDefinition(a.run.preprocessing.transforms, a.run.centres) }))!;
+  const d = a.columns.length;
+  const nodeNearest = a.userIds.map((_, i) => nearestCentre(model, Object.fromEntries(a.columns.map((c, j) => [c.name, a.raw[i * d + j]]))).name);
+  expect(nodeNearest.filter((n, i) => n !== a.run.names[a.run.labels[i]]).length, 'users whose nearest centre is not their cluster').toBe(0);
+  for (let c = 0; c < 3; c++) {
+    const i = a.run.labels.indexOf(c);
+    const who = a.userIds[i];
+    await page.goto(`./#/predict?p=${encodeURIComponent(JSON.stringify({ user: who }))}`);
+    await waitForApp(page);
+    await expect(page.getByTestId('customer-segments')).toBeVisible({ timeout: 30_000 });
+    // Same screen, another user: the "What if" section stays as it was (open after the first customer).
+    if ((await page.getByTestId('whatif').getAttribute('open')) === null) await page.getByTestId('whatif').locator('summary').click();
+    await page.getByTestId('nearest-model').selectOption('cluster_seed_seven');
+    await page.getByTestId('nearest-fill').click();
+    await expect(page.getByTestId('nearest-result')).toContainText(`Nearest centre: ${nodeNearest[i]} (stored label of ${who}: ${a.run.names[c]})`, { timeout: 30_000 });
+  }
+  await page.getByTestId('nearest').screenshot({ path: 'test-results/nearest-segment.png' });
 });
 
 test('Cancel ends a k scan at once and changes nothing; DBSCAN takes eps from the k-distance plot; buyers only; bad settings get clear messages', async ({ page }) => {

@@ -7,6 +7,8 @@ import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { toRows } from '../src/db/rows.ts';
+import { customerFeatureValues } from '../src/analyses/predict/nearest.ts';
+import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
 import { customerSearchSql, customerSegmentsSql, customerTimelineSql, customerVsSegmentSql, decodeVsSegment } from '../src/analyses/predict/customer.ts';
 
 const SETUP = `CREATE TABLE users AS SELECT * FROM (VALUES ('u1', 'Ada Lovelace'), ('u2', 'Alan Turing'), ('u3', 'Grace 100% Hopper'), ('x_4', 'Edsger')) v(user_id, name);
@@ -45,6 +47,15 @@ function suite(name: string, open: () => Promise<Db>) {
         const all = decodeVsSegment(await db.query(customerVsSegmentSql('u1', null).text, customerVsSegmentSql('u1', null).params))!;
         assert.deepEqual([all.segmentUsers, all.rows[0].segment], [4, 7 / 4]);
         assert.equal(decodeVsSegment(await db.query(customerVsSegmentSql('nobody', 'rfm').text, customerVsSegmentSql('nobody', 'rfm').params)), null);
+        // A saved clustering's features for one stored customer, read as the Clusters screen reads its matrix.
+        const fields = decodeFields(await db.query(fieldsSql().text, fieldsSql().params));
+        const v = (await customerFeatureValues(db, ['m.orders', 'm.aov', 'u.name', 'm.gone'], fields, 'u3'))!;
+        // Four names (at most 50 values): one-hot, one column per value, as the clustering read them.
+        assert.deepEqual(Object.keys(v), ['orders', 'aov', 'name = Ada Lovelace', 'name = Alan Turing', 'name = Edsger', 'name = Grace 100% Hopper'], 'a field the data no longer has is left out');
+        assert.equal(v.orders, 0);
+        assert.ok(Number.isNaN(v.aov), 'NULL arrives as NaN (the median then stands in)');
+        assert.deepEqual([v['name = Ada Lovelace'], v['name = Grace 100% Hopper']], [0, 1]);
+        assert.equal(await customerFeatureValues(db, ['m.orders'], fields, 'nobody'), null);
         const tl = toRows(await db.query(customerTimelineSql('u1').text, customerTimelineSql('u1').params));
         assert.deepEqual(tl.map((r) => [r.event_type, r.order_id]), [['purchase', 'o1'], ['product_view', null]]);
       } finally {

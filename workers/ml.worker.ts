@@ -62,7 +62,7 @@ const api = {
       (pool as (ChunkPool & { close(): void }) | null)?.close();
     }
     // A buffer may appear twice (without sampling the scatter's labels are the run's labels): transfer each once.
-    const buffers = new Set<ArrayBufferLike>([r.labels.buffer, r.zscores.data.buffer, r.pca.x.buffer, r.pca.y.buffer, r.pca.labels.buffer]);
+    const buffers = new Set<ArrayBufferLike>([r.labels.buffer, r.zscores.data.buffer, r.centres.data.buffer, r.pca.x.buffer, r.pca.y.buffer, r.pca.labels.buffer]);
     return Comlink.transfer(r, [...buffers] as Transferable[]);
   },
 

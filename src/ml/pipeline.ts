@@ -7,6 +7,7 @@
 // importance uses the other 30 %); agglomerative builds its hierarchy on at most `sampleSize` rows (default 5,000)
 // and assigns the rest to the nearest cluster centre. Mutual information uses every row. DBSCAN's noise (-1) is its
 // own "Noise" segment and stays out of the quality scores.
+import { clusterMeans } from './centroid-model.ts';
 import type { Matrix } from './matrix.ts';
 import { takeRows } from './matrix.ts';
 import { Prng, sampleIndexes } from './random.ts';
@@ -62,6 +63,8 @@ export interface ClusterRun {
   quality: { silhouette: number; calinskiHarabasz: number; daviesBouldin: number; inertia: number | null; bic: number | null; silhouetteSample: number };
   /** k × d mean z-score of each feature per cluster. */
   zscores: Matrix;
+  /** k × d mean preprocessed row per cluster (noise out): the centres a saved clustering keeps (centroid-model.ts). */
+  centres: Matrix;
   /** Each column as read (before transforms: orders, money, days) per cluster, then noise: five numbers. */
   distributions: { features: string[]; byFeature: FeatureDistribution[] };
   pca: { x: Float32Array; y: Float32Array; labels: Int32Array; ratio: [number, number] };
@@ -200,6 +203,7 @@ function describeRun(
 
   progress('Profiling clusters', 0.65);
   const zscores = clusterZScores(x, labels, k);
+  const centres = clusterMeans(x, labels, k);
   const names = clusterNames(features.map((f) => namedFeature(pre.transforms.find((t) => t.name === f)!.name)), zscores);
   const distributions = { features: columns.map((c) => c.name), byFeature: clusterDistributions(raw, labels, k) };
 
@@ -243,7 +247,7 @@ function describeRun(
   return {
     spec, labels, k, sizes, noise,
     preprocessing: { transforms: pre.transforms, dropped: pre.dropped },
-    features, quality, zscores, distributions,
+    features, quality, zscores, centres, distributions,
     pca: { x: px, y: py, labels: lSample, ratio },
     importance: { score: combined.score, impurity, permutation, mutualInfo: mi },
     names, notes,
