@@ -118,6 +118,47 @@ function suite(backend: string, open: () => Promise<Db>): void {
         assert.ok(report.notes.some((n) => /guest/.test(n)) && report.notes.some((n) => /refund/.test(n)));
         const um = await rows(db, `SELECT user_id, orders, revenue, refunds FROM user_metrics ORDER BY user_id`);
         assert.deepEqual(um, [{ user_id: '12345', orders: 2, revenue: 17.5, refunds: 0 }, { user_id: '17850', orders: 1, revenue: 17, refunds: 3.5 }]);
+        // The report names the rule that made C1003 a refund: its negative quantity.
+        assert.deepEqual(f.refunds!.map((r) => [r.rule, r.count]), [['negative_quantity', 1]]);
+      });
+    });
+
+    test('hex order ids that start with c and a digit stay purchases; the C form counts only where negative quantities confirm it', async () => {
+      // Hex ids: c0412 and C77 have the C-and-digits form, but positive quantities: the file does not use the
+      // Online Retail convention, so all 5 lines are purchases (3 orders of the form, 2 not) and the report says so.
+      const HEX = `order_id,customer_id,order_date,sku,quantity,price
+c0412,u1,2024-02-01 10:00:00,A,1,5.00
+c0412,u1,2024-02-01 10:00:00,B,2,1.50
+C77,u2,2024-02-02 11:00:00,A,1,5.00
+3fa9,u2,2024-02-03 12:00:00,A,1,5.00
+cafe,u1,2024-02-04 13:00:00,B,4,1.50
+`;
+      await withImport({ 'hex.csv': HEX }, async (db, { report }) => {
+        assert.deepEqual(report.totals.eventsByType, { purchase: 5 });
+        assert.deepEqual([report.totals.orders, report.totals.revenue, report.totals.refunds], [4, 5 + 3 + 5 + 5 + 6, 0]);
+        assert.deepEqual(report.files[0].refunds!.map((r) => [r.rule, r.count]), [['c_order_unconfirmed', 3]]);
+      });
+      // The convention confirmed: C10 and C11 have negative quantities, so C12 (quantity 1, a data-entry slip) is a
+      // refund too, by the C-order rule; 10 and 11 stay purchases.
+      const RETAIL = `InvoiceNo,CustomerID,InvoiceDate,StockCode,Quantity,UnitPrice
+10,u1,2024-03-01 10:00:00,A,2,3.00
+C10,u1,2024-03-02 10:00:00,A,-2,3.00
+11,u2,2024-03-03 10:00:00,B,1,4.00
+C11,u2,2024-03-04 10:00:00,B,-1,4.00
+C12,u2,2024-03-05 10:00:00,B,1,4.00
+C13,u1,2024-03-06 10:00:00,A,-1,3.00
+C14,u1,2024-03-07 10:00:00,A,-1,3.00
+C15,u1,2024-03-08 10:00:00,A,-1,3.00
+C16,u1,2024-03-09 10:00:00,A,-1,3.00
+C17,u1,2024-03-10 10:00:00,A,-1,3.00
+C18,u1,2024-03-11 10:00:00,A,-1,3.00
+C19,u1,2024-03-12 10:00:00,A,-1,3.00
+`;
+      await withImport({ 'retail.csv': RETAIL }, async (db, { report }) => {
+        // 10 C-form lines, 9 negative: 90% confirms the form.
+        assert.deepEqual(report.totals.eventsByType, { purchase: 2, refund: 10 });
+        assert.deepEqual(report.files[0].refunds!.map((r) => [r.rule, r.count]), [['c_order', 1], ['negative_quantity', 9]]);
+        assert.deepEqual([report.totals.revenue, report.totals.refunds], [10, 6 + 4 + 4 + 7 * 3]);
       });
     });
   });

@@ -289,6 +289,21 @@ describe('pivot on a hand-made fixture (native DuckDB)', () => {
       assert.deepEqual(level1(result), [[0, 'Books', 9], [1, 'Other', 14], [null, '(missing)', 2]]);
     });
 
+    test('top N ranks by the sorted measure, else the first measure, not by row count', async () => {
+      // Purchase revenue per category: Books e03 20 + e06 5 + e16 10 = 35, Toys e05 15 + e11 40 = 55, Garden e15 60;
+      // events: Books 9, Toys 8, Garden 6. By events the top 1 is Books; by revenue it is Garden.
+      const rows = [{ field: 'e.category', bucket: { kind: 'top', n: 1 } }];
+      const byEvents = await run({ grain: 'events', measures: [{ agg: 'events' }, { agg: 'revenue' }], rows });
+      assert.deepEqual(level1(byEvents.result).map((r) => r[1]), ['Books', 'Other', '(missing)']);
+      // Sorted by revenue (measure 1): Garden is kept, Books and Toys fall into Other (revenue 35 + 55 = 90).
+      const sorted = await run({ grain: 'events', measures: [{ agg: 'events' }, { agg: 'revenue' }], rows, sort: { measure: 1, col: [], dir: 'desc' } });
+      const got = Object.fromEntries(level1(sorted.result, 1).map((r) => [r[1], r[2]]));
+      assert.deepEqual(got, { Garden: 60, Other: 90, '(missing)': 0 });
+      // Revenue first, no sort: the first measure ranks.
+      const first = await run({ grain: 'events', measures: [{ agg: 'revenue' }, { agg: 'events' }], rows });
+      assert.deepEqual(level1(first.result).map((r) => r[1]).sort(), ['(missing)', 'Garden', 'Other']);
+    });
+
     test('custom groups with an Other; an empty group matches nothing', async () => {
       const { result } = await run({
         rows: [{ field: 'u.country', bucket: { kind: 'groups', groups: [{ name: 'Nowhere', values: [] }, { name: 'Europe', values: ['France', 'Germany'] }] } }],

@@ -60,8 +60,12 @@ export function checkBucket(dim: Dim, f: Field): void {
   }
 }
 
-/** The stats query a dimension needs before its key can be written, or null when it needs none. */
-export function bucketStatsSql(dim: Dim, f: Field, scope: Scope): Sql | null {
+/**
+ * The stats query a dimension needs before its key can be written, or null when it needs none. Top N keeps the N
+ * values highest by `rank` (the pivot's ranking measure: the one the table is sorted by, else the first; row count
+ * when none is given), ties and NULL measures after, by value.
+ */
+export function bucketStatsSql(dim: Dim, f: Field, scope: Scope, rank: Sql = raw('count(*)')): Sql | null {
   const x = fieldSql(f);
   const b = dim.bucket;
   if (b.kind === 'width') {
@@ -76,7 +80,7 @@ export function bucketStatsSql(dim: Dim, f: Field, scope: Scope): Sql | null {
   }
   if (b.kind === 'top') {
     return sql`SELECT ${x} AS v FROM ${scope.from} WHERE ${scope.where} AND ${x} IS NOT NULL
-GROUP BY ${x} ORDER BY count(*) DESC, ${x} LIMIT ${b.n}`;
+GROUP BY ${x} ORDER BY ${rank} DESC NULLS LAST, ${x} LIMIT ${b.n}`;
   }
   return null;
 }

@@ -43,7 +43,9 @@ export function planPivot(spec: PivotSpec, fields: readonly Field[]): PivotPlan 
     ...measures.flatMap((m) => m.sources),
   ]);
   const scope: Scope = { from: fromSql(spec.grain, sources), where: filterSql(spec.filter, fields, spec.grain) };
-  return { scope, stats: dims.map((d) => bucketStatsSql(d, fieldById(fields, d.field), scope)) };
+  // Top N ranks values by the measure the table is sorted by, else by the first measure (documented in the README).
+  const rank = measures[spec.sort?.measure ?? 0]?.expr;
+  return { scope, stats: dims.map((d) => bucketStatsSql(d, fieldById(fields, d.field), scope, rank)) };
 }
 
 /** The main query, given the decoded stats (same order as plan.stats). */

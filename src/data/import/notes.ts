@@ -10,8 +10,9 @@ export function importNotes(plan: ImportPlan, reports: readonly FileReport[], se
   if (roles.has('transactions')) {
     notes.push(
       'Each order line became a purchase event; one order is one order id; revenue = quantity × unit price. ' +
-        'Lines with a negative quantity, or an order id marked cancelled (a C followed by digits, e.g. C536379), ' +
-        'became refund events whose revenue is the positive amount refunded. The Overview shows gross purchase ' +
+        'Lines with a negative quantity (or total), or an order id in the Online Retail cancellation form (C and digits, ' +
+        'e.g. C536379) where the file confirms that form with negative quantities, became refund events whose revenue ' +
+        'is the positive amount refunded; the report counts each rule. The Overview shows gross purchase ' +
         'revenue with refunds beside it.',
     );
   }

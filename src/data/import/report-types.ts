@@ -51,6 +51,15 @@ export interface FileReport {
   setAside: SetAsideGroup[];
   columns: ColumnReport[];
   dateRange: DateRange | null;
+  /** Order-line files: how many loaded lines became refunds by each rule, and what each rule is (in words). */
+  refunds?: RefundRuleCount[];
+}
+
+/** Loaded lines a refund rule fired on; `rule` 'c_order_unconfirmed' counts C-form ids kept as purchases. */
+export interface RefundRuleCount {
+  rule: 'negative_quantity' | 'negative_total' | 'c_order' | 'c_order_unconfirmed' | 'status';
+  count: number;
+  message: string;
 }
 
 /** Headline figures of the installed dataset (the same definitions as the Overview). */

@@ -7,7 +7,7 @@ import { REASON_MESSAGES, SAMPLES_PER_REASON, clip } from './reasons.ts';
 import { putKey } from './keys.ts';
 import type { Staged } from './stage.ts';
 import type {
-  ColumnReport, DateRange, FileReport, ImportTotals, PlannedFile, SetAsideGroup, SetAsideReason,
+  ColumnReport, DateRange, FileReport, ImportTotals, PlannedFile, RefundRuleCount, SetAsideGroup, SetAsideReason,
 } from './types.ts';
 
 /** Build one file's report from its staging table and its normalised table. */
@@ -42,7 +42,27 @@ export async function fileReport(
   return {
     source: file.source, displayName, role: file.mapping.role,
     rowsRead: loaded + setAside, rowsLoaded: loaded, rowsSetAside: setAside, setAside: groups, columns, dateRange,
+    ...(file.mapping.role === 'transactions' ? { refunds: await refundCounts(db, norm) } : {}),
   };
+}
+
+const REFUND_MESSAGES: Readonly<Record<RefundRuleCount['rule'], string>> = {
+  negative_quantity: 'a negative quantity',
+  negative_total: 'a negative total (the file has no quantity column)',
+  c_order: 'an Online Retail cancellation id (C and digits, e.g. C536379), confirmed by the file: at least 90% of its C-form lines have negative quantities',
+  c_order_unconfirmed: 'kept as purchases: their order ids look like Online Retail cancellations (C and digits) but their amounts are not negative, so the file does not use that convention',
+  status: 'an order status that means a refund or return',
+};
+
+/** Refund lines per rule (only rules that fired), and C-form ids the file did not confirm as cancellations. */
+async function refundCounts(db: Db, norm: string): Promise<RefundRuleCount[]> {
+  const rows = toRows(await db.query(`SELECT coalesce(refund_rule, 'c_order_unconfirmed') AS rule, count(*)::DOUBLE AS n FROM ${ident(norm)}
+WHERE reason IS NULL AND (refund_rule IS NOT NULL OR regexp_full_match(order_id, '[Cc][0-9]+'))
+GROUP BY ALL ORDER BY rule`));
+  return rows.map((r) => {
+    const rule = String(r.rule) as RefundRuleCount['rule'];
+    return { rule, count: Number(r.n), message: REFUND_MESSAGES[rule] ?? rule };
+  });
 }
 
 /** Sample rows as text: the staged values joined by the file's delimiter (or ", "), cut to a readable length. */

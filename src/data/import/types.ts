@@ -160,5 +160,5 @@ export interface ImportPlan {
 
 /** The report's types live in report-types.ts; re-exported so one import path serves the UI. */
 export type {
-  SetAsideReason, SampleLine, SetAsideGroup, DateRange, ColumnReport, FileReport, ImportTotals, ImportReport, ImportOptions,
+  SetAsideReason, SampleLine, SetAsideGroup, DateRange, ColumnReport, FileReport, ImportTotals, ImportReport, ImportOptions, RefundRuleCount,
 } from './report-types.ts';
