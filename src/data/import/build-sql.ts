@@ -22,7 +22,7 @@ export interface BuildInput {
 
 const CONTRACT = ['user_id', 'session_id', 'event_type', 'ts', 'product_id'];
 /** Fields kept on events beyond the contract when some events file maps them (a line's own place and product). */
-const EVENT_EXTRAS: readonly Target[] = ['product_name', 'brand', 'country', 'region', 'city'];
+const EVENT_EXTRAS: readonly Target[] = ['product_name', 'brand', 'country', 'region', 'city', 'shipping', 'status'];
 const USER_ATTRS: readonly Target[] = ['city', 'email', 'name', 'age', 'gender', 'source', 'medium', 'campaign', 'device'];
 
 /** The loaded rows of all files, with NULL placeholders for the `needed` fields no file has. */

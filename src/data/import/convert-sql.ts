@@ -88,9 +88,9 @@ export function dropMacrosSql(): string {
     .join('\n');
 }
 
-const IDS = new Set<Target>(['user_id', 'session_id', 'order_id', 'product_id']);
+const IDS = new Set<Target>(['user_id', 'session_id', 'order_id', 'product_id', 'person_id']);
 const TEXTS = new Set<Target>(['event_type', 'product_name', 'category', 'brand', 'country', 'region', 'city', 'source',
-  'medium', 'campaign', 'device', 'email', 'name', 'gender']);
+  'medium', 'campaign', 'device', 'email', 'name', 'gender', 'status', 'payment_method']);
 
 /** The expression for a field; ids are text ('17850.0' -> '17850'), times are UTC TIMESTAMPs, money DOUBLE. */
 export function targetExpr(target: Target, col: StagedColumn, order: DateOrder): string {
@@ -100,7 +100,7 @@ export function targetExpr(target: Target, col: StagedColumn, order: DateOrder):
   if (TEXTS.has(target)) return `${P}text(${asText})`;
   if (target === 'ts' || target === 'signup_ts') return timestampExpr(col, order);
   if (target === 'quantity' || target === 'age') return `try_cast(round(${numberExpr(col, QUANTITY_LIMIT)}) AS INTEGER)`;
-  return numberExpr(col); // price, revenue
+  return numberExpr(col); // price, revenue, shipping
 }
 
 /**

@@ -3,7 +3,7 @@
 import { RESERVED_COLUMNS, sanitizeName, uniqueName } from './names.ts';
 import { ownKey, putKey } from './keys.ts';
 import {
-  DEFAULT_EVENT_TYPES, NUMERIC_TARGETS, ROLE_SYNONYMS, ROLE_TARGETS, SYNONYMS, normalizeName,
+  DEFAULT_EVENT_TYPES, ENTITY_PREFIXES, NUMERIC_TARGETS, ROLE_SYNONYMS, ROLE_TARGETS, SYNONYMS, normalizeName,
 } from './targets.ts';
 import type { ColumnMapping, FileMapping, FileProbe, FileRole, ProbeColumn, Target } from './types.ts';
 import { TARGETS } from './types.ts';
@@ -40,12 +40,31 @@ export function defaultEventType(value: string): string {
   return ownKey(DEFAULT_EVENT_TYPES, normalizeName(value)) ?? value.trim(); // "constructor" is a custom type, not a function
 }
 
+/**
+ * Where a column's name sits in `names`: its index for a whole match, else 1000 + the index of the name with an
+ * entity prefix taken off ("customer_state" -> "state"), else -1. Whole matches always rank first.
+ */
+function nameRank(column: string, names: readonly string[]): number {
+  const n = normalizeName(column);
+  const whole = names.indexOf(n);
+  if (whole >= 0) return whole;
+  let best = -1;
+  for (const p of ENTITY_PREFIXES) {
+    if (!n.startsWith(p) || n.length === p.length) continue;
+    const i = names.indexOf(n.slice(p.length));
+    if (i >= 0 && (best < 0 || i < best)) best = i;
+  }
+  return best < 0 ? -1 : 1000 + best;
+}
+
 /** Which fields a column's name strongly suggests (role-independent), for role detection. */
 function strongTargets(col: ProbeColumn): Set<Target> {
-  const n = normalizeName(col.name);
   const out = new Set<Target>();
-  for (const t of TARGETS) if (SYNONYMS[t].strong.includes(n) && typeFits(t, col)) out.add(t);
-  return out;
+  for (const t of TARGETS) if (nameRank(col.name, SYNONYMS[t].strong) >= 0 && typeFits(t, col)) out.add(t);
+  // A column matching one field whole is that field only ("order_item_id" is not an item id once it matches nothing
+  // whole, but "customer_unique_id" is a person id, not a user id).
+  const whole = [...out].filter((t) => nameRank(col.name, SYNONYMS[t].strong) < 1000);
+  return whole.length ? new Set(whole) : out;
 }
 
 /** Role from strong evidence: an event-type column, order ids, a user id with a time, user or product attributes. */
@@ -58,7 +77,12 @@ export function detectRole(columns: readonly ProbeColumn[]): FileRole {
     if (SYNONYMS.signup_ts.strong.includes(n) || (SYNONYMS.signup_ts.weak ?? []).includes(n)) signupish = true;
   }
   const userAttrs = ['email', 'name', 'age', 'gender'].some((t) => has.has(t as Target)) || has.has('signup_ts');
+  const lineish = ['product_id', 'price', 'quantity'].some((t) => has.has(t as Target));
   if (has.has('event_type')) return 'events';
+  // Relational exports: payments (an order id and a payment method, no customer), orders (an order id and a
+  // status, or a customer and time without any amount, and no product or price: one row per order).
+  if (has.has('order_id') && has.has('payment_method') && !has.has('user_id') && !lineish) return 'payments';
+  if (has.has('order_id') && !lineish && (has.has('status') || (has.has('user_id') && !has.has('revenue')))) return 'orders';
   if (has.has('order_id') && (has.has('ts') || has.has('quantity') || has.has('price'))) return 'transactions';
   if (has.has('user_id') && (has.has('ts') || (signupish && !userAttrs))) return 'events';
   if (has.has('user_id')) return 'users';
@@ -79,7 +103,7 @@ function assignTargets(columns: readonly ProbeColumn[], role: FileRole): Map<str
       let best: { col: ProbeColumn; rank: number } | null = null;
       for (const col of columns) {
         if (out.has(col.name) || !typeFits(target, col)) continue;
-        const rank = names.indexOf(normalizeName(col.name));
+        const rank = nameRank(col.name, names);
         if (rank >= 0 && (!best || rank < best.rank)) best = { col, rank };
       }
       if (best) {

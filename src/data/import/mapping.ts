@@ -5,7 +5,7 @@ import { EXPECTED_NAMES, REQUIRED, ROLE_TARGETS, TARGET_LABELS } from './targets
 import type { FileMapping, Target } from './types.ts';
 
 /** Problems that stop a file from importing, as sentences (empty when the mapping is usable). */
-export function mappingProblems(mapping: FileMapping, who = 'This file'): string[] {
+export function mappingProblems(mapping: FileMapping, who = 'This file', opts: { relational?: boolean } = {}): string[] {
   const problems: string[] = [];
   const seen = new Map<Target, string>();
   const allowed = ROLE_TARGETS[mapping.role];
@@ -20,7 +20,9 @@ export function mappingProblems(mapping: FileMapping, who = 'This file'): string
     }
     seen.set(m.target, m.column);
   }
-  const missing = REQUIRED[mapping.role].filter((t) => !seen.has(t));
+  // Beside an orders file, order lines need only their order id: customer and time come from the order.
+  const required = opts.relational && mapping.role === 'transactions' ? (['order_id'] as const) : REQUIRED[mapping.role];
+  const missing = required.filter((t) => !seen.has(t));
   if (missing.length) {
     const what = missing.map((t) => TARGET_LABELS[t] ?? t).join(' and ');
     const expected = missing.map((t) => `for the ${TARGET_LABELS[t] ?? t}, a column named like ${EXPECTED_NAMES[t] ?? t}`);
@@ -46,8 +48,8 @@ function an(role: string): string {
 }
 
 /** Throw a StrataError listing every problem of the mapping, if any. */
-export function assertMappingUsable(mapping: FileMapping, who: string): void {
-  const problems = mappingProblems(mapping, who);
+export function assertMappingUsable(mapping: FileMapping, who: string, opts: { relational?: boolean } = {}): void {
+  const problems = mappingProblems(mapping, who, opts);
   if (problems.length) throw new StrataError(problems.join(' '));
 }
 

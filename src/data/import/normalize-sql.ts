@@ -3,8 +3,8 @@
 import { ident, literal } from '../../sql/quote.ts';
 import { badNumberExpr, keptExpr, otherOrderExpr, targetExpr, type DateOrder, type StagedColumn } from './convert-sql.ts';
 import { kindOf } from './kinds.ts';
-import { ROLE_TARGETS, DEFAULT_EVENT_TYPES } from './targets.ts';
-import type { FileMapping, SetAsideReason, Target } from './types.ts';
+import { ROLE_TARGETS, DEFAULT_EVENT_TYPES, DEFAULT_STATUSES } from './targets.ts';
+import type { FileMapping, SetAsideReason, StatusClass, Target } from './types.ts';
 
 /** DuckDB type of every field (placeholders for unmapped fields use it, so files union cleanly). */
 export const FIELD_TYPES: Readonly<Record<Target, string>> = {
@@ -12,7 +12,8 @@ export const FIELD_TYPES: Readonly<Record<Target, string>> = {
   product_id: 'VARCHAR', product_name: 'VARCHAR', category: 'VARCHAR', brand: 'VARCHAR', price: 'DOUBLE',
   quantity: 'INTEGER', revenue: 'DOUBLE', country: 'VARCHAR', region: 'VARCHAR', city: 'VARCHAR', source: 'VARCHAR',
   medium: 'VARCHAR', campaign: 'VARCHAR', device: 'VARCHAR', signup_ts: 'TIMESTAMP', email: 'VARCHAR',
-  name: 'VARCHAR', age: 'INTEGER', gender: 'VARCHAR',
+  name: 'VARCHAR', age: 'INTEGER', gender: 'VARCHAR', status: 'VARCHAR', person_id: 'VARCHAR', shipping: 'DOUBLE',
+  payment_method: 'VARCHAR',
 };
 
 /** What normalizeSql needs to know about one staged file. */
@@ -24,6 +25,11 @@ export interface NormalizeInput {
   mapping: FileMapping;
   /** Day/month order per text column holding times (default month-first). */
   dateOrders: ReadonlyMap<string, DateOrder>;
+  /**
+   * The plan has an orders file: order lines without a user or time column take them from it (relate-sql.ts), so
+   * here those fields are NULL placeholders and the rows are not set aside for lacking them.
+   */
+  relational?: boolean;
 }
 
 /**
@@ -70,8 +76,8 @@ export function normalizeSql(n: NormalizeInput): string {
       select.push(`${targetExpr(m.target, col, order)} AS ${ident(m.target)}`);
       mapped.add(m.target);
       if (m.target === 'ts') select.push(`${otherOrderExpr(col, order)} AS ${ident(OTHER_ORDER)}`);
-      if (m.target === 'price' || m.target === 'revenue' || m.target === 'quantity') {
-        select.push(`${badNumberExpr(m.target, col)} AS ${ident(BAD + m.target)}`);
+      if (m.target === 'price' || m.target === 'revenue' || m.target === 'quantity' || m.target === 'shipping') {
+        select.push(`${badNumberExpr(m.target === 'shipping' ? 'price' : m.target, col)} AS ${ident(BAD + m.target)}`);
         badNumbers.push(ident(BAD + m.target));
       }
     }
@@ -84,6 +90,23 @@ export function normalizeSql(n: NormalizeInput): string {
   const head = `CREATE TEMP TABLE ${ident(n.out)} AS\nWITH c AS (\n${c}\n)`;
   const dup = mapping.dropDuplicates ? `WHEN dup_n > 1 THEN 'duplicate'` : '';
   const badNumber = badNumbers.length ? `WHEN ${badNumbers.join(' OR ')} THEN 'bad_number'` : '';
+  if (mapping.role === 'orders' || mapping.role === 'payments') {
+    const fields = ROLE_TARGETS[mapping.role].filter(has).map((t) => ident(t)).join(', ');
+    if (mapping.role === 'payments') {
+      return `${head}
+SELECT src_row, ${n.fileIdx} AS file_idx, ${fields}${keptList},
+  CASE WHEN order_id IS NULL THEN 'no_order_id' ${dup} ${badNumber} WHEN revenue IS NULL THEN 'no_amount' END AS reason
+FROM c`;
+    }
+    const status = has('status') ? `${statusClassSql(mapping.statuses ?? {})}` : `'purchase'`;
+    return `${head}
+SELECT src_row, ${n.fileIdx} AS file_idx, ${fields}, (${status})::VARCHAR AS status_class${keptList},
+  CASE WHEN order_id IS NULL THEN 'no_order_id'
+    WHEN ts IS NULL AND ${ident(OTHER_ORDER)} THEN 'date_order' WHEN ts IS NULL THEN 'bad_timestamp'
+    WHEN user_id IS NULL THEN 'no_user' ${dup} ${badNumber}
+    WHEN row_number() OVER (PARTITION BY order_id ORDER BY src_row) > 1 THEN 'duplicate_order' END AS reason
+FROM c`;
+  }
   if (mapping.role === 'users' || mapping.role === 'products') {
     const key = mapping.role === 'users' ? 'user_id' : 'product_id';
     const missing: SetAsideReason = mapping.role === 'users' ? 'no_user' : 'no_product';
@@ -120,10 +143,12 @@ FROM c`;
       : `CASE WHEN event_type IN ('add_to_cart', 'purchase', 'refund') THEN 1 END`;
   const orderId = has('order_id') ? 'order_id' : tx ? `user_id || ' ' || strftime(ts, '%Y-%m-%d %H:%M:%S')` : 'NULL::VARCHAR';
   const money = tx ? 'TRUE' : `event_type IN ('purchase', 'refund')`;
+  // Relational order lines without their own user or time: placeholders, filled (and checked) from the orders file.
+  const fromOrders = tx && n.relational ? (['user_id', 'ts'] as const).filter((t) => !has(t)) : [];
   const reasons = [
-    `WHEN ts IS NULL AND ${ident(OTHER_ORDER)} THEN 'date_order'`,
-    `WHEN ts IS NULL THEN 'bad_timestamp'`,
-    `WHEN user_id IS NULL THEN 'no_user'`,
+    has('ts') ? `WHEN ts IS NULL AND ${ident(OTHER_ORDER)} THEN 'date_order'` : '',
+    fromOrders.includes('ts') ? '' : `WHEN ts IS NULL THEN 'bad_timestamp'`,
+    fromOrders.includes('user_id') ? '' : `WHEN user_id IS NULL THEN 'no_user'`,
     dup,
     badNumber,
     tx && has('quantity') ? `WHEN quantity = 0 THEN 'zero_quantity'` : '',
@@ -133,11 +158,15 @@ FROM c`;
     // order is still an order (CDNOW's $0 purchases count as transactions in the published BG/NBD fits).
     has('price') ? `WHEN ${money} AND price <= 0 THEN 'non_positive_price'` : '',
   ].filter(Boolean);
-  const rest = ROLE_TARGETS.events.filter((t) => has(t) && !DERIVED_FIELDS.includes(t));
+  const rest = [
+    ...ROLE_TARGETS.events.filter((t) => has(t) && !DERIVED_FIELDS.includes(t)).map((t) => ident(t)),
+    ...fromOrders.map((t) => `NULL::${FIELD_TYPES[t]} AS ${t}`),
+    ...(['shipping', 'status'] as const).filter((t) => tx && has(t)).map((t) => ident(t)),
+  ];
   return `${head}, d AS (
   ${d}
 )
-SELECT src_row, ${n.fileIdx} AS file_idx, ${rest.map((t) => ident(t)).join(', ')}, event_type,
+SELECT src_row, ${n.fileIdx} AS file_idx, ${rest.join(', ')}, event_type,
   (${quantity})::INTEGER AS quantity,
   (CASE WHEN ${money} THEN ${amount} END)::DOUBLE AS revenue,
   ${orderId} AS order_id${tx ? ', refund_rule' : ''}${keptList},
@@ -151,6 +180,19 @@ function noAmount(has: (t: Target) => boolean): string {
   if (has('revenue')) parts.push('revenue IS NULL');
   else if (has('price')) parts.push('price IS NULL');
   return parts.length ? `WHEN ${parts.join(' OR ')} THEN 'no_amount'` : '';
+}
+
+/**
+ * An order status's meaning: the user's choice for the trimmed value, else DEFAULT_STATUSES by normalised value
+ * (Canceled, CANCELLED and wc-cancelled alike), else a purchase; a missing status is a purchase.
+ */
+export function statusClassSql(explicit: Readonly<Record<string, StatusClass>>): string {
+  const norm = `regexp_replace(lower(status), '[^a-z0-9]', '', 'g')`;
+  const defaults = Object.entries(DEFAULT_STATUSES).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`).join(' ');
+  const fallback = `coalesce(CASE ${norm} ${defaults} END, 'purchase')`;
+  const entries = Object.entries(explicit).filter(([k]) => k.trim() !== '');
+  if (!entries.length) return fallback;
+  return `CASE trim(status) ${entries.map(([k, v]) => `WHEN ${literal(k.trim())} THEN ${literal(v)}`).join(' ')} ELSE ${fallback} END`;
 }
 
 /** Map the trimmed source value: the user's explicit choices first, then the default vocabulary, else unchanged. */

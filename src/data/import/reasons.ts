@@ -21,6 +21,10 @@ export const REASON_MESSAGES: Readonly<Record<SetAsideReason, string>> = {
   no_product: 'no product id',
   duplicate_user: 'another row of the users file already has this user id (the first one is kept)',
   duplicate_product: 'another row of the products file already has this product id (the first one is kept)',
+  no_order_id: 'no order id, so it cannot be joined to its order',
+  duplicate_order: 'another row of the orders file already has this order id (the first one is kept)',
+  no_order: 'its order id is not in the orders file, so it has no customer or time',
+  not_a_sale: 'its order\'s status means it was not a sale (cancelled, unavailable, failed …): kept out of revenue',
 };
 
 /** How many example lines each group keeps. */

@@ -1,11 +1,12 @@
 // The import report's types (what runImport returns): plain JSON, so the UI can keep, show and store it.
-import type { ColumnTarget, FileRole } from './types.ts';
+import type { ColumnTarget, FileRole, StatusClass } from './types.ts';
 
 /** Why a row was not loaded. */
 export type SetAsideReason =
   | 'unterminated_quote' | 'too_many_columns' | 'missing_columns' | 'invalid_text' | 'line_too_long' | 'malformed_line'
   | 'bad_timestamp' | 'date_order' | 'no_user' | 'duplicate' | 'bad_number' | 'zero_quantity' | 'no_amount'
-  | 'non_positive_price' | 'no_product' | 'duplicate_user' | 'duplicate_product';
+  | 'non_positive_price' | 'no_product' | 'duplicate_user' | 'duplicate_product'
+  | 'no_order_id' | 'duplicate_order' | 'no_order' | 'not_a_sale';
 
 /** A set-aside line: its line in the file when DuckDB knows it, else its data row (1 = first after the header). */
 export interface SampleLine {
@@ -89,6 +90,27 @@ export interface ImportReport {
   sessionGapMinutes: number;
   /** Decisions the user should know about, in plain words. */
   notes: string[];
+  /** Relational exports (an orders file): how the files were joined (relate.ts). */
+  relational?: RelationalReport;
+  /** A users file mapped customer keys to persons: how many keys became how many persons. */
+  persons?: { keys: number; persons: number };
+}
+
+/** How a relational export was joined, and where its revenue came from. */
+export interface RelationalReport {
+  /** Each join: `rows` of `from` with a key, `matched` of them found in `to`. */
+  joins: { from: string; to: string; key: string; rows: number; matched: number }[];
+  /** Revenue is the lines' (price × quantity or line totals), else the payments', else the orders' own totals. */
+  revenueFrom: 'lines' | 'payments' | 'orders';
+  /** Totals over sold orders (status a purchase), each null when the export has no such column. */
+  linesRevenue: number | null;
+  paymentsTotal: number | null;
+  ordersTotal: number | null;
+  shipping: number | null;
+  /** Every status value of the loaded orders, its meaning and its orders. */
+  statuses: { status: string; meaning: StatusClass; orders: number }[];
+  /** Loaded orders with no line (null without a lines file). */
+  ordersWithoutLines: number | null;
 }
 
 /** Progress callback: a short label and the overall fraction done (0-1). */

@@ -34,7 +34,7 @@ export async function fileReport(
   const loaded = staged.rows - (setAside - staged.malformed.reduce((n, g) => n + g.count, 0));
   const columns = await columnReports(db, file, staged, norm, loaded);
   let dateRange: DateRange | null = null;
-  if (file.mapping.role === 'events' || file.mapping.role === 'transactions') {
+  if (file.mapping.role === 'events' || file.mapping.role === 'transactions' || file.mapping.role === 'orders') {
     dateRange = range(firstRow(await db.query(
       `SELECT epoch_ms(min(ts))::DOUBLE AS lo, epoch_ms(max(ts))::DOUBLE AS hi FROM ${t} WHERE reason IS NULL`,
     )));
@@ -42,7 +42,7 @@ export async function fileReport(
   return {
     source: file.source, displayName, role: file.mapping.role,
     rowsRead: loaded + setAside, rowsLoaded: loaded, rowsSetAside: setAside, setAside: groups, columns, dateRange,
-    ...(file.mapping.role === 'transactions' ? { refunds: await refundCounts(db, norm) } : {}),
+    ...(file.mapping.role === 'transactions' || (file.mapping.role === 'orders' && await hasColumn(db, norm, 'refund_rule')) ? { refunds: await refundCounts(db, norm) } : {}),
   };
 }
 
@@ -53,6 +53,10 @@ const REFUND_MESSAGES: Readonly<Record<RefundRuleCount['rule'], string>> = {
   c_order_unconfirmed: 'kept as purchases: their order ids look like Online Retail cancellations (C and digits) but their amounts are not negative, so the file does not use that convention',
   status: 'an order status that means a refund or return',
 };
+
+async function hasColumn(db: Db, table: string, column: string): Promise<boolean> {
+  return toRows(await db.query(`DESCRIBE ${ident(table)}`)).some((r) => r.column_name === column);
+}
 
 /** Refund lines per rule (only rules that fired), and C-form ids the file did not confirm as cancellations. */
 async function refundCounts(db: Db, norm: string): Promise<RefundRuleCount[]> {

@@ -16,6 +16,8 @@ import {
 } from './build-sql.ts';
 import { fileReport, totalsOf } from './report.ts';
 import { UNCHANGED, importError } from './import-error.ts';
+import { normTable, personsFromCustomers, relate } from './relate.ts';
+import type { RelationalReport } from './report-types.ts';
 import { tempName } from './names.ts';
 import { sameFile, sameFileError } from './same-file.ts';
 import { importNotes } from './notes.ts';
@@ -29,10 +31,14 @@ export async function runImport(
 ): Promise<ImportReport> {
   const plan = validateImportPlan(planIn);
   const byName = new Map(sources.map((s) => [s.name, s]));
+  const hasOrders = plan.files.some((f) => f.mapping.role === 'orders');
+  if (plan.files.some((f) => f.mapping.role === 'payments') && !hasOrders) {
+    throw new StrataError('A payments file needs the orders file it belongs to (payments carry an order id, not a customer or a time): add the orders export, or leave the payments out.');
+  }
   const files = plan.files.map((f) => {
     const s = byName.get(f.source);
     if (!s) throw new StrataError(`The import plan names a file that was not provided (${f.source}). Drop it again.`);
-    assertMappingUsable(f.mapping, s.displayName);
+    assertMappingUsable(f.mapping, s.displayName, { relational: hasOrders });
     return { plan: f, who: s.displayName, size: Math.max(1, s.size), source: s };
   });
   for (let j = 1; j < files.length; j++) {
@@ -40,7 +46,7 @@ export async function runImport(
       if (await sameFile(files[i].source, files[j].source)) throw sameFileError(files[i].source, files[j].source);
     }
   }
-  if (!files.some((f) => f.plan.mapping.role === 'events' || f.plan.mapping.role === 'transactions')) {
+  if (!files.some((f) => ['events', 'transactions', 'orders'].includes(f.plan.mapping.role))) {
     throw new StrataError(
       'An import needs at least one events or transactions file: a users or products file alone holds no behaviour to ' +
         'analyse. Add the events or orders export, or change a file\'s role.',
@@ -57,6 +63,11 @@ export async function runImport(
     const reports: FileReport[] = [];
     const norms: { role: FileMapping['role']; norm: NormTable }[] = [];
     const fileNotes: string[] = [];
+    const roles = new Set(files.map((f) => f.plan.mapping.role));
+    const relational = roles.has('orders');
+    // Relational files are reported once they are joined (a line's reason may be its missing order); until then
+    // their staged rows are kept for the report's sample lines.
+    const pending: { i: number; f: (typeof files)[number]; staged: Staged; norm: string; raw: string }[] = [];
     for (const [i, f] of files.entries()) {
       ctx.who = f.who;
       phase(`Reading ${f.who}`, 0.6 * (done / total));
@@ -66,17 +77,38 @@ export async function runImport(
       const norm = track(ctx, tempName('norm'));
       const dates = await chooseDateOrders(db, staged, f.plan.mapping, f.who);
       fileNotes.push(...staged.notes, ...dates.notes);
-      await db.exec(normalizeSql({ raw, out: norm, fileIdx: i, columns: staged.columns, mapping: f.plan.mapping, dateOrders: dates.orders }));
-      const rep = await fileReport(db, f.plan, f.who, staged, norm);
-      if (rep.rowsLoaded === 0) throw nothingLoaded(rep);
-      reports.push(rep);
-      await db.exec(`DROP TABLE ${ident(raw)}`); // free the raw text early: big files need the memory
-      ctx.scratch = ctx.scratch.filter((t) => t !== raw);
-      norms.push({ role: f.plan.mapping.role, norm: normTable(norm, f.plan.mapping) });
+      await db.exec(normalizeSql({ raw, out: norm, fileIdx: i, columns: staged.columns, mapping: f.plan.mapping, dateOrders: dates.orders, relational }));
+      if (relational) {
+        pending.push({ i, f, staged, norm, raw });
+      } else {
+        const rep = await fileReport(db, f.plan, f.who, staged, norm);
+        if (rep.rowsLoaded === 0) throw nothingLoaded(rep);
+        reports.push(rep);
+        await db.exec(`DROP TABLE ${ident(raw)}`); // free the raw text early: big files need the memory
+        ctx.scratch = ctx.scratch.filter((t) => t !== raw);
+        norms.push({ role: f.plan.mapping.role, norm: normTable(norm, f.plan.mapping) });
+      }
       done += f.size;
     }
+    let relationalReport: RelationalReport | null = null;
+    if (relational) {
+      ctx.who = files.map((f) => f.who).join(' + ');
+      phase('Joining orders, lines and payments', 0.62);
+      const rel = await relate(db, pending.map((p) => ({ role: p.f.plan.mapping.role, norm: p.norm, mapping: p.f.plan.mapping, who: p.f.who })), (n) => track(ctx, n));
+      relationalReport = rel.report;
+      for (const p of pending) {
+        const table = rel.replaced.get(p.norm) ?? p.norm;
+        const rep = await fileReport(db, p.f.plan, p.f.who, p.staged, table);
+        if (rep.rowsLoaded === 0) throw nothingLoaded(rep);
+        reports.push(rep);
+        await db.exec(`DROP TABLE ${ident(p.raw)}`);
+        ctx.scratch = ctx.scratch.filter((t) => t !== p.raw);
+      }
+      norms.push(...rel.norms);
+    }
+    const persons = await personsFromCustomers(db, norms);
     ctx.who = files.map((f) => f.who).join(' + ');
-    const pick = (...roles: FileMapping['role'][]) => norms.filter((n) => roles.includes(n.role)).map((n) => n.norm);
+    const pick = (...which: FileMapping['role'][]) => norms.filter((n) => which.includes(n.role)).map((n) => n.norm);
     const input = {
       events: pick('events', 'transactions'), users: pick('users'), products: pick('products'),
       sessionGapMinutes: plan.sessionGapMinutes,
@@ -93,6 +125,8 @@ export async function runImport(
     report = {
       files: reports, totals, dateRange, sessionsDerived: derived, sessionGapMinutes: plan.sessionGapMinutes,
       notes: [...fileNotes, ...importNotes(plan, reports, derived)],
+      ...(relationalReport ? { relational: relationalReport } : {}),
+      ...(persons ? { persons } : {}),
     };
   } catch (err) {
     failure = err;
@@ -130,12 +164,6 @@ function track(ctx: { scratch: string[] }, name: string): string {
   return name;
 }
 
-function normTable(table: string, m: FileMapping): NormTable {
-  const kept = m.columns.filter((c) => c.target === 'keep').map((c) => c.as ?? c.column);
-  const mapped = new Set(m.columns.map((c) => c.target).filter((t): t is Target => t !== 'keep' && t !== 'ignore'));
-  if (m.role === 'events' || m.role === 'transactions') for (const t of DERIVED_FIELDS) mapped.add(t);
-  return { table, kept, mapped };
-}
 
 const ORDER_WORDS: Readonly<Record<DateOrder, string>> = { dmy: 'day first (31/12/2025)', mdy: 'month first (12/31/2025)' };
 

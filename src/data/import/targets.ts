@@ -1,6 +1,6 @@
 // Names and synonyms for every data-model field, which fields each file role may fill, and the default mapping
 // of event-type values onto the standard vocabulary. Names are compared normalised: lower case, letters/digits only.
-import type { FileRole, Target } from './types.ts';
+import type { FileRole, StatusClass, Target } from './types.ts';
 
 /** Lower case, letters and digits only: "Customer ID", "customer_id" and "CustomerID" all become "customerid". */
 export function normalizeName(name: string): string {
@@ -19,7 +19,8 @@ export const SYNONYMS: Readonly<Record<Target, { strong: readonly string[]; weak
   },
   ts: {
     strong: ['ts', 'timestamp', 'eventtime', 'eventtimestamp', 'datetime', 'invoicedate', 'orderdate',
-      'transactiondate', 'purchasedate', 'eventdate', 'occurredat', 'loggedat', 'time', 'date'],
+      'transactiondate', 'purchasedate', 'eventdate', 'occurredat', 'loggedat', 'time', 'date', 'purchasetimestamp',
+      'purchasedat', 'placedat', 'orderedat', 'paidat'],
     weak: ['createdat', 'created'],
   },
   event_type: {
@@ -65,31 +66,47 @@ export const SYNONYMS: Readonly<Record<Target, { strong: readonly string[]; weak
       'joindate', 'joinedat', 'joined'],
     weak: ['createdat', 'created', 'firstseen'],
   },
-  email: { strong: ['email', 'emailaddress', 'mail'] },
+  email: { strong: ['email', 'emailaddress', 'mail', 'customeremail', 'billingemail'] },
   name: { strong: ['fullname', 'customername', 'displayname'], weak: ['name'] },
   age: { strong: ['age'] },
   gender: { strong: ['gender', 'sex'] },
+  status: { strong: ['orderstatus', 'status', 'financialstatus', 'fulfillmentstatus', 'orderstate'] },
+  person_id: { strong: ['customeruniqueid', 'uniquecustomerid', 'customeruuid', 'personuniqueid', 'uniqueid', 'globalcustomerid'] },
+  shipping: { strong: ['shipping', 'freight', 'freightvalue', 'shippingcost', 'shippingamount', 'shippingprice', 'shippingtotal', 'deliveryfee', 'shippingfee'] },
+  payment_method: { strong: ['paymenttype', 'paymentmethod', 'paymentgateway', 'paymentmethodtitle', 'paymentmethodtype', 'method'] },
 };
 
 /** Extra names that only make sense for one role ("id" in a users file is the user id). */
 export const ROLE_SYNONYMS: Readonly<Partial<Record<FileRole, Partial<Record<Target, readonly string[]>>>>> = {
   users: { user_id: ['id'], signup_ts: ['ts', 'timestamp', 'date', 'datetime', 'time'] },
   products: { product_id: ['id'], product_name: ['name', 'title'] },
+  orders: { order_id: ['id', 'name', 'number'], ts: ['createdat', 'created', 'paidat', 'placedat', 'dateplaced', 'datecreated'], revenue: ['value', 'grandtotal'] },
+  payments: { revenue: ['value', 'paymentvalue', 'paymentamount', 'amountcaptured', 'net', 'gross'] },
 };
+
+/**
+ * Entity words an export puts before a field's own name ("order_purchase_timestamp", "customer_state", "Lineitem
+ * price", "Billing Country", "product_category_name"): a column that matches no synonym whole is tried again with
+ * one of these taken off its start, ranked after every whole match (so "order_item_id" never beats "product_id").
+ */
+export const ENTITY_PREFIXES = ['lineitem', 'order', 'customer', 'product', 'billing', 'shipping', 'payment', 'item', 'user', 'event', 'transaction', 'client'] as const;
 
 const EVENT_FIELDS: readonly Target[] = [
   'user_id', 'ts', 'event_type', 'session_id', 'order_id', 'product_id', 'product_name', 'category', 'brand',
   'price', 'quantity', 'revenue', 'country', 'region', 'city', 'source', 'medium', 'campaign', 'device',
   'signup_ts', 'email', 'name', 'age', 'gender',
 ];
+const PLACES: readonly Target[] = ['country', 'region', 'city'];
 
 /** The fields each role may fill (user-level fields in an events file feed the derived users table). */
 export const ROLE_TARGETS: Readonly<Record<FileRole, readonly Target[]>> = {
   events: EVENT_FIELDS,
-  transactions: EVENT_FIELDS.filter((t) => t !== 'event_type'),
-  users: ['user_id', 'signup_ts', 'country', 'region', 'city', 'email', 'name', 'age', 'gender', 'source', 'medium',
+  transactions: [...EVENT_FIELDS.filter((t) => t !== 'event_type'), 'shipping', 'status'],
+  users: ['user_id', 'person_id', 'signup_ts', 'country', 'region', 'city', 'email', 'name', 'age', 'gender', 'source', 'medium',
     'campaign', 'device'],
   products: ['product_id', 'product_name', 'category', 'brand', 'price'],
+  orders: ['order_id', 'user_id', 'ts', 'status', 'revenue', 'shipping', 'email', ...PLACES, 'source', 'medium', 'campaign', 'device'],
+  payments: ['order_id', 'revenue', 'payment_method'],
 };
 
 /** Fields a role cannot do without. */
@@ -98,21 +115,38 @@ export const REQUIRED: Readonly<Record<FileRole, readonly Target[]>> = {
   transactions: ['user_id', 'ts'],
   users: ['user_id'],
   products: ['product_id'],
+  orders: ['order_id', 'user_id', 'ts'],
+  payments: ['order_id', 'revenue'],
+};
+
+/**
+ * Order statuses by normalised value (Olist, Shopify financial / fulfilment status, WooCommerce, Magento,
+ * BigCommerce, Stripe): values not listed count as purchases, and the report lists every value with its meaning.
+ */
+export const DEFAULT_STATUSES: Readonly<Record<string, StatusClass>> = {
+  canceled: 'not_sale', cancelled: 'not_sale', unavailable: 'not_sale', failed: 'not_sale', voided: 'not_sale',
+  void: 'not_sale', declined: 'not_sale', abandoned: 'not_sale', expired: 'not_sale', trash: 'not_sale',
+  wcfailed: 'not_sale', wccancelled: 'not_sale', wcpending: 'not_sale', pending: 'not_sale', pendingpayment: 'not_sale',
+  incomplete: 'not_sale', requirespaymentmethod: 'not_sale', disputed: 'not_sale', draft: 'not_sale',
+  refunded: 'refund', returned: 'refund', refund: 'refund', return: 'refund', wcrefunded: 'refund', closedrefunded: 'refund',
+  partiallyrefunded: 'purchase',
 };
 
 /** Fields whose values must be numbers. */
-export const NUMERIC_TARGETS: ReadonlySet<Target> = new Set<Target>(['price', 'quantity', 'revenue', 'age']);
+export const NUMERIC_TARGETS: ReadonlySet<Target> = new Set<Target>(['price', 'quantity', 'revenue', 'age', 'shipping']);
 
 /** Example column names quoted in "no usable column" messages. */
 export const EXPECTED_NAMES: Readonly<Partial<Record<Target, string>>> = {
   user_id: 'user_id, customer_id, CustomerID, visitorid, client_id or user',
   ts: 'ts, timestamp, event_time, InvoiceDate, order_date, datetime or date',
   product_id: 'product_id, StockCode, sku or item_id',
+  order_id: 'order_id, order number, InvoiceNo or transaction_id',
+  revenue: 'amount, payment_value, total or revenue',
 };
 
 /** Plain-language field names for messages. */
 export const TARGET_LABELS: Readonly<Partial<Record<Target, string>>> = {
-  user_id: 'user id', ts: 'time', product_id: 'product id',
+  user_id: 'user id', ts: 'time', product_id: 'product id', order_id: 'order id', revenue: 'amount',
 };
 
 /**

@@ -97,14 +97,21 @@ export interface FileProbe {
   notes: string[];
 }
 
-/** What a file holds. Transactions are order lines; events are a behaviour stream. */
-export type FileRole = 'events' | 'transactions' | 'users' | 'products';
+/**
+ * What a file holds. Transactions are order lines; events are a behaviour stream. Orders (one row per order: id,
+ * customer key, time, status) and payments (order id, amount) are the relational files of a shop export: order
+ * lines without a customer or time take them from the orders file by order id (relate-sql.ts).
+ */
+export type FileRole = 'events' | 'transactions' | 'users' | 'products' | 'orders' | 'payments';
+
+/** What an order status means: a sale, a refund / return, or not a sale at all (cancelled, unavailable …). */
+export type StatusClass = 'purchase' | 'refund' | 'not_sale';
 
 /** The data-model fields a source column can fill. */
 export const TARGETS = [
   'user_id', 'ts', 'event_type', 'session_id', 'order_id', 'product_id', 'product_name', 'category', 'brand',
   'price', 'quantity', 'revenue', 'country', 'region', 'city', 'source', 'medium', 'campaign', 'device',
-  'signup_ts', 'email', 'name', 'age', 'gender',
+  'signup_ts', 'email', 'name', 'age', 'gender', 'status', 'person_id', 'shipping', 'payment_method',
 ] as const;
 
 /** One data-model field. */
@@ -139,6 +146,8 @@ export interface FileMapping {
   eventTypes: Record<string, string>;
   /** Set aside rows identical to an earlier row (all columns equal). Default: on for events, off for order lines. */
   dropDuplicates: boolean;
+  /** Orders files: status value -> its meaning; values not listed use DEFAULT_STATUSES, else count as purchases. */
+  statuses?: Record<string, StatusClass>;
 }
 
 /** One file in a plan: which source, how to read it, how to map it. */
@@ -160,5 +169,5 @@ export interface ImportPlan {
 
 /** The report's types live in report-types.ts; re-exported so one import path serves the UI. */
 export type {
-  SetAsideReason, SampleLine, SetAsideGroup, DateRange, ColumnReport, FileReport, ImportTotals, ImportReport, ImportOptions, RefundRuleCount,
+  SetAsideReason, SampleLine, SetAsideGroup, DateRange, ColumnReport, FileReport, ImportTotals, ImportReport, ImportOptions, RefundRuleCount, RelationalReport,
 } from './report-types.ts';

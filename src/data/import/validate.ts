@@ -4,19 +4,20 @@ import { VALUE_KINDS } from './kinds.ts';
 import { putKey } from './keys.ts';
 import { TARGETS } from './types.ts';
 import type {
-  ColumnMapping, ColumnTarget, CsvDialect, FileMapping, FileRole, ImportPlan, PlannedFile, ReadOptions, ValueKind,
+  ColumnMapping, ColumnTarget, CsvDialect, FileMapping, FileRole, ImportPlan, PlannedFile, ReadOptions, StatusClass, ValueKind,
 } from './types.ts';
 
 /** Default minutes of inactivity that end a derived session. */
 export const DEFAULT_SESSION_GAP = 30;
 
-const ROLES: readonly FileRole[] = ['events', 'transactions', 'users', 'products'];
+const ROLES: readonly FileRole[] = ['events', 'transactions', 'users', 'products', 'orders', 'payments'];
+const STATUS_CLASSES: readonly StatusClass[] = ['purchase', 'refund', 'not_sale'];
 const COLUMN_TARGETS: readonly ColumnTarget[] = [...TARGETS, 'keep', 'ignore'];
 const MAX_GAP = 7 * 24 * 60;
 
 /** Check an untrusted FileMapping and return a fresh copy. */
 export function validateFileMapping(x: unknown, where = 'mapping'): FileMapping {
-  const o = object(x, where, ['role', 'columns', 'eventTypes', 'dropDuplicates']);
+  const o = object(x, where, ['role', 'columns', 'eventTypes', 'dropDuplicates', 'statuses']);
   const role = oneOf(o.role, ROLES, `${where}.role`);
   const columns = array(o.columns, `${where}.columns`).map((c, i) => columnMapping(c, `${where}.columns[${i}]`));
   const types = object(o.eventTypes ?? {}, `${where}.eventTypes`, null);
@@ -27,7 +28,12 @@ export function validateFileMapping(x: unknown, where = 'mapping'): FileMapping 
     putKey(eventTypes, k, to); // an event value "__proto__" is a key like any other
   }
   const dropDuplicates = o.dropDuplicates === undefined ? role === 'events' : bool(o.dropDuplicates, `${where}.dropDuplicates`);
-  return { role, columns, eventTypes, dropDuplicates };
+  if (o.statuses === undefined) return { role, columns, eventTypes, dropDuplicates };
+  const statuses: Record<string, StatusClass> = {};
+  for (const [k, v] of Object.entries(object(o.statuses, `${where}.statuses`, null))) {
+    putKey(statuses, k, oneOf(v, STATUS_CLASSES, `${where}.statuses[${JSON.stringify(k)}]`)); // status values are data
+  }
+  return { role, columns, eventTypes, dropDuplicates, statuses };
 }
 
 function columnMapping(x: unknown, where: string): ColumnMapping {
