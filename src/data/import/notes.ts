@@ -7,7 +7,16 @@ export function importNotes(plan: ImportPlan, reports: readonly FileReport[], se
   const count = (reason: string) =>
     reports.reduce((n, r) => n + r.setAside.filter((g) => g.reason === reason).reduce((k, g) => k + g.count, 0), 0);
   const roles = new Set(plan.files.map((f) => f.mapping.role));
-  if (roles.has('transactions')) {
+  if (roles.has('orders')) {
+    notes.push(
+      roles.has('transactions')
+        ? 'Order lines were joined to the orders file by order id: each line takes its order\'s customer and time; ' +
+          'lines of orders whose status is not a sale were set aside, and an order whose status is a refund or return ' +
+          'made its lines refunds. Revenue is the lines\' (price × quantity); shipping stays its own column.'
+        : 'Each order became one purchase (or, by its status, a refund); its revenue is the sum of its payments' +
+          (roles.has('payments') ? ', else the order\'s own total.' : ' — here the order\'s own total.'),
+    );
+  } else if (roles.has('transactions')) {
     notes.push(
       'Each order line became a purchase event; one order is one order id; revenue = quantity × unit price. ' +
         'Lines with a negative quantity (or total), or an order id in the Online Retail cancellation form (C and digits, ' +
