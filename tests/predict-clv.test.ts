@@ -1,6 +1,6 @@
 // The probabilistic CLV on real data through the app: ../shared/data/CDNOW_sample.txt imported as a user would
-// (the import recognises the whitespace-separated, headerless layout; the user maps column0 to the user id,
-// column2 to the time, column3 to the quantity and column4 to the revenue, calls the file a transactions file and
+// (the import recognises the whitespace-separated, headerless layout and guesses column0 as the user id, column2
+// as the time, column3 as the quantity and column4 as the revenue, a transactions file, with no edit, and
 // keeps repeated lines, which in CDNOW are separate CD orders), then the app's summary SQL at the 39-week cutoff
 // (1997-09-30) must equal a plain loop over the file's lines, on native DuckDB and DuckDB-WASM, and the fits on it
 // must reproduce the published estimates (Fader, Hardie & Lee 2005) within 1%.
@@ -15,7 +15,6 @@ import { importFiles } from './fixtures/import/support.ts';
 import { clvSummarySql, decodeClvSummary, LAST_PURCHASE_DAY_SQL } from '../src/analyses/predict/clv-sql.ts';
 import { toRows } from '../src/db/rows.ts';
 import { fitBgNbd, fitGammaGamma } from '../src/ml/clv.ts';
-import type { Target } from '../src/data/import/index.ts';
 
 const CDNOW = '../shared/data/CDNOW_sample.txt';
 
@@ -44,15 +43,19 @@ function suite(name: string, open: () => Promise<Db>) {
     before(async () => {
       if (!existsSync(CDNOW)) assert.fail(`Real-data test needs ${CDNOW}: put the shared data folder at ../shared/data next to the project.`);
       db = await open();
-      const { probes, report } = await importFiles(db, [CDNOW], {
-        edit: (m) => {
-          m[0].role = 'transactions';
-          const to: Record<string, Target> = { column0: 'user_id', column2: 'ts', column3: 'quantity', column4: 'revenue' };
-          for (const c of m[0].columns) c.target = to[c.column] ?? 'ignore';
-          m[0].dropDuplicates = false;
-        },
-      });
+      // Zero edits: the headerless columns are guessed from their values.
+      const { probes, report, mappings } = await importFiles(db, [CDNOW]);
       assert.deepEqual(probes[0].read.columns, ['column0', 'column1', 'column2', 'column3', 'column4']);
+      assert.equal(mappings[0].role, 'transactions');
+      assert.deepEqual(mappings[0].columns.map((c) => c.target), ['user_id', 'keep', 'ts', 'quantity', 'revenue']);
+      assert.equal(mappings[0].dropDuplicates, false);
+      // An independent pass over the file: 2,357 customers, 6,919 transactions, $ total.
+      const text = readFileSync(CDNOW, 'utf8').split('\n').filter((l) => l.trim());
+      const customers = new Set(text.map((l) => l.trim().split(/\s+/)[0]));
+      const dollars = text.reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[4]), 0);
+      assert.deepEqual([text.length, customers.size], [6919, 2357]);
+      assert.equal(report.totals.users, customers.size);
+      assert.ok(Math.abs(report.totals.revenue - dollars) < 1e-6, `revenue ${report.totals.revenue} vs ${dollars}`);
       assert.match(probes[0].notes.join(' '), /separated by spaces/);
       assert.equal(report.files[0].rowsLoaded, 6919);
     });

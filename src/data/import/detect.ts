@@ -16,8 +16,9 @@ export const MAX_KEPT = 250;
 
 /** Propose a mapping for a probed file (pure; never throws). Check it with mappingProblems before importing. */
 export function detect(probe: FileProbe): FileMapping {
-  const role = detectRole(probe.columns);
-  const assigned = assignTargets(probe.columns, role);
+  const guess = headerless(probe.columns) ? guessFromValues(probe.columns) : null;
+  const role = guess?.role ?? detectRole(probe.columns);
+  const assigned = guess?.targets ?? assignTargets(probe.columns, role);
   const taken = new Set<string>(RESERVED_COLUMNS);
   let extras = 0;
   const columns: ColumnMapping[] = probe.columns.map((c) => {
@@ -33,6 +34,38 @@ export function detect(probe: FileProbe): FileMapping {
     putKey(eventTypes, v, defaultEventType(v)); // event values are data: "__proto__" must stay a key
   }
   return { role, columns, eventTypes, dropDuplicates: role === 'events' };
+}
+
+/** True when the columns are the probe's generated names (column0, column1, …): the file has no header. */
+export function headerless(columns: readonly ProbeColumn[]): boolean {
+  return columns.length > 0 && columns.every((c, i) => c.name === `column${i}`);
+}
+
+const YMD = /^(19|20|21)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$/;
+const ISO_DATE = /^(19|20|21)[0-9]{2}-[01][0-9]-[0-3][0-9]([ T][0-9:.]+)?$/;
+const INT = /^[0-9]+$/;
+const DECIMAL = /^-?[0-9]*\.[0-9]+$/;
+
+/**
+ * A file without a header: its columns guessed from their values (CDNOW's "00004 0001 19970101 2 29.33" is
+ * customer, –, date, quantity, amount). The time is the first column of dates (yyyymmdd or ISO), the user the first
+ * column of whole numbers or ids before it, the amount a column of decimals, the quantity a later column of small
+ * whole numbers. A guess needs a time and a user; the role is transactions when there is an amount or quantity.
+ * The screen says the columns were guessed, so the user confirms them.
+ */
+function guessFromValues(columns: readonly ProbeColumn[]): { role: FileRole; targets: Map<string, Target> } | null {
+  const all = (c: ProbeColumn, re: RegExp) => c.samples.length > 0 && c.samples.every((v) => re.test(v.trim()));
+  const ts = columns.findIndex((c) => all(c, YMD) || all(c, ISO_DATE));
+  if (ts < 0) return null;
+  const user = columns.findIndex((c, i) => i < ts && c.samples.length > 0);
+  if (user < 0) return null;
+  const targets = new Map<string, Target>([[columns[ts].name, 'ts'], [columns[user].name, 'user_id']]);
+  const after = columns.filter((_, i) => i > ts);
+  const revenue = after.find((c) => all(c, DECIMAL));
+  if (revenue) targets.set(revenue.name, 'revenue');
+  const quantity = after.find((c) => c !== revenue && all(c, INT) && c.samples.every((v) => Number(v) < 1000));
+  if (quantity) targets.set(quantity.name, 'quantity');
+  return { role: revenue || quantity ? 'transactions' : 'events', targets };
 }
 
 /** The standard event type for a source value (view -> product_view, ...), or the value itself (a custom type). */
