@@ -68,7 +68,7 @@ CREATE OR REPLACE TEMP MACRO ${P}dm(s, long_fmts, short_fmts) AS coalesce(${P}y4
 CREATE OR REPLACE TEMP MACRO ${P}sane(t) AS CASE WHEN t >= TIMESTAMP '1900-01-01' AND t < TIMESTAMP '2200-01-01' THEN t END;
 CREATE OR REPLACE TEMP MACRO ${P}tsv(s, long_fmts, short_fmts) AS coalesce(
   CASE WHEN regexp_matches(s, ':[0-9]{2}(\\.[0-9]+)?\\s*[+-][0-9]{2}(:?[0-9]{2})?\\s*$')
-    THEN make_timestamp(epoch_us(try_cast(trim(s) AS TIMESTAMPTZ))) END,
+    THEN make_timestamp(epoch_us(try_cast(regexp_replace(trim(s), '\\s+([+-][0-9]{2}(:?[0-9]{2})?)$', '\\1') AS TIMESTAMPTZ))) END,
   ${P}y4(try_cast(s AS TIMESTAMP)),
   CASE
     WHEN ${P}blank(s) THEN NULL

@@ -3,7 +3,7 @@
 import { RESERVED_COLUMNS, sanitizeName, uniqueName } from './names.ts';
 import { ownKey, putKey } from './keys.ts';
 import {
-  DEFAULT_EVENT_TYPES, ENTITY_PREFIXES, NUMERIC_TARGETS, ROLE_SYNONYMS, ROLE_TARGETS, SYNONYMS, normalizeName,
+  DEFAULT_EVENT_TYPES, ENTITY_PREFIXES, NUMERIC_TARGETS, ORDER_LEVEL_TOTALS, ROLE_SYNONYMS, ROLE_TARGETS, SYNONYMS, normalizeName,
 } from './targets.ts';
 import type { ColumnMapping, FileMapping, FileProbe, FileRole, ProbeColumn, Target } from './types.ts';
 import { TARGETS } from './types.ts';
@@ -19,6 +19,7 @@ export function detect(probe: FileProbe): FileMapping {
   const guess = headerless(probe.columns) ? guessFromValues(probe.columns) : null;
   const role = guess?.role ?? detectRole(probe.columns);
   const assigned = guess?.targets ?? assignTargets(probe.columns, role);
+  if (!guess && (role === 'transactions' || role === 'events')) adjustLines(assigned, role);
   const taken = new Set<string>(RESERVED_COLUMNS);
   let extras = 0;
   const columns: ColumnMapping[] = probe.columns.map((c) => {
@@ -118,11 +119,26 @@ export function detectRole(columns: readonly ProbeColumn[]): FileRole {
   if (has.has('order_id') && !lineish && (has.has('status') || (has.has('user_id') && !has.has('revenue')))) return 'orders';
   if (has.has('order_id') && (has.has('ts') || has.has('quantity') || has.has('price'))) return 'transactions';
   if (has.has('user_id') && (has.has('ts') || (signupish && !userAttrs))) return 'events';
+  // Store order exports without an order id column named as such (Shopify's "Name"): lines with a price and a
+  // quantity, bought by an email or a customer.
+  if (has.has('quantity') && has.has('price') && (has.has('email') || has.has('user_id'))) return 'transactions';
   if (has.has('user_id')) return 'users';
   // A time column without a user is an events file missing its user column: say so, rather than call it a catalog.
   const productish = ['product_id', 'product_name', 'category', 'brand', 'price'].some((t) => has.has(t as Target));
   if (productish && !has.has('ts')) return 'products';
   return 'events';
+}
+
+/**
+ * Store exports: a file of lines with no user id but an email uses the email as the user (Shopify's orders CSV);
+ * order-level totals beside a price and a quantity are not a line's revenue (ORDER_LEVEL_TOTALS).
+ */
+function adjustLines(assigned: Map<string, Target>, role: FileRole): void {
+  const colOf = (t: Target) => [...assigned].find(([, v]) => v === t)?.[0];
+  const email = colOf('email');
+  if (!colOf('user_id') && email) assigned.set(email, 'user_id');
+  const revenue = colOf('revenue');
+  if (role === 'transactions' && revenue && colOf('price') && colOf('quantity') && ORDER_LEVEL_TOTALS.includes(normalizeName(revenue))) assigned.delete(revenue);
 }
 
 /** Greedy: each field takes its best-ranked free column (strong synonyms, then role synonyms, then weak ones). */

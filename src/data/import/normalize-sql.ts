@@ -48,6 +48,13 @@ export const CANCEL_CONFIRM = 0.9;
 const BAD = 'strata:bad:';
 /** Flag column: the row's time reads as a date only with day and month swapped (see otherOrderExpr). */
 const OTHER_ORDER = 'strata:ts_other_order';
+/** Flag column: the row's time cell is empty (not unreadable): an order line may take its order's time. */
+const TS_BLANK = 'strata:ts_blank';
+/**
+ * Order-level fields a store export writes on an order's first line only (Shopify's orders CSV: Email, Created at,
+ * Financial Status, Billing …): an order line with them empty takes them from another line of the same order.
+ */
+const ORDER_LEVEL: readonly Target[] = ['user_id', 'ts', 'status', 'country', 'region', 'city', 'email'];
 
 /** Fields the normalised events/transactions table always has, whatever the mapping (derived if unmapped). */
 export const DERIVED_FIELDS: readonly Target[] = ['event_type', 'quantity', 'revenue', 'order_id'];
@@ -75,7 +82,10 @@ export function normalizeSql(n: NormalizeInput): string {
     } else {
       select.push(`${targetExpr(m.target, col, order)} AS ${ident(m.target)}`);
       mapped.add(m.target);
-      if (m.target === 'ts') select.push(`${otherOrderExpr(col, order)} AS ${ident(OTHER_ORDER)}`);
+      if (m.target === 'ts') {
+        select.push(`${otherOrderExpr(col, order)} AS ${ident(OTHER_ORDER)}`);
+        select.push(`nullif(trim(CAST(${ident(col.name)} AS VARCHAR)), '') IS NULL AS ${ident(TS_BLANK)}`);
+      }
       if (m.target === 'price' || m.target === 'revenue' || m.target === 'quantity' || m.target === 'shipping') {
         select.push(`${badNumberExpr(m.target === 'shipping' ? 'price' : m.target, col)} AS ${ident(BAD + m.target)}`);
         badNumbers.push(ident(BAD + m.target));
@@ -87,7 +97,14 @@ export function normalizeSql(n: NormalizeInput): string {
   const c = `SELECT ${select.join(',\n  ')}\nFROM ${ident(n.raw)} AS ${ident(alias)}`;
   const has = (t: Target) => mapped.has(t);
   const keptList = kept.length ? ', ' + kept.join(', ') : '';
-  const head = `CREATE TEMP TABLE ${ident(n.out)} AS\nWITH c AS (\n${c}\n)`;
+  const fillDown = mapping.role === 'transactions' && has('order_id') ? ORDER_LEVEL.filter(has) : [];
+  const fill = fillDown.map((t) => {
+    const f = ident(t);
+    const when = t === 'ts' ? `${f} IS NULL AND ${ident(TS_BLANK)}` : `${f} IS NULL`;
+    const other = t === 'ts' ? `min(${f}) OVER (PARTITION BY order_id)` : `max(${f}) OVER (PARTITION BY order_id)`;
+    return `CASE WHEN ${when} AND order_id IS NOT NULL THEN ${other} ELSE ${f} END AS ${f}`;
+  });
+  const head = `CREATE TEMP TABLE ${ident(n.out)} AS\nWITH c AS (\n${fill.length ? `SELECT * REPLACE (${fill.join(', ')}) FROM (${c})` : c}\n)`;
   const dup = mapping.dropDuplicates ? `WHEN dup_n > 1 THEN 'duplicate'` : '';
   const badNumber = badNumbers.length ? `WHEN ${badNumbers.join(' OR ')} THEN 'bad_number'` : '';
   if (mapping.role === 'orders' || mapping.role === 'payments') {
@@ -122,7 +139,9 @@ FROM c`;
   // Which rule made a line a refund (refund_rule, counted in the report): a negative quantity (or total), else the
   // Online Retail C-order form where the file confirms it.
   const negative = has('quantity') ? 'quantity < 0' : has('revenue') ? 'revenue < 0' : '';
+  const status = tx && has('status') ? statusClassSql(mapping.statuses ?? {}) : null;
   const rules = [
+    status ? `WHEN (${status}) = 'refund' THEN 'status'` : '',
     negative ? `WHEN coalesce(${negative}, FALSE) THEN '${has('quantity') ? 'negative_quantity' : 'negative_total'}'` : '',
     has('order_id') && negative
       ? `WHEN coalesce(${C_ORDER}, FALSE) AND (count(*) FILTER (WHERE ${C_ORDER} AND ${negative}) OVER ())
@@ -152,6 +171,7 @@ FROM c`;
     dup,
     badNumber,
     tx && has('quantity') ? `WHEN quantity = 0 THEN 'zero_quantity'` : '',
+    status && !n.relational ? `WHEN (${status}) = 'not_sale' THEN 'not_a_sale'` : '',
     tx ? noAmount(has) : '',
     // Order lines with a price of 0 or less are set aside (adjustments, samples: the Online Retail convention). A
     // transaction with a total of 0 and no price column is kept as a purchase worth 0: a free or fully discounted

@@ -20,7 +20,7 @@ export const SYNONYMS: Readonly<Record<Target, { strong: readonly string[]; weak
   ts: {
     strong: ['ts', 'timestamp', 'eventtime', 'eventtimestamp', 'datetime', 'invoicedate', 'orderdate',
       'transactiondate', 'purchasedate', 'eventdate', 'occurredat', 'loggedat', 'time', 'date', 'purchasetimestamp',
-      'purchasedat', 'placedat', 'orderedat', 'paidat'],
+      'purchasedat', 'placedat', 'orderedat'],
     weak: ['createdat', 'created'],
   },
   event_type: {
@@ -80,9 +80,17 @@ export const SYNONYMS: Readonly<Record<Target, { strong: readonly string[]; weak
 export const ROLE_SYNONYMS: Readonly<Partial<Record<FileRole, Partial<Record<Target, readonly string[]>>>>> = {
   users: { user_id: ['id'], signup_ts: ['ts', 'timestamp', 'date', 'datetime', 'time'] },
   products: { product_id: ['id'], product_name: ['name', 'title'] },
+  transactions: { order_id: ['name', 'ordername', 'number', 'id'], product_name: ['name'] },
   orders: { order_id: ['id', 'name', 'number'], ts: ['createdat', 'created', 'paidat', 'placedat', 'dateplaced', 'datecreated'], revenue: ['value', 'grandtotal'] },
   payments: { revenue: ['value', 'paymentvalue', 'paymentamount', 'amountcaptured', 'net', 'gross'] },
 };
+
+/**
+ * Order-level totals (Shopify's Subtotal and Total, an order's amount paid): in an order lines file with a price
+ * and a quantity they are not a line's revenue (they repeat, or sit on the first line only, and include shipping
+ * and taxes), so they are kept as extra columns instead.
+ */
+export const ORDER_LEVEL_TOTALS: readonly string[] = ['total', 'subtotal', 'ordertotal', 'totalamount', 'grandtotal', 'amountpaid', 'totalpaid'];
 
 /**
  * Entity words an export puts before a field's own name ("order_purchase_timestamp", "customer_state", "Lineitem
