@@ -204,6 +204,21 @@ export async function renameDataset(db: Db, id: number, name: string): Promise<v
   await checkpoint(db);
 }
 
+const currencyKey = (id: number) => `currency:${id}`;
+
+/** The currency a dataset's money is in (ISO 4217), or null when none was set (the screens show US dollars). */
+export async function readCurrency(db: Db, id: number): Promise<string | null> {
+  const q = sql`SELECT value FROM strata_meta.settings WHERE key = ${currencyKey(id)}`;
+  const r = toRows(await db.query(q.text, q.params))[0];
+  return r && typeof r.value === 'string' ? r.value : null;
+}
+
+/** Set a dataset's currency (an ISO 4217 code, checked by the caller). */
+export async function writeCurrency(db: Db, id: number, code: string): Promise<void> {
+  const q = sql`INSERT OR REPLACE INTO strata_meta.settings VALUES (${currencyKey(id)}, ${code})`;
+  await db.query(q.text, q.params);
+}
+
 /** Delete a dataset and its tables; the caller switches to another one first if it was current. */
 export async function deleteDataset(db: Db, rec: DatasetRecord): Promise<void> {
   // One transaction: the catalog never lists a dataset whose tables are gone, nor keeps tables it no longer lists.
@@ -212,6 +227,8 @@ export async function deleteDataset(db: Db, rec: DatasetRecord): Promise<void> {
     await db.exec(`DROP SCHEMA IF EXISTS ${ident(rec.schema)} CASCADE`);
     const q = sql`DELETE FROM strata_meta.datasets WHERE id = ${rec.id}`;
     await db.query(q.text, q.params);
+    const c = sql`DELETE FROM strata_meta.settings WHERE key = ${currencyKey(rec.id)}`;
+    await db.query(c.text, c.params);
     await db.exec('COMMIT');
   } catch (err) {
     await db.exec('ROLLBACK').catch(() => undefined);

@@ -6,7 +6,7 @@ import { openBrowserDb, type BrowserDb } from '../db/browser-db.ts';
 import { QueryCoordinator } from '../db/coordinator.ts';
 import { DEFAULT_PARAMS, type GenParams } from '../data/generator/params.ts';
 import {
-  checkpoint, createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, renameDataset, repairCatalog, useDataset,
+  checkpoint, createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, readCurrency, renameDataset, repairCatalog, useDataset, writeCurrency,
   type DatasetRecord, type Repair,
 } from '../data/datasets.ts';
 import { generateShopInBrowser, Cancelled, type LoadProgress } from './generate.ts';
@@ -15,7 +15,8 @@ import { acquireDbLock } from './lock.ts';
 import { requestPersistentStorage } from '../lib/storage.ts';
 import { messageOf, StrataError } from '../errors.ts';
 import { isEngineStopped, isStorageFull, readableEngineError, STORAGE_FULL } from '../db/engine-faults.ts';
-import { fmtInt } from '../lib/format.ts';
+import { fmtInt, setMoneyCurrency } from '../lib/format.ts';
+import { currencyCode } from '../data/import/currency.ts';
 import { literal, sql, type Sql } from '../sql/quote.ts';
 import type { Db } from '../db/types.ts';
 import { decodeFields, fieldsSql } from '../analyses/fields.ts';
@@ -64,6 +65,9 @@ export class AppState {
   dataset = $state<DatasetRecord | null>(null);
   /** Bumped on every dataset change: views re-query when it moves. */
   version = $state(0);
+  /** The current dataset's currency (ISO 4217), and whether the dataset set it (else the US-dollar default). */
+  currency = $state('USD');
+  currencySet = $state(false);
   /** What the last `version` bump changed: only the segment tables (a segmentation written), or anything. */
   changed = $state.raw<'segments' | 'all'>('all');
   error = $state<string | null>(null);
@@ -187,6 +191,10 @@ export class AppState {
     if (db.info.readOnly) await db.exec(`SET schema = ${literal(rec.schema)}`); // a read-only file keeps its settings
     else await useDataset(db, rec);
     this.coordinator?.invalidate();
+    const code = currencyCode(await readCurrency(db, rec.id).catch(() => null));
+    setMoneyCurrency(code ?? 'USD');
+    this.currency = code ?? 'USD';
+    this.currencySet = code !== null;
     this.dataset = rec;
     this.segments = [];
     this.segmentOutcomes = [];
@@ -500,6 +508,23 @@ export class AppState {
       this.importer.error = messageOf(err);
       return null;
     }
+  }
+
+  /** Show the current dataset's money in `code` (ISO 4217), stored with the dataset; every screen redraws. */
+  async setCurrency(code: string): Promise<void> {
+    const db = this.db;
+    const rec = this.dataset;
+    const valid = currencyCode(code);
+    if (!db || !rec) return;
+    if (!valid) throw new StrataError(`“${code}” is not a currency code this browser knows (three letters, such as GBP or EUR).`);
+    await this.write('setting the currency', async () => {
+      await writeCurrency(db, rec.id, valid);
+      await checkpoint(db);
+    });
+    setMoneyCurrency(valid);
+    this.currency = valid;
+    this.currencySet = true;
+    this.version++;
   }
 
   /** Switch to another stored dataset. */

@@ -1,6 +1,7 @@
 // An import session: files registered in DuckDB, probed, mapped (guessed, remembered, edited), then imported.
 import type { BrowserDb, CancellableDb } from '../db/browser-db.ts';
 import { probe } from '../data/import/probe.ts';
+import { detectCurrency } from '../data/import/currency.ts';
 import { detect } from '../data/import/detect.ts';
 import { mappingKey } from '../data/import/mapping.ts';
 import { runImport } from '../data/import/run-import.ts';
@@ -9,7 +10,7 @@ import type { FileMapping, FileProbe, ImportPlan, ImportReport, ImportSource } f
 import { columnValues } from '../data/import/values.ts';
 import { sameFile, sameFileError } from '../data/import/same-file.ts';
 import { validateFileMapping } from '../data/import/validate.ts';
-import { createDataset, type DatasetRecord } from '../data/datasets.ts';
+import { createDataset, writeCurrency, type DatasetRecord } from '../data/datasets.ts';
 import { messageOf } from '../errors.ts';
 import { CANCELLED } from '../db/types.ts';
 import { isEngineStopped, isStorageFull, STORAGE_FULL } from '../db/engine-faults.ts';
@@ -205,6 +206,10 @@ export class ImportSession {
         });
       }, { main: db, release: () => conn.close() });
       for (const f of ready) remember(f.probe!.columns.map((c) => c.name), f.mapping!);
+      // The currency the files say their money is in, kept with the dataset (none: the screens ask).
+      const guess = detectCurrency(ready.map((f) => f.probe!), ready.map((f) => f.mapping!));
+      if (guess) await writeCurrency(db, rec.id, guess.code);
+      if (report) (report as ImportReport).currency = guess;
       this.report = report;
       this.stage = 'done';
       await this.clear();

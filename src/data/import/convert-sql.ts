@@ -59,7 +59,7 @@ CREATE OR REPLACE TEMP MACRO ${P}num0(c) AS try_cast(CASE
   ELSE replace(c, ',', '') END AS DOUBLE);
 CREATE OR REPLACE TEMP MACRO ${P}numraw(s) AS coalesce(
   CASE WHEN isfinite(try_cast(s AS DOUBLE)) THEN try_cast(s AS DOUBLE) END,
-  CASE WHEN NOT ${P}blank(s) THEN ${P}num0(regexp_replace(trim(s), '[\\s$€£¥'']', '', 'g')) END);
+  CASE WHEN NOT ${P}blank(s) THEN ${P}num0(regexp_replace(trim(s), '(R|A|C|HK|NZ)?\\$|[\\s€£¥₹₩₽₺'']', '', 'g')) END);
 CREATE OR REPLACE TEMP MACRO ${P}fin(x, lim) AS CASE WHEN abs(x) <= lim THEN x END;
 CREATE OR REPLACE TEMP MACRO ${P}epoch(x) AS try(make_timestamp(CAST(round(CASE
   WHEN abs(x) < 1e11 THEN x * 1e6 WHEN abs(x) < 1e14 THEN x * 1e3 WHEN abs(x) < 1e17 THEN x ELSE x / 1e3 END) AS BIGINT)));

@@ -180,4 +180,4 @@ function typeFits(target: Target, col: ProbeColumn): boolean {
   return true;
 }
 
-const NUMBER_RE = /^[-+]?[$€£¥]?\s*[0-9][0-9.,' ]*$/;
+const NUMBER_RE = /^[-+]?((R|A|C|HK|NZ)?\$|[€£¥₹₩₽₺])?\s*[0-9][0-9.,' ]*$/;

@@ -92,6 +92,8 @@ export interface ImportReport {
   notes: string[];
   /** Relational exports (an orders file): how the files were joined (relate.ts). */
   relational?: RelationalReport;
+  /** The currency the files say their money is in (set after the import, from the previews), null when none. */
+  currency?: { code: string; from: string } | null;
   /** A users file mapped customer keys to persons: how many keys became how many persons. */
   persons?: { keys: number; persons: number };
 }

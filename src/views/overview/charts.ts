@@ -2,7 +2,7 @@
 import type { ChartOption } from '../../components/echarts.ts';
 import { textTooltip } from '../../components/echarts.ts';
 import type { CategoryPerformance, ChurnBandCount, CustomersScatter, GeoRow, Grain, OverviewSpec, RevenueOverTime, TrafficSourceRow } from '../../analyses/overview/index.ts';
-import { fmtCompact, fmtDay, fmtInt, fmtMoney, fmtMonth, fmtPct } from '../../lib/format.ts';
+import { fmtCompact, fmtDay, fmtInt, fmtMoney, fmtMoneyAxis, fmtMonth, fmtPct } from '../../lib/format.ts';
 
 const axis = { axisLine: { lineStyle: { color: '#334155' } }, splitLine: { lineStyle: { color: '#1e293b' } }, axisLabel: { color: '#94a3b8' } };
 const BAND_COLORS = { low: '#34d399', medium: '#fbbf24', high: '#f87171' } as const;
@@ -27,7 +27,7 @@ export function revenueOption(r: RevenueOverTime, grain: Grain): ChartOption {
     tooltip: { trigger: 'axis', formatter: textTooltip((v, p) => (p.seriesName === 'Orders' ? fmtInt(v as number) : fmtMoney(v as number))) },
     xAxis: { type: 'category', data: labels, ...axis },
     yAxis: [
-      { type: 'value', name: 'Revenue', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => '$' + fmtCompact(v) } },
+      { type: 'value', name: 'Revenue', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => fmtMoneyAxis(v) } },
       { type: 'value', name: 'Orders', ...axis, splitLine: { show: false } },
     ],
     dataZoom: r.buckets.length > 60 ? [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 8 }] : [],
@@ -45,7 +45,7 @@ export function categoryOption(rows: CategoryPerformance[]): ChartOption {
   return {
     grid: { left: 110, right: 20, top: 10, bottom: 30 },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: textTooltip((v) => fmtMoney(v as number)) },
-    xAxis: { type: 'value', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => '$' + fmtCompact(v) } },
+    xAxis: { type: 'value', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => fmtMoneyAxis(v) } },
     yAxis: { type: 'category', data: sorted.map((r) => r.category ?? 'Uncategorised'), ...axis },
     series: [{ name: 'Revenue', type: 'bar', data: sorted.map((r) => r.revenue), itemStyle: { color: '#38bdf8', borderRadius: [0, 4, 4, 0] } }],
   };
@@ -76,7 +76,7 @@ export function scatterOption(s: CustomersScatter, churn: OverviewSpec['churn'])
       }),
     },
     xAxis: { type: 'value', name: 'Orders', nameLocation: 'middle', nameGap: 26, minInterval: 1, ...axis },
-    yAxis: { type: 'value', name: 'Total spend', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => '$' + fmtCompact(v) } },
+    yAxis: { type: 'value', name: 'Total spend', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => fmtMoneyAxis(v) } },
     series: bands.map((band) => ({
       name: bandLabel(band, churn),
       type: 'scatter',
@@ -94,7 +94,7 @@ export function geoOption(rows: GeoRow[]): ChartOption {
   return {
     grid: { left: 120, right: 20, top: 10, bottom: 30 },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: textTooltip((v) => fmtMoney(v as number)) },
-    xAxis: { type: 'value', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => '$' + fmtCompact(v) } },
+    xAxis: { type: 'value', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => fmtMoneyAxis(v) } },
     yAxis: { type: 'category', data: sorted.map((r) => (r.isOther ? 'Other' : (r.place ?? 'Unknown'))), ...axis },
     series: [{ name: 'Revenue', type: 'bar', data: sorted.map((r) => r.revenue), itemStyle: { color: '#818cf8', borderRadius: [0, 4, 4, 0] } }],
   };
