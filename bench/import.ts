@@ -34,6 +34,83 @@ async function eventsCsv(): Promise<string> {
   return path;
 }
 
+/**
+ * Write a deterministic relational shop export once (Olist's shape): 100K customers (70K persons), 100K orders
+ * (one customer key each; 3% canceled, 1% refunded), 150K order lines, 100K payments; reused after.
+ */
+async function relationalCsvs(): Promise<string[]> {
+  const dir = join(ROOT, 'bench', 'out', 'relational');
+  mkdirSync(dir, { recursive: true });
+  const files: [string, string, (i: number) => string | null, number][] = [
+    ['customers.csv', 'customer_id,customer_unique_id,customer_zip_code_prefix,customer_city,customer_state', (i) => `c${i},p${(i * 7) % 70_000},${10000 + (i % 900)},city${i % 500},S${i % 27}`, 100_000],
+    ['orders.csv', 'order_id,customer_id,order_status,order_purchase_timestamp', (i) => {
+      const t = new Date(Date.UTC(2017, 0, 1) + ((i * 2654435761) % (730 * 86_400)) * 1000).toISOString().replace('T', ' ').slice(0, 19);
+      const status = i % 100 < 3 ? 'canceled' : i % 100 === 3 ? 'refunded' : i % 100 < 10 ? 'shipped' : 'delivered';
+      return `o${i},c${i},${status},${t}`;
+    }, 100_000],
+    ['order_items.csv', 'order_id,order_item_id,product_id,seller_id,price,freight_value', (i) => `o${i % 100_000},${1 + Math.floor(i / 100_000)},pr${(i * 31) % 8000},s${i % 300},${(10 + (i * 17) % 50000 / 100).toFixed(2)},${((i * 13) % 3000 / 100).toFixed(2)}`, 150_000],
+    ['order_payments.csv', 'order_id,payment_sequential,payment_type,payment_installments,payment_value', (i) => `o${i},1,${i % 5 ? 'credit_card' : 'boleto'},${1 + (i % 6)},${(20 + (i * 19) % 60000 / 100).toFixed(2)}`, 100_000],
+  ];
+  const paths: string[] = [];
+  for (const [name, header, line, n] of files) {
+    const path = join(dir, name);
+    paths.push(path);
+    if (existsSync(path)) continue;
+    const out = createWriteStream(path);
+    out.write(header + '\n');
+    for (let i = 0; i < n; i++) {
+      const l = line(i);
+      if (l !== null && !out.write(l + '\n')) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+  }
+  return paths;
+}
+
+/** The whole relational import (probe excluded), native and in the page. */
+async function relationalNative(paths: string[]): Promise<Timings> {
+  const db = await openNodeDb({ threads: 1 });
+  try {
+    const sources = paths.map((p) => ({ name: p, displayName: basename(p), size: statSync(p).size, head: head(p) }));
+    const probes = [];
+    for (const s of sources) probes.push(await probe(db, s));
+    const t0 = performance.now();
+    const report = await runImport(db, planFor(probes), sources);
+    if (!report.relational) throw new Error('not read as a relational export');
+    return { read: [], full: performance.now() - t0 };
+  } catch (err) {
+    return { read: [], full: null, error: shortReason(err) };
+  } finally {
+    await db.close();
+  }
+}
+
+async function relationalBrowser(rig: BrowserRig, paths: string[]): Promise<Timings> {
+  const context = await rig.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(rig.url + '#/import');
+    await page.waitForFunction(() => (globalThis as any).strata?.phase === 'ready', null, { timeout: 180_000 });
+    await page.getByLabel('Choose files to import').setInputFiles(paths);
+    await page.waitForFunction((n) => {
+      const f = (globalThis as any).strata.importer.files;
+      return f.length === n && f.every((x: any) => x.status === 'ready');
+    }, paths.length, { timeout: 180_000 });
+    return await page.evaluate(async () => {
+      const s = (globalThis as any).strata;
+      const t0 = performance.now();
+      const rec = await s.importData();
+      if (!rec) throw new Error(s.importer.error ?? 'import failed');
+      return { read: [], full: performance.now() - t0 };
+    });
+  } catch (err) {
+    return { read: [], full: null, error: shortReason(err) };
+  } finally {
+    await context.close();
+  }
+}
+
 interface Timings {
   read: number[];
   full: number | null;
@@ -112,5 +189,17 @@ export async function benchImports(rig: BrowserRig, runs: number, log: (m: strin
       { size, step: 'full import (map, clean, sessions, user_metrics, install)', wasm: cell(w, w.full), native: cell(n, n.full) },
     );
   }
+  rows.push(await benchRelationalImport(rig, log));
   return rows;
+}
+
+/** The relational export (relationalCsvs) imported whole, in the page and natively: one run each. */
+export async function benchRelationalImport(rig: BrowserRig, log: (m: string) => void): Promise<Row> {
+  const rel = await relationalCsvs();
+  const size = 'relational import: 100K orders, 150K lines, 100K customers, 100K payments';
+  log(`${size}: native`);
+  const n = await relationalNative(rel);
+  log(`${size}: browser`);
+  const w = await relationalBrowser(rig, rel);
+  return { size, step: 'full import (join by keys, persons, statuses, sessions, user_metrics, install)', wasm: cell(w, w.full), native: cell(n, n.full) };
 }

@@ -103,6 +103,9 @@ function suite(backend: string, open: () => Promise<Db>): void {
         const items = writeFixture(tmp.dir, 'items.csv', OLIST['olist_order_items_dataset.csv']);
         await assert.rejects(importFiles(db, [items, pay]), /payments file needs the orders file/);
         await assert.rejects(importFiles(db, [items]), /no usable user id and time column/);
+        // A join key with no overlap: no line finds its order, and the message says so.
+        const orders = writeFixture(tmp.dir, 'orders.csv', OLIST['olist_orders_dataset.csv'].replaceAll(/^o(\d)/gm, 'x$1'));
+        await assert.rejects(importFiles(db, [orders, items]), /None of the 9 rows of items\.csv could be loaded\. The most common reason: its order id is not in the orders file/);
       } finally {
         await db.close();
         tmp.cleanup();
