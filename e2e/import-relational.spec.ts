@@ -31,6 +31,9 @@ test('five relational files dropped together import with zero edits; Overview, P
     await expect(role('olist_customers_dataset.csv')).toHaveValue('users');
     await expect(role('olist_products_dataset.csv')).toHaveValue('products');
     await expect(page.getByTestId('status-map')).toContainText('canceled');
+    // The joins shown before importing: lines and payments to orders, orders to customers, lines to products.
+    await expect(page.getByTestId('proposed-join')).toHaveCount(4);
+    await expect(page.getByTestId('proposed-join').nth(2)).toContainText('olist_orders_dataset.csv customer_id → olist_customers_dataset.csv customer_id');
     await button.click();
 
     const report = page.getByTestId('import-report');

@@ -116,3 +116,24 @@ function suite(backend: string, open: () => Promise<Db>): void {
 
 suite('native DuckDB', () => openNodeDb());
 suite('DuckDB-WASM', () => openWasmDb());
+
+test('the joins proposed before importing: lines and payments to orders, orders to customers, lines to products', async () => {
+  const { proposedJoins } = await import('../src/data/import/joins.ts');
+  const { detect, probe } = await import('../src/data/import/index.ts');
+  const { sourceOf } = await import('./fixtures/import/support.ts');
+  const tmp = scratchDir();
+  const db = await openNodeDb();
+  try {
+    const files = [];
+    for (const [n, t] of Object.entries(OLIST)) files.push({ name: n, mapping: detect(await probe(db, sourceOf(writeFixture(tmp.dir, n, t)))) });
+    assert.deepEqual(proposedJoins(files).map((j) => `${j.from}.${j.fromColumn} → ${j.to}.${j.toColumn}`), [
+      'olist_order_items_dataset.csv.order_id → olist_orders_dataset.csv.order_id',
+      'olist_order_payments_dataset.csv.order_id → olist_orders_dataset.csv.order_id',
+      'olist_orders_dataset.csv.customer_id → olist_customers_dataset.csv.customer_id',
+      'olist_order_items_dataset.csv.product_id → olist_products_dataset.csv.product_id',
+    ]);
+  } finally {
+    await db.close();
+    tmp.cleanup();
+  }
+});
