@@ -19,7 +19,7 @@ const OTHER_FORMATS = [
   '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d', '%Y.%m.%d %H:%M:%S', '%Y.%m.%d',
   '%Y-%m-%d %I:%M:%S %p', '%Y-%m-%d %I:%M %p',
   '%d %b %Y %H:%M:%S', '%d %b %Y %H:%M', '%d %b %Y', '%d %B %Y %H:%M:%S', '%d %B %Y %H:%M', '%d %B %Y',
-  '%d-%b-%Y %H:%M:%S', '%d-%b-%Y %H:%M', '%d-%b-%Y', '%b %d, %Y %H:%M:%S', '%b %d, %Y %I:%M %p', '%b %d, %Y',
+  '%d-%b-%Y %H:%M:%S', '%d-%b-%Y %H:%M', '%d-%b-%Y', '%b %d, %Y %H:%M:%S', '%b %d, %Y %I:%M:%S %p', '%b %d, %Y %I:%M %p', '%b %d, %Y',
   '%B %d, %Y %H:%M:%S', '%B %d, %Y', '%b %d %Y', '%a, %d %b %Y %H:%M:%S', '%a %b %d %H:%M:%S %Y',
 ];
 

@@ -54,7 +54,7 @@ export function detectCurrency(probes: readonly FileProbe[], mappings: readonly 
   // 1. A currency column.
   for (const p of probes) {
     for (const c of p.columns) {
-      if (!['currency', 'currencycode', 'ordercurrency', 'presentmentcurrency', 'currencyiso'].includes(normalizeName(c.name))) continue;
+      if (!['currency', 'currencycode', 'ordercurrency', 'ordercurrencycode', 'presentmentcurrency', 'currencyiso'].includes(normalizeName(c.name))) continue;
       const codes = p.preview.map((r) => currencyCode(r[c.name])).filter((x): x is string => x !== null);
       const m = mode(codes);
       if (m) return { code: m[0], from: `the “${c.name}” column of ${p.source.displayName}` };

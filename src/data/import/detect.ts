@@ -19,7 +19,8 @@ export function detect(probe: FileProbe): FileMapping {
   const guess = headerless(probe.columns) ? guessFromValues(probe.columns) : null;
   const role = guess?.role ?? detectRole(probe.columns);
   const assigned = guess?.targets ?? assignTargets(probe.columns, role);
-  if (!guess && (role === 'transactions' || role === 'events')) adjustLines(assigned, role);
+  if (!guess) preferFilledKeys(assigned, probe, role);
+  if (!guess && (role === 'transactions' || role === 'events' || role === 'orders')) adjustLines(assigned, role, probe.columns);
   const taken = new Set<string>(RESERVED_COLUMNS);
   let extras = 0;
   const columns: ColumnMapping[] = probe.columns.map((c) => {
@@ -33,6 +34,17 @@ export function detect(probe: FileProbe): FileMapping {
   const eventTypes: Record<string, string> = {};
   for (const v of probe.columns.find((c) => c.name === eventCol)?.samples ?? []) {
     putKey(eventTypes, v, defaultEventType(v)); // event values are data: "__proto__" must stay a key
+  }
+  // GA4 and similar streams log page views and product views apart (page_view beside view_item): a page view is
+  // then not a product view, and keeps a type of its own.
+  const values = new Set(Object.keys(eventTypes));
+  for (const r of eventCol ? probe.preview : []) {
+    const v = r[eventCol];
+    if (v != null && v.trim() !== '') values.add(v);
+  }
+  const pageViews = [...values].filter((v) => normalizeName(v) === 'pageview');
+  if (pageViews.length && [...values].some((v) => normalizeName(v) !== 'pageview' && defaultEventType(v) === 'product_view')) {
+    for (const v of pageViews) putKey(eventTypes, v, 'page_view');
   }
   return { role, columns, eventTypes, dropDuplicates: role === 'events' };
 }
@@ -81,13 +93,17 @@ export function defaultEventType(value: string): string {
 function nameRank(column: string, names: readonly string[]): number {
   const n = normalizeName(column);
   const whole = names.indexOf(n);
-  if (whole >= 0) return whole;
+  if (whole === 0) return 0;
   let best = -1;
   for (const p of ENTITY_PREFIXES) {
     if (!n.startsWith(p) || n.length === p.length) continue;
     const i = names.indexOf(n.slice(p.length));
     if (i >= 0 && (best < 0 || i < best)) best = i;
   }
+  // A field's own name behind an entity word ("item_product_id") says more than a looser whole synonym beside it
+  // (WooCommerce's "item_id" is the order line's id, not the product's).
+  if (best === 0) return 0.5;
+  if (whole >= 0) return whole;
   return best < 0 ? -1 : 1000 + best;
 }
 
@@ -119,6 +135,9 @@ export function detectRole(columns: readonly ProbeColumn[]): FileRole {
   if (has.has('order_id') && !lineish && (has.has('status') || (has.has('user_id') && !has.has('revenue')))) return 'orders';
   if (has.has('order_id') && (has.has('ts') || has.has('quantity') || has.has('price'))) return 'transactions';
   if (has.has('user_id') && (has.has('ts') || (signupish && !userAttrs))) return 'events';
+  // An order grid without an order id named as such (Magento's "ID", "Purchase Date", "Status", "Customer Email").
+  const ownId = columns.some((c) => normalizeName(c.name) === 'id');
+  if (ownId && !lineish && has.has('ts') && has.has('status') && (has.has('email') || has.has('revenue'))) return 'orders';
   // Store order exports without an order id column named as such (Shopify's "Name"): lines with a price and a
   // quantity, bought by an email or a customer.
   if (has.has('quantity') && has.has('price') && (has.has('email') || has.has('user_id'))) return 'transactions';
@@ -130,15 +149,62 @@ export function detectRole(columns: readonly ProbeColumn[]): FileRole {
 }
 
 /**
- * Store exports: a file of lines with no user id but an email uses the email as the user (Shopify's orders CSV);
- * order-level totals beside a price and a quantity are not a line's revenue (ORDER_LEVEL_TOTALS).
+ * Store exports: a file of lines or orders with no user id but an email uses the email as the user (Shopify's
+ * orders CSV, Magento's order grid); order-level totals are not a line's revenue (ORDER_LEVEL_TOTALS): beside a
+ * price and a quantity they are dropped, beside a line total ("item_total", "Lineitem total") that one is taken.
  */
-function adjustLines(assigned: Map<string, Target>, role: FileRole): void {
+function adjustLines(assigned: Map<string, Target>, role: FileRole, columns: readonly ProbeColumn[]): void {
   const colOf = (t: Target) => [...assigned].find(([, v]) => v === t)?.[0];
   const email = colOf('email');
   if (!colOf('user_id') && email) assigned.set(email, 'user_id');
   const revenue = colOf('revenue');
-  if (role === 'transactions' && revenue && colOf('price') && colOf('quantity') && ORDER_LEVEL_TOTALS.includes(normalizeName(revenue))) assigned.delete(revenue);
+  if (role !== 'transactions' || !revenue || !ORDER_LEVEL_TOTALS.includes(normalizeName(revenue))) return;
+  if (colOf('price') && colOf('quantity')) {
+    assigned.delete(revenue);
+    return;
+  }
+  let line: { col: ProbeColumn; rank: number } | null = null;
+  for (const col of columns) {
+    if (assigned.has(col.name) || !typeFits('revenue', col)) continue;
+    const n = normalizeName(col.name);
+    const prefix = ['lineitem', 'item'].find((p) => n.startsWith(p) && n.length > p.length);
+    const rank = prefix ? SYNONYMS.revenue.strong.indexOf(n.slice(prefix.length)) : -1;
+    if (rank >= 0 && (!line || rank < line.rank)) line = { col, rank };
+  }
+  if (line) {
+    assigned.delete(revenue);
+    assigned.set(line.col.name, 'revenue');
+  }
+}
+
+/**
+ * Key columns mostly empty in the preview lose to a filled one that also names the field: Stripe's "Invoice ID"
+ * (set on invoice payments only) is not the order id when the file has its own "id"; GA4's user_id (set only
+ * for signed-in visits) is not the user when user_pseudo_id is there.
+ */
+function preferFilledKeys(assigned: Map<string, Target>, probe: FileProbe, role: FileRole): void {
+  const rows = probe.preview.length;
+  if (rows === 0) return;
+  const filled = (name: string) => probe.preview.filter((r) => r[name] != null && String(r[name]).trim() !== '').length / rows;
+  for (const target of ['user_id', 'order_id'] as const) {
+    const current = [...assigned].find(([, v]) => v === target)?.[0];
+    if (!current || filled(current) >= 0.5) continue;
+    let best: { col: ProbeColumn; rank: number } | null = null;
+    for (const col of probe.columns) {
+      if (assigned.has(col.name) || !typeFits(target, col) || filled(col.name) < 0.9) continue;
+      for (const tier of [0, 1, 2]) {
+        const r = nameRank(col.name, namesFor(target, role, tier));
+        if (r < 0) continue;
+        const rank = tier * 10000 + r;
+        if (!best || rank < best.rank) best = { col, rank };
+        break;
+      }
+    }
+    if (best) {
+      assigned.delete(current);
+      assigned.set(best.col.name, target);
+    }
+  }
 }
 
 /** Greedy: each field takes its best-ranked free column (strong synonyms, then role synonyms, then weak ones). */

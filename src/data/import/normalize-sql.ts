@@ -3,7 +3,7 @@
 import { ident, literal } from '../../sql/quote.ts';
 import { badNumberExpr, keptExpr, otherOrderExpr, targetExpr, type DateOrder, type StagedColumn } from './convert-sql.ts';
 import { kindOf } from './kinds.ts';
-import { ROLE_TARGETS, DEFAULT_EVENT_TYPES, DEFAULT_STATUSES } from './targets.ts';
+import { ROLE_TARGETS, DEFAULT_EVENT_TYPES, DEFAULT_STATUSES, GUEST_IDS, ORDER_LEVEL_SHIPPING, normalizeName } from './targets.ts';
 import type { FileMapping, SetAsideReason, StatusClass, Target } from './types.ts';
 
 /** DuckDB type of every field (placeholders for unmapped fields use it, so files union cleanly). */
@@ -104,7 +104,20 @@ export function normalizeSql(n: NormalizeInput): string {
     const other = t === 'ts' ? `min(${f}) OVER (PARTITION BY order_id)` : `max(${f}) OVER (PARTITION BY order_id)`;
     return `CASE WHEN ${when} AND order_id IS NOT NULL THEN ${other} ELSE ${f} END AS ${f}`;
   });
-  const head = `CREATE TEMP TABLE ${ident(n.out)} AS\nWITH c AS (\n${fill.length ? `SELECT * REPLACE (${fill.join(', ')}) FROM (${c})` : c}\n)`;
+  const filled = fill.length ? `SELECT * REPLACE (${fill.join(', ')}) FROM (${c})` : c;
+  // Later layers see the order-level fields filled in: a guest checkout (customer id 0 or none, WooCommerce,
+  // BigCommerce, Stripe) is the person its email names; GA4's ga_session_id is unique per user only, so the
+  // session is the user's.
+  const layers: string[] = [];
+  if (mapping.role !== 'users' && has('user_id') && has('email')) {
+    layers.push(`CASE WHEN user_id IS NULL OR user_id IN (${GUEST_IDS.map(literal).join(', ')}) THEN email ELSE user_id END AS user_id`);
+  }
+  const sessionCol = mapping.columns.find((m) => m.target === 'session_id')?.column;
+  if (has('session_id') && has('user_id') && sessionCol && normalizeName(sessionCol) === 'gasessionid') {
+    layers.push(`user_id || ':' || session_id AS session_id`);
+  }
+  const body = layers.length ? `SELECT * REPLACE (${layers.join(', ')}) FROM (${filled})` : filled;
+  const head = `CREATE TEMP TABLE ${ident(n.out)} AS\nWITH c AS (\n${body}\n)`;
   const dup = mapping.dropDuplicates ? `WHEN dup_n > 1 THEN 'duplicate'` : '';
   const badNumber = badNumbers.length ? `WHEN ${badNumbers.join(' OR ')} THEN 'bad_number'` : '';
   if (mapping.role === 'orders' || mapping.role === 'payments') {
@@ -179,10 +192,16 @@ FROM c`;
     // order is still an order (CDNOW's $0 purchases count as transactions in the published BG/NBD fits).
     has('price') ? `WHEN ${money} AND price <= 0 THEN 'non_positive_price'` : '',
   ].filter(Boolean);
+  // An order-level shipping column (ORDER_LEVEL_SHIPPING) counts once per order: on the order's first line.
+  const shippingCol = mapping.columns.find((m) => m.target === 'shipping')?.column;
+  const orderShipping = tx && has('shipping') && has('order_id') && shippingCol !== undefined && ORDER_LEVEL_SHIPPING.includes(normalizeName(shippingCol));
   const rest = [
     ...ROLE_TARGETS.events.filter((t) => has(t) && !DERIVED_FIELDS.includes(t)).map((t) => ident(t)),
     ...fromOrders.map((t) => `NULL::${FIELD_TYPES[t]} AS ${t}`),
-    ...(['shipping', 'status'] as const).filter((t) => tx && has(t)).map((t) => ident(t)),
+    ...(['shipping', 'status'] as const).filter((t) => tx && has(t)).map((t) =>
+      t === 'shipping' && orderShipping
+        ? `CASE WHEN order_id IS NULL OR row_number() OVER (PARTITION BY order_id ORDER BY src_row) = 1 THEN shipping END AS shipping`
+        : ident(t)),
   ];
   return `${head}, d AS (
   ${d}

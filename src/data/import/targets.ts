@@ -15,19 +15,19 @@ export const SYNONYMS: Readonly<Record<Target, { strong: readonly string[]; weak
   user_id: {
     strong: ['userid', 'customerid', 'visitorid', 'clientid', 'memberid', 'accountid', 'buyerid', 'shopperid',
       'personid', 'contactid', 'custid', 'customerno', 'customernumber', 'distinctid', 'anonymousid', 'uid',
-      'user', 'customer', 'visitor', 'client'],
+      'user', 'customer', 'visitor', 'client', 'userpseudoid'],
   },
   ts: {
     strong: ['ts', 'timestamp', 'eventtime', 'eventtimestamp', 'datetime', 'invoicedate', 'orderdate',
       'transactiondate', 'purchasedate', 'eventdate', 'occurredat', 'loggedat', 'time', 'date', 'purchasetimestamp',
-      'purchasedat', 'placedat', 'orderedat'],
+      'purchasedat', 'placedat', 'orderedat', 'createdutc', 'createddateutc'],
     weak: ['createdat', 'created'],
   },
   event_type: {
     strong: ['eventtype', 'event', 'eventname', 'action', 'activity', 'interaction', 'behavior', 'behaviour'],
     weak: ['type', 'eventaction'],
   },
-  session_id: { strong: ['sessionid', 'usersession', 'session', 'visitid', 'sessionkey'] },
+  session_id: { strong: ['sessionid', 'usersession', 'session', 'visitid', 'sessionkey', 'gasessionid'] },
   order_id: {
     strong: ['orderid', 'invoiceno', 'invoiceid', 'invoicenumber', 'invoice', 'transactionid', 'orderno',
       'ordernumber', 'order', 'receiptid', 'basketid'],
@@ -51,15 +51,15 @@ export const SYNONYMS: Readonly<Record<Target, { strong: readonly string[]; weak
   quantity: { strong: ['quantity', 'qty', 'quantityordered', 'units', 'itemcount'], weak: ['count'] },
   revenue: {
     strong: ['revenue', 'totalprice', 'linetotal', 'sales', 'totalamount', 'ordertotal', 'amount', 'total',
-      'subtotal', 'amountpaid'],
+      'subtotal', 'amountpaid', 'subtotalextax'],
     weak: ['value'],
   },
-  country: { strong: ['country', 'countryname', 'countrycode', 'shipcountry', 'billingcountry'] },
-  region: { strong: ['region', 'state', 'province', 'stateprovince'], weak: ['county'] },
-  city: { strong: ['city', 'town'] },
+  country: { strong: ['country', 'countryname', 'countrycode', 'shipcountry', 'billingcountry', 'cardaddresscountry'] },
+  region: { strong: ['region', 'state', 'province', 'stateprovince', 'cardaddressstate'], weak: ['county'] },
+  city: { strong: ['city', 'town', 'suburb', 'cardaddresscity'] },
   source: { strong: ['source', 'utmsource', 'trafficsource', 'referrer'], weak: ['channel'] },
   medium: { strong: ['medium', 'utmmedium'] },
-  campaign: { strong: ['campaign', 'utmcampaign', 'campaignname'] },
+  campaign: { strong: ['campaign', 'utmcampaign', 'campaignname', 'trafficsourcename'] },
   device: { strong: ['device', 'devicetype', 'devicecategory'], weak: ['platform'] },
   signup_ts: {
     strong: ['signupts', 'signupdate', 'signup', 'signupat', 'registeredat', 'registrationdate', 'registered',
@@ -72,7 +72,7 @@ export const SYNONYMS: Readonly<Record<Target, { strong: readonly string[]; weak
   gender: { strong: ['gender', 'sex'] },
   status: { strong: ['orderstatus', 'status', 'financialstatus', 'fulfillmentstatus', 'orderstate'] },
   person_id: { strong: ['customeruniqueid', 'uniquecustomerid', 'customeruuid', 'personuniqueid', 'uniqueid', 'globalcustomerid'] },
-  shipping: { strong: ['shipping', 'freight', 'freightvalue', 'shippingcost', 'shippingamount', 'shippingprice', 'shippingtotal', 'deliveryfee', 'shippingfee'] },
+  shipping: { strong: ['shipping', 'freight', 'freightvalue', 'shippingcost', 'shippingamount', 'shippingprice', 'shippingtotal', 'deliveryfee', 'shippingfee', 'shippingcostextax', 'shippingandhandling'] },
   payment_method: { strong: ['paymenttype', 'paymentmethod', 'paymentgateway', 'paymentmethodtitle', 'paymentmethodtype', 'method'] },
 };
 
@@ -97,7 +97,20 @@ export const ORDER_LEVEL_TOTALS: readonly string[] = ['total', 'subtotal', 'orde
  * price", "Billing Country", "product_category_name"): a column that matches no synonym whole is tried again with
  * one of these taken off its start, ranked after every whole match (so "order_item_id" never beats "product_id").
  */
-export const ENTITY_PREFIXES = ['lineitem', 'order', 'customer', 'product', 'billing', 'shipping', 'payment', 'item', 'user', 'event', 'transaction', 'client'] as const;
+export const ENTITY_PREFIXES = ['lineitem', 'order', 'customer', 'product', 'billing', 'shipping', 'payment', 'item', 'user', 'event', 'transaction', 'client',
+  // GA4's BigQuery export flattened (geo.country → geo_country, traffic_source.source, ecommerce.transaction_id).
+  'geo', 'trafficsource', 'ecommerce'] as const;
+
+/**
+ * Shipping columns that hold the order's shipping (Shopify's "Shipping" on an order's first line, WooCommerce's
+ * shipping_total repeated on every line): in an order lines file, counted once per order. Other shipping names
+ * (Olist's freight_value) are per line.
+ */
+export const ORDER_LEVEL_SHIPPING: readonly string[] = ['shipping', 'shippingtotal', 'ordershipping', 'shippingcost', 'shippingamount',
+  'shippingandhandling', 'shippingcostextax', 'shippingcostinctax', 'shippingprice', 'shippingfee', 'deliveryfee'];
+
+/** Values of a user id column that mean "no account" (WooCommerce and BigCommerce write 0 for guest checkouts). */
+export const GUEST_IDS: readonly string[] = ['0', 'guest'];
 
 const EVENT_FIELDS: readonly Target[] = [
   'user_id', 'ts', 'event_type', 'session_id', 'order_id', 'product_id', 'product_name', 'category', 'brand',
@@ -136,6 +149,9 @@ export const DEFAULT_STATUSES: Readonly<Record<string, StatusClass>> = {
   void: 'not_sale', declined: 'not_sale', abandoned: 'not_sale', expired: 'not_sale', trash: 'not_sale',
   wcfailed: 'not_sale', wccancelled: 'not_sale', wcpending: 'not_sale', pending: 'not_sale', pendingpayment: 'not_sale',
   incomplete: 'not_sale', requirespaymentmethod: 'not_sale', disputed: 'not_sale', draft: 'not_sale',
+  awaitingpayment: 'not_sale', suspectedfraud: 'not_sale',
+  // Magento: an order is "Closed" once fully refunded by a credit memo.
+  closed: 'refund',
   refunded: 'refund', returned: 'refund', refund: 'refund', return: 'refund', wcrefunded: 'refund', closedrefunded: 'refund',
   partiallyrefunded: 'purchase',
 };
