@@ -70,3 +70,19 @@ test('a bad link is ignored with a clear message, and an empty range shows an em
   await waitForDashboard(page);
   expect(await kpi(page, 'users')).toBeGreaterThan(0);
 });
+
+test.describe('a German browser', () => {
+  test.use({ locale: 'de-DE' });
+
+  test("numbers and dates are shown in the user's locale, money in the dataset's currency", async ({ page }) => {
+    await page.goto('./');
+    await waitForDashboard(page);
+    const ref = await reference(DEFAULT_PARAMS);
+    await expect(page.getByTestId('event-count')).toHaveText(ref.events.toLocaleString('de-DE'));
+    // The figures themselves do not change with the language.
+    await expectKpis(page, ref);
+    const big = ref.kpis.revenue >= 1e6; // fmtMoneyKpi: exact below a million, compact above
+    const revenue = new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'USD', maximumFractionDigits: big ? 2 : 0, ...(big ? { notation: 'compact' } : {}) }).format(ref.kpis.revenue);
+    await expect(page.getByTestId('kpi-revenue')).toContainText(revenue);
+  });
+});

@@ -4,8 +4,11 @@ import { registerSW } from 'virtual:pwa-register';
 import App from './App.svelte';
 import { app } from './state/app.svelte.ts';
 import { createProbe } from './state/probe.ts';
+import { setFormatLocale } from './lib/format.ts';
 import './styles.css';
 
+// Numbers and dates in the user's language (money stays in the dataset's currency).
+setFormatLocale(navigator.language);
 mount(App, { target: document.getElementById('app')! });
 if ('serviceWorker' in navigator && import.meta.env.PROD) registerSW({ immediate: true });
 void app.boot();

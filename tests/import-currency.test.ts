@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { detect, probe } from '../src/data/import/index.ts';
 import { currencyCode, detectCurrency } from '../src/data/import/currency.ts';
-import { fmtMoney, fmtMoney2, fmtMoneyAxis, fmtMoneyKpi, moneyCurrency, setMoneyCurrency } from '../src/lib/format.ts';
+import { fmtDay, fmtInt, fmtMoney, fmtMoney2, fmtMoneyAxis, fmtMoneyKpi, fmtPct, moneyCurrency, setFormatLocale, setMoneyCurrency } from '../src/lib/format.ts';
 import { scratchDir, sourceOf, writeFixture } from './fixtures/import/support.ts';
 import { SHOPIFY_ORDERS } from './fixtures/exports/shopify.ts';
 import { OLIST } from './fixtures/relational/olist.ts';
@@ -56,6 +56,21 @@ test('codes are checked; money is shown in the chosen currency', () => {
     assert.throws(() => setMoneyCurrency('nope'), RangeError);
     assert.equal(moneyCurrency(), 'EUR', 'a bad code changes nothing');
   } finally {
+    setMoneyCurrency('USD');
+  }
+});
+
+test("numbers and dates follow the user's locale; money keeps the dataset's currency", () => {
+  try {
+    assert.equal(setFormatLocale('de-DE'), 'de-DE');
+    setMoneyCurrency('GBP');
+    assert.deepEqual([fmtInt(12345.6), fmtMoney2(1234.5), fmtDay(Date.UTC(2025, 2, 4)), fmtPct(0.123)],
+      ['12.346', '1.234,50\u00a0£', '4. März 2025', '12,3\u00a0%']);
+    assert.equal(setFormatLocale('not a locale!'), 'en-US', 'a bad tag falls back to en-US');
+    assert.equal(setFormatLocale(undefined), 'en-US');
+    assert.deepEqual([fmtInt(12345.6), fmtMoney2(1234.5), fmtDay(Date.UTC(2025, 2, 4))], ['12,346', '£1,234.50', 'Mar 4, 2025']);
+  } finally {
+    setFormatLocale('en-US');
     setMoneyCurrency('USD');
   }
 });

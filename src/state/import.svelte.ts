@@ -8,6 +8,7 @@ import { runImport } from '../data/import/run-import.ts';
 import { validateImportPlan } from '../data/import/plan.ts';
 import type { FileMapping, FileProbe, ImportPlan, ImportReport, ImportSource } from '../data/import/types.ts';
 import { columnValues } from '../data/import/values.ts';
+import { joinOverlap, type JoinOverlap, type ProposedJoin } from '../data/import/joins.ts';
 import { sameFile, sameFileError } from '../data/import/same-file.ts';
 import { validateFileMapping } from '../data/import/validate.ts';
 import { createDataset, writeCurrency, type DatasetRecord } from '../data/datasets.ts';
@@ -62,6 +63,8 @@ export class ImportSession {
   progress = $state<{ label: string; fraction: number } | null>(null);
   report = $state.raw<ImportReport | null>(null);
   error = $state<string | null>(null);
+  /** Proposed joins checked on the files (joinKey → result), so a wrong key column shows before importing. */
+  overlaps = $state<Record<string, JoinOverlap | 'checking' | { error: string }>>({});
   private work: CancellableDb | null = null;
   private cancelled = false;
   private conversions = new Map<number, Conversion>();
@@ -141,6 +144,31 @@ export class ImportSession {
       if (i >= 0) this.files[i] = { ...this.files[i], eventValues: values };
     } catch {
       // The editor falls back to the values in the preview rows.
+    }
+  }
+
+  /** The key a proposed join's check is stored under. */
+  joinKey(j: ProposedJoin): string {
+    return `${j.fromId}:${j.fromColumn}>${j.toId}:${j.toColumn}`;
+  }
+
+  /** Check each proposed join not checked yet (one at a time: each reads a whole file). */
+  async checkJoins(joins: readonly ProposedJoin[]): Promise<void> {
+    const db = this.db();
+    if (!db) return;
+    for (const j of joins) {
+      const key = this.joinKey(j);
+      if (key in this.overlaps) continue;
+      const from = this.files.find((f) => f.id === j.fromId);
+      const to = this.files.find((f) => f.id === j.toId);
+      if (!from?.probe || !to?.probe) continue;
+      this.overlaps[key] = 'checking';
+      try {
+        this.overlaps[key] = await joinOverlap(db, { source: from.source.name, read: from.probe.read }, j.fromColumn,
+          { source: to.source.name, read: to.probe.read }, j.toColumn);
+      } catch (err) {
+        this.overlaps[key] = { error: messageOf(err) };
+      }
     }
   }
 

@@ -38,8 +38,8 @@ export function detect(probe: FileProbe): FileMapping {
   // GA4 and similar streams log page views and product views apart (page_view beside view_item): a page view is
   // then not a product view, and keeps a type of its own.
   const values = new Set(Object.keys(eventTypes));
-  for (const r of eventCol ? probe.preview : []) {
-    const v = r[eventCol];
+  for (const r of eventCol !== undefined ? probe.preview : []) {
+    const v = r[eventCol as string];
     if (v != null && v.trim() !== '') values.add(v);
   }
   const pageViews = [...values].filter((v) => normalizeName(v) === 'pageview');

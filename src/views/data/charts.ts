@@ -2,11 +2,10 @@
 import type { ChartOption } from '../../components/echarts.ts';
 import { textTooltip } from '../../components/echarts.ts';
 import type { ColumnKind, DateGrain, Histogram, TopValue } from '../../analyses/profile/index.ts';
-import { fmtCompact, fmtDay, fmtInt, fmtMonth } from '../../lib/format.ts';
+import { fmtCompact, fmtDay, fmtExact, fmtInt, fmtMonth } from '../../lib/format.ts';
 import { fmtTopValue } from './values.ts';
 
 const axis = { axisLine: { lineStyle: { color: '#334155' } }, splitLine: { lineStyle: { color: '#1e293b' } }, axisLabel: { color: '#94a3b8' } };
-const num = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
 
 function bucketLabel(ms: number, grain: DateGrain): string {
   if (grain === 'year') return String(new Date(ms).getUTCFullYear());
@@ -16,7 +15,7 @@ function bucketLabel(ms: number, grain: DateGrain): string {
 
 /** Bars per bin; the axis shows each bin's start, the tooltip its full range and count. */
 export function histogramOption(h: Histogram): ChartOption {
-  const full = h.bins.map((b) => (h.type === 'date' ? bucketLabel(b.lo, h.grain) : `${num.format(b.lo)} – ${num.format(b.hi)}`));
+  const full = h.bins.map((b) => (h.type === 'date' ? bucketLabel(b.lo, h.grain) : `${fmtExact(b.lo)} – ${fmtExact(b.hi)}`));
   const short = h.bins.map((b) => (h.type === 'date' ? (h.grain === 'day' || h.grain === 'week' ? fmtDay(b.lo) : bucketLabel(b.lo, h.grain)) : fmtCompact(b.lo)));
   return {
     grid: { left: 50, right: 16, top: 14, bottom: 40 },

@@ -1,9 +1,8 @@
 // Text for profile values: numbers through Intl, dates and times as UTC ISO text, text as itself.
 import type { ColumnKind, TopValue } from '../../analyses/profile/index.ts';
 import { isoTimestamp } from '../../components/grid/cells.ts';
-import { fmtDec, fmtPct } from '../../lib/format.ts';
+import { fmtDec, fmtExact, fmtPct } from '../../lib/format.ts';
 
-const exact = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
 
 /** A UTC instant, without a midnight time of day ("2025-03-04" rather than "2025-03-04 00:00:00"). */
 export function fmtInstant(ms: number): string {
@@ -20,7 +19,7 @@ export function fmtStat(v: number | string | null, kind: ColumnKind): string {
 /** A frequent value as stored (numbers in full precision, dates as instants, text verbatim). */
 export function fmtTopValue(t: TopValue, kind: ColumnKind): string {
   if (t.num === null) return t.value;
-  return kind === 'temporal' ? fmtInstant(t.num) : exact.format(t.num);
+  return kind === 'temporal' ? fmtInstant(t.num) : fmtExact(t.num);
 }
 
 /** A missing share, with "none" for exactly zero so a complete column reads at a glance. */
