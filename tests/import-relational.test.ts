@@ -125,7 +125,7 @@ for (const [backend, open] of [['native DuckDB', openNodeDb], ['DuckDB-WASM', op
     const tmp = scratchDir();
     const db = await open();
     try {
-      const files = [];
+      const files: { name: string; mapping: ReturnType<typeof detect>; probe: Awaited<ReturnType<typeof probe>> }[] = [];
       for (const [n, t] of Object.entries(OLIST)) {
         const p = await probe(db, sourceOf(writeFixture(tmp.dir, n, t)));
         files.push({ name: n, mapping: detect(p), probe: p });

@@ -7,10 +7,19 @@
 export function userMetricsSql(target: string): string {
   return `
 CREATE OR REPLACE TABLE ${target} AS
-WITH bounds AS (SELECT max(ts) AS now_ts FROM events),
+${userMetricsSelectSql()}`;
+}
+
+/**
+ * The SELECT behind user_metrics; with \`usersIn\` (trusted SQL: a query returning user_id), only those users' rows,
+ * reading only their events (the live feed refreshes the users a tick touched this way).
+ */
+export function userMetricsSelectSql(usersIn?: string): string {
+  const only = usersIn ? ` AND user_id IN (${usersIn})` : '';
+  return `WITH bounds AS (SELECT max(ts) AS now_ts FROM events),
 per_session AS (
   SELECT user_id, session_id, min(ts) AS s_start, max(ts) AS s_end
-  FROM events WHERE user_id IS NOT NULL AND session_id IS NOT NULL
+  FROM events WHERE user_id IS NOT NULL AND session_id IS NOT NULL${only}
   GROUP BY user_id, session_id
 ),
 sess AS (
@@ -30,7 +39,7 @@ ev AS (
     coalesce(sum(revenue) FILTER (WHERE event_type = 'refund'), 0)::DOUBLE AS refunds,
     min(ts) FILTER (WHERE event_type = 'purchase') AS first_purchase,
     max(ts) FILTER (WHERE event_type = 'purchase') AS last_purchase
-  FROM events WHERE user_id IS NOT NULL
+  FROM events WHERE user_id IS NOT NULL${only}
   GROUP BY user_id
 )
 SELECT
@@ -52,7 +61,8 @@ SELECT
 FROM users u
 LEFT JOIN ev USING (user_id)
 LEFT JOIN sess USING (user_id)
-CROSS JOIN bounds b
+CROSS JOIN bounds b${usersIn ? `
+WHERE u.user_id IN (${usersIn})` : ''}
 `;
 }
 

@@ -12,8 +12,9 @@ const HOUR_RAW = [
   1.2, 1.15, 1.0, 0.95, 0.95, 1.0, 1.15, 1.35, 1.5, 1.45, 1.1, 0.7,
 ];
 const HOUR_MEAN = HOUR_RAW.reduce((a, b) => a + b, 0) / 24;
-const HOUR = HOUR_RAW.map((h) => h / HOUR_MEAN);
-const HOUR_MAX = Math.max(...HOUR);
+/** Local hour-of-day traffic (mean 1). */
+export const HOUR = HOUR_RAW.map((h) => h / HOUR_MEAN);
+export const HOUR_MAX = Math.max(...HOUR);
 
 /** Per-day factors for the covered period (index 0 = first day). */
 export interface Calendar {
@@ -27,11 +28,15 @@ export interface Calendar {
 
 /** Build the calendar for a period ending 2025-12-31. */
 export function buildCalendar(p: GenParams): Calendar {
-  const start = startMs(p);
-  const traffic = new Float64Array(p.days);
-  const conv = new Float64Array(p.days);
-  const month = new Int8Array(p.days);
-  for (let d = 0; d < p.days; d++) {
+  return buildCalendarFrom(startMs(p), p.days);
+}
+
+/** The calendar of `days` days from `start` (midnight UTC): the live shop continues it past the generated period. */
+export function buildCalendarFrom(start: number, days: number): Calendar {
+  const traffic = new Float64Array(days);
+  const conv = new Float64Array(days);
+  const month = new Int8Array(days);
+  for (let d = 0; d < days; d++) {
     const date = new Date(start + d * DAY_MS);
     const m = date.getUTCMonth();
     const dom = date.getUTCDate();
@@ -49,7 +54,9 @@ export function buildCalendar(p: GenParams): Calendar {
     conv[d] = c;
     month[d] = m;
   }
-  return { start, days: p.days, traffic, conv, month, maxTraffic: Math.max(...traffic) };
+  let maxTraffic = 0;
+  for (const t of traffic) maxTraffic = Math.max(maxTraffic, t);
+  return { start, days, traffic, conv, month, maxTraffic };
 }
 
 /** Epoch ms of the fourth Friday of November of a year. */

@@ -58,22 +58,74 @@ function eventsNextSql(params: GenParams, columns: string): string {
   return parts.join('\n');
 }
 
-/** Statements (separated by ;) that build users_next, products_next and events_next from stg_* and drop stg_*. */
-export function finalizeShopSql(params: GenParams): string {
+/**
+ * The users table's columns from \`u\` (a stg_users row with fn and ln, its first and last name) LEFT JOINed to
+ * \`spend\` (user_idx, total): the shop's build and the live feed's new sign-ups share it.
+ */
+export function usersSelectSql(params: GenParams): string {
   const v = vocabFor(params.seed);
   const pl = v.places;
   const sources = CHANNELS.map((c) => c.source);
   const mediums = CHANNELS.map((c) => c.medium);
-  const catalog = buildCatalog(params.seed, v);
-  const prices = Array.from(catalog.price);
-  const catNames = Array.from(catalog.category, (c) => CATEGORIES[c]);
   const email = `regexp_replace(CASE u.email_style WHEN 0 THEN lower(fn) || '.' || lower(ln)
       WHEN 1 THEN lower(fn) || lower(ln) WHEN 2 THEN lower(left(fn, 1)) || lower(ln) ELSE lower(fn) || '_' || lower(ln) END,
       '[^a-z._]', '', 'g') || (u.user_idx + 1)::VARCHAR || '@' || ${decode(EMAIL_DOMAINS, 'u.email_domain')}`;
   const phone = `CASE WHEN ${decode(pl.callingCode, 'u.place')} = 1
       THEN printf('+1 (%03d) %03d-%04d', u.phone_area, u.phone_local // 10000, u.phone_local % 10000)
       ELSE printf('+%d %d %07d', ${decode(pl.callingCode, 'u.place')}, u.phone_area, u.phone_local) END`;
-  const eventColumns = `  e.event_id::BIGINT AS event_id,
+  return `SELECT
+  printf('U%06d', u.user_idx + 1) AS user_id,
+  fn || ' ' || ln AS name,
+  fn AS first_name,
+  ln AS last_name,
+  ${email} AS email,
+  ${phone} AS phone,
+  make_timestamp((u.signup_ms * 1000)::BIGINT) AS signup_ts,
+  u.age::INTEGER AS age,
+  ${decode(GENDERS, 'u.gender')} AS gender,
+  ${decode(pl.city, 'u.place')} AS city,
+  ${decode(pl.state, 'u.place')} AS state,
+  ${decode(pl.country, 'u.place')} AS country,
+  ${decode(pl.region, 'u.place')} AS region,
+  ${decode(pl.tz, 'u.place')} AS timezone,
+  ${decode(languages(v), 'u.lang')} AS language,
+  u.income::DOUBLE AS income,
+  ${decode(EDUCATION, 'u.education')} AS education,
+  ${decode(MARITAL, 'u.marital')} AS marital_status,
+  u.household::INTEGER AS household_size,
+  ${decode(v.jobs, 'u.job')} AS job_title,
+  ${decode(DEVICES, 'u.device')} AS device,
+  ${decode(OSES, 'u.os')} AS os,
+  ${decode(BROWSERS, 'u.browser')} AS browser,
+  ${decode(sources, 'u.channel')} AS acquisition_source,
+  ${decode(mediums, 'u.channel')} AS acquisition_medium,
+  ${decode(CAMPAIGNS, 'u.campaign')} AS acquisition_campaign,
+  ${LOYALTY} AS loyalty_tier,
+  ${decode(CATEGORIES, 'u.pref_cat')} AS preferred_category,
+  u.newsletter = 1 AS newsletter_opt_in,
+  u.consent = 1 AS marketing_consent,
+  u.sms = 1 AS sms_opt_in
+FROM u LEFT JOIN spend USING (user_idx)`;
+}
+
+/** The first and last name lists of the shop's vocabulary, as SQL lists (element i+1 is code i). */
+export function nameListsSql(seed: number): { first: string; last: string } {
+  const v = vocabFor(seed);
+  return { first: list(v.first), last: list(v.last) };
+}
+
+/**
+ * The events table's columns from a numeric event row `e` (event_id, user_idx, sn, type, ts_ms, product_idx,
+ * quantity, order_idx, onum, channel, campaign, device): the shop's build and the live feed's appends share it.
+ */
+export function eventColumnsSql(params: GenParams): string {
+  const v = vocabFor(params.seed);
+  const sources = CHANNELS.map((c) => c.source);
+  const mediums = CHANNELS.map((c) => c.medium);
+  const catalog = buildCatalog(params.seed, v);
+  const prices = Array.from(catalog.price);
+  const catNames = Array.from(catalog.category, (c) => CATEGORIES[c]);
+  return `  e.event_id::BIGINT AS event_id,
   printf('U%06d', e.user_idx + 1) AS user_id,
   printf('S%07d', e.sn) AS session_id,
   ${decode(EVENT_TYPES, 'e.type')} AS event_type,
@@ -88,6 +140,12 @@ export function finalizeShopSql(params: GenParams): string {
   ${decode(mediums, 'e.channel')} AS medium,
   ${decode(CAMPAIGNS, 'e.campaign')} AS campaign,
   ${decode(DEVICES, 'e.device')} AS device`;
+}
+
+/** Statements (separated by ;) that build users_next, products_next and events_next from stg_* and drop stg_*. */
+export function finalizeShopSql(params: GenParams): string {
+  const v = vocabFor(params.seed);
+  const eventColumns = eventColumnsSql(params);
   // stg_sorted: one sort. row_number() OVER () numbers the sorted rows as they stream (the earlier
   // OVER (ORDER BY ...) plus ORDER BY event_id sorted everything twice); same event_id for every row.
   return `${stagingCheckpointSql(params)}
@@ -120,39 +178,7 @@ WITH spend AS (
 ), u AS (
   SELECT s.*, ${list(v.first)}[s.first + 1] AS fn, ${list(v.last)}[s.last + 1] AS ln FROM stg_users s
 )
-SELECT
-  printf('U%06d', u.user_idx + 1) AS user_id,
-  fn || ' ' || ln AS name,
-  fn AS first_name,
-  ln AS last_name,
-  ${email} AS email,
-  ${phone} AS phone,
-  make_timestamp((u.signup_ms * 1000)::BIGINT) AS signup_ts,
-  u.age::INTEGER AS age,
-  ${decode(GENDERS, 'u.gender')} AS gender,
-  ${decode(pl.city, 'u.place')} AS city,
-  ${decode(pl.state, 'u.place')} AS state,
-  ${decode(pl.country, 'u.place')} AS country,
-  ${decode(pl.region, 'u.place')} AS region,
-  ${decode(pl.tz, 'u.place')} AS timezone,
-  ${decode(languages(v), 'u.lang')} AS language,
-  u.income::DOUBLE AS income,
-  ${decode(EDUCATION, 'u.education')} AS education,
-  ${decode(MARITAL, 'u.marital')} AS marital_status,
-  u.household::INTEGER AS household_size,
-  ${decode(v.jobs, 'u.job')} AS job_title,
-  ${decode(DEVICES, 'u.device')} AS device,
-  ${decode(OSES, 'u.os')} AS os,
-  ${decode(BROWSERS, 'u.browser')} AS browser,
-  ${decode(sources, 'u.channel')} AS acquisition_source,
-  ${decode(mediums, 'u.channel')} AS acquisition_medium,
-  ${decode(CAMPAIGNS, 'u.campaign')} AS acquisition_campaign,
-  ${LOYALTY} AS loyalty_tier,
-  ${decode(CATEGORIES, 'u.pref_cat')} AS preferred_category,
-  u.newsletter = 1 AS newsletter_opt_in,
-  u.consent = 1 AS marketing_consent,
-  u.sms = 1 AS sms_opt_in
-FROM u LEFT JOIN spend USING (user_idx)
+${usersSelectSql(params)}
 ORDER BY u.user_idx;
 
 ${eventsNextSql(params, eventColumns)}
