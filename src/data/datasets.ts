@@ -242,3 +242,9 @@ export async function checkpoint(db: Db): Promise<void> {
   await db.exec('CHECKPOINT');
 }
 
+
+/** Recount a dataset's events and users into the catalog (after rows were appended, e.g. by live mode). */
+export async function updateDatasetCounts(db: Db, id: number): Promise<void> {
+  await db.exec(`UPDATE strata_meta.datasets SET events = (SELECT count(*) FROM events), users = (SELECT count(*) FROM users)
+WHERE id = ${Math.trunc(id)}`);
+}

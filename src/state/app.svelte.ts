@@ -26,6 +26,7 @@ import {
   builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, storedOptions, type ComputeOutcome,
 } from '../data/segments-compute.ts';
 import { dataFingerprint, deleteSegmentation, listSegmentations, segmentColumn, writeSegmentation, type SegmentationRecord } from '../data/segments-store.ts';
+import { LiveController } from './live.svelte.ts';
 
 /** What `writing` says while segmentations are being computed: background work that user writes wait for. */
 export const SEGMENT_WRITE = 'computing segments';
@@ -98,6 +99,23 @@ export class AppState {
   timings: Timings = {};
   /** The Import screen's session (files, mappings, report). */
   importer = new ImportSession(() => this.db);
+  /** Bumped after every live tick that added rows: the Overview's KPIs re-query (heavy panels wait for `version`). */
+  liveVersion = $state(0);
+  /** Live mode on the demo shop. */
+  live = new LiveController({
+    get db() { return app.db; },
+    get dataset() { return app.dataset; },
+    dataAppended: () => {
+      this.coordinator?.invalidate();
+      this.liveVersion++;
+    },
+    refreshAll: () => {
+      this.coordinator?.invalidate();
+      this.changed = 'all';
+      this.version++;
+      void this.refreshSegments();
+    },
+  });
   private abort: AbortController | null = null;
   private owner = false;
 
@@ -205,6 +223,7 @@ export class AppState {
     this.version++;
     this.segmentsWanted = true;
     if (!this.writing) queueMicrotask(() => void this.refreshSegments());
+    void this.live.attach(rec);
   }
 
   /**

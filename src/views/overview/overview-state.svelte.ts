@@ -17,10 +17,12 @@ export class OverviewData {
   lastMs = $state<number | null>(null);
 
   /** Query every panel; resolves when all have settled (errors are kept per panel). */
-  async refresh(coordinator: QueryCoordinator, spec: OverviewSpec): Promise<void> {
+  async refresh(coordinator: QueryCoordinator, spec: OverviewSpec, opts: { only?: readonly OverviewPanel[]; quiet?: boolean } = {}): Promise<void> {
     const t0 = performance.now();
-    const runs = KEYS.map(async (k) => {
-      this.status[k] = 'loading';
+    const keys = opts.only ?? KEYS;
+    const runs = keys.map(async (k) => {
+      // A quiet refresh (live mode) keeps the panel as it is until the new result replaces it: no flicker.
+      if (!opts.quiet || !(k in this.results)) this.status[k] = 'loading';
       try {
         const q = OVERVIEW_PANELS[k](spec);
         const table = await coordinator.run(`overview:${k}`, q);
