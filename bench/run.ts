@@ -18,6 +18,7 @@ import { SIZES, overviewQueries, shortReason, type BenchSize, type QueryTiming }
 import { SEGMENT_NAMES, SEGMENTS_ALL, SEGMENTS_CHURN, SEGMENTS_CUSTOMER, type SegmentPlan } from './segments.ts';
 import { bundleRows, coldRows, renderMlTable, renderTable, segmentRows, sizeRows, type Row, type SegmentTarget } from './table.ts';
 import { benchMl, ML_SETS, type MlResult } from './ml.ts';
+import { benchLive } from './live.ts';
 
 /** Command-line options. */
 interface Options {
@@ -34,6 +35,8 @@ interface Options {
   /** Predictions: the prediction worker vs Node at --predict-sizes (5k, 50k, 500k), and the Predictions screen. */
   predict: boolean;
   predictSizes: string[];
+  /** Live mode: one tick's cost at --sizes, page vs native. */
+  live: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -45,28 +48,31 @@ function parseArgs(argv: readonly string[]): Options {
   let ml = true;
   let predict = true;
   let predictSizes = Object.keys(PREDICT_SIZES);
+  let live = true;
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=', 2);
     if (key === '--no-imports') imports = false;
     else if (key === '--no-segments') segments = false;
     else if (key === '--no-ml') ml = false;
     else if (key === '--no-predict') predict = false;
+    else if (key === '--no-live') live = false;
+    else if (key === '--only' && value === 'live') [main, imports, segments, ml, predict] = [false, false, false, false, false];
     else if (key === '--predict-sizes') predictSizes = value.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
-    else if (key === '--only' && value === 'segments') [main, imports, ml, predict] = [false, false, false, false];
-    else if (key === '--only' && value === 'ml') [main, imports, segments, predict] = [false, false, false, false];
-    else if (key === '--only' && value === 'predict') [main, imports, segments, ml] = [false, false, false, false];
+    else if (key === '--only' && value === 'segments') [main, imports, ml, predict, live] = [false, false, false, false, false];
+    else if (key === '--only' && value === 'ml') [main, imports, segments, predict, live] = [false, false, false, false, false];
+    else if (key === '--only' && value === 'predict') [main, imports, segments, ml, live] = [false, false, false, false, false];
     else if (key === '--sizes') sizes = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     else if (key === '--runs') runs = Number(value);
-    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N, --no-imports, --no-segments, --no-ml, --no-predict, --predict-sizes=5k,50k,500k, --only=segments, --only=ml and --only=predict.`);
+    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N, --no-imports, --no-segments, --no-ml, --no-predict, --predict-sizes=5k,50k,500k, --only=segments, --only=ml, --only=predict, --only=live and --no-live.`);
   }
   const unknown = sizes.filter((s) => !(s in SIZES));
   if (unknown.length) throw new Error(`Unknown size(s) ${unknown.join(', ')}; choose from ${Object.keys(SIZES).join(', ')}.`);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs must be a whole number from 1 to 50.');
-  if (!main && !segments && !ml && !predict) throw new Error('--only=… with its --no-… leaves nothing to run.');
+  if (!main && !segments && !ml && !predict && !live) throw new Error('--only=… with its --no-… leaves nothing to run.');
   if (!main && !segments && ml && !sizes.some((s) => s in ML_SETS)) throw new Error('--only=ml needs --sizes with 50k and/or 1m.');
   const badPredict = predictSizes.filter((x) => !(x in PREDICT_SIZES));
   if (badPredict.length) throw new Error(`Unknown prediction size(s) ${badPredict.join(', ')}; choose from ${Object.keys(PREDICT_SIZES).join(', ')}.`);
-  return { sizes: sizes.map((s) => SIZES[s]), runs, imports, main, segments, ml, sizeKeys: sizes, predict, predictSizes };
+  return { sizes: sizes.map((s) => SIZES[s]), runs, imports, main, segments, ml, sizeKeys: sizes, predict, predictSizes, live };
 }
 
 /** Issue 12's targets for computing every built-in in the page, by size label. */
@@ -138,6 +144,7 @@ async function main(): Promise<void> {
   const segRows: Row[] = [];
   let ml: MlResult | null = null;
   let predictMd = '';
+  let liveMd = '';
   const rig = await startRig();
   try {
     log(`serving dist-bench/ at ${rig.url}; Chromium ${rig.browser.version()}`);
@@ -179,6 +186,10 @@ async function main(): Promise<void> {
       log(`clustering: ML worker vs scikit-learn at ${sets.map((s) => ML_SETS[s].label).join(', ') || 'no size'}, Clusters screen`);
       ml = await benchMl(rig, { sets, runs: opts.runs, screen: true, log: (m) => log(`ml: ${m}`) });
     }
+    if (opts.live) {
+      log(`live: one tick at ${opts.sizes.map((s) => s.label).join(', ')}, page vs native`);
+      liveMd = await benchLive(rig, opts.sizes, (m) => log(`live: ${m}`));
+    }
     if (opts.predict) {
       log(`predictions: the prediction worker vs Node at ${opts.predictSizes.join(', ')}, Predictions screen`);
       predictMd = await benchPredict(rig, { sizes: opts.predictSizes, log: (m) => log(`predict: ${m}`) });
@@ -194,6 +205,13 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'bench', 'out', 'predict.md'), md);
     if (Object.keys(PREDICT_SIZES).every((k) => opts.predictSizes.includes(k))) replaceBetween(join(ROOT, 'README.md'), 'bench:predict', md);
     else log('predictions: partial sizes, README.md left as it is');
+  }
+  if (liveMd) {
+    process.stdout.write('\n' + liveMd);
+    mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'out', 'live.md'), liveMd);
+    if (opts.sizes.length === Object.keys(SIZES).length) replaceBetween(join(ROOT, 'README.md'), 'bench:live', liveMd);
+    else log('live: partial sizes, README.md left as it is');
   }
   const whole = `Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s.`;
   const segMd = opts.segments ? renderTable(segRows) + '\n\n' + segmentCaption(opts, whole) + '\n' : '';

@@ -60,6 +60,8 @@ export class LiveController {
   elsewhere = $state<string | null>(null);
   /** The time of the last heavy refresh (ms since epoch). */
   lastHeavy = $state<number | null>(null);
+  /** The last ticks' costs (simulate + append, ms), oldest first: read by the benchmark (not reactive). */
+  readonly tickTimes: number[] = [];
 
   private state: LiveState | null = null;
   private conn: CancellableDb | null = null;
@@ -256,6 +258,8 @@ export class LiveController {
       }
       this.spark(summary.orders.length, summary.revenue);
       this.lastTickMs = performance.now() - t0;
+      this.tickTimes.push(this.lastTickMs);
+      if (this.tickTimes.length > 200) this.tickTimes.shift();
       if (summary.events) this.host.dataAppended();
     } catch (err) {
       if (gen !== this.generation) return;
