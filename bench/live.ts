@@ -109,9 +109,11 @@ async function page(rig: BrowserRig, params: GenParams, isDefault: boolean): Pro
         await g.strata.db.query(q.text, q.params);
         kpis.push(performance.now() - t0);
       }
-      return { times, kpis, long: { count: long.filter((t) => t.duration > 50).length, max: Math.max(0, ...long.map((t) => t.duration)) }, startup: Math.max(0, ...startup.map((t) => t.duration)), error: live.error };
+      const saveError = (live as unknown as { saveError: string | null }).saveError;
+      return { saveError, times, kpis, long: { count: long.filter((t) => t.duration > 50).length, max: Math.max(0, ...long.map((t) => t.duration)) }, startup: Math.max(0, ...startup.map((t) => t.duration)), error: live.error };
     }, { ticks: TICKS, q: { text: q.text, params: q.params as unknown[] }, runs: KPI_RUNS });
     if (r.error) throw new Error(r.error);
+    if (r.saveError) console.warn(`live bench: ${r.saveError}`);
     return { events, tick: median(r.times), kpis: median(r.kpis), long: r.long, startup: r.startup };
   } finally {
     await context.close();

@@ -114,6 +114,8 @@ export class AppState {
       this.changed = 'all';
       this.version++;
       void this.refreshSegments();
+      const db = this.db;
+      if (db) void listDatasets(db).then((d) => (this.datasets = d)).catch(() => undefined);
     },
   });
   private abort: AbortController | null = null;
@@ -267,6 +269,8 @@ export class AppState {
 
   /** Run one write to the stored database; refused with a clear message while another one runs. */
   private async write<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    // Live mode pauses for any other change (a generation, an import, a deletion): its ticks write too.
+    if (this.live.status === 'running') await this.live.pause();
     // Segment computation is background work: a change the user asked for waits for it instead of being refused.
     while (this.writing === SEGMENT_WRITE && this.segmentJob) await this.segmentJob.catch(() => undefined);
     if (this.writing) throw new StrataError(`Please wait: ${this.writing} is still running. Strata saves one change at a time (or cancel it first).`);

@@ -56,6 +56,8 @@ export class LiveController {
   /** Milliseconds the last tick took (simulate + append), for the panel and the bench. */
   lastTickMs = $state<number | null>(null);
   error = $state<string | null>(null);
+  /** Set when the last heavy refresh could not write the stored file (retried at the next one). */
+  saveError = $state<string | null>(null);
   /** Set when another tab runs this shop live. */
   elsewhere = $state<string | null>(null);
   /** The time of the last heavy refresh (ms since epoch). */
@@ -290,8 +292,10 @@ export class LiveController {
       try {
         await updateDatasetCounts(conn, rec.id);
         await checkpoint(conn);
+        this.saveError = null;
       } catch (err) {
-        this.error = `Live data could not be saved: ${messageOf(err)}`;
+        // Not fatal: the rows are in the database; the next refresh (or pause) writes the file again.
+        this.saveError = `The latest live data is not saved to storage yet (${messageOf(err) || 'the engine gave no reason'}); it is retried at the next refresh.`;
       }
     }
     this.lastHeavy = Date.now();
