@@ -3,8 +3,6 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 
-const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-
 export default defineConfig({
   base: './',
   plugins: [
@@ -39,7 +37,6 @@ export default defineConfig({
   ],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
-  // Cross-origin isolation (COOP/COEP) lets DuckDB-WASM run its threaded build; every request is same-origin.
-  preview: { port: 4173, headers: ISOLATION },
-  server: { port: 5173, headers: ISOLATION },
+  preview: { port: 4173 },
+  server: { port: 5173 },
 });

@@ -86,17 +86,3 @@ test.describe('a German browser', () => {
     await expect(page.getByTestId('kpi-revenue')).toContainText(revenue);
   });
 });
-
-test('the engine runs threaded when the page is cross-origin isolated, single-threaded otherwise', async ({ page }, info) => {
-  await page.goto('./');
-  await waitForDashboard(page);
-  const isolated = await page.evaluate(() => globalThis.crossOriginIsolated);
-  expect(isolated).toBe(info.project.name === 'threads');
-  const threads = await page.evaluate(async () => {
-    const t = await (globalThis as unknown as { strata: { query(s: string): Promise<{ get(i: number): { toJSON(): { t: string } } | null }> } })
-      .strata.query("SELECT current_setting('threads')::VARCHAR AS t");
-    return Number(t.get(0)?.toJSON().t);
-  });
-  if (isolated) expect(threads).toBeGreaterThanOrEqual(2);
-  else expect(threads).toBe(1);
-});

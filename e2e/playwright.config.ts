@@ -5,10 +5,7 @@ import { chromiumPath, LAUNCH_ARGS } from './browser.ts';
 /** Specs that import big files or fault the engine: at most one of them runs at a time. */
 const IMPORT_HEAVY = ['**/faults.spec.ts', '**/import.spec.ts', '**/import-formats.spec.ts', '**/import-malformed.spec.ts'];
 
-/** Specs also run against the cross-origin isolated server (the threaded engine). */
-const THREADED = ['**/overview.spec.ts', '**/persistence.spec.ts', '**/funnels.spec.ts'];
-
-/** The port the production build is served on for the tests (E2E_PORT overrides it); PORT + 1 serves it isolated. */
+/** The port the production build is served on for the tests (E2E_PORT overrides it). */
 const PORT = Number(process.env.E2E_PORT ?? 4180);
 
 export default defineConfig({
@@ -26,8 +23,6 @@ export default defineConfig({
   projects: [
     { name: 'imports', testMatch: IMPORT_HEAVY, workers: 1 },
     { name: 'screens', testIgnore: IMPORT_HEAVY },
-    // The same build served cross-origin isolated: DuckDB-WASM's threaded engine, on the screens that matter most.
-    { name: 'threads', testMatch: THREADED, use: { baseURL: `http://127.0.0.1:${PORT + 1}/` } },
   ],
   retries: 0,
   forbidOnly: true,
@@ -41,8 +36,10 @@ export default defineConfig({
     viewport: { width: 1400, height: 900 },
     trace: 'off',
   },
-  webServer: [
-    { command: `node serve.mjs ${PORT}`, url: `http://127.0.0.1:${PORT}/`, reuseExistingServer: false, timeout: 60_000 },
-    { command: `node serve.mjs ${PORT + 1} --isolated`, url: `http://127.0.0.1:${PORT + 1}/`, reuseExistingServer: false, timeout: 60_000 },
-  ],
+  webServer: {
+    command: `node serve.mjs ${PORT}`,
+    url: `http://127.0.0.1:${PORT}/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
 });

@@ -28,7 +28,7 @@ export async function installDataset(db: Db): Promise<void> {
     await db.exec(userMetricsSql(`${schema}.user_metrics`));
     await db.exec('COMMIT');
   } catch (err) {
-    await db.exec('ROLLBACK');
+    await db.exec('ROLLBACK').catch(() => undefined); // a failed ROLLBACK must not hide why the install failed
     throw err;
   }
 }

@@ -3,9 +3,6 @@ import * as duckdb from '@duckdb/duckdb-wasm';
 import { tableFromIPC } from 'apache-arrow';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
-import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
-import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
-import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import type { SqlValue } from '../sql/quote.ts';
 import { CANCELLED, type InsertOptions } from './types.ts';
 import { ident } from '../sql/quote.ts';
@@ -37,13 +34,6 @@ export interface EngineInfo {
   opfs: boolean;
   /** True when the stored file was opened read-only. */
   readOnly: boolean;
-  /** DuckDB's threads: more than 1 when the page is cross-origin isolated and the threaded build runs. */
-  threads: number;
-}
-
-/** Threads the threaded build may use: the machine's cores, at least 2, at most 8. */
-export function engineThreads(cores: number | undefined): number {
-  return Math.max(2, Math.min(8, Math.trunc(cores ?? 2) || 2));
 }
 
 
@@ -61,12 +51,9 @@ export class WasmEngine {
   /** Start DuckDB from the locally bundled files (never a CDN). */
   async init(opts: EngineOptions): Promise<EngineInfo> {
     const t0 = performance.now();
-    // The threaded build when the page is cross-origin isolated (COOP/COEP headers: SharedArrayBuffer), else the
-    // single-threaded one; both bundled locally.
     const bundle = await duckdb.selectBundle({
       mvp: { mainModule: ehWasm, mainWorker: ehWorker },
       eh: { mainModule: ehWasm, mainWorker: ehWorker },
-      coi: { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthread },
     });
     const inner = new Worker(bundle.mainWorker!);
     // DuckDB-WASM forgets (never settles) its pending requests when its worker fails: notice, and fail them.
@@ -95,16 +82,8 @@ export class WasmEngine {
     }
     this.db = db;
     this.mainId = await this.connect();
-    let threads = 1;
-    if (bundle.pthreadWorker) {
-      threads = engineThreads(typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : undefined);
-      await db.connect().then(async (c) => {
-        await c.query(`SET threads = ${threads}`);
-        await c.close();
-      });
-    }
     const version = await db.getVersion();
-    return { version, initMs: performance.now() - t0, persistent, persistError, opfs, readOnly: persistent && !!opts.readOnly, threads };
+    return { version, initMs: performance.now() - t0, persistent, persistError, opfs, readOnly: persistent && !!opts.readOnly };
   }
 
   /** Why the engine can no longer be used, or null while it is healthy (the main thread polls this). */
