@@ -142,7 +142,7 @@ function suite(backend: string, open: () => Promise<Db>, ticks: number): void {
           assert.deepEqual(summary.orders, feedRows(PARAMS, rows));
           feed.push(...summary.orders.map((o) => o.orderId));
           state = next;
-          if ((k + 1) % 150 === 0) await refreshSegments(db); // the 30 s heavy refresh at 5 ticks a second
+          if ((k + 1) % 450 === 0) await refreshSegments(db); // a heavy refresh now and then (the app: every 30 s)
           if (k === Math.floor(ticks / 6)) {
             heap0 = heapAfterGc();
             duck0 = await duckMemory(db);
@@ -190,4 +190,4 @@ CREATE TABLE products AS SELECT * FROM main.products; ${userMetricsSql('fresh.us
 }
 
 suite('native DuckDB', () => openNodeDb(), 1800);
-suite('DuckDB-WASM', () => openWasmDb(), 300);
+suite('DuckDB-WASM', () => openWasmDb(), 200);
