@@ -10,15 +10,11 @@ import { appendTick, shopCounters, type LiveState } from '../src/data/live/appen
 import { OVERVIEW_PANELS, validateOverviewSpec } from '../src/analyses/overview/index.ts';
 import { appSettled, LONGTASKS } from './ml-screen.ts';
 import type { BrowserRig } from './browser.ts';
-import type { BenchSize } from './queries.ts';
+import { median, type BenchSize } from './queries.ts';
 
 const TICKS = 20;
 const KPI_RUNS = 5;
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-};
 
 interface Side {
   events: number;
