@@ -17,6 +17,8 @@ import type { LiveWorkerApi } from '../../workers/live.worker.ts';
 export interface LiveHost {
   readonly db: { fork(): Promise<CancellableDb> } | null;
   readonly dataset: DatasetRecord | null;
+  /** True while the segmentations are being recomputed (a heavy refresh still under way). */
+  readonly refreshing: boolean;
   /** A tick landed: cached query results are stale. */
   dataAppended(): void;
   /** The heavy refresh: every view re-queries, segmentations catch up. */
@@ -72,6 +74,12 @@ export class LiveController {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private heavyTimer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
+  /**
+   * Everything this controller runs on its connection (a tick's append, the heavy refresh's counts and CHECKPOINT,
+   * the stored state) goes through one lane, one at a time: a CHECKPOINT landing inside a tick's open transaction
+   * aborts the tick (seen at 10M events, where a tick takes seconds and overlaps the 30 s refresh).
+   */
+  private lane: Promise<void> = Promise.resolve();
   private generation = 0;
   private channel: BroadcastChannel | null = null;
 
@@ -158,7 +166,9 @@ export class LiveController {
     this.status = 'paused';
     if (this.state && this.conn) {
       this.state = { ...this.state, status: 'paused' };
-      await writeLiveState(this.conn, this.state).catch(() => undefined);
+      const conn = this.conn;
+      const state = this.state;
+      await this.serial(() => writeLiveState(conn, state)).catch(() => undefined);
     }
     await this.heavy();
     this.announce();
@@ -167,7 +177,8 @@ export class LiveController {
   /** Stop: the dataset is an ordinary one again (what was appended stays). */
   async stop(): Promise<void> {
     await this.halt();
-    if (this.conn) await clearLiveState(this.conn).catch(() => undefined);
+    const conn = this.conn;
+    if (conn) await this.serial(() => clearLiveState(conn)).catch(() => undefined);
     const wasLive = this.state !== null;
     this.state = null;
     this.status = 'off';
@@ -189,7 +200,7 @@ export class LiveController {
     }
   }
 
-  /** Stop timers and wait for a tick in flight; the connection stays for the dataset. */
+  /** Stop timers and wait for a tick (and any work on the connection) in flight; the connection stays. */
   private async halt(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     if (this.heavyTimer) clearTimeout(this.heavyTimer);
@@ -197,6 +208,14 @@ export class LiveController {
     const was = this.status;
     if (was === 'running') this.status = 'paused';
     await this.running?.catch(() => undefined);
+    await this.lane;
+  }
+
+  /** Run `work` on the connection after everything queued before it (see `lane`). */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.lane.then(work);
+    this.lane = done.then(() => undefined, () => undefined);
+    return done;
   }
 
   private async connection(rec: DatasetRecord): Promise<CancellableDb> {
@@ -231,6 +250,12 @@ export class LiveController {
     this.heavyTimer = setTimeout(() => {
       this.heavyTimer = null;
       if (this.status !== 'running') return;
+      // The last refresh is still computing (10M events: segmentations take longer than the interval): skip this
+      // one rather than queue the engine solid, so ticks keep their pace. Pause always refreshes.
+      if (this.host.refreshing) {
+        this.scheduleHeavy();
+        return;
+      }
       void this.heavy().finally(() => {
         if (this.status === 'running') this.scheduleHeavy();
       });
@@ -245,8 +270,9 @@ export class LiveController {
     if (this.status !== 'running' || !state || !conn || !this.remote) return;
     const t0 = performance.now();
     try {
-      const rows = await this.remote.tick(state.counters);
-      const { summary, state: next } = await appendTick(conn, state, rows);
+      const remote = this.remote;
+      const rows = await remote.tick(state.counters);
+      const { summary, state: next } = await this.serial(() => appendTick(conn, state, rows));
       if (gen !== this.generation) return;
       this.state = next;
       this.totals = next.totals;
@@ -265,7 +291,8 @@ export class LiveController {
       if (summary.events) this.host.dataAppended();
     } catch (err) {
       if (gen !== this.generation) return;
-      this.error = `A live tick failed (live mode paused; nothing was half-written): ${messageOf(err)}`;
+      console.error('Strata live tick failed', err);
+      this.error = `A live tick failed (live mode paused; nothing was half-written): ${messageOf(err) || 'the engine gave no reason'}`;
       this.status = 'paused';
       return;
     }
@@ -290,8 +317,10 @@ export class LiveController {
     const rec = this.host.dataset;
     if (conn && rec && this.state) {
       try {
-        await updateDatasetCounts(conn, rec.id);
-        await checkpoint(conn);
+        await this.serial(async () => {
+          await updateDatasetCounts(conn, rec.id);
+          await checkpoint(conn);
+        });
         this.saveError = null;
       } catch (err) {
         // Not fatal: the rows are in the database; the next refresh (or pause) writes the file again.
