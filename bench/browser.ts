@@ -54,20 +54,31 @@ export interface ColdStart {
   dbReady: number;
   datasetReady: number;
   dashboard: number;
+  /** A second load in the same context (the shop stored in OPFS, the files cached): KPIs on screen, ms. */
+  returning: number;
 }
 
-/** Load the app in a fresh context (empty cache, no service worker yet) and read its milestones. */
+/** Load the app in a fresh context (empty cache, no service worker yet) and read its milestones; then reload. */
 export async function coldStart(rig: BrowserRig): Promise<ColdStart> {
   const context = await rig.browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
     const page = await context.newPage();
     await page.goto(rig.url);
     await dashboardRendered(page);
-    return await page.evaluate(() => {
+    const first = await page.evaluate(() => {
       const t = (globalThis as unknown as Strata).strata.timings;
       const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN;
       return { fcp, dbReady: t.dbReadyMs ?? NaN, datasetReady: t.datasetReadyMs ?? NaN, dashboard: t.dashboardMs ?? NaN };
     });
+    // The first visit keeps working in the background (segmentations, the stored file): let it settle, then reload.
+    await page.waitForFunction(() => {
+      const s = (globalThis as unknown as Strata).strata;
+      return (s.segmentsReady && !s.writing) || !!s.segmentError;
+    }, null, { timeout: 300_000, polling: 200 });
+    await page.reload();
+    await dashboardRendered(page);
+    const returning = await page.evaluate(() => (globalThis as unknown as Strata).strata.timings.dashboardMs ?? NaN);
+    return { ...first, returning };
   } finally {
     await context.close();
   }

@@ -53,6 +53,7 @@ export function coldRows(runs: readonly ColdStart[], error?: string): Row[] {
     ['dbReady', 'DuckDB ready'],
     ['datasetReady', 'default shop generated (5K users)'],
     ['dashboard', 'dashboard rendered'],
+    ['returning', 'returning visit: KPIs on screen'],
   ];
   if (error && runs.length === 0) return [{ size: 'cold start', step: 'all', wasm: { text: `failed: ${error}` }, native: null }];
   return steps.map(([key, step]) => ({ size: label, step, wasm: { ms: median(runs.map((r) => r[key])) }, native: null }));
@@ -148,11 +149,37 @@ export function sizeRows(
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
 
-/** The markdown table. */
+/** Issue 17's speed targets in the page (ms, "under"), by kind of step and shop size. */
+const SPEED_TARGETS: readonly { kind: string; test: (step: string) => boolean; ms: Readonly<Record<string, number>> }[] = [
+  { kind: 'Overview panel', test: (s) => /^\w+ \((all|90 d)\)$/.test(s), ms: { '50K': 20, '1M': 100, '10M': 500 } },
+  { kind: 'funnel', test: (s) => /^funnel F[12]\b/.test(s), ms: { '50K': 40, '1M': 200, '10M': 1500 } },
+  { kind: 'journeys', test: (s) => /^journeys J[12]\b/.test(s), ms: { '50K': 40, '1M': 250, '10M': 2000 } },
+  { kind: 'retention', test: (s) => /^retention R[1-3]\b/.test(s), ms: { '50K': 20, '1M': 100, '10M': 800 } },
+  { kind: 'pivot', test: (s) => /^pivot [ABC]:/.test(s), ms: { '50K': 30, '1M': 300, '10M': 2000 } },
+  { kind: 'first visit', test: (s) => s === 'dashboard rendered', ms: { 'cold start': 2500 } },
+  { kind: 'returning visit', test: (s) => s === 'returning visit: KPIs on screen', ms: { 'cold start': 1200 } },
+];
+
+/** The target of a row (its size label's first word: 50K, 1M, 10M, or "cold start"), if issue 17 sets one. */
+export function speedTarget(size: string, step: string): number | undefined {
+  const label = size.startsWith('cold start') ? 'cold start' : size.split(' ')[0];
+  return SPEED_TARGETS.find((t) => t.test(step))?.ms[label];
+}
+
+function targetCells(r: Row): [string, string] {
+  const limit = speedTarget(r.size, r.step);
+  if (limit === undefined) return ['', ''];
+  const goal = `< ${int.format(limit)}`;
+  if (!r.wasm || !('ms' in r.wasm) || !Number.isFinite(r.wasm.ms)) return [goal, 'not measured'];
+  return [goal, r.wasm.ms < limit ? '✓' : `✗ (${(r.wasm.ms / limit).toFixed(1)}×)`];
+}
+
+/** The markdown table, with issue 17's target (page, ms) and whether the page met it, where one is set. */
 export function renderTable(rows: readonly Row[]): string {
-  const lines = ['| size | step | WASM ms | native ms | WASM/native ratio |', '|---|---|---:|---:|---:|'];
+  const lines = ['| size | step | WASM ms | native ms | WASM/native ratio | target ms | met |', '|---|---|---:|---:|---:|---:|---|'];
   for (const r of rows) {
-    lines.push(`| ${esc(r.size)} | ${esc(r.step)} | ${esc(show(r.wasm))} | ${esc(show(r.native))} | ${ratio(r.wasm, r.native)} |`);
+    const [goal, met] = targetCells(r);
+    lines.push(`| ${esc(r.size)} | ${esc(r.step)} | ${esc(show(r.wasm))} | ${esc(show(r.native))} | ${ratio(r.wasm, r.native)} | ${goal} | ${met} |`);
   }
   return lines.join('\n');
 }

@@ -100,3 +100,53 @@ test('datasets survive a browser restart', async ({ baseURL, demoProfile }) => {
   }
   expect(errors).toEqual([]);
 });
+
+test("a returning visit shows the last visit's Overview at once, then the stored data's own figures", async ({ page }) => {
+  await page.goto('./');
+  await waitForDashboard(page);
+  const def = await reference(DEFAULT_PARAMS);
+  expect(await kpi(page, 'users')).toBe(def.kpis.users);
+  await page.waitForFunction(() => !!localStorage.getItem('strata:last-overview'), null, { timeout: 30_000 });
+  // On the next load, note what the KPI cards show the first moment the "last visit" notice is on screen, and
+  // whether the database had answered anything by then.
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as { __cached?: { users: string | null; revenue: string | null; dashboard: boolean } };
+    const look = () => {
+      if (w.__cached) return;
+      const note = document.querySelector('[data-testid="overview-cached"]');
+      const users = document.querySelector('[data-testid="kpi-users"]');
+      if (!note || !users) return;
+      const t = (globalThis as unknown as { strata?: { timings: { dashboardMs?: number } } }).strata?.timings;
+      w.__cached = {
+        users: users.getAttribute('data-value'),
+        revenue: document.querySelector('[data-testid="kpi-revenue"]')?.getAttribute('data-value') ?? null,
+        dashboard: !!t?.dashboardMs,
+      };
+    };
+    new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true });
+  });
+  await page.reload();
+  await waitForDashboard(page);
+  await expect(page.getByTestId('overview-cached')).toHaveCount(0);
+  const seen = await page.evaluate(() => (globalThis as unknown as { __cached?: { users: string; revenue: string; dashboard: boolean } }).__cached);
+  expect(seen, 'the last visit\'s figures were shown while the data opened').toBeTruthy();
+  expect(seen!.dashboard).toBe(false);
+  expect(Number(seen!.users)).toBe(def.kpis.users);
+  expect(Number(seen!.revenue)).toBeCloseTo(def.kpis.revenue, 6);
+  // Then the stored data's own answers, the same figures.
+  expect(await kpi(page, 'users')).toBe(def.kpis.users);
+  expect(await kpi(page, 'revenue')).toBeCloseTo(def.kpis.revenue, 6);
+  const t = await page.evaluate(() => (globalThis as unknown as { strata: { timings: { cachedDashboardMs?: number; dashboardMs?: number } } }).strata.timings);
+  expect(t.cachedDashboardMs).toBeLessThan(t.dashboardMs!);
+
+  // Figures cached for other data do not outlive the opening: the stored dataset's own answers replace them.
+  await page.evaluate(() => {
+    const c = JSON.parse(localStorage.getItem('strata:last-overview')!);
+    c.dataset = '999:0:1:1';
+    c.results.kpis.users = 123456789;
+    localStorage.setItem('strata:last-overview', JSON.stringify(c));
+  });
+  await page.reload();
+  await waitForDashboard(page);
+  expect(await kpi(page, 'users')).toBe(def.kpis.users);
+});

@@ -16,6 +16,7 @@ const build = (loc: string, code: string) => ({
   pct: new Intl.NumberFormat(loc, { style: 'percent', maximumFractionDigits: 1 }),
   day: new Intl.DateTimeFormat(loc, { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' }),
   month: new Intl.DateTimeFormat(loc, { timeZone: 'UTC', year: 'numeric', month: 'short' }),
+  when: new Intl.DateTimeFormat(loc, { dateStyle: 'medium', timeStyle: 'short' }),
 });
 let f = build(locale, currency);
 
@@ -51,6 +52,8 @@ export const formatLocale = (): string => locale;
 const dash = '—';
 const ok = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** A moment of the user's own day (their time zone), e.g. when a result was computed: Dec 3, 2026, 10:05 AM. */
+export const fmtWhen = (ms: number | null | undefined) => (ok(ms) ? f.when.format(ms) : dash);
 /** Whole numbers: 12,345. */
 export const fmtInt = (v: number | null | undefined) => (ok(v) ? f.int.format(v) : dash);
 /** Up to two decimals: 1.25. */

@@ -9,7 +9,9 @@ import {
   checkpoint, createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, readCurrency, renameDataset, repairCatalog, useDataset, writeCurrency,
   type DatasetRecord, type Repair,
 } from '../data/datasets.ts';
-import { generateShopInBrowser, Cancelled, type LoadProgress } from './generate.ts';
+import { generateShopInBrowser, pregenerate, Cancelled, type LoadProgress, type Pregenerated } from './generate.ts';
+import { STORED_FILES } from '../lib/opfs-file.ts';
+import { readDashboardCache, type DashboardCache } from './dashboard-cache.ts';
 import { ImportSession } from './import.svelte.ts';
 import { acquireDbLock } from './lock.ts';
 import { requestPersistentStorage } from '../lib/storage.ts';
@@ -47,6 +49,8 @@ export interface Timings {
   dbReadyMs?: number;
   datasetReadyMs?: number;
   dashboardMs?: number;
+  /** A returning visit: the last visit's Overview figures on screen (before the queries answer). */
+  cachedDashboardMs?: number;
 }
 
 /** When the stored database cannot be opened: why, and what the user may do about it (nothing is deleted). */
@@ -97,6 +101,8 @@ export class AppState {
   /** Set when computing segments ran out of storage: no automatic retry (it would restart the engine in a loop). */
   private segmentsOutOfSpace = false;
   timings: Timings = {};
+  /** The last Overview drawn (a previous visit's figures), shown while the stored dataset opens; see dashboard-cache. */
+  lastOverview: DashboardCache | null = readDashboardCache();
   /** The Import screen's session (files, mappings, report). */
   importer = new ImportSession(() => this.db);
   /** Bumped after every live tick that added rows: the Overview's KPIs re-query (heavy panels wait for `version`). */
@@ -105,6 +111,7 @@ export class AppState {
   live = new LiveController({
     get db() { return app.db; },
     get dataset() { return app.dataset; },
+    get refreshing() { return app.writing === SEGMENT_WRITE; },
     dataAppended: () => {
       this.coordinator?.invalidate();
       this.liveVersion++;
@@ -120,11 +127,15 @@ export class AppState {
   });
   private abort: AbortController | null = null;
   private owner = false;
+  /** The demo shop generated while DuckDB started (first visit only), until `generate` takes it. */
+  private pre: Pregenerated | null = null;
 
   /** Start DuckDB, open the stored datasets (or generate the demo shop on a first visit). */
   async boot(): Promise<void> {
     try {
       this.owner = await acquireDbLock();
+      // A first visit (no stored database yet) generates the demo shop while DuckDB starts, on another core.
+      if (await firstVisit(this.owner)) this.pre = pregenerate(DEFAULT_PARAMS);
       const db = await this.openEngine(this.owner);
       if (!db) return; // the recovery panel is showing
       this.timings.dbReadyMs = performance.now();
@@ -309,7 +320,12 @@ export class AppState {
       return;
     }
     while (this.writing === SEGMENT_WRITE && this.segmentJob) {
-      if (!req.only) return; // already on it
+      if (!req.only) {
+        // Already on it, but the data may have changed since that run read it: run again after it (only the
+        // segmentations whose data fingerprint moved are recomputed then).
+        this.segmentsWanted = true;
+        return;
+      }
       await this.segmentJob.catch(() => undefined);
     }
     if (this.writing) {
@@ -488,7 +504,9 @@ export class AppState {
         try {
           const name = `Demo shop · ${fmtInt(params.users)} users · ${params.days} days · seed ${params.seed}`;
           const rec = await createDataset(work, { name, kind: 'demo', meta: JSON.stringify(params) }, async () => {
-            await generateShopInBrowser(work, params, (p) => (this.progress = p), abort.signal);
+            const pre = this.pre;
+            this.pre = null;
+            await generateShopInBrowser(work, params, (p) => (this.progress = p), abort.signal, pre);
           }, { main: db, release: () => work.close() });
           await this.activate(rec);
           this.datasets = await listDatasets(db);
@@ -672,6 +690,21 @@ function customColumn(name: string, existing: readonly SegmentationRecord[]): st
     let n = 1;
     while (existing.some((r) => r.column === `segment_${n}`)) n++;
     return `segment_${n}`;
+  }
+}
+
+/**
+ * True when this page will start from an empty database: another tab owns the stored one (this tab works in
+ * memory), or no stored database file exists yet. Never throws (unsure means false: nothing is started early).
+ */
+async function firstVisit(owner: boolean): Promise<boolean> {
+  if (!owner) return true;
+  try {
+    const root = await navigator.storage.getDirectory();
+    await root.getFileHandle(STORED_FILES[0]);
+    return false;
+  } catch (err) {
+    return err instanceof DOMException && err.name === 'NotFoundError';
   }
 }
 

@@ -16,6 +16,18 @@ export class OverviewData {
   /** Milliseconds the last full refresh took (all panels). */
   lastMs = $state<number | null>(null);
 
+  /** Show `results` (the last visit's figures) until queries replace them; panels not given stay loading. */
+  prefill(results: Partial<OverviewResults>): void {
+    this.results = { ...results };
+    for (const k of KEYS) this.status[k] = k in results ? 'ready' : 'loading';
+  }
+
+  /** Forget every result (prefilled figures that turned out to belong to other data). */
+  clear(): void {
+    this.results = {};
+    for (const k of KEYS) this.status[k] = 'idle';
+  }
+
   /** Query every panel; resolves when all have settled (errors are kept per panel). */
   async refresh(coordinator: QueryCoordinator, spec: OverviewSpec, opts: { only?: readonly OverviewPanel[]; quiet?: boolean } = {}): Promise<void> {
     const t0 = performance.now();
