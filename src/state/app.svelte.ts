@@ -11,7 +11,7 @@ import {
 } from '../data/datasets.ts';
 import { generateShopInBrowser, pregenerate, Cancelled, type LoadProgress, type Pregenerated } from './generate.ts';
 import { STORED_FILES } from '../lib/opfs-file.ts';
-import { readDashboardCache, type DashboardCache } from './dashboard-cache.ts';
+import { clearDashboardCache, readDashboardCache, type DashboardCache } from './dashboard-cache.ts';
 import { ImportSession } from './import.svelte.ts';
 import { acquireDbLock } from './lock.ts';
 import { requestPersistentStorage } from '../lib/storage.ts';
@@ -607,6 +607,8 @@ export class AppState {
         }
       }
       await deleteDataset(db, rec);
+      // The last Overview kept for the next visit must not show a deleted dataset's figures, even for a moment.
+      if (readDashboardCache()?.dataset.startsWith(`${rec.id}:`)) clearDashboardCache();
       this.datasets = await listDatasets(db);
     });
   }
