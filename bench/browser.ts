@@ -54,8 +54,11 @@ export interface ColdStart {
   dbReady: number;
   datasetReady: number;
   dashboard: number;
-  /** A second load in the same context (the shop stored in OPFS, the files cached): KPIs on screen, ms. */
+  /** A second load in the same context (the shop stored in OPFS, the files cached): KPIs on screen, ms (the last
+   * visit's figures from the dashboard cache when it holds them). */
   returning: number;
+  /** The same load: every Overview panel answered from the stored data, ms. */
+  returningDashboard: number;
 }
 
 /** Load the app in a fresh context (empty cache, no service worker yet) and read its milestones; then reload. */
@@ -77,8 +80,11 @@ export async function coldStart(rig: BrowserRig): Promise<ColdStart> {
     }, null, { timeout: 300_000, polling: 200 });
     await page.reload();
     await dashboardRendered(page);
-    const returning = await page.evaluate(() => (globalThis as unknown as Strata).strata.timings.dashboardMs ?? NaN);
-    return { ...first, returning };
+    const again = await page.evaluate(() => {
+      const t = (globalThis as unknown as Strata).strata.timings;
+      return { kpis: t.cachedDashboardMs ?? t.dashboardMs ?? NaN, dashboard: t.dashboardMs ?? NaN };
+    });
+    return { ...first, returning: again.kpis, returningDashboard: again.dashboard };
   } finally {
     await context.close();
   }
@@ -87,7 +93,7 @@ export async function coldStart(rig: BrowserRig): Promise<ColdStart> {
 /** The slice of the page's `globalThis.strata` (the app object of src/state/app.svelte.ts, exposed by the bench build) the benchmark touches. */
 interface Strata {
   strata: {
-    timings: { dbReadyMs?: number; datasetReadyMs?: number; dashboardMs?: number };
+    timings: { dbReadyMs?: number; datasetReadyMs?: number; dashboardMs?: number; cachedDashboardMs?: number };
     phase: string;
     dataset: { events: number } | null;
     error: string | null;

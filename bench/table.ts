@@ -54,6 +54,7 @@ export function coldRows(runs: readonly ColdStart[], error?: string): Row[] {
     ['datasetReady', 'default shop generated (5K users)'],
     ['dashboard', 'dashboard rendered'],
     ['returning', 'returning visit: KPIs on screen'],
+    ['returningDashboard', 'returning visit: every panel answered by the stored data'],
   ];
   if (error && runs.length === 0) return [{ size: 'cold start', step: 'all', wasm: { text: `failed: ${error}` }, native: null }];
   return steps.map(([key, step]) => ({ size: label, step, wasm: { ms: median(runs.map((r) => r[key])) }, native: null }));

@@ -9,8 +9,7 @@ import {
   checkpoint, createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, readCurrency, renameDataset, repairCatalog, useDataset, writeCurrency,
   type DatasetRecord, type Repair,
 } from '../data/datasets.ts';
-import { generateShopInBrowser, pregenerate, Cancelled, type LoadProgress, type Pregenerated } from './generate.ts';
-import { STORED_FILES } from '../lib/opfs-file.ts';
+import { generateShopInBrowser, Cancelled, type LoadProgress } from './generate.ts';
 import { clearDashboardCache, readDashboardCache, type DashboardCache } from './dashboard-cache.ts';
 import { ImportSession } from './import.svelte.ts';
 import { acquireDbLock } from './lock.ts';
@@ -127,15 +126,11 @@ export class AppState {
   });
   private abort: AbortController | null = null;
   private owner = false;
-  /** The demo shop generated while DuckDB started (first visit only), until `generate` takes it. */
-  private pre: Pregenerated | null = null;
 
   /** Start DuckDB, open the stored datasets (or generate the demo shop on a first visit). */
   async boot(): Promise<void> {
     try {
       this.owner = await acquireDbLock();
-      // A first visit (no stored database yet) generates the demo shop while DuckDB starts, on another core.
-      if (await firstVisit(this.owner)) this.pre = pregenerate(DEFAULT_PARAMS);
       const db = await this.openEngine(this.owner);
       if (!db) return; // the recovery panel is showing
       this.timings.dbReadyMs = performance.now();
@@ -504,9 +499,7 @@ export class AppState {
         try {
           const name = `Demo shop · ${fmtInt(params.users)} users · ${params.days} days · seed ${params.seed}`;
           const rec = await createDataset(work, { name, kind: 'demo', meta: JSON.stringify(params) }, async () => {
-            const pre = this.pre;
-            this.pre = null;
-            await generateShopInBrowser(work, params, (p) => (this.progress = p), abort.signal, pre);
+            await generateShopInBrowser(work, params, (p) => (this.progress = p), abort.signal);
           }, { main: db, release: () => work.close() });
           await this.activate(rec);
           this.datasets = await listDatasets(db);
@@ -692,21 +685,6 @@ function customColumn(name: string, existing: readonly SegmentationRecord[]): st
     let n = 1;
     while (existing.some((r) => r.column === `segment_${n}`)) n++;
     return `segment_${n}`;
-  }
-}
-
-/**
- * True when this page will start from an empty database: another tab owns the stored one (this tab works in
- * memory), or no stored database file exists yet. Never throws (unsure means false: nothing is started early).
- */
-async function firstVisit(owner: boolean): Promise<boolean> {
-  if (!owner) return true;
-  try {
-    const root = await navigator.storage.getDirectory();
-    await root.getFileHandle(STORED_FILES[0]);
-    return false;
-  } catch (err) {
-    return err instanceof DOMException && err.name === 'NotFoundError';
   }
 }
 
