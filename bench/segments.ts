@@ -89,7 +89,7 @@ class MeteredDb implements Db {
 /** A statement's kind for the log's breakdown. */
 function kindOf(text: string): string {
   const t = text.trimStart();
-  if (/^SELECT \(SELECT count\(nullif/.test(t)) return 'availability checks';
+  if (/^SELECT \* FROM \(SELECT/.test(t)) return 'availability checks';
   if (/^INSERT INTO user_segments/.test(t)) return 'new users + DROP/ADD COLUMN';
   if (/^UPDATE user_segments/.test(t)) return 'UPDATE … FROM rule';
   if (/^INSERT OR REPLACE INTO segmentations/.test(t)) return 'record';

@@ -22,18 +22,26 @@ export interface ComputeOutcome {
 /** The RFM segmentation as the compute step sees it (its own module returns more than a label). */
 const RFM = { id: 'rfm', name: 'RFM segment', requires: [{ table: 'user_metrics' as const, anyOf: ['days_since_last_purchase'] }, { table: 'user_metrics' as const, anyOf: ['orders'] }, { table: 'user_metrics' as const, anyOf: ['revenue'] }] };
 
-/** The column names of events, users and user_metrics in the current schema. */
-export async function datasetColumns(db: Db): Promise<Columns> {
-  const rows = toRows(await db.query(`SELECT table_name AS t, column_name AS c FROM duckdb_columns()
+/** The column names of events, users and user_metrics in the current schema, and which of them are text. */
+async function datasetSchema(db: Db): Promise<{ columns: Columns; text: Set<string> }> {
+  const rows = toRows(await db.query(`SELECT table_name AS t, column_name AS c, data_type = 'VARCHAR' AS text FROM duckdb_columns()
     WHERE database_name = current_database() AND schema_name = current_schema()
       AND table_name IN ('events', 'users', 'user_metrics') ORDER BY column_index`));
   const of = (t: string) => rows.filter((r) => r.t === t).map((r) => String(r.c));
-  return { events: of('events'), users: of('users'), user_metrics: of('user_metrics') };
+  return {
+    columns: { events: of('events'), users: of('users'), user_metrics: of('user_metrics') },
+    text: new Set(rows.filter((r) => r.text).map((r) => `${String(r.t)}.${String(r.c)}`)),
+  };
+}
+
+/** The column names of events, users and user_metrics in the current schema. */
+export async function datasetColumns(db: Db): Promise<Columns> {
+  return (await datasetSchema(db)).columns;
 }
 
 /** Why each of `segs` cannot run on this dataset (a missing or empty column), or null; one statement for them all. */
-async function unavailability(db: Db, segs: readonly BuiltinSegmentation[], columns: Columns): Promise<Map<string, string | null>> {
-  const q = dataNeedsSql(segs, columns);
+async function unavailability(db: Db, segs: readonly BuiltinSegmentation[], columns: Columns, text: ReadonlySet<string>): Promise<Map<string, string | null>> {
+  const q = dataNeedsSql(segs, columns, text);
   const answer = q ? await db.query(q.text, q.params) : null;
   return new Map(segs.map((seg) => [seg.id, seg.needs(columns) ?? (answer ? decodeDataNeeds(seg, columns, answer) : null)]));
 }
@@ -50,14 +58,14 @@ export const BUILTIN_IDS: readonly string[] = [...BUILTIN_SEGMENTATIONS.map((s) 
 export async function computeBuiltinSegmentations(
   db: Db, options: Readonly<Record<string, unknown>> = {}, only?: readonly string[], progress?: (name: string, i: number, n: number) => void,
 ): Promise<ComputeOutcome[]> {
-  const columns = await datasetColumns(db);
+  const { columns, text } = await datasetSchema(db);
   const dataVersion = await dataFingerprint(db);
   const out: ComputeOutcome[] = [];
   const want = (id: string) => !only || only.includes(id);
   const total = BUILTIN_IDS.filter(want).length;
   let i = 0;
   const batches: SegmentBatch[] = [];
-  const whyNot = await unavailability(db, BUILTIN_SEGMENTATIONS.filter((seg) => want(seg.id)), columns);
+  const whyNot = await unavailability(db, BUILTIN_SEGMENTATIONS.filter((seg) => want(seg.id)), columns, text);
   for (const seg of BUILTIN_SEGMENTATIONS) {
     if (!want(seg.id)) continue;
     progress?.(seg.name, i++, total + 1);
@@ -110,9 +118,9 @@ export async function computeBuiltinSegmentations(
  * why it cannot run (cheap: column names and a few emptiness checks).
  */
 export async function builtinAvailability(db: Db): Promise<ComputeOutcome[]> {
-  const columns = await datasetColumns(db);
+  const { columns, text } = await datasetSchema(db);
   const out: ComputeOutcome[] = [];
-  const whyNot = await unavailability(db, BUILTIN_SEGMENTATIONS, columns);
+  const whyNot = await unavailability(db, BUILTIN_SEGMENTATIONS, columns, text);
   for (const seg of BUILTIN_SEGMENTATIONS) {
     const why = whyNot.get(seg.id) ?? null;
     const cols = why ? [] : seg.scored ? [segmentColumn(seg.id), segmentColumn(`${seg.id}_value`)] : [segmentColumn(seg.id)];

@@ -119,8 +119,10 @@ export async function writeSegmentations(db: Db, batches: readonly SegmentBatch[
       await db.query(t.text, t.params);
     }
     const joins = batches.map((_, i) => raw(`LEFT JOIN temp.${temps[i]} b${i} ON b${i}.user_id = u.user_id`));
+    // The stored table is joined only when some of its columns are kept (not when every one is recomputed).
+    const keep = existing.some((c) => !fresh.has(c)) ? raw('LEFT JOIN user_segments o ON o.user_id = u.user_id ') : raw('');
     const build = sql`CREATE OR REPLACE TABLE user_segments_next AS SELECT u.user_id${raw(select.length ? ', ' : '')}${joinSql(select, ', ')}
-FROM users u LEFT JOIN user_segments o ON o.user_id = u.user_id ${joinSql(joins, ' ')}`;
+FROM users u ${keep}${joinSql(joins, ' ')}`;
     await db.query(build.text, build.params);
   } finally {
     await db.exec(temps.map((t) => `DROP TABLE IF EXISTS temp.${t};`).join(' ')).catch(() => undefined);

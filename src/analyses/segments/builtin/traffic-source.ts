@@ -79,18 +79,25 @@ export function segmentSql(opts?: unknown): Sql {
     return sql`WHEN ${joinSql(parts.filter((p): p is Sql => p !== null), ' OR ')} THEN ${r.label}`;
   });
   // Pick the first touch on the raw values (cheap per event), then normalise one row per user.
-  const ws = "' ' || chr(9) || chr(10) || chr(12) || chr(13)"; // the whitespace cleanSql's \s collapses (RE2's \s has no \v)
-  const filled = (c: string) => raw(`trim(CAST(${c} AS VARCHAR), ${ws}) <> ''`);
-  // One aggregate pass instead of sorting every user's events: arg_min over the ordering key (ts, then the
-  // lower-cased source with NULLs last, then the medium with NULLs last) — the same first touch as
-  // row_number() OVER (… ORDER BY ts, lower(source) NULLS LAST, lower(medium) NULLS LAST) = 1, about 3× faster.
-  return sql`WITH first_touch AS (
+  // Non-blank = holds a character other than the whitespace cleanSql's \s collapses (RE2's \s: space, \t, \n, \f,
+  // \r). A regular expression, not trim(x, chars) <> '': measured 3.5× faster per event in DuckDB-WASM.
+  const filled = (c: string) => raw(`regexp_matches(CAST(${c} AS VARCHAR), '\\S')`);
+  // Aggregates instead of sorting every user's events: first each user's distinct (source, medium) pairs with their
+  // earliest time (the rest of the ordering key is the same for every event of a pair, so a pair's best event is its
+  // earliest), then arg_min over the ordering key (ts, then the lower-cased source with NULLs last, then the medium
+  // with NULLs last) — the same first touch as row_number() OVER (… ORDER BY ts, lower(source) NULLS LAST,
+  // lower(medium) NULLS LAST) = 1. Measured in DuckDB-WASM at 50K events: 3× faster than the window, and the
+  // pairs step halves the single arg_min pass over every event (the key's structs and lower() run per pair).
+  return sql`WITH pairs AS (
+  SELECT user_id, source, medium, min(ts) AS ts FROM events WHERE user_id IS NOT NULL GROUP BY ALL
+),
+first_touch AS (
   SELECT user_id, w.source AS source, w.medium AS medium FROM (
     SELECT user_id, arg_min({'source': source, 'medium': medium}, {'ts': ts,
       'sn': lower(CAST(source AS VARCHAR)) IS NULL, 's': lower(CAST(source AS VARCHAR)),
       'mn': lower(CAST(medium AS VARCHAR)) IS NULL, 'm': lower(CAST(medium AS VARCHAR))}) AS w
-    FROM events
-    WHERE user_id IS NOT NULL AND (${filled('source')} OR ${filled('medium')})
+    FROM pairs
+    WHERE ${filled('source')} OR ${filled('medium')}
     GROUP BY user_id)
 ),
 touch AS (
