@@ -12,7 +12,7 @@ import {
   ML_KMEANS_MAX_ROWS, scaledTolerance, type ChunkSums, type IterationInfo,
 } from '../src/ml/kmeans.ts';
 import {
-  adjustedRandIndex, calinskiHarabasz, contingency, daviesBouldin, inertia, silhouette,
+  adjustedRandIndex, calinskiHarabasz, contingency, daviesBouldin, inertia, silhouette, silhouettes,
 } from '../src/ml/metrics.ts';
 import { elbowK, recommendK, scanK, type KScore } from '../src/ml/choose-k.ts';
 
@@ -215,6 +215,32 @@ describe('metrics against reference loops', () => {
     close(silhouette(x, labels, { sampleSize: 50, seed: 11 }), want);
     assert.equal(silhouette(x, labels, { sampleSize: 50, seed: 11 }), silhouette(x, labels, { sampleSize: 50, seed: 11 }));
     close(silhouette(x, labels, { sampleSize: 120 }), refSilhouette(X, labels)); // not above: exact
+  });
+
+  test('silhouettes of several labelings in one pass: each equals the reference loop and silhouette() exactly', () => {
+    const { x, labels } = randomData(5, 90, 3, 4);
+    const X = rowsOf(x);
+    const labelings: number[][] = [Array.from(labels), Array.from(labels, (l) => l % 2), Array.from(randomData(6, 90, 1, 7).labels, (l) => 3 * l - 4),
+      Array.from(labels, () => 1), Array.from(labels, (_, i) => (i === 0 ? 9 : 2))];
+    const fractions: number[] = [];
+    const got = silhouettes(x, labelings, {}, (f) => fractions.push(f));
+    assert.equal(got.length, labelings.length);
+    for (let r = 0; r < 3; r++) {
+      close(got[r], refSilhouette(X, labelings[r]));
+      assert.equal(got[r], silhouette(x, labelings[r]), `labeling ${r}: the very same sums`);
+    }
+    assert.ok(Number.isNaN(got[3]), 'one cluster: undefined');
+    assert.equal(got[4], silhouette(x, labelings[4]), 'a singleton cluster beside the rest');
+    assert.ok(fractions.length > 1 && fractions[0] === 0 && fractions.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f > fractions[i - 1])), 'progress rises within [0, 1]');
+    // Above sampleSize: the same seeded sample for every labeling.
+    const idx = sampleIndexes(new Prng(11), 90, 40);
+    const sampled = silhouettes(x, labelings.slice(0, 3), { sampleSize: 40, seed: 11 });
+    for (let r = 0; r < 3; r++) {
+      close(sampled[r], refSilhouette(Array.from(idx, (i) => X[i]), Array.from(idx, (i) => labelings[r][i])));
+      assert.equal(sampled[r], silhouette(x, labelings[r], { sampleSize: 40, seed: 11 }));
+    }
+    assert.deepEqual(silhouettes(x, []), []);
+    assert.throws(() => silhouettes(x, [[0, 1]]), /2 labels for 90 rows/);
   });
 
   test('known values', () => {

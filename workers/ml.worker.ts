@@ -89,10 +89,10 @@ const api = {
   },
 
   /** k-means for k = kMin..kMax with inertia, silhouette, CH and DB, and the recommended k. */
-  scan(data: Float64Array, rows: number, cols: number, columns: FeatureColumn[], opts: { kMin: number; kMax: number; seed: number; preprocessing?: PreprocessOptions }, progress: (k: number, of: number) => void): { scores: KScore[]; k: number; why: string } {
+  scan(data: Float64Array, rows: number, cols: number, columns: FeatureColumn[], opts: { kMin: number; kMax: number; seed: number; preprocessing?: PreprocessOptions }, progress: (done: number, of: number, phase: 'k-means' | 'silhouettes') => void): { scores: KScore[]; k: number; why: string } {
     const x = preprocess({ data, rows, cols }, columns, opts.preprocessing).x;
     const method = rows > 200_000 ? 'mini-batch' as const : 'full' as const;
-    const scores = scanK(x, { kMin: opts.kMin, kMax: opts.kMax, seed: opts.seed, restarts: 2, method, onProgress: (done, total) => progress(done, total) });
+    const scores = scanK(x, { kMin: opts.kMin, kMax: opts.kMax, seed: opts.seed, restarts: 2, method, onProgress: (done, total, phase) => progress(done, total, phase) });
     const rec = recommendK(scores);
     return { scores, k: rec.k, why: rec.why };
   },

@@ -113,37 +113,77 @@ export interface SilhouetteOptions {
 /** Mean silhouette coefficient (Euclidean); exact up to `sampleSize` rows, on a seeded sample above. */
 export function silhouette(x: Matrix, labels: ArrayLike<number>, options: SilhouetteOptions = {}): number {
   checkLength(x, labels);
-  const { sampleSize = SILHOUETTE_SAMPLE, seed = 0 } = options;
-  let xs = x;
-  let ls: ArrayLike<number> = labels;
-  if (x.rows > sampleSize) {
-    const idx = sampleIndexes(new Prng(seed), x.rows, sampleSize);
-    const d = x.cols;
-    const data = new Float64Array(idx.length * d);
-    const sl = new Float64Array(idx.length);
-    for (let s = 0; s < idx.length; s++) {
-      data.set(x.data.subarray(idx[s] * d, idx[s] * d + d), s * d);
-      sl[s] = labels[idx[s]];
-    }
-    xs = { data, rows: idx.length, cols: d };
-    ls = sl;
+  const r = silhouettes(x, [labels], options);
+  if (Number.isNaN(r[0])) {
+    // Say why: the (sampled) labels have too few or too many clusters.
+    const n = Math.min(x.rows, options.sampleSize ?? SILHOUETTE_SAMPLE);
+    checkClusterCount('silhouette', compactLabels(sampled(x, labels, options).labels).values.length, n);
   }
-  return exactSilhouette(xs, ls);
+  return r[0];
 }
 
-function exactSilhouette(x: Matrix, labels: ArrayLike<number>): number {
-  const n = x.rows;
+/** The rows (and labels) the silhouette is computed on: all of them, or the seeded sample of `sampleSize`. */
+function sampled(x: Matrix, labels: ArrayLike<number>, options: SilhouetteOptions): { x: Matrix; labels: ArrayLike<number>; idx: Int32Array | null } {
+  const { sampleSize = SILHOUETTE_SAMPLE, seed = 0 } = options;
+  if (x.rows <= sampleSize) return { x, labels, idx: null };
+  const idx = Int32Array.from(sampleIndexes(new Prng(seed), x.rows, sampleSize));
   const d = x.cols;
-  const c = compactLabels(labels);
-  const m = c.values.length;
-  checkClusterCount('silhouette', m, n);
-  const codes = c.codes;
-  const data = x.data;
-  // sums[i * m + k]: Σ of distances from row i to the rows of cluster k (each pair computed once).
-  const sums = new Float64Array(n * m);
+  const data = new Float64Array(idx.length * d);
+  const sl = new Float64Array(idx.length);
+  for (let s = 0; s < idx.length; s++) {
+    data.set(x.data.subarray(idx[s] * d, idx[s] * d + d), s * d);
+    sl[s] = labels[idx[s]];
+  }
+  return { x: { data, rows: idx.length, cols: d }, labels: sl, idx };
+}
+
+/**
+ * The mean silhouette of each of several labelings of the same rows (the k scan's clusterings), in ONE pass over
+ * the pairs: each pair's distance is computed once and added to every labeling's per-cluster sums, in the same
+ * order silhouette() adds them, so each result equals silhouette(x, labelings[r], options) exactly. The sample
+ * (above `sampleSize` rows) depends only on the seed and the row count: the same rows for every labeling. A
+ * labeling the silhouette is undefined for (fewer than 2 clusters, or as many as the rows) gives NaN.
+ */
+export function silhouettes(
+  x: Matrix, labelings: readonly ArrayLike<number>[], options: SilhouetteOptions = {}, onProgress?: (fraction: number) => void,
+): number[] {
+  for (const l of labelings) checkLength(x, l);
+  if (!labelings.length) return [];
+  const first = sampled(x, labelings[0], options);
+  const xs = first.x;
+  const n = xs.rows;
+  const d = xs.cols;
+  const pick = (l: ArrayLike<number>): ArrayLike<number> => {
+    if (!first.idx) return l;
+    const out = new Float64Array(n);
+    for (let s = 0; s < n; s++) out[s] = l[first.idx[s]];
+    return out;
+  };
+  const codes = labelings.map((l) => compactLabels(pick(l)));
+  const ok = codes.map((c) => c.values.length >= 2 && c.values.length <= n - 1);
+  const live = codes.map((c, r) => ({ c, r })).filter((e) => ok[e.r]);
+  const out = labelings.map(() => NaN);
+  if (!live.length) return out;
+  // Row i's sums sit together: stride = Σ clusters; labeling e's cluster k at i * stride + offset[e] + k.
+  const R = live.length;
+  const offset = new Int32Array(R);
+  let stride = 0;
+  for (let e = 0; e < R; e++) {
+    offset[e] = stride;
+    stride += live[e].c.values.length;
+  }
+  // slot[i * R + e]: where row i's own cluster sits in a row of sums, for labeling e.
+  const slot = new Int32Array(n * R);
+  for (let i = 0; i < n; i++) for (let e = 0; e < R; e++) slot[i * R + e] = offset[e] + live[e].c.codes[i];
+  const sums = new Float64Array(n * stride);
+  const data = xs.data;
+  const pairs = (n * (n - 1)) / 2;
+  const every = Math.max(1, Math.floor(n / 50));
   for (let i = 0; i < n; i++) {
+    if (onProgress && i % every === 0) onProgress(1 - ((n - i) * (n - i - 1)) / 2 / pairs);
     const io = i * d;
-    const li = codes[i];
+    const is = i * stride;
+    const ir = i * R;
     for (let j = i + 1; j < n; j++) {
       const jo = j * d;
       let s = 0;
@@ -152,26 +192,37 @@ function exactSilhouette(x: Matrix, labels: ArrayLike<number>): number {
         s += v * v;
       }
       const dist = Math.sqrt(s);
-      sums[i * m + codes[j]] += dist;
-      sums[j * m + li] += dist;
+      const js = j * stride;
+      const jr = j * R;
+      for (let e = 0; e < R; e++) {
+        sums[is + slot[jr + e]] += dist;
+        sums[js + slot[ir + e]] += dist;
+      }
     }
   }
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const li = codes[i];
-    const own = c.counts[li];
-    if (own <= 1) continue; // s_i = 0 for a row alone in its cluster
-    const a = sums[i * m + li] / (own - 1);
-    let b = Infinity;
-    for (let k = 0; k < m; k++) {
-      if (k === li) continue;
-      const v = sums[i * m + k] / c.counts[k];
-      if (v < b) b = v;
+  for (let e = 0; e < R; e++) {
+    const { c, r } = live[e];
+    const m = c.values.length;
+    const o = offset[e];
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const li = c.codes[i];
+      const own = c.counts[li];
+      if (own <= 1) continue; // s_i = 0 for a row alone in its cluster
+      const base = i * stride + o;
+      const a = sums[base + li] / (own - 1);
+      let b = Infinity;
+      for (let k = 0; k < m; k++) {
+        if (k === li) continue;
+        const v = sums[base + k] / c.counts[k];
+        if (v < b) b = v;
+      }
+      const den = Math.max(a, b);
+      if (den > 0) total += (b - a) / den;
     }
-    const den = Math.max(a, b);
-    if (den > 0) total += (b - a) / den;
+    out[r] = total / n;
   }
-  return total / n;
+  return out;
 }
 
 /** Calinski–Harabasz index (variance ratio criterion); higher is better. */

@@ -152,7 +152,9 @@ export class ClustersState {
     try {
       const data = m.data.slice();
       this.scan = await this.cancellable(api.scan(Comlink.transfer(data, [data.buffer]), m.rows, m.columns.length, m.columns, opts,
-        Comlink.proxy((done: number, of: number) => report(`Scanning k (${done} of ${of})`, done / of))));
+        Comlink.proxy((done: number, of: number, phase: 'k-means' | 'silhouettes') => phase === 'k-means'
+          ? report(`Scanning k: k-means for ${done} of ${of} values of k`, (0.4 * done) / of)
+          : report(`Scanning k: silhouettes of all ${of} clusterings (${Math.round((100 * done) / of)}%)`, 0.4 + (0.6 * done) / of))));
     } catch (err) {
       if (this.progress) this.error = messageOf(err);
     } finally {
