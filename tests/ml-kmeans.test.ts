@@ -8,7 +8,7 @@ import { Prng, sampleIndexes } from '../src/ml/random.ts';
 import { PP_BLOCK } from '../src/ml/plusplus.ts';
 import { makeBlobs } from '../src/ml/blobs.ts';
 import {
-  assignAndSum, checkFinite, chunkBounds, kmeans, kmeansPlusPlus, kmeansPlusPlusPooled, kmeansPooled, localPool, lloyd, lloydPooled, miniBatchKmeans, mlKmeansLloyd,
+  assignAndSum, newBounds, combineSums, checkFinite, chunkBounds, kmeans, kmeansPlusPlus, kmeansPlusPlusPooled, kmeansPooled, localPool, lloyd, lloydPooled, miniBatchKmeans, mlKmeansLloyd,
   ML_KMEANS_MAX_ROWS, scaledTolerance, type ChunkSums, type IterationInfo,
 } from '../src/ml/kmeans.ts';
 import {
@@ -325,6 +325,38 @@ describe('Lloyd', () => {
       close(full.inertia, refFull.inertia);
       close(full.inertia, inertia(x, full.labels, full.centres));
     }
+  });
+
+  test("Hamerly's bounds change no result: every pass equals the pass without bounds, bit for bit, and skips rows", () => {
+    // Overlapping blobs, a grid of integer points (exact ties between centres), duplicated rows; k from 1 to 7.
+    const grid = fromRows(Array.from({ length: 120 }, (_, i) => [i % 6, Math.floor(i / 20) % 6, i % 2]));
+    const dup = fromRows([...Array(30)].map((_, i) => (i < 10 ? [0, 0] : i < 20 ? [4, 0] : [2, 0])));
+    let skippedAny = 0;
+    for (const [name, m, ks] of [['blobs', x, [1, 3, 5, 7]], ['grid', grid, [2, 4, 6]], ['duplicates', dup, [2, 3]]] as const) {
+      for (const k of ks) {
+        let centres = kmeansPlusPlus(m, k, new Prng(k + 1));
+        const plainLabels = new Int32Array(m.rows).fill(-1);
+        const boundLabels = new Int32Array(m.rows).fill(-1);
+        const b = newBounds(m.rows);
+        for (let pass = 0; pass < 40; pass++) {
+          const plain = assignAndSum(m, centres, 0, m.rows, plainLabels);
+          const bound = assignAndSum(m, centres, 0, m.rows, boundLabels, b);
+          assert.deepEqual(boundLabels, plainLabels, `${name} k=${k} pass ${pass}: labels`);
+          assert.deepEqual(bound.sums, plain.sums, `${name} k=${k} pass ${pass}: sums`);
+          assert.deepEqual(bound.counts, plain.counts);
+          assert.equal(bound.inertia, plain.inertia);
+          assert.equal(bound.changed, plain.changed);
+          assert.deepEqual(bound.far, plain.far);
+          assert.equal(plain.skipped, 0);
+          if (pass === 0) assert.equal(bound.skipped, 0, 'the first pass computes every distance');
+          skippedAny += bound.skipped;
+          const next = combineSums(centres, [bound]).centres;
+          // Also jump the centres around now and then (as a relocation or a new restart would).
+          centres = pass % 9 === 8 ? kmeansPlusPlus(m, k, new Prng(100 + pass)) : next;
+        }
+      }
+    }
+    assert.ok(skippedAny > 1000, `the bounds skipped ${skippedAny} rows`);
   });
 
   test('chunked passes (3 chunks, as a worker pool would) give the same result as lloyd', async () => {

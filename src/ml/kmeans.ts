@@ -127,17 +127,47 @@ export interface ChunkSums {
   inertia: number;
   /** Rows whose label differs from what `labels` held before (all rows when no labels were passed). */
   changed: number;
+  /** Rows whose other centres the bounds let the pass skip (0 without bounds). */
+  skipped: number;
   far: FarRows;
 }
 
 /**
+ * What a chunk keeps between assignment passes to skip distance computations (Hamerly's bounds): for each row, a
+ * lower bound on its distance to every centre other than its own, and the centres of the last pass. Create with
+ * `newBounds(rows)`; pass the same object (with the same labels buffer) to every pass over the same rows.
+ */
+export interface Bounds {
+  /** lower[i − start]: ≤ the distance of row i to every centre but labels[i − start], at `prev`'s centres. */
+  lower: Float64Array;
+  /** The centres of the last pass (k × d), or null before the first. */
+  prev: Float64Array | null;
+}
+
+export function newBounds(rows: number): Bounds {
+  return { lower: new Float64Array(rows), prev: null };
+}
+
+/** Relative margin on the skip test: a row whose bounds are this close to a tie gets every distance computed. */
+const BOUND_MARGIN = 1e-9;
+
+/**
  * Assign rows [start, end) to their nearest centre (lowest index on ties) and sum them per centre. When `labels` is
  * given, labels[i − start] receives row i's centre (a worker passes its own chunk's buffer; pass a subarray).
+ *
+ * With `bounds` (and `labels`), Hamerly's test skips the other centres of a row that cannot have moved: each row's
+ * distance u to its own centre is computed exactly (the inertia needs it), and when u < max(s, l) — s half the
+ * distance from its centre to the nearest other centre, l the row's lower bound on the distance to every other
+ * centre, lowered by how far the centres moved since the last pass — no other centre can be as near (triangle
+ * inequality; strictly, so ties still go to the lowest index, with a 1e-9 relative margin for rounding). Every other
+ * row gets all k distances, as without bounds. The labels, sums, counts and inertia are therefore the same as
+ * without bounds, bit for bit (tested); only the work differs.
  */
-export function assignAndSum(x: Matrix, centres: Matrix, start = 0, end = x.rows, labels?: Int32Array): ChunkSums {
+export function assignAndSum(x: Matrix, centres: Matrix, start = 0, end = x.rows, labels?: Int32Array, bounds?: Bounds): ChunkSums {
   checkCentres(x, centres);
   if (!(start >= 0 && end <= x.rows && start <= end)) throw new RangeError(`Rows ${start}..${end} are outside 0..${x.rows}.`);
   if (labels && labels.length < end - start) throw new RangeError(`The labels buffer holds ${labels.length} rows, not ${end - start}.`);
+  if (bounds && (!labels || bounds.lower.length < end - start)) throw new RangeError('Bounds need a labels buffer and a lower bound per row.');
   const k = centres.rows;
   const d = x.cols;
   const data = x.data;
@@ -151,21 +181,86 @@ export function assignAndSum(x: Matrix, centres: Matrix, start = 0, end = x.rows
   let farCount = 0;
   let total = 0;
   let changed = 0;
+  let skipped = 0;
+  // Hamerly: how far each centre moved since the last pass (the two largest, by centre), and half the distance from
+  // each centre to its nearest other centre.
+  const usable = !!bounds && bounds.prev !== null && bounds.prev.length === k * d;
+  const half = new Float64Array(k).fill(Infinity);
+  let move1 = 0;
+  let move2 = 0;
+  let move1At = -1;
+  if (bounds) {
+    if (usable) {
+      const prev = bounds.prev!;
+      for (let c = 0; c < k; c++) {
+        let t = 0;
+        for (let j = 0; j < d; j++) {
+          const v = cd[c * d + j] - prev[c * d + j];
+          t += v * v;
+        }
+        const mv = Math.sqrt(t);
+        if (mv > move1) {
+          move2 = move1;
+          move1 = mv;
+          move1At = c;
+        } else if (mv > move2) move2 = mv;
+      }
+    }
+    for (let a = 0; a < k; a++) {
+      for (let b = a + 1; b < k; b++) {
+        let t = 0;
+        for (let j = 0; j < d; j++) {
+          const v = cd[a * d + j] - cd[b * d + j];
+          t += v * v;
+        }
+        const h = Math.sqrt(t) / 2;
+        if (h < half[a]) half[a] = h;
+        if (h < half[b]) half[b] = h;
+      }
+    }
+  }
+  const lower = bounds?.lower;
   for (let i = start; i < end; i++) {
     const io = i * d;
     let best = 0;
     let bestDist = Infinity;
-    for (let c = 0; c < k; c++) {
-      const co = c * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const v = data[io + j] - cd[co + j];
-        s += v * v;
+    let full = true;
+    if (usable) {
+      const a = labels![i - start];
+      if (a >= 0 && a < k) {
+        const co = a * d;
+        let u2 = 0;
+        for (let j = 0; j < d; j++) {
+          const v = data[io + j] - cd[co + j];
+          u2 += v * v;
+        }
+        const l = lower![i - start] - (a === move1At ? move2 : move1);
+        const u = Math.sqrt(u2);
+        if (u * (1 + BOUND_MARGIN) < Math.max(half[a], l)) {
+          best = a;
+          bestDist = u2;
+          lower![i - start] = l;
+          full = false;
+          skipped++;
+        }
       }
-      if (s < bestDist) {
-        bestDist = s;
-        best = c;
+    }
+    if (full) {
+      let second = Infinity;
+      for (let c = 0; c < k; c++) {
+        const co = c * d;
+        let s = 0;
+        for (let j = 0; j < d; j++) {
+          const v = data[io + j] - cd[co + j];
+          s += v * v;
+        }
+        if (s < bestDist) {
+          second = bestDist;
+          bestDist = s;
+          best = c;
+        } else if (s < second) second = s;
       }
+      if (lower) lower[i - start] = Math.sqrt(second);
     }
     total += bestDist;
     counts[best]++;
@@ -192,10 +287,11 @@ export function assignAndSum(x: Matrix, centres: Matrix, start = 0, end = x.rows
       if (farCount < m) farCount++;
     }
   }
+  if (bounds) bounds.prev = cd.slice();
   const farRows = new Float64Array(farCount * d);
   for (let f = 0; f < farCount; f++) farRows.set(data.subarray(farIndex[f] * d, farIndex[f] * d + d), f * d);
   return {
-    sums, counts, inertia: total, changed,
+    sums, counts, inertia: total, changed, skipped,
     far: { count: farCount, index: farIndex, dist: farDist, label: farLabel, rows: farRows },
   };
 }
@@ -360,9 +456,10 @@ export function lloyd(x: Matrix, centres: Matrix, options: LloydOptions = {}): L
   checkCentres(x, centres);
   const { maxIter = 300, tol = 1e-4, onIteration } = options;
   const labels = new Int32Array(x.rows).fill(-1);
+  const bounds = newBounds(x.rows);
   const gen = lloydSteps(centres, { maxIter, tolAbs: scaledTolerance(x, tol), onIteration });
   let step = gen.next();
-  while (!step.done) step = gen.next([assignAndSum(x, step.value, 0, x.rows, labels)]);
+  while (!step.done) step = gen.next([assignAndSum(x, step.value, 0, x.rows, labels, bounds)]);
   return { labels, ...step.value };
 }
 
@@ -565,9 +662,10 @@ export async function kmeansPooled(x: Matrix, options: Omit<KmeansOptions, 'engi
 export function localPool(x: Matrix, chunks: number): ChunkPool {
   const bounds = chunkBounds(x.rows, chunks);
   const labels = new Int32Array(x.rows).fill(-1);
+  const kept = bounds.slice(0, -1).map((b, c) => newBounds(bounds[c + 1] - b));
   const pp = bounds.slice(0, -1).map((b, c) => new PlusPlusRows({ data: x.data.subarray(b * x.cols, bounds[c + 1] * x.cols), rows: bounds[c + 1] - b, cols: x.cols }, b));
   return {
-    pass: async (centres) => bounds.slice(0, -1).map((b, c) => assignAndSum(x, centres, b, bounds[c + 1], labels.subarray(b, bounds[c + 1]))),
+    pass: async (centres) => bounds.slice(0, -1).map((b, c) => assignAndSum(x, centres, b, bounds[c + 1], labels.subarray(b, bounds[c + 1]), kept[c])),
     labels: async () => labels.slice(),
     plusPlus: (req) => askChunks(req, pp.map((r) => r.firstBlock), async (c, r) => pp[c].answer(r)),
   };
