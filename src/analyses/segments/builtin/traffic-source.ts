@@ -71,14 +71,11 @@ function norm(x: Sql): Sql {
   return sql`regexp_replace(lower(${x}), '[_-]+', ' ', 'g')`;
 }
 
-/** user_id, label. */
-export function segmentSql(opts?: unknown): Sql {
-  validate(opts);
-  const whens = TRAFFIC_RULES.map((r) => {
-    const parts = [r.sources.length ? inList(raw('s'), r.sources) : null, r.mediums.length ? inList(raw('m'), r.mediums) : null];
-    return sql`WHEN ${joinSql(parts.filter((p): p is Sql => p !== null), ' OR ')} THEN ${r.label}`;
-  });
-  // Pick the first touch on the raw values (cheap per event), then normalise one row per user.
+/**
+ * CTEs `pairs` and `first_touch(user_id, source, medium)`: each user's first touch over `events`, the raw values
+ * (the rule at the top of this module). Also read by the Predictions screen to show a customer's first touch.
+ */
+export function firstTouchCtes(): Sql {
   // Non-blank = holds a character other than the whitespace cleanSql's \s collapses (RE2's \s: space, \t, \n, \f,
   // \r). A regular expression, not trim(x, chars) <> '': measured 3.5× faster per event in DuckDB-WASM.
   const filled = (c: string) => raw(`regexp_matches(CAST(${c} AS VARCHAR), '\\S')`);
@@ -88,7 +85,7 @@ export function segmentSql(opts?: unknown): Sql {
   // with NULLs last) — the same first touch as row_number() OVER (… ORDER BY ts, lower(source) NULLS LAST,
   // lower(medium) NULLS LAST) = 1. Measured in DuckDB-WASM at 50K events: 3× faster than the window, and the
   // pairs step halves the single arg_min pass over every event (the key's structs and lower() run per pair).
-  return sql`WITH pairs AS (
+  return sql`pairs AS (
   SELECT user_id, source, medium, min(ts) AS ts FROM events WHERE user_id IS NOT NULL GROUP BY ALL
 ),
 first_touch AS (
@@ -99,7 +96,18 @@ first_touch AS (
     FROM pairs
     WHERE ${filled('source')} OR ${filled('medium')}
     GROUP BY user_id)
-),
+)`;
+}
+
+/** user_id, label. */
+export function segmentSql(opts?: unknown): Sql {
+  validate(opts);
+  const whens = TRAFFIC_RULES.map((r) => {
+    const parts = [r.sources.length ? inList(raw('s'), r.sources) : null, r.mediums.length ? inList(raw('m'), r.mediums) : null];
+    return sql`WHEN ${joinSql(parts.filter((p): p is Sql => p !== null), ' OR ')} THEN ${r.label}`;
+  });
+  // Pick the first touch on the raw values (cheap per event), then normalise one row per user.
+  return sql`WITH ${firstTouchCtes()},
 touch AS (
   SELECT user_id,
     regexp_replace(regexp_replace(${norm(cleanSql('source'))}, '^([a-z][a-z0-9+.]*://)?(www\\.|m\\.|l\\.|lm\\.|mobile\\.)?', ''),
