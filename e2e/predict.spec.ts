@@ -102,6 +102,23 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   await page.getByTestId('whatif-score').click();
   await expect(page.getByTestId('whatif-result')).toContainText(`Churn probability ${fmtPct(node.churn.probability[top])}`);
   await expect(page.getByTestId('whatif-result')).toContainText(fmtMoney(node.value.predicted[top]));
+  // Typed values → rule-based segments: the customer's own values give their stored labels; typed changes give
+  // what the rule tables say (2 orders: Repeat Purchaser; last purchase 200 days ago: High churn risk, past 180).
+  await page.getByTestId('typed-fill').click();
+  await expect(page.getByTestId('typed-user_metrics.orders')).not.toHaveValue('');
+  await page.getByTestId('typed-run').click();
+  const storedRow = (await probeRows(page, `SELECT * FROM user_segments WHERE user_id = '${who}'`))[0];
+  const typedRow = (id: string) => page.getByTestId('typed-result').locator(`tr[data-id="${id}"] td`).first();
+  for (const [id, column] of [['engagement-level', 'engagement_level'], ['customer-segment', 'customer_segment'], ['churn-risk', 'churn_risk'], ['rfm', 'rfm'], ['traffic-source', 'traffic_source'], ['age-group', 'age_group']]) {
+    await expect(typedRow(id)).toHaveText(new RegExp(`^${String(storedRow[column]).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( ·|$)`), { timeout: 30_000 });
+  }
+  await page.getByTestId('typed-user_metrics.orders').fill('2');
+  await page.getByTestId('typed-user_metrics.orders').press('Tab');
+  await page.getByTestId('typed-user_metrics.days_since_last_purchase').fill('200');
+  await page.getByTestId('typed-user_metrics.days_since_last_purchase').press('Tab');
+  await page.getByTestId('typed-run').click();
+  await expect(typedRow('engagement-level')).toHaveText('Repeat Purchaser', { timeout: 30_000 });
+  await expect(typedRow('churn-risk')).toHaveText('High');
   await page.getByTestId('customer').screenshot({ path: 'test-results/predict-customer.png' });
 
   // A cut-off edit re-cuts the stored bands without retraining; setting it back restores them.
