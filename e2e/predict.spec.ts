@@ -130,6 +130,20 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   await page.getByTestId('band-high').press('Tab');
   await expect.poll(async () => Number((await probeRows(page, "SELECT count(*)::DOUBLE AS n FROM user_segments WHERE predicted_churn_band = 'High'"))[0].n), { timeout: 30_000 }).toBe(bands.High);
 
+  // The Segments screen's comparison grid gains the predictions: each RFM segment's mean churn probability is the
+  // mean of Node's probabilities over the users stored in that segment.
+  const rfmOf = new Map((await probeRows(page, 'SELECT user_id, rfm FROM user_segments')).map((r) => [String(r.user_id), r.rfm === null ? null : String(r.rfm)]));
+  const churnBySeg = new Map<string, number[]>();
+  node.users.forEach((u, i) => {
+    const seg = rfmOf.get(u);
+    if (seg) churnBySeg.set(seg, [...(churnBySeg.get(seg) ?? []), node.churn.probability[i]]);
+  });
+  await page.goto('./#/segments?s=rfm');
+  await expect(page.getByTestId('segment-profile').locator('thead')).toContainText('Predicted churn', { timeout: 60_000 });
+  for (const [seg, ps] of [...churnBySeg].slice(0, 4)) {
+    await expect(page.getByTestId('segment-profile').locator(`tr[data-segment="${seg}"] td[data-metric="avgChurn"]`)).toHaveText(fmtPct(ps.reduce((a, b) => a + b, 0) / ps.length));
+  }
+
   // The band as a Pivot row: users per band equal Node's.
   await page.goto(pivotUrl({ grain: 'users', rows: [{ field: 's.predicted_churn_band', bucket: { kind: 'none' } }], cols: [], measures: [{ agg: 'users' }] }));
   await expectTable(page, (t) => {

@@ -58,21 +58,22 @@ const USERS: FxUser[] = [
 const SEG_COLS: [string, 'VARCHAR' | 'DOUBLE'][] = [
   ['plan', 'VARCHAR'], ['engagement_score_value', 'DOUBLE'], ['churn_risk', 'VARCHAR'], ['age_group', 'VARCHAR'],
   ['gender', 'VARCHAR'], ['income_bracket', 'VARCHAR'], ['traffic_source', 'VARCHAR'],
+  ['predicted_churn', 'DOUBLE'], ['predicted_clv', 'DOUBLE'], ['p_alive', 'DOUBLE'],
 ];
-//        plan   eng   churn          age_group  gender     income           traffic
+//        plan   eng   churn          age_group  gender     income           traffic          p(churn) CLV  p(alive)
 const SEG: Record<string, Val[]> = {
-  a1: ['Gold', 90, 'Low', '25–34', 'Female', 'High Income', 'Paid'],
-  a2: ['Gold', 70, 'Low', '25–34', 'Male', 'Average', 'Paid'],
-  a3: ['Gold', 50, 'Medium', '35–44', 'Male', 'Average', 'Organic Search'],
-  a4: ['Gold', null, 'No Purchase', 'Unknown', 'Female', 'Unknown', 'Unknown'],
-  b1: [H1, 30, 'High', 'Unknown', 'Male', 'Low Income', 'Direct'],
-  b2: [H1, 20, 'Low', 'Unknown', 'Female', 'Low Income', 'Direct'],
-  b3: [H1, 10, 'No Purchase', '18–24', 'Unknown', 'Unknown', 'Email'],
-  b4: [H1, 5, 'Low', '18–24', 'Male', 'Average', 'Paid'],
-  c1: [H2, 60, 'Low', '45–54', 'Female', 'High Income', 'Social Media'],
-  c2: [H2, 40, 'No Purchase', 'Unknown', 'Female', 'Above Average', 'Social Media'],
-  c3: [H2, null, null, null, null, null, null],
-  n1: [null, 15, 'Low', '35–44', 'Male', 'Average', 'Paid'],
+  a1: ['Gold', 90, 'Low', '25–34', 'Female', 'High Income', 'Paid', 0.1, 100, 0.9],
+  a2: ['Gold', 70, 'Low', '25–34', 'Male', 'Average', 'Paid', 0.3, 50, 0.5],
+  a3: ['Gold', 50, 'Medium', '35–44', 'Male', 'Average', 'Organic Search', null, 30, 0.7],
+  a4: ['Gold', null, 'No Purchase', 'Unknown', 'Female', 'Unknown', 'Unknown', 0.8, null, 0.1],
+  b1: [H1, 30, 'High', 'Unknown', 'Male', 'Low Income', 'Direct', 0.9, 0.5, 0.2],
+  b2: [H1, 20, 'Low', 'Unknown', 'Female', 'Low Income', 'Direct', 0.2, 12, 0.8],
+  b3: [H1, 10, 'No Purchase', '18–24', 'Unknown', 'Unknown', 'Email', null, null, null],
+  b4: [H1, 5, 'Low', '18–24', 'Male', 'Average', 'Paid', 0.25, 7.5, 0.6],
+  c1: [H2, 60, 'Low', '45–54', 'Female', 'High Income', 'Social Media', 0.05, 40, 0.95],
+  c2: [H2, 40, 'No Purchase', 'Unknown', 'Female', 'Above Average', 'Social Media', null, null, null],
+  c3: [H2, null, null, null, null, null, null, null, null, null],
+  n1: [null, 15, 'Low', '35–44', 'Male', 'Average', 'Paid', 0.5, 9, 0.4],
   // n2 has no user_segments row at all (arrived after the segmentations were computed)
 };
 
@@ -182,6 +183,10 @@ function reference(fx: Fixture, column: string, order: readonly string[] | null)
     const days = m.map((x) => x.days).filter((d): d is number => d !== null);
     const buyers = days.length;
     const eng = us.map((u) => segVal(u.id, 'engagement_score_value')).filter((x): x is number => typeof x === 'number');
+    const mean = (c: string) => {
+      const xs = us.map((u) => segVal(u.id, c)).filter((x): x is number => typeof x === 'number');
+      return has(c) && xs.length ? xs.reduce((t, x) => t + x, 0) / xs.length : null;
+    };
     const cats = new Map<string, number>();
     if (fx.hasCategory) {
       for (const e of fx.events) if (e.type === 'purchase' && us.some((u) => u.id === e.user)) add(cats, clean(e.category ?? null), e.revenue ?? 0);
@@ -207,6 +212,7 @@ function reference(fx: Fixture, column: string, order: readonly string[] | null)
       aov: orders ? revenue / orders : null, ordersPerCustomer: buyers ? orders / buyers : null, conversion: buyers / users,
       medianDaysSinceLastPurchase: median(days),
       avgEngagement: has('engagement_score_value') && eng.length ? eng.reduce((s, x) => s + x, 0) / eng.length : null,
+      avgChurn: mean('predicted_churn'), avgClv: mean('predicted_clv'), avgAlive: mean('p_alive'),
       churnMix: has('churn_risk') ? ['Low', 'Medium', 'High', 'No Purchase'].map((label) => ({ label, users: us.filter((u) => segVal(u.id, 'churn_risk') === label).length })) : null,
       topCategories: fx.hasCategory ? top(cats, revenue) : null,
       topSources: traffic ? top(countBy(traffic), users) : null,
@@ -269,6 +275,9 @@ function profileSuite(backend: string, open: () => Promise<Db>): void {
       // purchase 2, 10, 50 -> median 10; engagement (90 + 70 + 50) / 3 = 70 (a4 has no score and does not count).
       near([gold.revenue, gold.orders, gold.buyers, gold.conversion, gold.aov, gold.ordersPerCustomer, gold.medianDaysSinceLastPurchase, gold.avgEngagement],
         [265.5, 5, 3, 0.75, 53.1, 5 / 3, 10, 70]);
+      // Predictions, each over the users that have one: churn (0.1 + 0.3 + 0.8) / 3 = 0.4 (a3 has none); CLV
+      // (100 + 50 + 30) / 3 = 60 (a4 has none); P(alive) (0.9 + 0.5 + 0.7 + 0.1) / 4 = 0.55. H2: churn 0.05 (c1 only).
+      near([gold.avgChurn, gold.avgClv, gold.avgAlive, h2.avgChurn, h2.avgClv], [0.4, 60, 0.55, 0.05, 40]);
       // Categories: Bags 25.5 + 80 = 105.5, then Hats 80 and Shoes 50 + 30 = 80 tie (the 10 refunded is not
       // purchase revenue) -> Hats before Shoes by name.
       near(gold.topCategories, [{ label: 'Bags', amount: 105.5, share: 105.5 / 265.5 }, { label: 'Hats', amount: 80, share: 80 / 265.5 }, { label: 'Shoes', amount: 80, share: 80 / 265.5 }]);
@@ -335,7 +344,8 @@ function profileSuite(backend: string, open: () => Promise<Db>): void {
       };
       await install(db, fx);
       const res = await profile(db, fx, 'tier');
-      assert.deepEqual(Object.keys(res.unavailable).sort(), ['ageGroup', 'avgEngagement', 'churnMix', 'gender', 'incomeBracket', 'topCategories', 'topCountries']);
+      assert.deepEqual(Object.keys(res.unavailable).sort(), ['ageGroup', 'avgAlive', 'avgChurn', 'avgClv', 'avgEngagement', 'churnMix', 'gender', 'incomeBracket', 'topCategories', 'topCountries']);
+      assert.match(res.unavailable.avgClv ?? '', /Predictions screen/);
       assert.match(res.unavailable.topCategories ?? '', /events\.category/);
       assert.deepEqual(res.sources, { traffic: 'users.source', country: null });
       near(res.rows, reference(fx, 'tier', null));
@@ -428,7 +438,7 @@ describe('segment insights on hand-made profiles (pure)', () => {
   const row = (value: string | null, users: number, revenue: number | null): SegmentProfile => ({
     value, label: value ?? NONE_LABEL, users, userShare: users / 10, revenue, revenueShare: revenue === null ? null : revenue / 100,
     orders: null, buyers: null, aov: null, ordersPerCustomer: null, conversion: null, medianDaysSinceLastPurchase: null,
-    avgEngagement: null, churnMix: null, topCategories: null, topSources: null, topCountries: null, ageGroup: null, gender: null, incomeBracket: null,
+    avgEngagement: null, avgChurn: null, avgClv: null, avgAlive: null, churnMix: null, topCategories: null, topSources: null, topCountries: null, ageGroup: null, gender: null, incomeBracket: null,
   });
   const result = (rows: SegmentProfile[], unavailable: SegmentProfileResult['unavailable'] = {}): SegmentProfileResult =>
     ({ column: 'c', rows, unavailable, sources: { traffic: null, country: null } });

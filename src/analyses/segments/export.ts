@@ -15,6 +15,7 @@ const nth = (p: string, unit: string) => Array.from({ length: TOP_N }, (_, i) =>
 export const PROFILE_CSV_HEADER: readonly string[] = [
   'segmentation', 'segment', 'users', 'user_share', 'revenue', 'revenue_share', 'orders', 'buyers', 'aov',
   'orders_per_customer', 'purchase_conversion', 'median_days_since_last_purchase', 'avg_engagement_score',
+  'avg_predicted_churn', 'avg_predicted_clv', 'avg_p_alive',
   ...CHURN_LABELS.map((l) => `churn_${l.toLowerCase().replace(/ /g, '_')}`),
   ...nth('top_category', 'revenue'), ...nth('top_source', 'users'), ...nth('top_country', 'users'),
   'age_group', 'age_group_share', 'gender', 'gender_share', 'income_bracket', 'income_bracket_share',
@@ -34,7 +35,7 @@ export function profileSummaryCsv(name: string, rows: readonly SegmentProfile[])
   for (const r of rows) {
     const cells: Cell[] = [
       name, r.label, r.users, r.userShare, r.revenue, r.revenueShare, r.orders, r.buyers, r.aov, r.ordersPerCustomer,
-      r.conversion, r.medianDaysSinceLastPurchase, r.avgEngagement,
+      r.conversion, r.medianDaysSinceLastPurchase, r.avgEngagement, r.avgChurn, r.avgClv, r.avgAlive,
       ...CHURN_LABELS.map((_, i) => r.churnMix?.[i].users ?? null),
       ...topCells(r.topCategories), ...topCells(r.topSources), ...topCells(r.topCountries),
       ...dominantCells(r.ageGroup), ...dominantCells(r.gender), ...dominantCells(r.incomeBracket),

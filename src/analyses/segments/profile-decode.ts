@@ -46,6 +46,10 @@ export interface SegmentProfile {
   medianDaysSinceLastPurchase: number | null;
   /** Over users with a score; null when none has one. */
   avgEngagement: number | null;
+  /** Means of the stored predictions over users that have one; null when none has (or none is stored). */
+  avgChurn: number | null;
+  avgClv: number | null;
+  avgAlive: number | null;
   /** Users per churn-risk label, in CHURN_LABELS order. */
   churnMix: { label: string; users: number }[] | null;
   /** Up to 3 each, best first; [] when the segment has none. */
@@ -112,6 +116,9 @@ export function decodeSegmentProfile(table: Table, column: string, cols: Profile
       conversion: n(row, 'conversion'),
       medianDaysSinceLastPurchase: n(row, 'median_days'),
       avgEngagement: n(row, 'avg_engagement'),
+      avgChurn: n(row, 'avg_churn'),
+      avgClv: n(row, 'avg_clv'),
+      avgAlive: n(row, 'avg_alive'),
       churnMix: unavailable.churnMix ? null : CHURN_LABELS.map((label, i) => ({ label, users: n(row, CHURN_COLUMNS[i]) ?? 0 })),
       topCategories: list('topCategories', prefix.topCategories, revenue),
       topSources: list('topSources', prefix.topSources, users),

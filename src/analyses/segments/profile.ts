@@ -11,6 +11,8 @@
 //                   churn risk count them); conversion = buyers / users; ordersPerCustomer = orders / buyers
 //   medianDays      median of days_since_last_purchase over the segment's buyers (interpolated: 2 and 5 give 3.5)
 //   avgEngagement   mean of user_segments.engagement_score_value over the segment's users that have one
+//   avgChurn, avgClv, avgAlive   means of the stored predictions (Predictions screen): user_segments.predicted_churn,
+//                   predicted_clv and p_alive, each over the segment's users that have one (NULL when none has)
 //   churnMix        users per churn_risk label (CHURN_LABELS; other values and NULL are in no bucket)
 //   topCategories   the 3 categories with the most purchase revenue (events of type 'purchase') of the segment's
 //                   users; category cleaned as the built-ins clean text (whitespace runs one space, trimmed,
@@ -59,7 +61,7 @@ export function profileColumns(columns: Columns, segmentations: readonly { colum
 /** Every metric that may be unavailable. */
 export type ProfileMetric =
   | 'revenue' | 'orders' | 'buyers' | 'avgEngagement' | 'medianDays' | 'churnMix' | 'topCategories' | 'topSources'
-  | 'topCountries' | 'ageGroup' | 'gender' | 'incomeBracket';
+  | 'topCountries' | 'ageGroup' | 'gender' | 'incomeBracket' | 'avgChurn' | 'avgClv' | 'avgAlive';
 
 /** Where the top sources and countries come from (null: neither exists). */
 export interface ProfileSources {
@@ -71,6 +73,7 @@ export interface ProfileSources {
 export const PROFILE_SEGMENT_COLUMNS = {
   engagement: 'engagement_score_value', churn: 'churn_risk', traffic: 'traffic_source', country: 'country',
   ageGroup: 'age_group', gender: 'gender', incomeBracket: 'income_bracket',
+  predictedChurn: 'predicted_churn', predictedClv: 'predicted_clv', pAlive: 'p_alive',
 } as const;
 
 const S = PROFILE_SEGMENT_COLUMNS;
@@ -102,6 +105,9 @@ export function profileUnavailable(cols: ProfileColumns): Partial<Record<Profile
   if (!seg(S.ageGroup)) out.ageGroup = lacks('stored age group segmentation');
   if (!seg(S.gender)) out.gender = lacks('stored gender segmentation');
   if (!seg(S.incomeBracket)) out.incomeBracket = lacks('stored income bracket segmentation');
+  if (!seg(S.predictedChurn)) out.avgChurn = lacks('stored churn prediction (train and score on the Predictions screen)');
+  if (!seg(S.predictedClv)) out.avgClv = lacks('stored CLV prediction (train and score on the Predictions screen)');
+  if (!seg(S.pAlive)) out.avgAlive = lacks('stored probability alive (train and score on the Predictions screen)');
   return out;
 }
 
@@ -128,7 +134,7 @@ export const CHURN_COLUMNS = CHURN_LABELS.map((_, i) => `churn_${i}`);
 /**
  * One statement: a row per segment value of user_segments.<column> (see the top of this module). Columns:
  * value (VARCHAR, NULL = none), users, user_share, revenue, revenue_share, orders, buyers, aov, orders_per_customer,
- * conversion, median_days, avg_engagement, churn_0..3, then per PROFILE_TOPS entry `<prefix>_<k>` (VARCHAR) and
+ * conversion, median_days, avg_engagement, avg_churn, avg_clv, avg_alive, churn_0..3, then per PROFILE_TOPS entry `<prefix>_<k>` (VARCHAR) and
  * `<prefix>_<k>_amount` (DOUBLE: revenue for categories, users otherwise), k = 1..n. All numbers DOUBLE.
  */
 export function segmentProfileSql(column: string, cols: ProfileColumns): Sql {
@@ -147,6 +153,9 @@ export function segmentProfileSql(column: string, cols: ProfileColumns): Sql {
     ${pick(!na.orders, 'coalesce(m.orders, 0)::DOUBLE', 'DOUBLE')} AS orders,
     ${pick(!na.buyers, 'm.days_since_last_purchase::DOUBLE', 'DOUBLE')} AS days,
     ${pick(!na.avgEngagement, `${s(S.engagement)}::DOUBLE`, 'DOUBLE')} AS eng,
+    ${pick(!na.avgChurn, `${s(S.predictedChurn)}::DOUBLE`, 'DOUBLE')} AS p_churn,
+    ${pick(!na.avgClv, `${s(S.predictedClv)}::DOUBLE`, 'DOUBLE')} AS p_clv,
+    ${pick(!na.avgAlive, `${s(S.pAlive)}::DOUBLE`, 'DOUBLE')} AS p_alive,
     ${pick(!na.churnMix, `CAST(${s(S.churn)} AS VARCHAR)`, 'VARCHAR')} AS churn,
     ${traffic} AS source, ${country} AS country,
     ${pick(!na.ageGroup, known(s(S.ageGroup)), 'VARCHAR')} AS age_group,
@@ -160,7 +169,8 @@ export function segmentProfileSql(column: string, cols: ProfileColumns): Sql {
   const agg = sql`agg AS (
   SELECT seg, count(*)::DOUBLE AS users, sum(revenue)::DOUBLE AS revenue, sum(orders)::DOUBLE AS orders,
     ${raw(na.buyers ? 'NULL::DOUBLE' : 'count(days)::DOUBLE')} AS buyers,
-    quantile_cont(days, 0.5)::DOUBLE AS median_days, avg(eng)::DOUBLE AS avg_engagement, ${joinSql(churn, ', ')}
+    quantile_cont(days, 0.5)::DOUBLE AS median_days, avg(eng)::DOUBLE AS avg_engagement,
+    avg(p_churn)::DOUBLE AS avg_churn, avg(p_clv)::DOUBLE AS avg_clv, avg(p_alive)::DOUBLE AS avg_alive, ${joinSql(churn, ', ')}
   FROM pu GROUP BY seg
 )`;
   const items: Sql[] = [];
@@ -203,7 +213,7 @@ ${agg}${tops}
 SELECT a.seg AS value, a.users, (a.users / sum(a.users) OVER ())::DOUBLE AS user_share,
   a.revenue, (a.revenue / nullif(sum(a.revenue) OVER (), 0))::DOUBLE AS revenue_share, a.orders, a.buyers,
   (a.revenue / nullif(a.orders, 0))::DOUBLE AS aov, (a.orders / nullif(a.buyers, 0))::DOUBLE AS orders_per_customer,
-  (a.buyers / a.users)::DOUBLE AS conversion, a.median_days, a.avg_engagement, ${raw(CHURN_COLUMNS.map((c) => `a.${c}`).join(', '))},
+  (a.buyers / a.users)::DOUBLE AS conversion, a.median_days, a.avg_engagement, a.avg_churn, a.avg_clv, a.avg_alive, ${raw(CHURN_COLUMNS.map((c) => `a.${c}`).join(', '))},
   ${topSelect}
 FROM agg a${raw(items.length ? ' LEFT JOIN tops t ON t.seg IS NOT DISTINCT FROM a.seg' : '')}
 ORDER BY a.seg IS NULL, ${position}a.users DESC, a.seg`;

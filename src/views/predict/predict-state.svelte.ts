@@ -124,16 +124,33 @@ export class PredictState {
     this.stop();
   }
 
-  /** Re-cut the bands after a cut-off edit (the probabilities stay). */
-  async recut(view: PredictView): Promise<void> {
-    const r = this.run;
-    if (!r?.out.churn) return;
-    try {
-      await app.saveChurnBand({ medium: view.medium, high: view.high }, predictionDefinition({ ...r, view }));
-      this.saveError = null;
-    } catch (err) {
-      this.saveError = messageOf(err);
-    }
+  private recutting: Promise<void> | null = null;
+  private nextCut: PredictView | null = null;
+
+  /**
+   * Re-cut the bands after a cut-off edit (the probabilities stay). Edits made while a re-cut is being saved are
+   * not refused ("one change at a time"): the latest waits and is saved next, so the stored bands always end at the
+   * last cut-offs typed.
+   */
+  recut(view: PredictView): Promise<void> {
+    this.nextCut = view;
+    if (this.recutting) return this.recutting;
+    this.recutting = (async () => {
+      for (let v = this.nextCut; v; v = this.nextCut) {
+        this.nextCut = null;
+        const r = this.run;
+        if (!r?.out.churn) return;
+        try {
+          await app.saveChurnBand({ medium: v.medium, high: v.high }, predictionDefinition({ ...r, view: v }));
+          this.saveError = null;
+        } catch (err) {
+          this.saveError = messageOf(err);
+        }
+      }
+    })().finally(() => {
+      this.recutting = null;
+    });
+    return this.recutting;
   }
 
   private spawn(): Comlink.Remote<PredictWorkerApi> {

@@ -29,6 +29,9 @@ export const PROFILE_METRICS: readonly ProfileColumn[] = [
   { key: 'ordersPerCustomer', label: 'Orders / customer', help: 'Orders ÷ users with at least one order', metric: 'orders', text: (r) => fmtDec(r.ordersPerCustomer), num: (r) => r.ordersPerCustomer },
   { key: 'conversion', label: 'Purchase conv.', help: 'Users with an order ÷ users', metric: 'buyers', text: (r) => fmtPct(r.conversion), num: (r) => r.conversion },
   { key: 'avgEngagement', label: 'Avg engagement', help: 'Mean engagement score (0–100)', metric: 'avgEngagement', text: (r) => fmtDec(r.avgEngagement), num: (r) => r.avgEngagement },
+  { key: 'avgChurn', label: 'Predicted churn', help: 'Mean predicted churn probability (Predictions screen)', metric: 'avgChurn', text: (r) => fmtPct(r.avgChurn), num: (r) => r.avgChurn },
+  { key: 'avgClv', label: 'Predicted CLV', help: 'Mean predicted customer lifetime value (BG/NBD + Gamma-Gamma)', metric: 'avgClv', text: (r) => fmtMoney2(r.avgClv), num: (r) => r.avgClv },
+  { key: 'avgAlive', label: 'P(alive)', help: 'Mean probability the customer is still active (BG/NBD)', metric: 'avgAlive', text: (r) => fmtPct(r.avgAlive), num: (r) => r.avgAlive },
   { key: 'medianDays', label: 'Median days since purchase', help: 'Over the segment’s buyers', metric: 'medianDays', text: (r) => fmtInt(r.medianDaysSinceLastPurchase), num: (r) => r.medianDaysSinceLastPurchase },
   {
     key: 'churnMix', label: 'Churn risk (low / med / high / none)', help: 'Users per churn-risk band', metric: 'churnMix',
