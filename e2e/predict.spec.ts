@@ -8,6 +8,7 @@ import { DEFAULT_PREDICT, type PredictView } from '../src/views/predict/url-spec
 import { nodePredictions } from './predict-reference.ts';
 import { probeRows } from './fault-kit.ts';
 import { fmtDec, fmtMoney, fmtPct } from '../src/lib/format.ts';
+import { customerLifetimeValue, probabilityAlive } from '../src/ml/clv.ts';
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { DEFAULT_FUNNEL } from '../src/analyses/funnel/index.ts';
 import { funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.ts';
@@ -182,4 +183,13 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   await page.getByTestId('predict-train').click();
   await expect(page.getByTestId('predict-error')).toContainText('is longer than the data', { timeout: 30_000 });
   expect(Number((await probeRows(page, "SELECT count(*)::DOUBLE AS n FROM user_segments WHERE predicted_churn IS NOT NULL"))[0].n)).toBe(node.users.length);
+
+  // After a reload (no run in the page), typed CLV values still work from the stored fit's parameters.
+  await page.reload();
+  await waitForApp(page);
+  await page.goto(predictUrl(view));
+  await page.getByTestId('whatif').locator('summary').click();
+  const p = node.clv.bgnbd.params;
+  await expect(page.getByTestId('whatif-clv')).toContainText(`P(alive) ${fmtPct(probabilityAlive(p, 2, 60, 120))}`, { timeout: 30_000 });
+  await expect(page.getByTestId('whatif-clv')).toContainText(fmtMoney(customerLifetimeValue(p, node.clv.gammaGamma!.params, 2, 60, 120, 50, { periods: view.months, periodLength: 30, discountRate: view.discount })));
 });
