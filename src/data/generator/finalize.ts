@@ -154,7 +154,7 @@ SELECT printf('P%04d', product_idx + 1) AS product_id, name, category, subcatego
   price::DOUBLE AS price, rating::DOUBLE AS rating, review_count::INTEGER AS review_count
 FROM stg_products ORDER BY product_idx;
 
-CREATE OR REPLACE TABLE stg_sorted AS
+CREATE OR REPLACE ${chunkCount(params) > 1 ? 'TABLE' : 'TEMP TABLE'} stg_sorted AS
 WITH sess AS (
   SELECT session_idx, row_number() OVER (ORDER BY min(ts_ms), min(user_idx), session_idx) AS sn
   FROM stg_events GROUP BY session_idx
