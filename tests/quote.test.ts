@@ -61,3 +61,24 @@ test('a result column named __proto__ is a column in both engines and in toRows 
   assert.equal(row.constructor, 'x');
   await db.close();
 });
+
+test('Show SQL keeps a ? inside a quoted column name, a string or a comment, and the shown SQL runs to the same answer', async () => {
+  const { inlineSql } = await import('../src/sql/quote.ts');
+  const col = 'Why? "really"?';
+  const q = sql`SELECT ${raw(ident(col))} AS a, regexp_replace(${'x.com/p?q'}, '(\\.com)?(/.*)?$', '') AS host, ${7} + 1 AS n -- what? no.
+/* a ? in a comment */ FROM (SELECT ${"it's?"} AS ${raw(ident(col))}) t WHERE ${raw(ident(col))} <> ${'?'}`;
+  const shown = inlineSql(q);
+  assert.ok(shown.includes(ident(col)), 'the column name is written as it is');
+  assert.ok(shown.includes("'(\\.com)?(/.*)?$'"), 'the regular expression is written as it is');
+  assert.ok(shown.includes('-- what? no.') && shown.includes('/* a ? in a comment */'));
+  assert.ok(shown.includes("'x.com/p?q'") && shown.includes('7 + 1') && shown.includes("<> '?'"));
+  const db = await openNodeDb();
+  try {
+    assert.deepEqual(toRows(await db.query(shown)), toRows(await db.query(q.text, q.params)));
+    assert.deepEqual(toRows(await db.query(shown)), [{ a: "it's?", host: 'x', n: 8 }]);
+  } finally {
+    await db.close();
+  }
+  assert.throws(() => inlineSql({ text: 'SELECT ?, ?', params: [1] }), /Placeholder count/);
+  assert.throws(() => inlineSql({ text: 'SELECT ?', params: [1, 2] }), /Placeholder count/);
+});

@@ -56,11 +56,49 @@ export function joinSql(parts: readonly Sql[], sep: string): Sql {
 }
 
 /**
- * The statement with its parameters written in as literals, for people to read and copy ("Show SQL").
- * Safe because `?` only ever appears in this code base's SQL text as a placeholder; never run the result.
+ * The statement with its parameters written in as literals, for people to read and copy ("Show SQL"); never run
+ * the result. Only a `?` that DuckDB would read as a placeholder is replaced: one inside a quoted identifier
+ * ("what?" — a column name from the data), a string literal ('(\.com)?' — a regular expression) or a comment stays
+ * as written. (Splitting the text on every `?` threw "Placeholder count does not match parameters" for any column
+ * name holding one.)
  */
 export function inlineSql(q: Sql): string {
-  const parts = q.text.split('?');
-  if (parts.length - 1 !== q.params.length) throw new TypeError('Placeholder count does not match parameters');
-  return parts.reduce((acc, part, i) => acc + literal(q.params[i - 1]) + part);
+  const t = q.text;
+  let out = '';
+  let n = 0;
+  let i = 0;
+  while (i < t.length) {
+    const c = t[i];
+    if (c === '"' || c === "'") {
+      // A quoted identifier or string: up to the closing quote (a doubled quote is an escaped one).
+      let j = i + 1;
+      while (j < t.length) {
+        if (t[j] === c) {
+          if (t[j + 1] === c) j += 2;
+          else break;
+        } else j++;
+      }
+      out += t.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '-' && t[i + 1] === '-') {
+      const j = t.indexOf('\n', i);
+      const end = j < 0 ? t.length : j;
+      out += t.slice(i, end);
+      i = end;
+    } else if (c === '/' && t[i + 1] === '*') {
+      const j = t.indexOf('*/', i + 2);
+      const end = j < 0 ? t.length : j + 2;
+      out += t.slice(i, end);
+      i = end;
+    } else if (c === '?') {
+      if (n >= q.params.length) throw new TypeError('Placeholder count does not match parameters');
+      out += literal(q.params[n++]);
+      i++;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  if (n !== q.params.length) throw new TypeError('Placeholder count does not match parameters');
+  return out;
 }
