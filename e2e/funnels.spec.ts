@@ -404,3 +404,23 @@ test('moving steps and adding one: the table follows', async ({ page }) => {
   await expect.poll(() => urlSpec(page)).toEqual(movedBack);
   await expectFunnel(page, checkFunnel(refBack));
 });
+
+test('removing a step from the keyboard moves focus to a safe place: a second Enter deletes nothing', async ({ page }) => {
+  const spec = { ...DEFAULT_FUNNEL, steps: ['session_start', 'product_view', 'add_to_cart', 'checkout', 'purchase'].map((eventType) => ({ eventType })) };
+  await openFunnels(page, funnelUrl(spec));
+  await expectSteps(page, ['session_start', 'product_view', 'add_to_cart', 'checkout', 'purchase']);
+  const remove2 = page.getByTestId('funnel-settings').getByRole('button', { name: 'Remove step 2' });
+  await remove2.focus();
+  await page.keyboard.press('Enter');
+  await expectSteps(page, ['session_start', 'add_to_cart', 'checkout', 'purchase']);
+  // Focus is on the event picker now in second place, not on the next step's ×.
+  await expect(page.getByTestId('funnel-settings').getByTestId('step-type').nth(1)).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+  await expectSteps(page, ['session_start', 'add_to_cart', 'checkout', 'purchase']);
+  // Removing the last step focuses the picker of the new last one.
+  await page.getByTestId('funnel-settings').getByRole('button', { name: 'Remove step 4' }).focus();
+  await page.keyboard.press('Enter');
+  await expectSteps(page, ['session_start', 'add_to_cart', 'checkout']);
+  await expect(page.getByTestId('funnel-settings').getByTestId('step-type').nth(2)).toBeFocused();
+});
