@@ -1,0 +1,46 @@
+// Keyboard use (issue 18): each test is named after the defect it guards.
+import { test, expect, waitForApp } from './fixtures.ts';
+
+test('after "+ Condition" or "+ Group" from the keyboard, focus is in the new item', async ({ page }) => {
+  await page.goto('./#/pivot');
+  await waitForApp(page);
+  const fb = page.getByTestId('filter-builder');
+  await fb.getByTestId('filter-add-cond').first().focus();
+  await page.keyboard.press('Enter');
+  await expect(fb.getByTestId('filter-cond')).toHaveCount(1);
+  await expect(fb.getByTestId('filter-cond').first().getByTestId('filter-field')).toBeFocused();
+  // A second condition: focus moves to it (the last one), not back to the first.
+  await fb.getByTestId('filter-add-cond').first().focus();
+  await page.keyboard.press('Enter');
+  await expect(fb.getByTestId('filter-cond')).toHaveCount(2);
+  await expect(fb.getByTestId('filter-cond').nth(1).getByTestId('filter-field')).toBeFocused();
+  // A nested group: focus on its first control.
+  await fb.getByTestId('filter-add-group').first().focus();
+  await page.keyboard.press('Enter');
+  await expect(fb.getByTestId('filter-group')).toHaveCount(2);
+  await expect(fb.getByTestId('filter-group').nth(1).locator('select, input, button').first()).toBeFocused();
+});
+
+test('the hidden file input of the Import screen is not a tab stop', async ({ page }) => {
+  await page.goto('./#/import');
+  await waitForApp(page);
+  const input = page.locator('input[type="file"]');
+  await expect(input).toHaveAttribute('tabindex', '-1');
+  // Tab through the page: the visible "Import data" button is reached; the file input never is.
+  await page.locator('body').focus();
+  let reachedButton = false;
+  for (let i = 0; i < 40 && !reachedButton; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return { tag: el?.tagName ?? '', type: (el as HTMLInputElement | null)?.type ?? '', text: el?.textContent?.trim() ?? '' };
+    });
+    expect(focused.type, `tab ${i + 1} landed on the file input`).not.toBe('file');
+    reachedButton = focused.tag === 'BUTTON' && focused.text === 'Import data';
+  }
+  expect(reachedButton, 'the Import data button is reachable by Tab').toBe(true);
+  // The button still opens the picker.
+  const chooser = page.waitForEvent('filechooser');
+  await page.keyboard.press('Enter');
+  await chooser;
+});
