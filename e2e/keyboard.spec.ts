@@ -44,3 +44,23 @@ test('the hidden file input of the Import screen is not a tab stop', async ({ pa
   await page.keyboard.press('Enter');
   await chooser;
 });
+
+test('a skip link comes first; every screen has one h1, and moving to a screen moves focus to it', async ({ page }) => {
+  await page.goto('./#/overview');
+  await waitForApp(page);
+  await page.locator('body').focus();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('skip-link')).toBeFocused();
+  await expect(page.getByTestId('skip-link')).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeFocused();
+  await expect(page).toHaveURL(/#\/overview/);
+  // Every screen: exactly one h1, named after it; following a nav link focuses it.
+  for (const [label, hash] of [['Pivot', 'pivot'], ['Retention', 'retention'], ['Funnels', 'funnels'], ['Journeys', 'journeys'], ['Segments', 'segments'],
+    ['Clusters', 'clusters'], ['Predictions', 'predict'], ['Import', 'import'], ['Datasets', 'datasets'], ['Data', 'data'], ['Overview', 'overview']]) {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: label, exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`#/${hash}`));
+    await expect(page.locator('h1')).toHaveCount(1);
+    await expect(page.getByRole('heading', { level: 1, name: label })).toBeFocused();
+  }
+});
