@@ -97,11 +97,7 @@ export async function typedFields(db: Db): Promise<TypedField[]> {
 
 /** A stored customer's values of `fields` (their first visit's source and medium included), or null when unknown. */
 export async function customerTypedValues(db: Db, fields: readonly TypedField[], userId: string): Promise<Record<string, TypedValue> | null> {
-  const known = toRows(await (async () => {
-    const q = sql`SELECT count(*)::DOUBLE AS n FROM users WHERE CAST(user_id AS VARCHAR) = ${userId}`;
-    return db.query(q.text, q.params);
-  })());
-  if (!Number(known[0]?.n)) return null;
+  if (!(await hasUser(db, userId))) return null;
   const out: Record<string, TypedValue> = Object.fromEntries(fields.map((f) => [f.key, null]));
   const read = async (table: 'users' | 'user_metrics') => {
     const cols = fields.filter((f) => f.table === table);
@@ -220,7 +216,12 @@ async function freeId(db: Db, numeric: boolean): Promise<string> {
   if (numeric) return String(toRows(await db.query('SELECT (coalesce(max(user_id), 0) + 1)::VARCHAR AS n FROM users'))[0].n);
   for (let i = 0; ; i++) {
     const id = i ? `what-if-${i}` : 'what-if';
-    const q = sql`SELECT count(*)::DOUBLE AS n FROM users WHERE CAST(user_id AS VARCHAR) = ${id}`;
-    if (!Number(toRows(await db.query(q.text, q.params))[0].n)) return id;
+    if (!(await hasUser(db, id))) return id;
   }
+}
+
+/** Whether a stored user has this id. */
+async function hasUser(db: Db, id: string): Promise<boolean> {
+  const q = sql`SELECT count(*)::DOUBLE AS n FROM users WHERE CAST(user_id AS VARCHAR) = ${id}`;
+  return Number(toRows(await db.query(q.text, q.params))[0]?.n) > 0;
 }
