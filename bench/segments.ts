@@ -31,7 +31,7 @@ const NAMES: Readonly<Record<string, string>> = Object.fromEntries([
 export const SEGMENTS_ALL = `all built-ins: computeBuiltinSegmentations(db), ${BUILTIN_SEGMENTATIONS.length} rule sets + RFM`;
 export const SEGMENTS_SETUP = '· of which setup (dataset columns, data fingerprint)';
 export const segmentIdRow = (id: string): string => `· of which ${NAMES[id] ?? id} (${id}): availability check`;
-export const SEGMENTS_WRITE = '· of which computing and storing them all: one statement, one commit';
+export const SEGMENTS_WRITE = '· of which computing and storing them all: one script, one commit';
 export const SEGMENTS_CHURN = `threshold change: churn-risk bands ${CHURN_CHANGE['churn-risk'].medium} / ${CHURN_CHANGE['churn-risk'].high} days (only: ['churn-risk'])`;
 export const SEGMENTS_CUSTOMER = "threshold change: customer-segment thresholds (only: ['customer-segment'])";
 export const SEGMENTS_PROFILE = `Segments screen profile: segmentProfileSql('${PROFILE_COLUMN}'), one statement`;
@@ -90,15 +90,10 @@ class MeteredDb implements Db {
 function kindOf(text: string): string {
   const t = text.trimStart();
   if (/^SELECT \* FROM \(SELECT/.test(t)) return 'availability checks';
-  if (/^INSERT INTO user_segments/.test(t)) return 'new users + DROP/ADD COLUMN';
-  if (/^UPDATE user_segments/.test(t)) return 'UPDATE … FROM rule';
-  if (/^INSERT OR REPLACE INTO segmentations/.test(t)) return 'record';
-  if (/^(BEGIN|COMMIT)/.test(t)) return 'BEGIN/COMMIT';
-  if (/^CREATE TABLE IF NOT EXISTS user_segments/.test(t)) return 'ensure tables';
-  if (/^CREATE OR REPLACE TEMP TABLE/.test(t)) return process.env.BENCH_BODIES ? `body ${/strata_seg_b\d+/.exec(t)?.[0]}` : 'rule bodies (temp tables)';
-  if (/^CREATE OR REPLACE TABLE user_segments_next/.test(t)) return 'table rebuild';
-  if (/^DROP TABLE IF EXISTS temp\./.test(t)) return 'drop temp tables';
-  if (/^DROP TABLE user_segments;/.test(t)) return 'swap tables';
+  if (/BEGIN TRANSACTION;\s*INSERT INTO user_segments/.test(t)) return 'one column: new users, DROP/ADD COLUMN, UPDATE, record (one script)';
+  if (/^(BEGIN|COMMIT)/.test(t) || /^DROP TABLE IF EXISTS temp\./.test(t)) return 'rule bodies, rebuild, swap + records (one script)';
+  if (/^CREATE TABLE IF NOT EXISTS user_segments/.test(t) && !/BEGIN TRANSACTION/.test(t)) return 'ensure tables';
+  if (/^CREATE OR REPLACE (TEMP )?TABLE/.test(t)) return 'rule bodies + table rebuild (one script)';
   if (/duckdb_columns\(\)/.test(t)) return 'column lists';
   return 'other (fingerprint)';
 }

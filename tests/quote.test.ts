@@ -82,3 +82,22 @@ test('Show SQL keeps a ? inside a quoted column name, a string or a comment, and
   assert.throws(() => inlineSql({ text: 'SELECT ?, ?', params: [1] }), /Placeholder count/);
   assert.throws(() => inlineSql({ text: 'SELECT ?', params: [1, 2] }), /Placeholder count/);
 });
+
+test('scriptSql writes values so a script means what the bound statement means: numbers as DOUBLE, text escaped', async () => {
+  const { scriptSql } = await import('../src/sql/quote.ts');
+  const hostile = "x'); DROP TABLE t; --?";
+  const q = sql`SELECT ${7} / ${2} AS half, typeof(${3}) AS kind, ${hostile} AS s, ${null} IS NULL AS isnull, ${true} AS b, ${-0.5} * 2 AS neg`;
+  const script = scriptSql(q);
+  assert.ok(script.includes('CAST(7 AS DOUBLE)') && script.includes("'x''); DROP TABLE t; --?'"));
+  const db = await openNodeDb();
+  try {
+    await db.exec('CREATE TABLE t AS SELECT 1 AS k');
+    await db.exec(`CREATE TABLE out AS ${script}; SELECT 1`);
+    const bound = toRows(await db.query(q.text, q.params));
+    assert.deepEqual(toRows(await db.query('SELECT * FROM out')), bound);
+    assert.deepEqual(bound, [{ half: 3.5, kind: 'DOUBLE', s: hostile, isnull: true, b: true, neg: -1 }]);
+    assert.equal(toRows(await db.query('SELECT count(*)::INT AS n FROM t'))[0].n, 1, 'the hostile text stayed data');
+  } finally {
+    await db.close();
+  }
+});

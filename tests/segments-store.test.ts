@@ -126,3 +126,30 @@ test('writing several segmentations at once: one rebuild keeps every other colum
   assert.equal(toRows(await db.query(`SELECT count(*)::DOUBLE AS n FROM duckdb_tables() WHERE table_name = 'user_segments_next'`))[0].n, 0, 'no scratch table left');
   await db.close();
 });
+
+test('a row rule is evaluated in the rebuild (users and user_metrics); a failing body rolls everything back and leaves nothing behind', async () => {
+  const db = await openNodeDb();
+  await db.exec(`CREATE TABLE users AS SELECT 'u' || i AS user_id, i AS age FROM range(3) t(i);
+    CREATE TABLE events (ts TIMESTAMP); CREATE TABLE user_metrics AS SELECT user_id, age * 10 AS orders FROM users WHERE user_id <> 'u0';`);
+  const rec = (column: string) => ({ column, name: column, kind: 'builtin' as const, type: 'label' as const, definition: null });
+  await writeSegmentations(db, [
+    { body: sql`unused`, row: { label: sql`u.user_id || ${"'?"}` , metrics: false }, columns: [{ from: 'label', rec: rec('a') }] },
+    { body: sql`unused`, row: { label: sql`coalesce(m.orders::VARCHAR, ${'none'})`, metrics: true }, columns: [{ from: 'label', rec: rec('b') }] },
+    { body: sql`SELECT user_id, 'c' || age AS label FROM users`, columns: [{ from: 'label', rec: rec('c') }] },
+  ], 'v1');
+  const before = toRows(await db.query('SELECT * FROM user_segments ORDER BY user_id'));
+  assert.deepEqual(before, [
+    { user_id: 'u0', a: "u0'?", b: 'none', c: 'c0' },
+    { user_id: 'u1', a: "u1'?", b: '10', c: 'c1' },
+    { user_id: 'u2', a: "u2'?", b: '20', c: 'c2' },
+  ]);
+  await assert.rejects(writeSegmentations(db, [
+    { body: sql`SELECT user_id, 'fine' AS label FROM users`, columns: [{ from: 'label', rec: rec('a') }] },
+    { body: sql`SELECT user_id, CASE WHEN age = 2 THEN error('boom') ELSE 'x' END AS label FROM users`, columns: [{ from: 'label', rec: rec('d') }] },
+  ], 'v2'), /boom/);
+  assert.deepEqual(toRows(await db.query('SELECT * FROM user_segments ORDER BY user_id')), before, 'the stored table is as it was');
+  assert.deepEqual((await listSegmentations(db)).map((r) => [r.column, r.dataVersion]).sort(), [['a', 'v1'], ['b', 'v1'], ['c', 'v1']]);
+  assert.equal(toRows(await db.query(`SELECT count(*)::DOUBLE AS n FROM duckdb_tables() WHERE table_name LIKE 'user_segments_next' OR table_name LIKE 'strata_seg_%'`))[0].n, 0, 'no scratch table left');
+  await db.exec('BEGIN TRANSACTION; COMMIT'); // no transaction left open
+  await db.close();
+});

@@ -6,7 +6,7 @@ import type { Db } from '../db/types.ts';
 import { toRows } from '../db/rows.ts';
 import { BUILTIN_SEGMENTATIONS, dataNeedsSql, decodeDataNeeds, type BuiltinSegmentation, type Columns } from '../analyses/segments/builtin/index.ts';
 import { rfmSql } from '../analyses/rfm/index.ts';
-import { dataFingerprint, segmentColumn, writeSegmentation, writeSegmentations, type SegmentBatch, type SegmentationRecord } from './segments-store.ts';
+import { DATA_FINGERPRINT_SQL, dataFingerprint, segmentColumn, writeSegmentation, writeSegmentations, type SegmentBatch, type SegmentationRecord } from './segments-store.ts';
 import { raw, sql } from '../sql/quote.ts';
 
 /** What happened to one built-in segmentation. */
@@ -22,15 +22,36 @@ export interface ComputeOutcome {
 /** The RFM segmentation as the compute step sees it (its own module returns more than a label). */
 const RFM = { id: 'rfm', name: 'RFM segment', requires: [{ table: 'user_metrics' as const, anyOf: ['days_since_last_purchase'] }, { table: 'user_metrics' as const, anyOf: ['orders'] }, { table: 'user_metrics' as const, anyOf: ['revenue'] }] };
 
-/** The column names of events, users and user_metrics in the current schema, and which of them are text. */
-async function datasetSchema(db: Db): Promise<{ columns: Columns; text: Set<string> }> {
-  const rows = toRows(await db.query(`SELECT table_name AS t, column_name AS c, data_type = 'VARCHAR' AS text FROM duckdb_columns()
+/** What the compute step reads before it starts, in one statement. */
+interface DatasetSchema {
+  /** The column names of events, users and user_metrics. */
+  columns: Columns;
+  /** `table.column` of those that are text. */
+  text: Set<string>;
+  /** The stored segment table's columns (besides user_id), or null when the segment tables are not all there yet. */
+  stored: string[] | null;
+  /** The data's fingerprint now (DATA_FINGERPRINT_SQL). */
+  fingerprint: string;
+}
+
+/**
+ * The columns of the current schema's events, users, user_metrics and segment tables and the data fingerprint, in
+ * one statement (each statement in the page costs milliseconds, however small).
+ */
+async function datasetSchema(db: Db): Promise<DatasetSchema> {
+  const rows = toRows(await db.query(`SELECT table_name AS t, column_name AS c, data_type = 'VARCHAR' AS text,
+      (${DATA_FINGERPRINT_SQL}) AS fp FROM duckdb_columns()
     WHERE database_name = current_database() AND schema_name = current_schema()
-      AND table_name IN ('events', 'users', 'user_metrics') ORDER BY column_index`));
+      AND table_name IN ('events', 'users', 'user_metrics', 'user_segments', 'segmentations') ORDER BY column_index`));
   const of = (t: string) => rows.filter((r) => r.t === t).map((r) => String(r.c));
+  const meta = of('segmentations');
+  const segs = of('user_segments');
   return {
     columns: { events: of('events'), users: of('users'), user_metrics: of('user_metrics') },
-    text: new Set(rows.filter((r) => r.text).map((r) => `${String(r.t)}.${String(r.c)}`)),
+    text: new Set(rows.filter((r) => r.text && r.t !== 'user_segments' && r.t !== 'segmentations').map((r) => `${String(r.t)}.${String(r.c)}`)),
+    // The segment tables count as there when both exist at their current shape (segmentations.data_version).
+    stored: segs.length && meta.includes('data_version') ? segs.filter((c) => c !== 'user_id') : null,
+    fingerprint: rows.length ? String(rows[0].fp) : await dataFingerprint(db),
   };
 }
 
@@ -58,8 +79,7 @@ export const BUILTIN_IDS: readonly string[] = [...BUILTIN_SEGMENTATIONS.map((s) 
 export async function computeBuiltinSegmentations(
   db: Db, options: Readonly<Record<string, unknown>> = {}, only?: readonly string[], progress?: (name: string, i: number, n: number) => void,
 ): Promise<ComputeOutcome[]> {
-  const { columns, text } = await datasetSchema(db);
-  const dataVersion = await dataFingerprint(db);
+  const { columns, text, stored, fingerprint: dataVersion } = await datasetSchema(db);
   const out: ComputeOutcome[] = [];
   const want = (id: string) => !only || only.includes(id);
   const total = BUILTIN_IDS.filter(want).length;
@@ -78,7 +98,7 @@ export async function computeBuiltinSegmentations(
     const definition = JSON.stringify({ builtin: seg.id, options: opts });
     const cols: SegmentBatch['columns'] = [{ from: 'label', rec: { column: seg.id, name: seg.name, kind: 'builtin', type: 'label', definition } }];
     if (seg.scored) cols.push({ from: 'score', rec: { column: `${seg.id}_value`, name: `${seg.name} (value)`, kind: 'builtin', type: 'score', definition } });
-    batches.push({ body: seg.sql(opts, columns), columns: cols });
+    batches.push({ body: seg.sql(opts, columns), row: seg.row?.(opts, columns), columns: cols });
     out.push({ id: seg.id, name: seg.name, columns: cols.map((c) => segmentColumn(c.rec.column)), unavailable: null });
   }
   if (want(RFM.id)) {
@@ -106,7 +126,7 @@ export async function computeBuiltinSegmentations(
     await writeSegmentation(db, { ...rec, dataVersion }, sql`SELECT user_id, ${raw(from)} AS value FROM (${batches[0].body}) b`);
   } else {
     // Every segmentation in one table rebuild and one commit (a label and its score computed together).
-    await writeSegmentations(db, batches, dataVersion);
+    await writeSegmentations(db, batches, dataVersion, stored ?? undefined);
   }
   return out;
 }

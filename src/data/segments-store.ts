@@ -4,7 +4,7 @@
 // `s.<column>` fields (src/analyses/fields.ts, source 's'), so a segmentation is usable wherever user fields are.
 import type { Db } from '../db/types.ts';
 import { toRows } from '../db/rows.ts';
-import { ident, joinSql, raw, sql, type Sql } from '../sql/quote.ts';
+import { ident, joinSql, raw, scriptSql, sql, type Sql } from '../sql/quote.ts';
 import { StrataError } from '../errors.ts';
 
 /** What a stored segmentation is. */
@@ -48,11 +48,13 @@ export function segmentColumn(name: string): string {
 
 /** Create the two tables in the current schema if this dataset has none yet (one row per user). */
 export async function ensureSegmentTables(db: Db): Promise<void> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS user_segments AS SELECT user_id FROM users;
+  await db.exec(ENSURE_TABLES_SQL);
+}
+
+const ENSURE_TABLES_SQL = `CREATE TABLE IF NOT EXISTS user_segments AS SELECT user_id FROM users;
 CREATE TABLE IF NOT EXISTS segmentations (column_name VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
   type VARCHAR NOT NULL, definition VARCHAR, updated_at TIMESTAMP NOT NULL, data_version VARCHAR);
-ALTER TABLE segmentations ADD COLUMN IF NOT EXISTS data_version VARCHAR`);
-}
+ALTER TABLE segmentations ADD COLUMN IF NOT EXISTS data_version VARCHAR`;
 
 /**
  * Store a segmentation computed by `values`, a statement returning `user_id` and `value` (one row per user at most;
@@ -63,19 +65,18 @@ export async function writeSegmentation(
 ): Promise<void> {
   const col = ident(segmentColumn(rec.column));
   const type = rec.type === 'score' ? 'DOUBLE' : 'VARCHAR';
-  await ensureSegmentTables(db);
-  await db.exec('BEGIN TRANSACTION');
-  try {
-    // Users that arrived since the table was made (a later import step, a live feed) get their row first.
-    await db.exec(`INSERT INTO user_segments (user_id) SELECT user_id FROM users EXCEPT SELECT user_id FROM user_segments;
-ALTER TABLE user_segments DROP COLUMN IF EXISTS ${col}; ALTER TABLE user_segments ADD COLUMN ${col} ${type}`);
-    const upd = sql`UPDATE user_segments SET ${raw(col)} = v.value::${raw(type)} FROM (${values}) v WHERE v.user_id = user_segments.user_id`;
-    await db.query(upd.text, upd.params);
-    const version = rec.dataVersion === undefined ? raw(`(${DATA_FINGERPRINT_SQL})`) : sql`${rec.dataVersion}`;
-    const meta = sql`INSERT OR REPLACE INTO segmentations (column_name, name, kind, type, definition, updated_at, data_version)
+  const upd = sql`UPDATE user_segments SET ${raw(col)} = v.value::${raw(type)} FROM (${values}) v WHERE v.user_id = user_segments.user_id`;
+  const version = rec.dataVersion === undefined ? raw(`(${DATA_FINGERPRINT_SQL})`) : sql`${rec.dataVersion}`;
+  const meta = sql`INSERT OR REPLACE INTO segmentations (column_name, name, kind, type, definition, updated_at, data_version)
 VALUES (${segmentColumn(rec.column)}, ${rec.name}, ${rec.kind}, ${rec.type}, ${rec.definition}, now()::TIMESTAMP, ${version})`;
-    await db.query(meta.text, meta.params);
-    await db.exec('COMMIT');
+  // One script, one call (a call in the page costs milliseconds however small its statement): the tables made if
+  // this dataset has none yet, then in one transaction users that arrived since the table was made (a later import
+  // step, a live feed) get their row, the column is replaced and recorded.
+  try {
+    await db.exec([ENSURE_TABLES_SQL, 'BEGIN TRANSACTION',
+      'INSERT INTO user_segments (user_id) SELECT user_id FROM users EXCEPT SELECT user_id FROM user_segments',
+      `ALTER TABLE user_segments DROP COLUMN IF EXISTS ${col}`, `ALTER TABLE user_segments ADD COLUMN ${col} ${type}`,
+      scriptSql(upd), scriptSql(meta), 'COMMIT'].join(';\n'));
   } catch (err) {
     await db.exec('ROLLBACK').catch(() => undefined);
     throw err;
@@ -85,6 +86,12 @@ VALUES (${segmentColumn(rec.column)}, ${rec.name}, ${rec.kind}, ${rec.type}, ${r
 /** Several segmentation columns computed by one statement: `body` returns user_id and the named output columns. */
 export interface SegmentBatch {
   body: Sql;
+  /**
+   * The same one label per user as an expression over that user's row, `u` (users) and, when `metrics`, `m`
+   * (user_metrics), when the rules need nothing else: the rebuild then evaluates it in place of `body` (no
+   * temporary table, no join). Its one column reads from `label`.
+   */
+  row?: { label: Sql; metrics: boolean };
   columns: { from: string; rec: Omit<SegmentationRecord, 'updatedAt' | 'dataVersion'> }[];
 }
 
@@ -93,53 +100,60 @@ export interface SegmentBatch {
  * label and its score are computed together; every other stored column carried over as it is) and swapped in with
  * the records in one transaction. Much cheaper than a column-by-column write: one table write, one commit.
  */
-export async function writeSegmentations(db: Db, batches: readonly SegmentBatch[], dataVersion: string): Promise<void> {
+export async function writeSegmentations(
+  db: Db, batches: readonly SegmentBatch[], dataVersion: string, stored?: readonly string[],
+): Promise<void> {
   if (!batches.length) return;
-  await ensureSegmentTables(db);
-  const existing = toRows(await db.query(`SELECT column_name AS c FROM duckdb_columns() WHERE database_name = current_database()
+  // `stored`: the caller has just read user_segments' columns (besides user_id), so both tables exist as they should.
+  let existing = stored;
+  if (!existing) {
+    await ensureSegmentTables(db);
+    existing = toRows(await db.query(`SELECT column_name AS c FROM duckdb_columns() WHERE database_name = current_database()
     AND schema_name = current_schema() AND table_name = 'user_segments' AND column_name <> 'user_id' ORDER BY column_index`)).map((r) => String(r.c));
+  }
   const fresh = new Map<string, Sql>();
-  const types = new Map<string, string>();
   batches.forEach((b, i) => {
     for (const c of b.columns) {
-      const col = segmentColumn(c.rec.column);
-      const type = c.rec.type === 'score' ? 'DOUBLE' : 'VARCHAR';
-      fresh.set(col, raw(`CAST(b${i}.${ident(c.from)} AS ${type})`));
-      types.set(col, type);
+      const type = raw(c.rec.type === 'score' ? 'DOUBLE' : 'VARCHAR');
+      fresh.set(segmentColumn(c.rec.column), b.row ? sql`CAST((${b.row.label}) AS ${type})` : sql`CAST(${raw(`b${i}.${ident(c.from)}`)} AS ${type})`);
     }
   });
   const order = [...existing, ...[...fresh.keys()].filter((c) => !existing.includes(c))];
   const select = order.map((c) => sql`${fresh.get(c) ?? raw(`o.${ident(c)}`)} AS ${raw(ident(c))}`);
   // Each body first into a temporary table (in memory, never written to the stored file): joining the bodies
-  // themselves in one statement made DuckDB plan one huge query, measured 3× slower than the bodies one by one.
-  const temps = batches.map((_, i) => `strata_seg_b${i}`);
-  try {
-    for (let i = 0; i < batches.length; i++) {
-      const t = sql`CREATE OR REPLACE TEMP TABLE ${raw(temps[i])} AS ${batches[i].body}`;
-      await db.query(t.text, t.params);
-    }
-    const joins = batches.map((_, i) => raw(`LEFT JOIN temp.${temps[i]} b${i} ON b${i}.user_id = u.user_id`));
-    // The stored table is joined only when some of its columns are kept (not when every one is recomputed).
-    const keep = existing.some((c) => !fresh.has(c)) ? raw('LEFT JOIN user_segments o ON o.user_id = u.user_id ') : raw('');
-    const build = sql`CREATE OR REPLACE TABLE user_segments_next AS SELECT u.user_id${raw(select.length ? ', ' : '')}${joinSql(select, ', ')}
+  // themselves in one statement made DuckDB plan one huge query, measured 3× slower than the bodies one by one
+  // (and, as CTEs of one statement, 1.1–1.4× slower at 50K). Everything — bodies, rebuild, swap and records — is
+  // one script: one call (each call in the page costs milliseconds, however small its statement). The rebuild, swap
+  // and records are one transaction; the bodies run before it (inside it, DuckDB-WASM took 1.4× as long at 1M).
+  const bodies = batches.flatMap((b, i) => (b.row ? [] : [{ i, body: b.body, temp: `strata_seg_b${i}` }]));
+  const joins = bodies.map(({ i, temp }) => raw(`LEFT JOIN temp.${temp} b${i} ON b${i}.user_id = u.user_id`));
+  // Row rules over user_metrics read it through one join for them all.
+  if (batches.some((b) => b.row?.metrics)) joins.unshift(raw('LEFT JOIN user_metrics m ON m.user_id = u.user_id'));
+  // The stored table is joined only when some of its columns are kept (not when every one is recomputed).
+  const keep = existing.some((c) => !fresh.has(c)) ? raw('LEFT JOIN user_segments o ON o.user_id = u.user_id ') : raw('');
+  const build = sql`CREATE TABLE user_segments_next AS SELECT u.user_id${raw(select.length ? ', ' : '')}${joinSql(select, ', ')}
 FROM users u ${keep}${joinSql(joins, ' ')}`;
-    await db.query(build.text, build.params);
-  } finally {
-    await db.exec(temps.map((t) => `DROP TABLE IF EXISTS temp.${t};`).join(' ')).catch(() => undefined);
-  }
-  // Every record in one statement (a statement in the page costs milliseconds, however small).
+  // Every record in one statement.
   const values = batches.flatMap((b) => b.columns.map(({ rec: r }) =>
     sql`(${segmentColumn(r.column)}, ${r.name}, ${r.kind}, ${r.type}, ${r.definition}, now()::TIMESTAMP, ${dataVersion})`));
   const meta = sql`INSERT OR REPLACE INTO segmentations (column_name, name, kind, type, definition, updated_at, data_version)
 VALUES ${joinSql(values, ', ')}`;
-  await db.exec('BEGIN TRANSACTION');
   try {
-    await db.exec('DROP TABLE user_segments; ALTER TABLE user_segments_next RENAME TO user_segments');
-    await db.query(meta.text, meta.params);
-    await db.exec('COMMIT');
+    await db.exec([
+      // (A table left by a run that stopped half-way, e.g. the page closed mid-script, goes first.)
+      'DROP TABLE IF EXISTS user_segments_next',
+      ...bodies.map((b) => scriptSql(sql`CREATE OR REPLACE TEMP TABLE ${raw(b.temp)} AS ${b.body}`)),
+      'BEGIN TRANSACTION',
+      scriptSql(build),
+      ...bodies.map((b) => `DROP TABLE temp.${b.temp}`),
+      'DROP TABLE user_segments',
+      'ALTER TABLE user_segments_next RENAME TO user_segments',
+      scriptSql(meta),
+      'COMMIT',
+    ].join(';\n'));
   } catch (err) {
     await db.exec('ROLLBACK').catch(() => undefined);
-    await db.exec('DROP TABLE IF EXISTS user_segments_next').catch(() => undefined);
+    await db.exec(bodies.map((b) => `DROP TABLE IF EXISTS temp.${b.temp}`).join('; ')).catch(() => undefined);
     throw err;
   }
 }

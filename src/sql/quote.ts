@@ -56,13 +56,29 @@ export function joinSql(parts: readonly Sql[], sep: string): Sql {
 }
 
 /**
- * The statement with its parameters written in as literals, for people to read and copy ("Show SQL"); never run
- * the result. Only a `?` that DuckDB would read as a placeholder is replaced: one inside a quoted identifier
+ * The statement with its parameters written in as literals, for people to read and copy ("Show SQL"; to run
+ * text with its values written in, use scriptSql). Only a `?` that DuckDB would read as a placeholder is replaced: one inside a quoted identifier
  * ("what?" — a column name from the data), a string literal ('(\.com)?' — a regular expression) or a comment stays
  * as written. (Splitting the text on every `?` threw "Placeholder count does not match parameters" for any column
  * name holding one.)
  */
 export function inlineSql(q: Sql): string {
+  return spliceParams(q, literal);
+}
+
+/**
+ * The statement as text to RUN, its parameters written in through `literal` (the one escaping function): for
+ * scripts of several statements sent in one call (in the page each call costs milliseconds, however small the
+ * statement). Numbers are written as DOUBLE, which is how both engines bind a number parameter, so the script means
+ * exactly what the bound statement means; text is a plain string literal (typed from its context, like a bound
+ * parameter).
+ */
+export function scriptSql(q: Sql): string {
+  return spliceParams(q, (v) => (typeof v === 'number' ? `CAST(${literal(v)} AS DOUBLE)` : literal(v)));
+}
+
+/** `q`'s text with each placeholder `?` (not one inside quotes or a comment) replaced by `write(its value)`. */
+function spliceParams(q: Sql, write: (v: SqlValue) => string): string {
   const t = q.text;
   let out = '';
   let n = 0;
@@ -92,7 +108,7 @@ export function inlineSql(q: Sql): string {
       i = end;
     } else if (c === '?') {
       if (n >= q.params.length) throw new TypeError('Placeholder count does not match parameters');
-      out += literal(q.params[n++]);
+      out += write(q.params[n++]);
       i++;
     } else {
       out += c;

@@ -3,8 +3,8 @@
 //   Under 18 (0–17), 18–24, 25–34, 35–44, 45–54, 55–64, 65+ (65–120).
 //   Unknown: NULL, not a number, negative, NaN or above 120.
 // "Under 18" is not in the issue's list; a 16-year-old is a known age, not Unknown, so it gets its own group.
-import { joinSql, sql, type Sql } from '../../../sql/quote.ts';
-import { missing, validateNone, type BuiltinSegmentation, type Columns, type Need } from './common.ts';
+import { joinSql, raw, sql, type Sql } from '../../../sql/quote.ts';
+import { missing, rowSelect, validateNone, type BuiltinSegmentation, type Columns, type Need, type RowRule } from './common.ts';
 
 export const id = 'age-group';
 export const name = 'Age group';
@@ -32,18 +32,22 @@ export function needs(columns: Columns): string | null {
   return missing(columns, requires);
 }
 
+/** The label of one user (`u`: the user's users row). */
+export function rowRule(opts?: unknown): RowRule {
+  validate(opts);
+  const a = raw('floor(TRY_CAST(u.age AS DOUBLE))');
+  const whens = AGE_GROUPS.map((g) => sql`WHEN ${a} BETWEEN ${g.from} AND ${g.to} THEN ${g.label}`);
+  return { metrics: false, label: sql`CASE ${joinSql(whens, ' ')} ELSE 'Unknown' END` };
+}
+
 /** user_id, label. */
 export function segmentSql(opts?: unknown): Sql {
-  validate(opts);
-  const whens = AGE_GROUPS.map((g) => sql`WHEN a BETWEEN ${g.from} AND ${g.to} THEN ${g.label}`);
-  return sql`SELECT user_id, (CASE ${joinSql(whens, ' ')}
-    ELSE 'Unknown' END)::VARCHAR AS label
-FROM (SELECT user_id, floor(TRY_CAST(age AS DOUBLE)) AS a FROM users)`;
+  return rowSelect(rowRule(opts));
 }
 
 export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: [...AGE_GROUPS.map((g) => g.label), 'Unknown'], openLabels: false, scored: false,
-  requires, defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql, row: rowRule,
 };

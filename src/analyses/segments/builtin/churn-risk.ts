@@ -8,7 +8,7 @@
 import { StrataError } from '../../../errors.ts';
 import { sql, type Sql } from '../../../sql/quote.ts';
 import { DEFAULT_OVERVIEW, validateOverviewSpec } from '../../overview/spec.ts';
-import { missing, type BuiltinSegmentation, type Columns, type Need, type Options } from './common.ts';
+import { missing, rowSelect, type BuiltinSegmentation, type Columns, type Need, type Options, type RowRule } from './common.ts';
 
 export const id = 'churn-risk';
 export const name = 'Churn risk';
@@ -37,19 +37,23 @@ export function needs(columns: Columns): string | null {
   return missing(columns, requires);
 }
 
-/** user_id, label. */
-export function segmentSql(opts?: unknown): Sql {
+/** The label of one user (`m`: the user's user_metrics row). */
+export function rowRule(opts?: unknown): RowRule {
   const o = validate(opts);
-  return sql`SELECT u.user_id, (CASE
+  return { metrics: true, label: sql`CASE
     WHEN m.days_since_last_purchase IS NULL THEN 'No Purchase'
     WHEN m.days_since_last_purchase <= ${o.medium} THEN 'Low'
     WHEN m.days_since_last_purchase <= ${o.high} THEN 'Medium'
-    ELSE 'High' END)::VARCHAR AS label
-FROM users u LEFT JOIN user_metrics m ON m.user_id = u.user_id`;
+    ELSE 'High' END` };
+}
+
+/** user_id, label. */
+export function segmentSql(opts?: unknown): Sql {
+  return rowSelect(rowRule(opts));
 }
 
 export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
-  id, name, description, labels: [...CHURN_LABELS], openLabels: false, scored: false, requires, defaults, validate, needs, sql: segmentSql,
+  id, name, description, labels: [...CHURN_LABELS], openLabels: false, scored: false, requires, defaults, validate, needs, sql: segmentSql, row: rowRule,
 };

@@ -37,6 +37,24 @@ export interface BuiltinSegmentation {
   needs(columns: Columns): string | null;
   /** The SELECT (options validated inside); `columns` lets a module pick between alternative columns. */
   sql(opts?: unknown, columns?: Columns): Sql;
+  /**
+   * For rules that look at one user at a time: the label as one expression over that user's row, `u` (users) and,
+   * when `row.metrics`, `m` (user_metrics, LEFT JOINed). `sql` is then exactly `rowSelect` of it; the compute step
+   * evaluates the expression inside its table rebuild instead (no body, no temporary table, no join of its own).
+   */
+  readonly row?: (opts?: unknown, columns?: Columns) => RowRule;
+}
+
+/** A rule over one user's row: the label expression and whether it reads `m` (user_metrics). */
+export interface RowRule {
+  label: Sql;
+  metrics: boolean;
+}
+
+/** `user_id, label` for every user from a row rule (what such a segmentation's `sql` returns). */
+export function rowSelect(rule: RowRule): Sql {
+  const join = rule.metrics ? raw(' LEFT JOIN user_metrics m ON m.user_id = u.user_id') : raw('');
+  return sql`SELECT u.user_id, (${rule.label})::VARCHAR AS label FROM users u${join}`;
 }
 
 /** A required column: one of `anyOf` in `table` (the first present is used). */

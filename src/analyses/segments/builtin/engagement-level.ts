@@ -11,7 +11,7 @@
 // avg_session_minutes is NULL without sessions and never matches rule 4; session minutes are the last event
 // minus the first (a one-event session lasts 0). events counts all of the user's events, also any without a session.
 import { sql, type Sql } from '../../../sql/quote.ts';
-import { missing, validateNone, type BuiltinSegmentation, type Columns, type Need } from './common.ts';
+import { missing, rowSelect, validateNone, type BuiltinSegmentation, type Columns, type Need, type RowRule } from './common.ts';
 
 export const id = 'engagement-level';
 export const name = 'Engagement level';
@@ -44,23 +44,27 @@ export function needs(columns: Columns): string | null {
   return missing(columns, requires);
 }
 
-/** user_id, label. */
-export function segmentSql(opts?: unknown): Sql {
+/** The label of one user (`m`: the user's user_metrics row). */
+export function rowRule(opts?: unknown): RowRule {
   validate(opts);
-  return sql`SELECT u.user_id, (CASE
+  return { metrics: true, label: sql`CASE
     WHEN coalesce(m.orders, 0) >= 2 THEN 'Repeat Purchaser'
     WHEN coalesce(m.orders, 0) = 1 THEN 'Single Purchaser'
     WHEN coalesce(m.cart_adds, 0) >= 1 THEN 'Cart Abandoner'
     WHEN m.avg_session_minutes >= 10
       OR (coalesce(m.sessions, 0) >= 1 AND m.events::DOUBLE / m.sessions >= 8) THEN 'High Engagement Viewer'
     WHEN coalesce(m.sessions, 0) >= 3 THEN 'Frequent Viewer'
-    ELSE 'Occasional Viewer' END)::VARCHAR AS label
-FROM users u LEFT JOIN user_metrics m ON m.user_id = u.user_id`;
+    ELSE 'Occasional Viewer' END` };
+}
+
+/** user_id, label. */
+export function segmentSql(opts?: unknown): Sql {
+  return rowSelect(rowRule(opts));
 }
 
 export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: ENGAGEMENT_RULES.map((r) => r.label), openLabels: false, scored: false,
-  requires, defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql, row: rowRule,
 };

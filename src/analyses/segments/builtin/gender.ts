@@ -2,7 +2,7 @@
 // case-insensitively with the lists below: Male, Female, or Unknown (also NULL and blank). Any other value is
 // kept as it is after cleaning (e.g. "non-binary"), so it appears as its own label.
 import { sql, type Sql } from '../../../sql/quote.ts';
-import { cleanSql, inList, missing, validateNone, type BuiltinSegmentation, type Columns, type Need } from './common.ts';
+import { cleanSql, inList, missing, rowSelect, validateNone, type BuiltinSegmentation, type Columns, type Need, type RowRule } from './common.ts';
 
 export const id = 'gender';
 export const name = 'Gender';
@@ -26,21 +26,26 @@ export function needs(columns: Columns): string | null {
   return missing(columns, requires);
 }
 
+/** The label of one user (`u`: the user's users row). */
+export function rowRule(opts?: unknown): RowRule {
+  validate(opts);
+  const g = cleanSql('u.gender');
+  const lg = sql`lower(${g})`;
+  return { metrics: false, label: sql`CASE
+    WHEN ${g} IS NULL OR ${inList(lg, GENDER_VALUES.Unknown)} THEN 'Unknown'
+    WHEN ${inList(lg, GENDER_VALUES.Male)} THEN 'Male'
+    WHEN ${inList(lg, GENDER_VALUES.Female)} THEN 'Female'
+    ELSE ${g} END` };
+}
+
 /** user_id, label. */
 export function segmentSql(opts?: unknown): Sql {
-  validate(opts);
-  const g = sql`lower(g)`;
-  return sql`SELECT user_id, (CASE
-    WHEN g IS NULL OR ${inList(g, GENDER_VALUES.Unknown)} THEN 'Unknown'
-    WHEN ${inList(g, GENDER_VALUES.Male)} THEN 'Male'
-    WHEN ${inList(g, GENDER_VALUES.Female)} THEN 'Female'
-    ELSE g END)::VARCHAR AS label
-FROM (SELECT user_id, ${cleanSql('gender')} AS g FROM users)`;
+  return rowSelect(rowRule(opts));
 }
 
 export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: ['Male', 'Female', 'Unknown'], openLabels: true, scored: false,
-  requires, defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql, row: rowRule,
 };
