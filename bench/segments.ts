@@ -91,9 +91,8 @@ function kindOf(text: string): string {
   const t = text.trimStart();
   if (/^SELECT \* FROM \(SELECT/.test(t)) return 'availability checks';
   if (/BEGIN TRANSACTION;\s*INSERT INTO user_segments/.test(t)) return 'one column: new users, DROP/ADD COLUMN, UPDATE, record (one script)';
-  if (/^(BEGIN|COMMIT)/.test(t) || /^DROP TABLE IF EXISTS temp\./.test(t)) return 'rule bodies, rebuild, swap + records (one script)';
+  if (/^DROP TABLE IF EXISTS user_segments_next/.test(t)) return 'rule bodies, rebuild, swap + records (one script)';
   if (/^CREATE TABLE IF NOT EXISTS user_segments/.test(t) && !/BEGIN TRANSACTION/.test(t)) return 'ensure tables';
-  if (/^CREATE OR REPLACE (TEMP )?TABLE/.test(t)) return 'rule bodies + table rebuild (one script)';
   if (/duckdb_columns\(\)/.test(t)) return 'column lists';
   return 'other (fingerprint)';
 }
