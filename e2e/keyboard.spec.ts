@@ -64,3 +64,50 @@ test('a skip link comes first; every screen has one h1, and moving to a screen m
     await expect(page.getByRole('heading', { level: 1, name: label })).toBeFocused();
   }
 });
+
+test('the retention triangle is one tab stop: arrow keys move between cells, each named with its visible value', async ({ page }) => {
+  await page.goto('./#/retention');
+  await waitForApp(page);
+  const grid = page.getByTestId('cohort-grid');
+  await expect(grid).toBeVisible({ timeout: 60_000 });
+  await expect(grid).toHaveAttribute('role', 'grid');
+  const buttons = grid.locator('td[data-cell] button');
+  expect(await buttons.count()).toBeGreaterThan(20);
+  // Exactly one cell is a tab stop: the first cohort's period 1.
+  await expect(grid.locator('button[tabindex="0"]')).toHaveCount(1);
+  await expect(grid.locator('button[tabindex="0"]')).toHaveAttribute('aria-label', /^.+: users of the .+ cohort in period 1$/);
+  // Every cell's accessible name starts with the value it shows.
+  for (const b of (await buttons.all()).slice(0, 12)) {
+    const text = (await b.textContent())!.replace('*', '').trim();
+    expect(await b.getAttribute('aria-label'), 'the name starts with the visible value').toMatch(new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  }
+  await grid.locator('button[tabindex="0"]').focus();
+  const focused = () => page.evaluate(() => document.activeElement?.closest('td')?.getAttribute('data-cell'));
+  expect(await focused()).toBe('0:1');
+  await page.keyboard.press('ArrowRight');
+  expect(await focused()).toBe('0:2');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  expect(await focused()).toBe('0:0');
+  await page.keyboard.press('ArrowDown');
+  expect(await focused()).toBe('1:0');
+  await page.keyboard.press('End');
+  const lastOfRow1 = await focused();
+  expect(Number(lastOfRow1!.split(':')[1])).toBeGreaterThan(2);
+  await page.keyboard.press('Control+End');
+  const rows = await grid.locator('tbody tr:not(.avg)').count();
+  expect((await focused())!.split(':')[0]).toBe(String(rows - 1));
+  await page.keyboard.press('Control+Home');
+  expect((await focused())!.split(':')[0]).toBe('0');
+  // The focused cell is the one tab stop: Tab leaves the grid, Shift+Tab comes back to it.
+  await page.keyboard.press('ArrowRight');
+  const here = await focused();
+  await expect(grid.locator('button[tabindex="0"]')).toHaveCount(1);
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => !!document.activeElement?.closest('[data-testid="cohort-grid"]'))).toBe(false);
+  await page.keyboard.press('Shift+Tab');
+  expect(await focused()).toBe(here);
+  // Enter opens that cell's users.
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('cell-users')).toBeVisible({ timeout: 30_000 });
+});
