@@ -20,7 +20,7 @@ async function violations(page: Page, where: string, include?: string): Promise<
 /** Wait until no panel, chart or table of the screen is still loading. */
 async function settled(page: Page): Promise<void> {
   await waitForApp(page);
-  await expect(page.locator('[data-panel-state="loading"], [aria-busy="true"]')).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.locator('[data-panel-state="loading"], [aria-busy="true"], [data-status="loading"]')).toHaveCount(0, { timeout: 60_000 });
 }
 
 test('axe-core: 0 violations on every screen with its results drawn', async ({ page }) => {

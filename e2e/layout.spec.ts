@@ -23,7 +23,8 @@ async function sideways(page: Page): Promise<{ extra: number; culprits: string[]
 async function visit(page: Page, screen: string): Promise<void> {
   await page.goto(`./#/${screen}`);
   await waitForApp(page);
-  await expect(page.locator('[data-panel-state="loading"], [aria-busy="true"]')).toHaveCount(0, { timeout: 60_000 });
+  await page.waitForTimeout(300); // a screen starts its queries just after it is drawn
+  await expect(page.locator('[data-panel-state="loading"], [aria-busy="true"], [data-status="loading"]')).toHaveCount(0, { timeout: 60_000 });
   await page.waitForTimeout(800); // charts draw after their data
 }
 

@@ -17,8 +17,12 @@ interface SankeyTipParam {
 /** A node's visible name: its event type, or "Other" for the step's bucket. */
 export const nodeName = (n: SankeyNode): string => n.type ?? 'Other';
 
-/** Sankey option; `totalUsers` (users with a session containing the event) turns counts into shares. */
-export function sankeyOption(s: PathsSankey, totalUsers: number): ChartOption {
+/**
+ * Sankey option; `totalUsers` (users with a session containing the event) turns counts into shares. `compact` (a
+ * phone's width): no node labels — at five steps across 370 px they overlap — and no room kept for them; a node's
+ * name and count are in its tooltip (tap) and in the table of moves below the chart.
+ */
+export function sankeyOption(s: PathsSankey, totalUsers: number, compact = false): ChartOption {
   const byId = new Map(s.nodes.map((n) => [n.id, n]));
   // Colours by event type in order of first appearance (nodes come by step, then users), so types keep theirs;
   // the palette's last colour (a grey) is left out so no type looks like an Other node.
@@ -46,7 +50,7 @@ export function sankeyOption(s: PathsSankey, totalUsers: number): ChartOption {
       {
         type: 'sankey',
         left: 8,
-        right: 150,
+        right: compact ? 8 : 150,
         top: 24,
         bottom: 12,
         nodeWidth: 14,
@@ -55,14 +59,14 @@ export function sankeyOption(s: PathsSankey, totalUsers: number): ChartOption {
         draggable: false,
         emphasis: { focus: 'adjacency' },
         lineStyle: { color: 'gradient', opacity: 0.35, curveness: 0.5 },
-        label: { position: 'right', color: '#cbd5e1', fontSize: 11, overflow: 'truncate', width: 140 },
+        label: { show: !compact, position: 'right', color: '#cbd5e1', fontSize: 11, overflow: 'truncate', width: 140 },
         data: s.nodes.map((n) => ({
           name: n.id,
           value: n.users,
           depth: n.step - 1,
           itemStyle: { color: n.type === null ? OTHER_COLOR : colours.get(n.type), borderWidth: 0 },
           // A function (not a template string) so no "{b}" in a type is expanded; braces would start rich text.
-          label: { formatter: () => `${nodeName(n).replace(/[{}]/g, '')}  ${fmtInt(n.users)}` },
+          label: { show: !compact, formatter: () => `${nodeName(n).replace(/[{}]/g, '')}  ${fmtInt(n.users)}` },
         })),
         links: s.links.map((l) => ({ source: l.source, target: l.target, value: l.users })),
       },
