@@ -1,5 +1,6 @@
 // Keyboard use (issue 18): each test is named after the defect it guards.
-import { test, expect, waitForApp } from './fixtures.ts';
+import { readFileSync } from 'node:fs';
+import { test, expect, kpi, waitForApp, waitForDashboard } from './fixtures.ts';
 
 test('after "+ Condition" or "+ Group" from the keyboard, focus is in the new item', async ({ page }) => {
   await page.goto('./#/pivot');
@@ -110,4 +111,41 @@ test('the retention triangle is one tab stop: arrow keys move between cells, eac
   // Enter opens that cell's users.
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('cell-users')).toBeVisible({ timeout: 30_000 });
+});
+
+test('every chart has its data as a table, reached by keyboard, and a PNG download (the revenue chart table adds up to the KPIs)', async ({ page }) => {
+  await page.goto('./#/overview');
+  await waitForDashboard(page);
+  const toggle = page.getByRole('button', { name: 'Table of Revenue and orders over time' });
+  await toggle.focus();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await page.keyboard.press('Enter');
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  const region = page.getByRole('region', { name: 'Revenue and orders over time: the data' });
+  await expect(region).toBeVisible();
+  // The table region is the next tab stop after the buttons, so it can be scrolled from the keyboard.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await expect(region).toBeFocused();
+  const heads = await region.locator('thead th').allTextContents();
+  expect(heads).toEqual(['Category', 'Orders', 'Revenue', 'Revenue trend']);
+  const rows = await region.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').trim())));
+  expect(rows.length).toBe(12); // a year of months
+  const num = (t: string) => Number(t.replace(/,/g, '') || 0);
+  // Two different statements: the chart's per-month buckets add up to the KPI cards' totals.
+  expect(rows.reduce((s, r) => s + num(r[1]), 0)).toBe(await kpi(page, 'orders'));
+  expect(Math.abs(rows.reduce((s, r) => s + num(r[2]), 0) - (await kpi(page, 'revenue')))).toBeLessThan(0.01 * rows.length);
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  await expect(toggle).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(region).toHaveCount(0);
+  // PNG: the chart as drawn.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'PNG of Revenue and orders over time' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('revenue-and-orders-over-time.png');
+  const bytes = readFileSync((await file.path())!);
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(bytes.length).toBeGreaterThan(5000);
 });
