@@ -424,3 +424,52 @@ test('removing a step from the keyboard moves focus to a safe place: a second En
   await expectSteps(page, ['session_start', 'add_to_cart', 'checkout']);
   await expect(page.getByTestId('funnel-settings').getByTestId('step-type').nth(2)).toBeFocused();
 });
+
+/** What the keyboard is on. */
+interface Focused {
+  label: string | null;
+  testid: string | null;
+  checkedRadio: boolean;
+  /** The accessible name of the radio group it is in. */
+  group: string | null;
+}
+
+/** Press Tab until the focused element satisfies `is` (at most `max` presses); keyboard only, no clicks. */
+async function tabTo(page: Page, is: (f: Focused) => boolean, what: string, max = 80): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate((): Focused => {
+      const el = document.activeElement;
+      return {
+        label: el?.getAttribute('aria-label') ?? null,
+        testid: el?.getAttribute('data-testid') ?? null,
+        checkedRadio: el instanceof HTMLInputElement && el.type === 'radio' && el.checked,
+        group: el?.closest('[role="radiogroup"]')?.getAttribute('aria-label') ?? null,
+      };
+    });
+    if (is(f)) return;
+  }
+  throw new Error(`Tab never reached ${what}`);
+}
+
+test('a funnel built with the keyboard only (no session_start, 1 hour, by sessions) equals Node', async ({ page }) => {
+  const refS = reference(refSpec(BUILT_SESSIONS));
+  await openFunnels(page, './#/funnels');
+  await expect(page.getByTestId('funnel-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await page.locator('body').focus();
+  await tabTo(page, (f) => f.label === 'Remove step 1', 'Remove step 1');
+  await page.keyboard.press('Enter');
+  await expectSteps(page, [PV, ATC, PU]);
+  await tabTo(page, (f) => f.testid === 'window-value', 'the window box');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('1');
+  await page.keyboard.press('Tab'); // commits the number, lands on the unit
+  await expect(page.getByTestId('window-unit')).toBeFocused();
+  await page.keyboard.press('ArrowUp'); // days → hours
+  await expect(page.getByTestId('window-unit')).toHaveValue('hour');
+  await tabTo(page, (f) => f.checkedRadio && f.group === 'Count by', 'Count by');
+  await page.keyboard.press('ArrowRight'); // Users → Sessions
+  await expectSettings(page, BUILT_SESSIONS);
+  await expect.poll(() => urlSpec(page)).toEqual(BUILT_SESSIONS);
+  await expectFunnel(page, checkFunnel(await refS));
+});

@@ -267,3 +267,30 @@ test('a bad link shows a clear message and the default pivot', async ({ page }) 
     expect(t.rows.length - 1).toBe(Math.min(10, countries) + (countries > 10 ? 1 : 0));
   });
 });
+
+test('a pivot filter built with the keyboard only (age > 25) gives Node\'s count of such users', async ({ page }) => {
+  const want = (await userRows(DEFAULT_PARAMS)).filter((u) => u.age !== null && u.age > 25).length;
+  await openPivot(page, './#/pivot');
+  await expect(page.getByTestId('pivot-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await page.locator('body').focus();
+  for (let i = 0; i < 120; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'filter-add-cond')) break;
+  }
+  await expect(page.getByTestId('filter-add-cond').first()).toBeFocused();
+  await page.keyboard.press('Enter');
+  const cond = page.getByTestId('filter-cond').first();
+  await expect(cond.getByTestId('filter-field')).toBeFocused();
+  await page.keyboard.type('age'); // the field list's type-ahead
+  await expect(cond.getByTestId('filter-field')).toHaveValue('u.age');
+  await page.keyboard.press('Tab');
+  await expect(cond.getByTestId('filter-op')).toBeFocused();
+  await page.keyboard.type('>');
+  await expect(cond.getByTestId('filter-op')).toHaveValue('>');
+  await page.keyboard.press('Tab');
+  await expect(cond.getByTestId('filter-value')).toBeFocused();
+  await page.keyboard.type('25');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('filter-builder').getByTestId('filter-summary')).toHaveText('age > 25');
+  await expect(page.locator('tr[data-row="total"] td[data-col="0"]')).toHaveText(want.toLocaleString('en-US'), { timeout: 30_000 });
+});
