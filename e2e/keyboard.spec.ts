@@ -149,3 +149,32 @@ test('every chart has its data as a table, reached by keyboard, and a PNG downlo
   expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(bytes.length).toBeGreaterThan(5000);
 });
+
+test('settings changes are browser history: Back undoes one, Forward redoes it, and the results follow', async ({ page }) => {
+  await page.goto('./#/funnels');
+  await waitForApp(page);
+  const status = page.getByTestId('funnel-status');
+  const countBy = page.getByRole('radiogroup', { name: 'Count by' });
+  const order = page.getByRole('radiogroup', { name: 'Order' });
+  const unitHead = page.getByTestId('funnel-table').locator('thead th').nth(1);
+  await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(unitHead).toHaveText('Users');
+  await countBy.locator('label', { hasText: 'Sessions' }).click();
+  await expect(unitHead).toHaveText('Sessions', { timeout: 30_000 });
+  await page.waitForTimeout(1100); // a later change is a history entry of its own
+  await order.locator('label', { hasText: 'Strict' }).click();
+  await expect(order.getByRole('radio', { name: 'Strict' })).toBeChecked();
+  await expect(page).toHaveURL(/strict/);
+  await page.goBack();
+  await expect(order.getByRole('radio', { name: 'Sequential' })).toBeChecked();
+  await expect(countBy.getByRole('radio', { name: 'Sessions' })).toBeChecked();
+  await expect(page).not.toHaveURL(/strict/);
+  await page.goBack();
+  await expect(countBy.getByRole('radio', { name: 'Users' })).toBeChecked();
+  await expect(unitHead).toHaveText('Users', { timeout: 30_000 });
+  await expect(page).toHaveURL(/#\/funnels$/);
+  await page.goForward();
+  await expect(countBy.getByRole('radio', { name: 'Sessions' })).toBeChecked();
+  await expect(unitHead).toHaveText('Sessions', { timeout: 30_000 });
+  await expect(status).toHaveAttribute('data-status', 'ready');
+});

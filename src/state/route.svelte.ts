@@ -15,6 +15,9 @@ export const SCREENS = [
   { id: 'data', label: 'Data' },
 ] as const;
 
+/** Settings changes closer together than this are one history entry (one Back undoes them together). */
+export const UNDO_MERGE_MS = 1000;
+
 /** A screen's id. */
 export type ScreenId = (typeof SCREENS)[number]['id'];
 
@@ -33,7 +36,12 @@ export class Route {
   constructor() {
     this.read();
     addEventListener('hashchange', () => this.read());
+    // Back / Forward between two settings of one screen (entries made by setParams) change only the state.
+    addEventListener('popstate', () => this.read());
   }
+
+  /** When setParams last made a history entry (epoch ms). */
+  private lastEntry = 0
 
   private read() {
     const r = parse(location.hash);
@@ -46,12 +54,21 @@ export class Route {
     location.hash = `#/${screen}`;
   }
 
-  /** Replace the current screen's parameters (no new history entry for every keystroke). */
-  setParams(params: Record<string, string | null>) {
+  /**
+   * Set the current screen's parameters. A change is a history entry of its own, so the browser's Back undoes it
+   * (and Forward redoes it); changes within UNDO_MERGE_MS of the last entry (typing, a burst of clicks) join that
+   * entry instead of making one per keystroke. Unchanged parameters make no entry.
+   */
+  setParams(params: Record<string, string | null>, now = Date.now()) {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== null && v !== '') p.set(k, v);
     const q = p.toString();
-    history.replaceState(null, '', `#/${this.screen}${q ? '?' + q : ''}`);
+    const url = `#/${this.screen}${q ? '?' + q : ''}`;
+    if (url !== location.hash) {
+      if (now - this.lastEntry < UNDO_MERGE_MS) history.replaceState(null, '', url);
+      else history.pushState(null, '', url);
+      this.lastEntry = now;
+    }
     this.params = p;
   }
 }
