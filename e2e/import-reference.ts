@@ -33,8 +33,8 @@ export async function importReference(paths: string[]): Promise<{ report: Import
     const g = OVERVIEW_PANELS.geography(spec);
     return {
       report,
-      kpis: OVERVIEW_DECODERS.kpis(await db.query(k.text, k.params)),
-      geo: OVERVIEW_DECODERS.geography(await db.query(g.text, g.params)),
+      kpis: OVERVIEW_DECODERS.kpis(await db.query(k.text, k.params), spec),
+      geo: OVERVIEW_DECODERS.geography(await db.query(g.text, g.params), spec),
     };
   } finally {
     await db.close();

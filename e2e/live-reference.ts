@@ -21,8 +21,9 @@ export async function liveReference(params: GenParams, ticks: number, settings: 
       state = r.state;
       orders.push(...r.summary.orders);
     }
-    const k = OVERVIEW_PANELS.kpis(validateOverviewSpec({}));
-    const kpis: OverviewKpis = OVERVIEW_DECODERS.kpis(await db.query(k.text, k.params));
+    const spec = validateOverviewSpec({});
+    const k = OVERVIEW_PANELS.kpis(spec);
+    const kpis: OverviewKpis = OVERVIEW_DECODERS.kpis(await db.query(k.text, k.params), spec);
     // Independently of the SQL: orders and revenue by a loop over every event.
     const seen = new Set<string>();
     let revenue = 0;

@@ -26,7 +26,7 @@ export async function reference(params: GenParams, specInput: unknown = {}) {
   const spec = validateOverviewSpec(specInput);
   const k = OVERVIEW_PANELS.kpis(spec);
   const c = OVERVIEW_PANELS.churn(spec);
-  const kpis: OverviewKpis = OVERVIEW_DECODERS.kpis(await db.query(k.text, k.params));
-  const churn: ChurnBandCount[] = OVERVIEW_DECODERS.churn(await db.query(c.text, c.params));
+  const kpis: OverviewKpis = OVERVIEW_DECODERS.kpis(await db.query(k.text, k.params), spec);
+  const churn: ChurnBandCount[] = OVERVIEW_DECODERS.churn(await db.query(c.text, c.params), spec);
   return { events, kpis, churn };
 }

@@ -27,6 +27,13 @@ test.describe('an empty browser profile', () => {
     expect(ref.events).toBeGreaterThanOrEqual(50_000);
     await expect(page.getByTestId('event-count')).toHaveText(ref.events.toLocaleString('en-US'));
     await expectKpis(page, ref);
+    // And against plain loops over the events (not the Overview's SQL): the demo shop's year is 2025.
+    const { refKpis } = await import('./overview-reference.ts');
+    const loops = await refKpis(DEFAULT_PARAMS, '2025-01-01', '2025-12-31');
+    expect(await kpi(page, 'users')).toBe(loops.users);
+    expect(await kpi(page, 'orders')).toBe(loops.orders);
+    expect(await kpi(page, 'revenue')).toBeCloseTo(loops.revenue, 6);
+    expect(await kpi(page, 'conversion')).toBeCloseTo(loops.purchaseConversion!, 12);
     for (const band of ref.churn) {
       await expect(page.locator(`[data-band="${band.band}"]`)).toHaveAttribute('data-customers', String(band.customers));
     }
@@ -85,4 +92,42 @@ test.describe('a German browser', () => {
     const revenue = new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'USD', maximumFractionDigits: big ? 2 : 0, ...(big ? { notation: 'compact' } : {}) }).format(ref.kpis.revenue);
     await expect(page.getByTestId('kpi-revenue')).toContainText(revenue);
   });
+});
+
+test('"Last month" and "Year to date" presets, and every KPI card compared with the previous period, equal plain loops over the events', async ({ page }) => {
+  const { refKpis } = await import('./overview-reference.ts');
+  await page.goto('./#/overview');
+  await waitForDashboard(page);
+  // The demo shop's data ends on 2025-12-31: last month is November, the previous period October's last 30 days.
+  await page.getByRole('button', { name: 'Last month' }).click();
+  await expect(page).toHaveURL(/from=2025-11-01&to=2025-11-30/);
+  await expect(page.getByRole('button', { name: 'Last month' })).toHaveAttribute('aria-pressed', 'true');
+  await waitForDashboard(page);
+  const [now, before] = await Promise.all([refKpis(DEFAULT_PARAMS, '2025-11-01', '2025-11-30'), refKpis(DEFAULT_PARAMS, '2025-10-02', '2025-10-31')]);
+  expect(before.orders, 'the previous period has orders to compare with').toBeGreaterThan(10);
+  expect(await kpi(page, 'users')).toBe(now.users);
+  expect(await kpi(page, 'active-users')).toBe(now.activeUsers);
+  expect(await kpi(page, 'orders')).toBe(now.orders);
+  expect(await kpi(page, 'revenue')).toBeCloseTo(now.revenue, 6);
+  const delta = async (id: string) => Number(await page.getByTestId(`kpi-${id}-delta`).getAttribute('data-value'));
+  expect(await delta('users')).toBeCloseTo((now.users - before.users) / before.users, 12);
+  expect(await delta('orders')).toBeCloseTo((now.orders - before.orders) / before.orders, 12);
+  expect(await delta('revenue')).toBeCloseTo((now.revenue - before.revenue) / before.revenue, 9);
+  expect(await delta('aov')).toBeCloseTo((now.aov! - before.aov!) / before.aov!, 9);
+  // A rate changes in percentage points.
+  expect(await delta('conversion')).toBeCloseTo((now.purchaseConversion! - before.purchaseConversion!) * 100, 9);
+  const sign = now.revenue >= before.revenue ? '▲' : '▼';
+  await expect(page.getByTestId('kpi-revenue-delta')).toContainText(`${sign} `);
+  await expect(page.getByTestId('kpi-revenue-delta')).toHaveAttribute('title', 'Compared with 2025-10-02 to 2025-10-31');
+  // Year to date: the whole of 2025 here, and its previous period the whole of 2024 — before the data: nothing to compare.
+  await page.getByRole('button', { name: 'Year to date' }).click();
+  await expect(page).toHaveURL(/from=2025-01-01&to=2025-12-31/);
+  await waitForDashboard(page);
+  const year = await refKpis(DEFAULT_PARAMS, '2025-01-01', '2025-12-31');
+  expect(await kpi(page, 'orders')).toBe(year.orders);
+  await expect(page.getByTestId('kpi-orders-delta')).toContainText('– vs previous period');
+  // All time has no previous period: no comparison line.
+  await page.getByRole('button', { name: 'All time' }).click();
+  await waitForDashboard(page);
+  await expect(page.getByTestId('kpi-orders-delta')).toHaveCount(0);
 });

@@ -117,8 +117,8 @@ CREATE TABLE events (event_id VARCHAR, user_id VARCHAR, session_id VARCHAR, even
 async function panel<K extends OverviewPanel>(db: Db, name: K, spec: Partial<OverviewSpec> = {}): Promise<OverviewResults[K]> {
   const full = validateOverviewSpec({ ...DEFAULT_OVERVIEW, ...spec });
   const q = (OVERVIEW_PANELS[name] as (s: OverviewSpec) => { text: string; params: readonly SqlValue[] })(full);
-  return (OVERVIEW_DECODERS[name] as (t: Awaited<ReturnType<Db['query']>>) => OverviewResults[K])(
-    await db.query(q.text, q.params),
+  return (OVERVIEW_DECODERS[name] as (t: Awaited<ReturnType<Db['query']>>, s: OverviewSpec) => OverviewResults[K])(
+    await db.query(q.text, q.params), full,
   );
 }
 
@@ -181,6 +181,24 @@ function overviewSuite(backend: string, openDb: () => Promise<Db>): void {
       }
       assert.throws(() => validateOverviewSpec({ segment: { column: 'tier"; DROP', value: 'x' } }), /stored segmentation name/);
       assert.throws(() => validateOverviewSpec({ segment: { column: 'tier', value: 5 } }), /text of at most 500/);
+    });
+
+    test('KPIs compare with the period just before: as many days, ending the day before the range starts', async () => {
+      // 2024-02-15..2024-03-20 is 35 days (15 in February, 20 in March); the previous period is 2024-01-11..02-14.
+      const k = await panel(db, 'kpis', { from: '2024-02-15', to: '2024-03-20' });
+      // In range: u1 s2 (o2 35), u3 s6 (o5 30), u5 s8 and s9 (no purchase).
+      assert.deepEqual([k.users, k.orders, k.revenue, k.buyers], [3, 2, 65, 2]);
+      // Previous: u2 s3 (o3 20) and s4 (refund), u6 s10 (o7 40), u3 s5 (o4 70); u1 s1 (01-05) and u4 s7 (01-10)
+      // are before it. Active in its last 30 days (after 2024-01-15 23:59:59.999999): u2, u6 and u3.
+      assert.deepEqual(k.previous, {
+        from: '2024-01-11', to: '2024-02-14', users: 3, activeUsers: 3, orders: 3, revenue: 130, aov: 130 / 3,
+        purchaseConversion: 1, repeatPurchaseRate: 0, ordersPerCustomer: 1,
+      });
+      // An open range has nothing before it to compare with; a period before the data compares with zeros.
+      assert.equal((await panel(db, 'kpis', {})).previous, null);
+      assert.equal((await panel(db, 'kpis', { from: '2024-01-01' })).previous, null);
+      const first = await panel(db, 'kpis', { from: '2024-01-05', to: '2024-01-10' });
+      assert.deepEqual([first.previous?.from, first.previous?.to, first.previous?.users, first.previous?.revenue, first.previous?.aov], ['2023-12-30', '2024-01-04', 0, 0, null]);
     });
 
     test('KPIs for 2024-01-01..2024-02-14 (to is inclusive; later events excluded)', async () => {
@@ -397,7 +415,7 @@ function overviewSuite(backend: string, openDb: () => Promise<Db>): void {
       const evil = "2024-01-01'::DATE; DROP TABLE events; SELECT '";
       const q = OVERVIEW_PANELS.kpis({ ...spec, from: evil });
       assert.ok(!q.text.includes('DROP') && q.params.includes(evil));
-      const k = OVERVIEW_DECODERS.kpis(await db.query(q.text, q.params));
+      const k = OVERVIEW_DECODERS.kpis(await db.query(q.text, q.params), { ...spec, from: evil });
       assert.equal(k.revenue, 175);
       const n = toRows(await db.query('SELECT count(*)::DOUBLE AS n FROM events'));
       assert.equal(n[0].n, 38);
@@ -515,5 +533,21 @@ describe('linearTrend', () => {
     assert.deepEqual(linearTrend([0, 2, 1]), { slope: 0.5, intercept: 0.5, values: [0.5, 1, 1.5] });
     assert.deepEqual(linearTrend([7]), { slope: 0, intercept: 7, values: [7] });
     assert.deepEqual(linearTrend([]), { slope: 0, intercept: 0, values: [] });
+  });
+});
+
+describe('date presets, relative to the data\'s last day', () => {
+  test('each preset\'s range, across a year boundary and a leap February', async () => {
+    const { presetRange } = await import('../src/analyses/overview/presets.ts');
+    const last = Date.parse('2024-03-20T18:12:00Z');
+    assert.deepEqual(presetRange('last-30', last), { from: '2024-02-20', to: '2024-03-20' }); // 10 days of Feb (leap) + 20 of March
+    assert.deepEqual(presetRange('last-90', last), { from: '2023-12-22', to: '2024-03-20' });
+    assert.deepEqual(presetRange('last-365', last), { from: '2023-03-22', to: '2024-03-20' }); // 2024 is a leap year
+    assert.deepEqual(presetRange('this-month', last), { from: '2024-03-01', to: '2024-03-20' });
+    assert.deepEqual(presetRange('last-month', last), { from: '2024-02-01', to: '2024-02-29' });
+    assert.deepEqual(presetRange('ytd', last), { from: '2024-01-01', to: '2024-03-20' });
+    const jan = Date.parse('2025-01-09T00:00:00Z');
+    assert.deepEqual(presetRange('last-month', jan), { from: '2024-12-01', to: '2024-12-31' });
+    assert.deepEqual(presetRange('this-month', jan), { from: '2025-01-01', to: '2025-01-09' });
   });
 });

@@ -2,7 +2,7 @@
 import type { Table } from 'apache-arrow';
 import type { Sql } from '../../sql/quote.ts';
 import type { OverviewSpec } from './spec.ts';
-import { kpisSql, decodeKpis, type OverviewKpis } from './kpis.ts';
+import { kpisSql, decodeKpisFor, type OverviewKpis } from './kpis.ts';
 import { revenueOverTimeSql, decodeRevenueOverTime, type RevenueOverTime } from './revenue-over-time.ts';
 import { categoriesSql, decodeCategories, type CategoryPerformance } from './categories.ts';
 import { churnSql, decodeChurn, type ChurnBandCount } from './churn.ts';
@@ -46,9 +46,9 @@ export interface OverviewResults {
   trafficSources: TrafficSourceRow[];
 }
 
-/** Panel name -> decoder for that panel's result table. */
-export const OVERVIEW_DECODERS: { readonly [K in OverviewPanel]: (table: Table) => OverviewResults[K] } = {
-  kpis: decodeKpis,
+/** Panel name -> decoder for that panel's result table (the spec it ran with: the KPIs' comparison dates). */
+export const OVERVIEW_DECODERS: { readonly [K in OverviewPanel]: (table: Table, spec: OverviewSpec) => OverviewResults[K] } = {
+  kpis: decodeKpisFor,
   revenueOverTime: decodeRevenueOverTime,
   categories: decodeCategories,
   churn: decodeChurn,

@@ -1,7 +1,7 @@
 // Panel 1: headline KPIs for the date range (users, active users, orders, revenue, refunds and ratios).
 import type { Table } from 'apache-arrow';
 import { firstRow } from '../../db/rows.ts';
-import { sql, type Sql } from '../../sql/quote.ts';
+import { raw, sql, type Sql } from '../../sql/quote.ts';
 import { num, numOrNull } from './decode-util.ts';
 import { scopeCtes } from './scope.ts';
 import type { OverviewSpec } from './spec.ts';
@@ -34,10 +34,59 @@ export interface OverviewKpis {
   rangeStart: number | null;
   /** End of the range in epoch ms (`to` 23:59:59.999 or the last event); null when the range holds no events. */
   rangeEnd: number | null;
+  /** The same figures over the period just before (as many days, ending the day before `from`); null for an open range. */
+  previous: PreviousKpis | null;
 }
 
-/** SQL for the KPI row: one pass per user (recency, orders) and one over events (orders, money). */
+/** The comparison period's figures (what the KPI cards' "vs previous period" compares with). */
+export interface PreviousKpis {
+  /** Inclusive UTC dates 'YYYY-MM-DD'. */
+  from: string;
+  to: string;
+  users: number;
+  activeUsers: number;
+  orders: number;
+  revenue: number;
+  aov: number | null;
+  purchaseConversion: number | null;
+  repeatPurchaseRate: number | null;
+  ordersPerCustomer: number | null;
+}
+
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The period before a closed range: as many days, ending the day before it starts (30 days from 2024-03-01 to
+ * 2024-03-30 → 2024-01-31 to 2024-02-29). null when either end is open ("All time" has nothing before it to compare).
+ */
+export function previousPeriod(spec: Pick<OverviewSpec, 'from' | 'to'>): { from: string; to: string } | null {
+  if (spec.from === null || spec.to === null) return null;
+  const from = Date.parse(`${spec.from}T00:00:00Z`);
+  const to = Date.parse(`${spec.to}T00:00:00Z`);
+  // (A date the validator did not see, e.g. from a test of hostile input: no comparison rather than a throw.)
+  if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) return null;
+  const days = Math.round((to - from) / DAY_MS) + 1;
+  return { from: isoDay(from - days * DAY_MS), to: isoDay(from - DAY_MS) };
+}
+
+/** The columns the previous period adds to the KPI row (prefixed prev_). */
+const PREV_COLUMNS = ['users', 'active_users', 'orders', 'revenue', 'aov', 'purchase_conversion', 'repeat_purchase_rate', 'orders_per_customer'];
+
+/**
+ * SQL for the KPI row: one pass per user (recency, orders) and one over events (orders, money); for a closed range,
+ * the same figures over the previous period beside them (prev_ columns, NULL for an open range).
+ */
 export function kpisSql(spec: OverviewSpec): Sql {
+  const prev = previousPeriod(spec);
+  const current = periodKpisSql(spec);
+  if (!prev) return sql`SELECT *, ${raw(PREV_COLUMNS.map((c) => `NULL::DOUBLE AS prev_${c}`).join(', '))} FROM (${current}) cur`;
+  return sql`SELECT cur.*, ${raw(PREV_COLUMNS.map((c) => `prev.${c} AS prev_${c}`).join(', '))}
+FROM (${current}) cur CROSS JOIN (${periodKpisSql({ ...spec, ...prev })}) prev`;
+}
+
+/** The KPI row of one period. */
+function periodKpisSql(spec: OverviewSpec): Sql {
   return sql`WITH ${scopeCtes(spec, ['user_id', 'order_id', 'event_type', 'revenue'])},
 per_user AS (
   SELECT max(ts) AS last_ts, count(DISTINCT order_id) FILTER (WHERE event_type = 'purchase') AS orders,
@@ -85,5 +134,28 @@ export function decodeKpis(table: Table): OverviewKpis {
     ordersPerCustomer: numOrNull(r, 'orders_per_customer'),
     rangeStart: numOrNull(r, 'range_start'),
     rangeEnd: numOrNull(r, 'range_end'),
+    previous: null,
+  };
+}
+
+/** Decode the KPI row with its previous period (`spec` says which dates that period covers). */
+export function decodeKpisFor(table: Table, spec: Pick<OverviewSpec, 'from' | 'to'>): OverviewKpis {
+  const k = decodeKpis(table);
+  const prev = previousPeriod(spec);
+  const r = firstRow(table);
+  if (!prev || numOrNull(r, 'prev_users') === null) return k;
+  return {
+    ...k,
+    previous: {
+      ...prev,
+      users: num(r, 'prev_users'),
+      activeUsers: num(r, 'prev_active_users'),
+      orders: num(r, 'prev_orders'),
+      revenue: num(r, 'prev_revenue'),
+      aov: numOrNull(r, 'prev_aov'),
+      purchaseConversion: numOrNull(r, 'prev_purchase_conversion'),
+      repeatPurchaseRate: numOrNull(r, 'prev_repeat_purchase_rate'),
+      ordersPerCustomer: numOrNull(r, 'prev_orders_per_customer'),
+    },
   };
 }

@@ -38,7 +38,7 @@ export class OverviewData {
       try {
         const q = OVERVIEW_PANELS[k](spec);
         const table = await coordinator.run(`overview:${k}`, q);
-        (this.results as Record<string, unknown>)[k] = OVERVIEW_DECODERS[k](table);
+        (this.results as Record<string, unknown>)[k] = OVERVIEW_DECODERS[k](table, spec);
         this.status[k] = 'ready';
         delete this.errors[k];
       } catch (err) {
