@@ -1,5 +1,5 @@
 // The first visit: the demo shop is generated in the browser and the Overview equals native DuckDB's answer.
-import { test, expect, waitForDashboard, kpi } from './fixtures.ts';
+import { test, expect, waitForApp, waitForDashboard, kpi } from './fixtures.ts';
 import { reference } from './node-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import type { Page } from '@playwright/test';
@@ -130,4 +130,49 @@ test('"Last month" and "Year to date" presets, and every KPI card compared with 
   await page.getByRole('button', { name: 'All time' }).click();
   await waitForDashboard(page);
   await expect(page.getByTestId('kpi-orders-delta')).toHaveCount(0);
+});
+
+test('an orders-only import: panels it cannot fill are left out with the reason, conversion says why it is 100 %, a partial month is marked', async ({ page }) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const file = join(mkdtempSync(join(tmpdir(), 'strata-orders-')), 'orders.csv');
+  // 9 customers, 60 orders from 2024-01-10 to 2024-03-20 (the data ends on the 20th: March is not over).
+  const lines = ['customer_id,order_date,order_id,amount'];
+  for (let i = 0; i < 60; i++) {
+    const day = new Date(Date.UTC(2024, 0, 10) + Math.floor((i * 70) / 59) * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`c${i % 9},${day} 10:00:00,o${i},${(i * 3.5 + 1).toFixed(2)}`);
+  }
+  writeFileSync(file, lines.join('\n'));
+  await page.goto('./#/import');
+  await waitForApp(page);
+  await page.getByLabel('Choose files to import').setInputFiles(file);
+  await page.getByRole('button', { name: 'Import 1 file as a new dataset' }).click();
+  await expect(page.getByTestId('import-report')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('link', { name: 'Open the Overview of the imported data' }).click();
+  await waitForDashboard(page);
+  expect(await kpi(page, 'orders')).toBe(60);
+  await expect(page.getByTestId('overview-hidden')).toHaveText(
+    'Not shown for this data: Category performance (no purchase in this range has a product category) · Traffic sources (no event in this range has a source or medium).');
+  await expect(page.getByTestId('panel-categories')).toHaveCount(0);
+  await expect(page.getByTestId('panel-traffic')).toHaveCount(0);
+  await expect(page.getByTestId('panel-geo')).toBeVisible();
+  await expect(page.getByTestId('kpi-conversion')).toContainText('every user here bought');
+  await expect(page.getByTestId('revenue-partial')).toContainText('* month not over yet (the data ends ');
+  await expect(page.getByTestId('revenue-partial')).toContainText('20');
+  // Funnels says why there is no funnel to draw; Journeys starts from what the data has (paths to a purchase).
+  await page.getByRole('link', { name: 'Funnels', exact: true }).click();
+  await expect(page.getByTestId('funnel-one-type')).toContainText('one kind of event (purchase)');
+  await page.getByRole('link', { name: 'Journeys', exact: true }).click();
+  await expect(page.getByTestId('journeys-sankey')).toContainText('How sessions get to purchase', { timeout: 30_000 });
+});
+
+test('the demo shop leaves no panel out and its last month is complete', async ({ page }) => {
+  await page.goto('./#/overview');
+  await waitForDashboard(page);
+  await expect(page.getByTestId('panel-categories')).toBeVisible();
+  await expect(page.getByTestId('panel-traffic')).toBeVisible();
+  await expect(page.getByTestId('overview-hidden')).toHaveCount(0);
+  await expect(page.getByTestId('revenue-partial')).toHaveCount(0);
+  await expect(page.getByTestId('kpi-conversion')).not.toContainText('every user here bought');
 });

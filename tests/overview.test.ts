@@ -551,3 +551,18 @@ describe('date presets, relative to the data\'s last day', () => {
     assert.deepEqual(presetRange('this-month', jan), { from: '2025-01-01', to: '2025-01-09' });
   });
 });
+
+describe('the revenue chart marks a period the data has not finished', () => {
+  test('whole days decide: data ending late on the 31st finished its month; ending on the 20th did not', async () => {
+    const { lastPeriodPartial, periodEnd } = await import('../src/views/overview/charts.ts');
+    const months = { buckets: [{ period: Date.parse('2024-02-01T00:00:00Z'), revenue: 1, orders: 1 }, { period: Date.parse('2024-03-01T00:00:00Z'), revenue: 1, orders: 1 }], trend: { values: [], slope: 0 } } as never;
+    assert.equal(periodEnd(Date.parse('2024-02-01T00:00:00Z'), 'month'), Date.parse('2024-03-01T00:00:00Z'));
+    assert.equal(lastPeriodPartial(months, 'month', Date.parse('2024-03-20T18:12:00Z')), true);
+    assert.equal(lastPeriodPartial(months, 'month', Date.parse('2024-03-31T22:00:00Z')), false);
+    assert.equal(lastPeriodPartial(months, 'month', null), false);
+    const week = { buckets: [{ period: Date.parse('2024-03-18T00:00:00Z'), revenue: 1, orders: 1 }], trend: { values: [], slope: 0 } } as never;
+    assert.equal(lastPeriodPartial(week, 'week', Date.parse('2024-03-24T01:00:00Z')), false); // Monday 18th .. Sunday 24th
+    assert.equal(lastPeriodPartial(week, 'week', Date.parse('2024-03-23T23:59:00Z')), true);
+    assert.equal(lastPeriodPartial(week, 'day', Date.parse('2024-03-18T05:00:00Z')), false);
+  });
+});

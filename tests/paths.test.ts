@@ -269,3 +269,11 @@ describe('the settings validator', () => {
     for (const [x, re] of bad) assert.throws(() => validatePathsSpec(x), re, JSON.stringify(x));
   });
 });
+
+test('the default journeys fit the dataset: session_start when it has one, else paths to a purchase, else its first event', async () => {
+  const { defaultPathsFor, DEFAULT_PATHS } = await import('../src/analyses/paths/index.ts');
+  assert.deepEqual(defaultPathsFor(['purchase', 'session_start', 'view']), DEFAULT_PATHS);
+  assert.deepEqual(defaultPathsFor([]), DEFAULT_PATHS);
+  assert.deepEqual(defaultPathsFor(['add_to_cart', 'purchase']), { ...DEFAULT_PATHS, anchor: 'end', eventType: 'purchase' });
+  assert.deepEqual(defaultPathsFor(['click', 'view']), { ...DEFAULT_PATHS, eventType: 'click' });
+});

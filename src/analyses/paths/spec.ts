@@ -38,6 +38,17 @@ export const DEFAULT_PATHS: PathsSpec = {
   users: { op: 'and', items: [] },
 };
 
+/**
+ * The default journeys for a dataset's event types: from session_start when it has one; otherwise the paths leading
+ * to a purchase, or from its first event type (an import without session events still gets a useful first view).
+ */
+export function defaultPathsFor(eventTypes: readonly string[]): PathsSpec {
+  const d = structuredClone(DEFAULT_PATHS);
+  if (!eventTypes.length || eventTypes.includes(d.eventType)) return d;
+  if (eventTypes.includes('purchase')) return { ...d, anchor: 'end', eventType: 'purchase' };
+  return { ...d, eventType: eventTypes[0] };
+}
+
 const KEYS = ['anchor', 'eventType', 'steps', 'collapse', 'nodesPerStep', 'users'];
 
 /** Check an untrusted value and return a fresh PathsSpec; missing keys take defaults, anything odd throws. */

@@ -18,9 +18,29 @@ function periodLabel(ms: number, grain: Grain): string {
   return grain === 'month' ? fmtMonth(ms) : grain === 'week' ? `Week of ${fmtDay(ms)}` : fmtDay(ms);
 }
 
-/** Revenue (line), orders (bars, right axis) and the linear revenue trend. */
-export function revenueOption(r: RevenueOverTime, grain: Grain): ChartOption {
-  const labels = r.buckets.map((b) => periodLabel(b.period, grain));
+/** When the period starting at `start` (UTC, epoch ms) ends: the next day, week or month. */
+export function periodEnd(start: number, grain: Grain): number {
+  if (grain === 'day') return start + 86_400_000;
+  if (grain === 'week') return start + 7 * 86_400_000;
+  const d = new Date(start);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+/**
+ * Whether the last period is one the data has not finished: the range's last day (`rangeEnd`, the KPIs' end of
+ * range, epoch ms) is before the period's last day, so its figures are partial — marked, as Retention marks its
+ * unfinished periods (whole days: data ending at 22:00 on the 31st has finished its month).
+ */
+export function lastPeriodPartial(r: RevenueOverTime, grain: Grain, rangeEnd: number | null): boolean {
+  const last = r.buckets.at(-1);
+  if (!last || rangeEnd === null) return false;
+  const dayAfter = Math.floor(rangeEnd / 86_400_000) * 86_400_000 + 86_400_000;
+  return dayAfter < periodEnd(last.period, grain);
+}
+
+/** Revenue (line), orders (bars, right axis) and the linear revenue trend; a partial last period is starred. */
+export function revenueOption(r: RevenueOverTime, grain: Grain, partialLast = false): ChartOption {
+  const labels = r.buckets.map((b, i) => periodLabel(b.period, grain) + (partialLast && i === r.buckets.length - 1 ? ' *' : ''));
   return {
     grid: { left: 60, right: 50, top: 30, bottom: 50 },
     legend: { top: 0, textStyle: { color: '#cbd5e1' } },
