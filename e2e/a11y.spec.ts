@@ -65,6 +65,13 @@ test('axe-core: 0 violations on Clusters and Predictions after a run, and in the
   await page.getByRole('button', { name: 'Generate another shop' }).click();
   await expect(page.getByRole('dialog', { name: 'Generate another shop' })).toBeVisible();
   found.push(...(await violations(page, 'generate dialog', 'dialog')));
+  await page.keyboard.press('Escape');
+  // A user's timeline (the drill-down dialog), from a funnel step's list.
+  await page.getByRole('link', { name: 'Funnels', exact: true }).click();
+  await page.locator('tr[data-step="4"]').getByTestId('converted-users').click({ timeout: 60_000 });
+  await page.getByTestId('step-users').getByTestId('user-link').first().click({ timeout: 30_000 });
+  await expect(page.getByTestId('timeline-events')).toBeVisible();
+  found.push(...(await violations(page, 'user timeline', '[data-testid="user-timeline"]')));
   expect(found).toEqual([]);
 });
 

@@ -473,3 +473,24 @@ test('a funnel built with the keyboard only (no session_start, 1 hour, by sessio
   await expect.poll(() => urlSpec(page)).toEqual(BUILT_SESSIONS);
   await expectFunnel(page, checkFunnel(await refS));
 });
+
+test('drill-down: a user in a step\'s list opens their timeline, equal to their events in Node; Escape closes it', async ({ page }) => {
+  const shop = await shopRows(DEFAULT_PARAMS);
+  await openFunnels(page, './#/funnels');
+  await expect(page.getByTestId('funnel-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await page.locator('tr[data-step="4"]').getByTestId('converted-users').click();
+  const first = page.getByTestId('step-users').getByTestId('user-link').first();
+  await expect(first).toBeVisible({ timeout: 30_000 });
+  const user = (await first.textContent())!.trim();
+  await first.click();
+  const dialog = page.getByRole('dialog', { name: `User ${user}` });
+  await expect(dialog).toBeVisible();
+  const mine = shop.events.filter((e) => e.user === user).sort((a, b) => a.ms - b.ms || a.rid - b.rid);
+  expect(mine.length, 'a converted user has events').toBeGreaterThan(3);
+  await expect(dialog.getByTestId('timeline-count')).toHaveAttribute('data-total', String(mine.length));
+  const types = await dialog.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-type')));
+  expect(types).toEqual(mine.slice(-500).map((e) => e.type));
+  expect(types).toContain('purchase');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+});

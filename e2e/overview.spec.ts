@@ -176,3 +176,30 @@ test('the demo shop leaves no panel out and its last month is complete', async (
   await expect(page.getByTestId('revenue-partial')).toHaveCount(0);
   await expect(page.getByTestId('kpi-conversion')).not.toContainText('every user here bought');
 });
+
+test('drill-down: clicking a customer on the spend-vs-orders scatter opens that customer\'s timeline', async ({ page }) => {
+  await page.goto('./#/overview');
+  await waitForDashboard(page);
+  const panel = page.getByTestId('panel-customers');
+  await expect(panel.locator('canvas').first()).toBeVisible();
+  await panel.locator('.chart').first().scrollIntoViewIfNeeded();
+  // Where ECharts drew the first point of the first non-empty band (in page pixels).
+  const at = await panel.locator('.chart').first().evaluate((el) => {
+    const chart = (el as unknown as { echartsInstance: { getOption(): { series: { data: number[][] }[] }; convertToPixel(f: object, v: number[]): number[] } }).echartsInstance;
+    const series = chart.getOption().series;
+    const s = series.findIndex((x) => x.data.length > 0);
+    const [px, py] = chart.convertToPixel({ seriesIndex: s }, series[s].data[0]);
+    const r = el.getBoundingClientRect();
+    return { x: r.left + px, y: r.top + py };
+  });
+  await page.mouse.click(at.x, at.y);
+  const opened = await page.getByTestId('user-timeline').evaluate((d) => (d as HTMLDialogElement).open);
+  expect(opened, 'a click on the scatter opened a timeline').toBe(true);
+  const dialog = page.getByTestId('user-timeline');
+  await expect(dialog.getByRole('heading', { name: /^User / })).toBeVisible();
+  await expect(dialog.getByTestId('timeline-events')).toBeVisible();
+  expect(Number(await dialog.getByTestId('timeline-count').getAttribute('data-total'))).toBeGreaterThan(0);
+  await expect(dialog.locator('tbody tr[data-type="purchase"]').first()).toBeVisible(); // every point is a buyer
+  await dialog.getByRole('button', { name: 'Close the timeline' }).click();
+  await expect(dialog).toBeHidden();
+});
