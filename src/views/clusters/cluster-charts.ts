@@ -44,7 +44,7 @@ export function zscoreOption(r: ClusterRun, names: readonly string[]): ChartOpti
     xAxis: { type: 'category', data: r.features, ...axis, axisLabel: { color: '#94a3b8', rotate: 35, width: 110, overflow: 'truncate' } },
     yAxis: { type: 'category', data: names.slice(0, r.k), ...axis, axisLabel: { color: '#cbd5e1', width: 160, overflow: 'truncate' } },
     visualMap: { min: -max, max, calculable: false, orient: 'vertical', right: 0, top: 'middle', itemHeight: 120, textStyle: { color: '#94a3b8' }, inRange: { color: ['#f87171', '#1e293b', '#34d399'] } },
-    series: [{ name: 'Mean z-score', type: 'heatmap', data, label: { show: r.features.length <= 12, color: '#e2e8f0', fontSize: 10 } }],
+    series: [{ name: 'Mean z-score', type: 'heatmap', data, label: { show: r.features.length <= 12, color: '#e2e8f0', fontSize: 11 } }],
   };
 }
 

@@ -42,7 +42,7 @@ export function pivotChartOption(res: PivotResult, sort: PivotSort | null, kind:
       xAxis: { type: 'category', data: d.series.map((s) => s.name), axisLabel: { rotate: 30, color: '#94a3b8' } },
       yAxis: { type: 'category', data: d.categories, inverse: true, axisLabel: { color: '#94a3b8', width: 130, overflow: 'truncate' } },
       visualMap: { min: Math.min(0, ...values), max: Math.max(1, ...values), calculable: false, show: false, inRange: { color: ['#0f172a', '#0ea5e9', '#f0f9ff'] } },
-      series: [{ type: 'heatmap', name: d.series[0]?.name ?? '', data: points, label: { show: points.length <= 120, formatter: (p: { value: unknown }) => fmt(p.value), color: '#0f172a', fontSize: 10 } }],
+      series: [{ type: 'heatmap', name: d.series[0]?.name ?? '', data: points, label: { show: points.length <= 120, formatter: (p: { value: unknown }) => fmt(p.value), color: '#0f172a', fontSize: 11 } }],
     };
   }
   return {
