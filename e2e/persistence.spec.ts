@@ -74,12 +74,12 @@ test('a second tab gets a clear message and a working temporary copy, and the fi
   expect(await page.evaluate(() => (globalThis as any).strata.datasets.length)).toBe(1);
 });
 
-test('datasets survive a browser restart', async ({ baseURL, demoProfile }) => {
+test('datasets survive a browser restart; the dataset opened just before closing is the one shown next time', async ({ baseURL, demoProfile }) => {
   // A profile of its own, started from the one that stores the demo shop (the app's first visit, demo-profile.ts).
   const dir = copyProfile(demoProfile);
   const errors: string[] = [];
   try {
-    for (const round of [1, 2]) {
+    for (const round of [1, 2, 3]) {
       const ctx = await chromium.launchPersistentContext(dir, { executablePath: chromiumPath(), args: LAUNCH_ARGS, headless: true });
       const page = ctx.pages()[0] ?? (await ctx.newPage());
       page.on('pageerror', (e) => errors.push(String(e)));
@@ -87,11 +87,20 @@ test('datasets survive a browser restart', async ({ baseURL, demoProfile }) => {
       await page.goto(baseURL!);
       await waitForDashboard(page);
       if (round === 1) await generate(page, 250, 5);
-      else {
+      else if (round === 2) {
         await expect(page.getByText('250 users · 365 days · seed 5')).toBeVisible();
         expect(await page.evaluate(() => (globalThis as any).strata.datasets.length)).toBe(2);
         const ref = await reference({ users: 250, days: 365, seed: 5 });
         expect(await kpi(page, 'revenue')).toBeCloseTo(ref.kpis.revenue, 6);
+        // Open the demo shop again and close the browser as soon as it is open (the defect: the next launch showed
+        // the dataset from before, once in two tries — which one is current was only in the write-ahead log).
+        await page.getByRole('link', { name: 'Datasets', exact: true }).click();
+        await page.locator('li', { hasText: 'seed 42' }).getByRole('button', { name: 'Open' }).click();
+        await expect(page.getByText('5,000 users · 365 days · seed 42')).toBeVisible();
+        await page.waitForFunction(() => !(globalThis as any).strata.writing);
+      } else {
+        await expect(page.getByText('5,000 users · 365 days · seed 42')).toBeVisible();
+        expect(await kpi(page, 'orders')).toBe((await reference(DEFAULT_PARAMS)).kpis.orders);
       }
       await ctx.close();
     }

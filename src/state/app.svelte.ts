@@ -566,7 +566,13 @@ export class AppState {
     const rec = this.datasets.find((d) => d.id === id);
     if (!rec || !this.db) return;
     try {
-      await this.write('opening a dataset', () => this.activate(rec));
+      await this.write('opening a dataset', async () => {
+        await this.activate(rec);
+        // Which dataset is current is a settings row: checkpointed at once, so closing the browser right after
+        // opening one still reopens it (DuckDB-WASM's write-ahead log does not survive a reload reliably; before,
+        // the next launch showed the dataset from before, once in two tries).
+        if (this.db && !this.db.info.readOnly) await checkpoint(this.db);
+      });
     } catch (err) {
       this.error = `Could not open “${rec.name}”: ${messageOf(err)}`;
     }
