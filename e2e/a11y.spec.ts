@@ -30,7 +30,7 @@ test('axe-core: 0 violations on every screen with its results drawn', async ({ p
   const found = await violations(page, 'overview');
   for (const [screen, ready] of [
     ['pivot', 'pivot-table'], ['retention', 'cohort-table'], ['funnels', 'funnel-table'], ['journeys', 'journeys-sankey'],
-    ['segments', 'segment-title'], ['datasets', null], ['data', null], ['import', null],
+    ['segments', 'segment-title'], ['dashboard', null], ['datasets', null], ['data', null], ['import', null],
   ] as const) {
     await page.getByRole('link', { name: screen === 'datasets' ? 'Datasets' : screen[0].toUpperCase() + screen.slice(1), exact: true }).click();
     if (ready) await expect(page.getByTestId(ready).first()).toBeVisible({ timeout: 60_000 });

@@ -57,7 +57,7 @@ test('a skip link comes first; every screen has one h1, and moving to a screen m
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeFocused();
   await expect(page).toHaveURL(/#\/overview/);
   // Every screen: exactly one h1, named after it; following a nav link focuses it.
-  for (const [label, hash] of [['Pivot', 'pivot'], ['Retention', 'retention'], ['Funnels', 'funnels'], ['Journeys', 'journeys'], ['Segments', 'segments'],
+  for (const [label, hash] of [['Dashboard', 'dashboard'], ['Pivot', 'pivot'], ['Retention', 'retention'], ['Funnels', 'funnels'], ['Journeys', 'journeys'], ['Segments', 'segments'],
     ['Clusters', 'clusters'], ['Predictions', 'predict'], ['Import', 'import'], ['Datasets', 'datasets'], ['Data', 'data'], ['Overview', 'overview']]) {
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: label, exact: true }).click();
     await expect(page).toHaveURL(new RegExp(`#/${hash}`));

@@ -4,7 +4,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect, waitForApp, waitForDashboard } from './fixtures.ts';
 
-const ALL = ['overview', 'pivot', 'retention', 'funnels', 'journeys', 'segments', 'clusters', 'predict', 'import', 'datasets', 'data'] as const;
+const ALL = ['overview', 'dashboard', 'pivot', 'retention', 'funnels', 'journeys', 'segments', 'clusters', 'predict', 'import', 'datasets', 'data'] as const;
 
 /** How far the page is wider than the window (0 when it does not scroll sideways), and what sticks out. */
 async function sideways(page: Page): Promise<{ extra: number; culprits: string[] }> {

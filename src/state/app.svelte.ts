@@ -4,6 +4,7 @@
 import { writeChurnBand, writePredictions, type BandCutoffs, type PredictionWrite } from '../data/predictions-store.ts';
 import { openBrowserDb, type BrowserDb } from '../db/browser-db.ts';
 import { QueryCoordinator } from '../db/coordinator.ts';
+import { deleteInsight, listInsights, orderInsights, saveInsight, type SavedInsight } from '../data/insights-store.ts';
 import { DEFAULT_PARAMS, type GenParams } from '../data/generator/params.ts';
 import {
   checkpoint, createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, readCurrency, renameDataset, repairCatalog, useDataset, writeCurrency,
@@ -86,6 +87,8 @@ export class AppState {
   restarting = $state(false);
   /** The current dataset's stored segmentations (built-in, custom, model), by name. */
   segments = $state<SegmentationRecord[]>([]);
+  /** The current dataset's saved insights (named views), in dashboard order. */
+  insights = $state<SavedInsight[]>([]);
   /** Every built-in segmentation and whether this dataset supports it (the reason when not). */
   segmentOutcomes = $state<ComputeOutcome[]>([]);
   /** Progress of a segment computation ("RFM segment", 3 of 12), or null. */
@@ -232,6 +235,8 @@ export class AppState {
     this.segmentsWanted = true;
     if (!this.writing) queueMicrotask(() => void this.refreshSegments());
     void this.live.attach(rec);
+    this.insights = [];
+    void this.loadInsights();
   }
 
   /**
@@ -392,6 +397,52 @@ export class AppState {
   }
 
   /** Save a segment (the builder, or users listed on a screen) as a segmentation of the current dataset. */
+  /** Read the current dataset's saved insights (none on a read-only recovery copy that has no table for them). */
+  async loadInsights(): Promise<void> {
+    const db = this.db;
+    const rec = this.dataset;
+    if (!db || !rec) return;
+    try {
+      const list = await listInsights(db);
+      if (this.dataset === rec) this.insights = list;
+    } catch {
+      if (this.dataset === rec) this.insights = [];
+    }
+  }
+
+  /** Save a screen's view by name into the current dataset (checkpointed: it survives closing the browser). */
+  async saveInsight(v: { name: string; screen: string; query: string; replace?: boolean }): Promise<SavedInsight> {
+    const db = this.db;
+    if (!db || !this.dataset) throw new StrataError('Open a dataset first.');
+    return this.write('saving an insight', async () => {
+      const saved = await saveInsight(db, v);
+      this.insights = await listInsights(db);
+      await checkpoint(db);
+      return saved;
+    });
+  }
+
+  async removeInsight(id: number): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    await this.write('removing an insight', async () => {
+      await deleteInsight(db, id);
+      this.insights = await listInsights(db);
+      await checkpoint(db);
+    });
+  }
+
+  /** Put the dashboard's insights in this order. */
+  async orderInsights(ids: readonly number[]): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    await this.write('arranging the dashboard', async () => {
+      await orderInsights(db, ids);
+      this.insights = await listInsights(db);
+      await checkpoint(db);
+    });
+  }
+
   async saveSegment(seg: NewSegment): Promise<SegmentationRecord> {
     const db = this.db;
     if (!db || !this.dataset) throw new StrataError('Open a dataset first.');

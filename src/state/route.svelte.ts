@@ -3,6 +3,7 @@
 /** The screens Strata has. */
 export const SCREENS = [
   { id: 'overview', label: 'Overview' },
+  { id: 'dashboard', label: 'Dashboard' },
   { id: 'pivot', label: 'Pivot' },
   { id: 'retention', label: 'Retention' },
   { id: 'funnels', label: 'Funnels' },

@@ -1,0 +1,55 @@
+// Saved insights and the Dashboard (issue 18): a view saved by name from a screen is listed on the Dashboard, in
+// the order the user arranges, survives a reload, and reopens exactly as saved (settings and results).
+import { test, expect, waitForApp } from './fixtures.ts';
+
+test('save views by name, arrange them on the Dashboard, reload, reopen one exactly as saved, remove one', async ({ page }) => {
+  await page.goto('./#/funnels');
+  await waitForApp(page);
+  const status = page.getByTestId('funnel-status');
+  await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await page.getByRole('radiogroup', { name: 'Count by' }).locator('label', { hasText: 'Sessions' }).click();
+  await expect(page.getByTestId('funnel-table').locator('thead th').nth(1)).toHaveText('Sessions', { timeout: 30_000 });
+  const sessionsUrl = page.url();
+  const sessionsRow1 = await page.locator('tr[data-step="1"] td').first().textContent();
+  await page.getByTestId('save-view').click();
+  await expect(page.getByTestId('save-view-name')).toHaveValue('Funnel: session_start → product_view → add_to_cart → purchase');
+  await page.getByTestId('save-view-name').fill('Sessions funnel');
+  await page.getByTestId('save-view-confirm').click();
+  await expect(page.getByTestId('save-view-done')).toContainText('Saved “Sessions funnel”');
+  // The same name again is refused unless replaced.
+  await page.getByTestId('save-view').click();
+  await page.getByTestId('save-view-name').fill('sessions FUNNEL');
+  await page.getByTestId('save-view-confirm').click();
+  await expect(page.getByRole('alert')).toContainText('An insight named “Sessions funnel” exists');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Retention', exact: true }).click();
+  await expect(page.getByTestId('cohort-grid')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('save-view').click();
+  await page.getByTestId('save-view-name').fill('Monthly retention');
+  await page.getByTestId('save-view-confirm').click();
+  await expect(page.getByTestId('save-view-done')).toBeVisible();
+
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Dashboard', exact: true }).click();
+  const names = () => page.getByTestId('insight').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+  await expect(page.getByTestId('insight')).toHaveCount(2);
+  expect(await names()).toEqual(['Sessions funnel', 'Monthly retention']);
+  await page.getByRole('button', { name: 'Move “Sessions funnel” later' }).click();
+  await expect.poll(names).toEqual(['Monthly retention', 'Sessions funnel']);
+  await page.reload();
+  await waitForApp(page);
+  await expect(page.getByTestId('insight')).toHaveCount(2);
+  expect(await names()).toEqual(['Monthly retention', 'Sessions funnel']);
+  await expect(page.getByTestId('insight').nth(1)).toContainText('Funnels · saved');
+
+  // Reopen: the same URL, settings and figures as when it was saved.
+  await page.getByTestId('insight').nth(1).getByTestId('insight-open').click();
+  await expect(page).toHaveURL(sessionsUrl);
+  await expect(page.getByRole('radiogroup', { name: 'Count by' }).getByRole('radio', { name: 'Sessions' })).toBeChecked();
+  await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(page.locator('tr[data-step="1"] td').first()).toHaveText(sessionsRow1!);
+
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Dashboard', exact: true }).click();
+  await page.getByRole('button', { name: 'Remove “Monthly retention”' }).click();
+  await expect.poll(names).toEqual(['Sessions funnel']);
+});
