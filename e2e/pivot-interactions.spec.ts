@@ -312,17 +312,17 @@ test('heat-map chart of a chosen measure, and the table shading toggles with "He
         alphas: [...tr.querySelectorAll<HTMLElement>('td[data-col]')].map((td) => {
           const bg = td.style.background || td.style.backgroundColor;
           if (!bg) return null;
-          const m = /rgba\(56, 189, 248, ([\d.]+)\)/.exec(bg);
+          const m = /rgba\(14, 116, 144, ([\d.]+)\)/.exec(bg);
           return m ? Number(m[1]) : -1;
         }),
       })),
     );
-  // Expected shading from Node: 0.08 + 0.5 × the value's position between the leaf minimum and maximum.
+  // Expected shading from Node: 0.1 + 0.6 × the value's position between the leaf minimum and maximum (a deep cyan whose strongest shade keeps 4.5:1 text contrast).
   const alpha = (m: 'users' | 'revenue', v: number) => {
     const vs = leafRows.map((c) => per.get(c)![m]);
     const lo = Math.min(...vs);
     const hi = Math.max(...vs);
-    return 0.08 + (0.5 * (v - lo)) / (hi - lo);
+    return 0.1 + (0.6 * (v - lo)) / (hi - lo);
   };
   const checkOn = async () => {
     const s = await shading();

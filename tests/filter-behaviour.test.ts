@@ -37,7 +37,7 @@ import {
 import {
   appendAt, behaviourMode, completeOnly, countConds, defaultBehaviour, parseWhole, pickEvent, setCount, setEvent, setMode,
   setWhere, setWindow, setWindowKind, windowKind,
-} from '../src/components/filter/filter-edit.ts';
+} from '../src/analyses/filter/filter-edit.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // The fixture.

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   appendAt, changeOp, completeOnly, countConds, defaultCond, defaultValue, formatList, getAt, isComplete, memoSuggest,
   nestedGroup, parseList, removeAt, setAt, setValue,
-} from '../src/components/filter/filter-edit.ts';
+} from '../src/analyses/filter/filter-edit.ts';
 import { checkFilter, validateFilter, type FilterCond, type FilterGroup } from '../src/analyses/filter/spec.ts';
 import type { Field } from '../src/analyses/fields.ts';
 import type { ColumnKind } from '../src/analyses/profile/kinds.ts';

@@ -5,6 +5,7 @@ import { decodeFields, fieldById, fieldValuesSql, fieldsSql, type Field } from '
 import { toRows } from '../db/rows.ts';
 import { raw } from '../sql/quote.ts';
 import { app } from './app.svelte.ts';
+import { messageOf } from '../errors.ts';
 
 const EVENT_TYPES_SQL = raw('SELECT DISTINCT event_type AS t FROM events WHERE event_type IS NOT NULL ORDER BY 1');
 
@@ -12,13 +13,19 @@ const EVENT_TYPES_SQL = raw('SELECT DISTINCT event_type AS t FROM events WHERE e
 export class DatasetCatalog {
   fields = $state<Field[]>([]);
   eventTypes = $state<string[]>([]);
+  /** Why the fields or event types could not be read (shown by the screen, never swallowed), or null. */
+  error = $state<string | null>(null);
 
   constructor() {
     $effect(() => {
       const coordinator = app.coordinator;
       if (!coordinator || !app.dataset || app.version === 0) return;
-      coordinator.cached(fieldsSql()).then((t) => (this.fields = decodeFields(t))).catch(() => undefined);
-      coordinator.cached(EVENT_TYPES_SQL).then((t) => (this.eventTypes = toRows(t).map((r) => String(r.t)))).catch(() => undefined);
+      const fail = (what: string) => (err: unknown) => (this.error = `Could not read the dataset's ${what}: ${messageOf(err)}`);
+      coordinator.cached(fieldsSql()).then((t) => {
+        this.fields = decodeFields(t);
+        this.error = null;
+      }).catch(fail('columns'));
+      coordinator.cached(EVENT_TYPES_SQL).then((t) => (this.eventTypes = toRows(t).map((r) => String(r.t)))).catch(fail('event types'));
     });
   }
 

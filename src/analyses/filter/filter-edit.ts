@@ -3,10 +3,10 @@
 import {
   isBehaviour, isDidNot, isGroup, OPS_BY_KIND,
   type Behaviour, type BehaviourCond, type CondOp, type CondValue, type CountOp, type FilterCond, type FilterGroup, type FilterNode,
-} from '../../analyses/filter/spec.ts';
-import type { Field } from '../../analyses/fields.ts';
-import type { ColumnKind } from '../../analyses/profile/kinds.ts';
-import { LINK_LIMITS } from '../../analyses/limits.ts';
+} from './spec.ts';
+import type { Field } from '../fields.ts';
+import type { ColumnKind } from '../profile/kinds.ts';
+import { LINK_LIMITS } from '../limits.ts';
 
 /** Indexes from the top group down to a node: [] is the top group, [2, 0] the first item of its third item. */
 export type NodePath = readonly number[];
