@@ -2,20 +2,11 @@
 // the import mapping step. Each check runs on the page as the user sees it (the rules axe-core ships, WCAG A/AA).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect, waitForApp, waitForDashboard } from './fixtures.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-
-/** The violations axe-core finds on the page now (or inside `include`), one readable line each. */
-async function violations(page: Page, where: string, include?: string): Promise<string[]> {
-  let b = new AxeBuilder({ page });
-  if (include) b = b.include(include);
-  const r = await b.analyze();
-  return r.violations.map((v) => `${where}: ${v.id} (${v.impact}) ×${v.nodes.length}: ${v.help} — ` +
-    v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} :: ${(n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 160)}`).join(' | '));
-}
+import { violations } from './axe.ts';
 
 /** Wait until no panel, chart or table of the screen is still loading. */
 async function settled(page: Page): Promise<void> {
@@ -23,11 +14,17 @@ async function settled(page: Page): Promise<void> {
   await expect(page.locator('[data-panel-state="loading"], [aria-busy="true"], [data-status="loading"]')).toHaveCount(0, { timeout: 60_000 });
 }
 
-test('axe-core: 0 violations on every screen with its results drawn', async ({ page }) => {
+test('axe-core: 0 violations on every screen with its results drawn; at 1440 px none scrolls sideways and a year of months fits', async ({ page }) => {
   test.setTimeout(300_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto('./#/overview');
   await waitForDashboard(page);
   const found = await violations(page, 'overview');
+  const wide = async (screen: string) => {
+    const extra = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (extra > 0) found.push(`${screen}: ${extra} px too wide at 1440 px`);
+  };
+  await wide('overview');
   for (const [screen, ready] of [
     ['pivot', 'pivot-table'], ['retention', 'cohort-table'], ['funnels', 'funnel-table'], ['journeys', 'journeys-sankey'],
     ['segments', 'segment-title'], ['dashboard', null], ['datasets', null], ['data', null], ['import', null],
@@ -36,26 +33,26 @@ test('axe-core: 0 violations on every screen with its results drawn', async ({ p
     if (ready) await expect(page.getByTestId(ready).first()).toBeVisible({ timeout: 60_000 });
     await settled(page);
     found.push(...(await violations(page, screen)));
+    await wide(screen);
+    if (screen === 'retention') {
+      // The default view's year of monthly cohorts fits in the table's box: Month 12 is not cut off.
+      await expect(page.getByTestId('cohort-table').locator('thead th').last()).toHaveText('Month 12');
+      const hidden = await page.getByTestId('cohort-table').evaluate((el) => el.scrollWidth - el.clientWidth);
+      if (hidden > 0) found.push(`retention: ${hidden} px of the triangle hidden at 1440 px`);
+    }
   }
   expect(found).toEqual([]);
 });
 
-test('axe-core: 0 violations on Clusters and Predictions after a run, and in the dialogs', async ({ page }) => {
+test('axe-core: 0 violations on Clusters and Predictions before a run, and in the dialogs', async ({ page }) => {
   test.setTimeout(300_000);
+  // (After a run: clusters.spec.ts and predict.spec.ts check their results with axe-core too.)
   await page.goto('./#/clusters');
   await waitForApp(page);
   const found = await violations(page, 'clusters (before a run)');
-  await page.getByTestId('cluster-run').click();
-  await expect(page.getByTestId('cluster-result')).toBeVisible({ timeout: 90_000 });
-  await settled(page);
-  found.push(...(await violations(page, 'clusters (result)')));
   await page.getByRole('link', { name: 'Predictions', exact: true }).click();
   await waitForApp(page);
   found.push(...(await violations(page, 'predict (before training)')));
-  await page.getByTestId('predict-train').click();
-  await expect(page.getByTestId('predict-saved')).toBeVisible({ timeout: 120_000 });
-  await settled(page);
-  found.push(...(await violations(page, 'predict (trained)')));
   // The segment builder and the generate dialog.
   await page.goto('./#/segments?s=new');
   await waitForApp(page);

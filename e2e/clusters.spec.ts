@@ -7,6 +7,7 @@
 //    that DBSCAN then uses; a users filter (buyers) labels exactly Node's buyers; bad settings get clear messages.
 import type { Page } from '@playwright/test';
 import { test, expect, waitForApp } from './fixtures.ts';
+import { violations } from './axe.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { DEFAULT_FEATURES } from '../src/ml/features.ts';
 import { DEFAULT_FUNNEL } from '../src/analyses/funnel/index.ts';
@@ -52,6 +53,9 @@ test('k-means in the UI equals Node with the same seed; saved, it is a Pivot dim
   await waitForApp(page);
   await expect(page.getByTestId('matrix-preview')).toContainText(`${DEFAULT_PARAMS.users.toLocaleString('en-US')} users × ${DEFAULT_FEATURES.length} columns`, { timeout: 60_000 });
   await runOnScreen(page, 7);
+  // A run's result passes axe-core (issue 18).
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 30_000 });
+  expect(await violations(page, 'clusters (result)')).toEqual([]);
   await expect(page.getByTestId('cluster-result')).toHaveAttribute('data-k', '4');
   for (let i = 0; i < 4; i++) await expect(page.getByTestId(`cluster-name-${i}`)).toHaveValue(a.run.names[i]);
   await expect(page.getByTestId('distributions').locator('canvas').first()).toBeVisible();

@@ -3,6 +3,7 @@
 // holdout AUCs shown are Node's; the churn band is a Pivot row and a Funnels breakdown; the CSV export is what is
 // stored; a cut-off edit re-cuts the bands; a horizon longer than the data gets a clear message.
 import { test, expect, waitForApp } from './fixtures.ts';
+import { violations } from './axe.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { DEFAULT_PREDICT, type PredictView } from '../src/views/predict/url-spec.ts';
 import { nodePredictions } from './predict-reference.ts';
@@ -27,6 +28,8 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   await expect(page.getByTestId('auc-logistic')).toHaveText(fmtDec(node.churn.logistic.auc));
   await expect(page.getByTestId('value-r2')).toHaveText(fmtDec(node.value.model.r2));
   await page.screenshot({ path: 'test-results/predict.png', fullPage: true });
+  // The trained screen passes axe-core (issue 18).
+  expect(await violations(page, 'predict (trained)')).toEqual([]);
 
   const stored = await probeRows(page, 'SELECT user_id, predicted_churn, predicted_churn_band, predicted_value, predicted_clv, expected_purchases, p_alive FROM user_segments ORDER BY user_id');
   const byUser = new Map(stored.map((r) => [String(r.user_id), r]));
