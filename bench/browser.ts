@@ -118,7 +118,7 @@ interface PageTable {
   getChild(name: string): { get(i: number): unknown } | null;
 }
 
-/** Cell values as they cross from the page: plain JSON (BigInt, Date and other objects normalised as src/db/rows.ts does). */
+/** Cell values as they cross from the page: plain JSON (BigInt, Date and other objects normalised as src/lib/rows.ts does). */
 type PageCell = number | string | boolean | null;
 
 /**

@@ -5,7 +5,7 @@
 // a run's time is the sum of its statements' engine times.
 import type { Table } from 'apache-arrow';
 import type { Db } from '../src/db/types.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { ident, type Sql } from '../src/sql/quote.ts';
 import { BUILTIN_SEGMENTATIONS } from '../src/analyses/segments/builtin/index.ts';
 import { profileColumns, segmentProfileSql } from '../src/analyses/segments/profile.ts';

@@ -4,7 +4,7 @@
 // tested against independent references in tests/ml-*.test.ts.
 import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
 import { checkFeatures, decodeFeatureMatrix, decodeTextStats, featureMatrixSql, textStatsSql, type FeatureColumn } from '../src/ml/features.ts';
 import { runClustering, type ClusterRun, type ClusterSpec } from '../src/ml/pipeline.ts';

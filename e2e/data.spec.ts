@@ -3,7 +3,7 @@ import { test, expect, waitForDashboard } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, DEFAULT_PARAMS } from '../src/data/generator/index.ts';
-import { toRows, firstRow } from '../src/db/rows.ts';
+import { toRows, firstRow } from '../src/lib/rows.ts';
 import { formatterFor } from '../src/components/grid/cells.ts';
 import type { Db } from '../src/db/types.ts';
 

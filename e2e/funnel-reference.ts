@@ -10,7 +10,7 @@
 // equally deep) gives the entry, the user and the step times.
 import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 
 /** One event as plain values. */
 export interface ShopEvent {

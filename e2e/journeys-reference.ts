@@ -4,7 +4,7 @@
 // screen's code), so a bug in the journeys analysis cannot hide in its own reference.
 import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import type { PathEvent } from '../tests/fixtures/paths-reference.ts';
 
 const cache = new Map<string, Promise<PathEvent[]>>();

@@ -5,7 +5,7 @@ import { loadShop, type GenParams } from '../src/data/generator/index.ts';
 import { OVERVIEW_DECODERS, OVERVIEW_PANELS, validateOverviewSpec, type OverviewKpis } from '../src/analyses/overview/index.ts';
 import { LiveSim, DEFAULT_LIVE, initialCounters, type LiveSettings } from '../src/data/live/sim.ts';
 import { appendTick, shopCounters, type FeedRow, type LiveState } from '../src/data/live/append.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 
 export async function liveReference(params: GenParams, ticks: number, settings: LiveSettings = DEFAULT_LIVE) {
   const db = await openNodeDb({ threads: 1 });

@@ -2,7 +2,7 @@
 // then every figure by ordinary TypeScript loops following README "Overview" (never the Overview's SQL or decoder).
 import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 
 interface Ev {
   user: string | null;

@@ -3,7 +3,7 @@
 // buckets or layout code), so a bug in the pivot cannot hide in its own reference.
 import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import type { Db } from '../src/db/types.ts';
 
 const shops = new Map<string, Promise<Db>>();

@@ -4,7 +4,7 @@
 // in the retention analysis cannot hide in its own reference.
 import { openNodeDb } from '../src/db/node-db.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 
 /** One event as plain values. */
 export interface EventRow {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { decodeFields, fieldById, fieldsForGrain, fieldsSql, fieldValuesSql } from '../src/analyses/fields.ts';
 
 test('fields: every column of events, users, user_metrics as e./u./m.; suggestions by frequency, hostile names quoted', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { StrataError } from '../src/errors.ts';
 import { raw, sql } from '../src/sql/quote.ts';
 import { decodeFields, fieldsSql, fromSql, type Field } from '../src/analyses/fields.ts';

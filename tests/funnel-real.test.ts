@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import { decodeFunnel, funnelSql, funnelUsersSql, validateFunnelSpec, type FunnelResult, type FunnelSpec } from '../src/analyses/funnel/index.ts';
 import { importFiles, rows } from './fixtures/import/support.ts';

@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
-import { firstRow, toRows, type Row } from '../src/db/rows.ts';
+import { firstRow, toRows, type Row } from '../src/lib/rows.ts';
 
 const END = `TIMESTAMP '2025-12-31 23:59:59'`;
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { tableFromIPC } from 'apache-arrow';
 import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
-import { firstRow, type Row } from '../src/db/rows.ts';
+import { firstRow, type Row } from '../src/lib/rows.ts';
 import { StrataError } from '../src/errors.ts';
 import { shopSuite } from './generator-shop.test.ts';
 import { DEFAULT_PARAMS, generateShop, loadShop, validateParams, type GenParams, type GenProgress } from '../src/data/generator/index.ts';

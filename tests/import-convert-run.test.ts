@@ -8,7 +8,7 @@ import { openAsBlob } from 'node:fs';
 import * as parquetWasm from 'parquet-wasm';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { firstRow } from '../src/db/rows.ts';
+import { firstRow } from '../src/lib/rows.ts';
 import { ident, literal } from '../src/sql/quote.ts';
 import { DEFAULT_OVERVIEW, decodeKpis, kpisSql } from '../src/analyses/overview/index.ts';
 import { detect, planFor, probe, runImport, type FileProbe, type ImportReport, type TableRef } from '../src/data/import/index.ts';

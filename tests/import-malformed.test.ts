@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as parquetWasm from 'parquet-wasm';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { firstRow } from '../src/db/rows.ts';
+import { firstRow } from '../src/lib/rows.ts';
 import { ident, literal } from '../src/sql/quote.ts';
 import { StrataError } from '../src/errors.ts';
 import { DEFAULT_OVERVIEW, decodeKpis, kpisSql } from '../src/analyses/overview/index.ts';

@@ -23,7 +23,7 @@ import { checkedFilter, readSaved } from '../src/state/saved-filters-codec.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
 import { loadShop } from '../src/data/generator/index.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { KEEP_COND, anyOfFilter, atLimitsFilter, atLimitsPivot, nestedFilter, pivotWith } from './fixtures/big-links.ts';
 
 /** Assert `fn` throws a StrataError with exactly `message`. */

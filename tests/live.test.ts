@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
 import { LiveSim, DEFAULT_LIVE, initialCounters, validateLiveSettings, type LiveCounters, type TickRows } from '../src/data/live/sim.ts';
 import { appendTick, readLiveState, shopCounters, feedRows, type LiveState } from '../src/data/live/append.ts';

@@ -31,7 +31,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { firstRow, toRows } from '../src/db/rows.ts';
+import { firstRow, toRows } from '../src/lib/rows.ts';
 import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
 import { checkFeatures, decodeFeatureMatrix, decodeTextStats, featureMatrixSql, textStatsSql, type FeatureColumn } from '../src/ml/features.ts';
 import { preprocess } from '../src/ml/preprocess.ts';

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { literal, type SqlValue } from '../src/sql/quote.ts';
 import { USER_METRICS_SQL } from '../src/data/user-metrics.ts';
 import { StrataError } from '../src/errors.ts';

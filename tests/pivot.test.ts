@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { StrataError } from '../src/errors.ts';
 import { ident } from '../src/sql/quote.ts';
 import type { Field } from '../src/analyses/fields.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { CHURN_FEATURES, DATA_DAYS_SQL, churnFeaturesSql, trainingCutoff, type ChurnTarget } from '../src/analyses/predict/churn-sql.ts';
 
 const EVENTS = `CREATE TABLE events AS SELECT * FROM (VALUES

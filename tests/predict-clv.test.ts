@@ -13,7 +13,7 @@ import { openNodeDb } from '../src/db/node-db.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { importFiles } from './fixtures/import/support.ts';
 import { clvSummarySql, decodeClvSummary, LAST_PURCHASE_DAY_SQL } from '../src/analyses/predict/clv-sql.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { fitBgNbd, fitGammaGamma } from '../src/ml/clv.ts';
 
 const CDNOW = '../shared/data/CDNOW_sample.txt';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { customerFeatureValues } from '../src/analyses/predict/nearest.ts';
 import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
 import { customerSearchSql, customerSegmentsSql, customerTimelineSql, customerVsSegmentSql, decodeVsSegment } from '../src/analyses/predict/customer.ts';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
 import { computeBuiltinSegmentations } from '../src/data/segments-compute.ts';
 import { customerTypedValues, typedFields, typedSegments, type TypedField, type TypedValue } from '../src/analyses/predict/typed-segments.ts';

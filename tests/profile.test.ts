@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import type { Sql } from '../src/sql/quote.ts';
 import {
   listTablesSql, decodeTableList, rowCountsSql, decodeTables, columnsSql, decodeColumns, columnStatsSql,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ident, literal, sql, raw } from '../src/sql/quote.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 
 const NASTY = [`a"b`, `x'; DROP TABLE t; --`, 'select', 'order', 'Côte d\'Ivoire', '"', "''", 'a;b', 'tab\tnew\nline'];
 

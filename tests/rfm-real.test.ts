@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { firstRow } from '../src/db/rows.ts';
+import { firstRow } from '../src/lib/rows.ts';
 import {
   NO_PURCHASE, RFM_LABELS, decodeRfmGrid, decodeRfmSegments, decodeRfmUsers, rfmGridSql, rfmSegmentsSql, rfmSql,
   type RfmUser,

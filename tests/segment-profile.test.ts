@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { literal } from '../src/sql/quote.ts';
 import { userMetricsSql } from '../src/data/user-metrics.ts';
 import { datasetColumns } from '../src/data/segments-compute.ts';

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { literal, type Sql } from '../src/sql/quote.ts';
 import { USER_METRICS_SQL } from '../src/data/user-metrics.ts';
 import { loadShop } from '../src/data/generator/index.ts';

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
 import { builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, datasetColumns, storedOptions } from '../src/data/segments-compute.ts';
 import { dataFingerprint, listSegmentations } from '../src/data/segments-store.ts';

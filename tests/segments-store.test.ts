@@ -5,7 +5,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { sql } from '../src/sql/quote.ts';
 import { loadShop } from '../src/data/generator/index.ts';
 import { decodeFields, fieldsSql, fieldsForGrain, fromSql, isFieldId, type Field } from '../src/analyses/fields.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
-import { toRows } from '../src/db/rows.ts';
+import { toRows } from '../src/lib/rows.ts';
 import { decodeTimeline, timelineSql, timelineUserSql } from '../src/analyses/timeline/index.ts';
 
 const EVIL = "u'); DROP TABLE events; --";

@@ -1,7 +1,8 @@
 // The conversion worker: a thin Comlink shell over src/data/import/convert; chunks leave as transferred Arrow IPC.
 import * as Comlink from 'comlink';
-import { convertFile, type ConvertChunk, type ConvertOptions, type ConvertResult } from '../src/data/import/convert/index.ts';
+import { convertFile, type ConvertOptions, type ConvertResult } from '../src/data/import/convert/index.ts';
 import { CRASH, type CrashMessage } from '../src/data/import/convert/types.ts';
+import type { ConvertWorkerApi, RemoteConvertSink } from '../src/db/protocols.ts';
 
 /**
  * A Rust panic inside parquet-wasm (a damaged file can cause one) traps as "RuntimeError: unreachable" in a
@@ -17,13 +18,7 @@ function crash(e: Event, err: unknown): void {
 self.addEventListener('error', (e) => crash(e, e.error ?? e.message));
 self.addEventListener('unhandledrejection', (e) => crash(e, e.reason));
 
-/** Where converted chunks go: the main thread stores each in DuckDB before the next is sent. */
-export interface RemoteConvertSink {
-  chunk(c: ConvertChunk): Promise<void>;
-  progress(done: number, total: number): void;
-}
-
-const api = {
+const api: ConvertWorkerApi = {
   /** Convert one file (read lazily from the File) into chunks sent to `sink`. */
   convert(file: File, opts: ConvertOptions, sink: RemoteConvertSink): Promise<ConvertResult> {
     return convertFile(
@@ -36,8 +31,5 @@ const api = {
     );
   },
 };
-
-/** The worker's API as seen through Comlink. */
-export type ConvertWorkerApi = typeof api;
 
 Comlink.expose(api);

@@ -3,10 +3,11 @@ import * as Comlink from 'comlink';
 import { WasmEngine, type EngineOptions } from '../src/db/wasm-engine.ts';
 import type { SqlValue } from '../src/sql/quote.ts';
 import type { InsertOptions } from '../src/db/types.ts';
+import type { DbWorkerApi } from '../src/db/protocols.ts';
 
 const engine = new WasmEngine();
 
-const api = {
+const api: DbWorkerApi = {
   init: (opts: EngineOptions) => engine.init(opts),
   /** Answered at once even while a long statement runs (the engine works in its own worker): the liveness check. */
   ping: () => engine.ping(),
@@ -26,8 +27,5 @@ const api = {
   registerFile: (name: string, file: File) => engine.registerFile(name, file),
   dropFile: (name: string) => engine.dropFile(name),
 };
-
-/** The worker's API as seen through Comlink. */
-export type DbWorkerApi = typeof api;
 
 Comlink.expose(api);

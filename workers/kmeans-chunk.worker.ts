@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import { assignAndSum, newBounds, type ChunkSums } from '../src/ml/kmeans.ts';
 import { PlusPlusRows, type PlusPlusAnswer, type PlusPlusRequest } from '../src/ml/plusplus.ts';
 import type { Matrix } from '../src/ml/matrix.ts';
+import type { KmeansChunkApi } from '../src/db/protocols.ts';
 
 let x: Matrix | null = null;
 let labels = new Int32Array(0);
@@ -13,7 +14,7 @@ let bounds = newBounds(0);
 let offset = 0;
 let seeding: PlusPlusRows | null = null;
 
-const api = {
+const api: KmeansChunkApi = {
   /** Take rows [start, start + rows) of the matrix (transferred). */
   load(data: Float64Array, rows: number, cols: number, start: number): void {
     x = { data, rows, cols };
@@ -42,7 +43,5 @@ const api = {
     return Comlink.transfer(out, [out.buffer]);
   },
 };
-
-export type KmeansChunkApi = typeof api;
 
 Comlink.expose(api);

@@ -3,10 +3,11 @@
 import * as Comlink from 'comlink';
 import { LiveSim, type LiveCounters, type LiveSettings, type TickRows } from '../src/data/live/sim.ts';
 import type { GenParams } from '../src/data/generator/params.ts';
+import type { LiveWorkerApi } from '../src/db/protocols.ts';
 
 let sim: LiveSim | null = null;
 
-const api = {
+const api: LiveWorkerApi = {
   /** Prepare the simulator for a shop (replaces any earlier one). */
   init(params: GenParams, settings: LiveSettings): void {
     sim = new LiveSim(params, settings);
@@ -21,8 +22,5 @@ const api = {
     return Comlink.transfer(rows, buffers);
   },
 };
-
-/** The worker's API as seen through Comlink. */
-export type LiveWorkerApi = typeof api;
 
 Comlink.expose(api);

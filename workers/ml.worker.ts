@@ -6,13 +6,13 @@ import { runClusteringPooled, type ClusterRun, type ClusterSpec } from '../src/m
 import { PP_BLOCK } from '../src/ml/plusplus.ts';
 import { askChunks, chunkBounds, kmeans, kmeansPooled, ML_KMEANS_MAX_ROWS, type ChunkPool, type ChunkSums } from '../src/ml/kmeans.ts';
 import type { Matrix } from '../src/ml/matrix.ts';
-import type { KmeansChunkApi } from './kmeans-chunk.worker.ts';
+import type { BenchStepName, BenchStepOptions, KmeansChunkApi, MlWorkerApi } from '../src/db/protocols.ts';
 import { scanK, recommendK, type KScore } from '../src/ml/choose-k.ts';
 import { preprocess } from '../src/ml/preprocess.ts';
 import { kDistance } from '../src/ml/dbscan.ts';
 import type { FeatureColumn } from '../src/ml/features.ts';
 import type { PreprocessOptions } from '../src/ml/preprocess.ts';
-import { gmm, type CovarianceType } from '../src/ml/gmm.ts';
+import { gmm } from '../src/ml/gmm.ts';
 import { agglomerative } from '../src/ml/agglomerative.ts';
 import { dbscan } from '../src/ml/dbscan.ts';
 import { pca } from '../src/ml/pca.ts';
@@ -51,7 +51,7 @@ async function startPool(x: Matrix, size = POOL_SIZE): Promise<ChunkPool & { clo
   };
 }
 
-const api = {
+const api: MlWorkerApi = {
   /** One clustering run on the raw feature matrix (rows × cols, NaN = missing); large k-means runs on the pool. */
   async run(data: Float64Array, rows: number, cols: number, columns: FeatureColumn[], spec: ClusterSpec, progress: (step: string, fraction: number) => void): Promise<ClusterRun> {
     let pool: (ChunkPool & { close(): void }) | null = null;
@@ -109,9 +109,9 @@ const api = {
    * with scikit-learn's (clusters, iterations, ...). The screen never calls this.
    */
   benchStep(
-    name: 'gmm' | 'agglomerative' | 'dbscan' | 'pca' | 'forest' | 'silhouette',
+    name: BenchStepName,
     data: Float64Array, rows: number, cols: number,
-    opts: { k?: number; seed?: number; covariance?: CovarianceType; restarts?: number; sampleSize?: number; eps?: number; minPts?: number; trees?: number; labels?: Int32Array },
+    opts: BenchStepOptions,
   ): { ms: number; summary: Record<string, number> } {
     const x = { data, rows, cols };
     const { k = 8, seed = 0 } = opts;
@@ -157,8 +157,5 @@ const api = {
     return { ms: performance.now() - t0, summary };
   },
 };
-
-/** The worker's API as seen through Comlink. */
-export type MlWorkerApi = typeof api;
 
 Comlink.expose(api);

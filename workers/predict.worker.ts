@@ -6,35 +6,15 @@ import * as Comlink from 'comlink';
 import { runChurn, runClv, runValue, scoreRows, type ChurnResult, type ClvResult, type Features, type ValueResult } from '../src/ml/predict.ts';
 import type { Forest } from '../src/ml/forest.ts';
 import type { GbmModel } from '../src/ml/gbm.ts';
+import type { PredictOutput, PredictSettings, PredictWorkerApi, PredictWorkerInput } from '../src/db/protocols.ts';
 
 /** The last run's final models (trained on every labelled customer), kept to score typed feature values. */
 let kept: { forest: Forest | null; gbm: GbmModel | null } = { forest: null, gbm: null };
 
-export interface PredictInput {
-  labelled: Features;
-  churned: Int32Array;
-  futureRevenue: Float64Array;
-  priorRevenue: Float64Array;
-  current: Features;
-  clv: { x: Float64Array; tx: Float64Array; T: Float64Array; m: Float64Array };
-}
-
-export interface PredictSettings { seed: number; threshold: number; months: number; discount: number; horizon: number }
-
-export interface PredictOutput {
-  churn: ChurnResult | null;
-  churnError: string | null;
-  value: ValueResult | null;
-  valueError: string | null;
-  clv: ClvResult | null;
-  clvError: string | null;
-  ms: { churn: number; value: number; clv: number };
-}
-
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-const api = {
-  run(input: PredictInput, s: PredictSettings, progress: (step: string, fraction: number) => void): PredictOutput {
+const api: PredictWorkerApi = {
+  run(input: PredictWorkerInput, s: PredictSettings, progress: (step: string, fraction: number) => void): PredictOutput {
     const out: PredictOutput = { churn: null, churnError: null, value: null, valueError: null, clv: null, clvError: null, ms: { churn: 0, value: 0, clv: 0 } };
     let t = performance.now();
     kept = { forest: null, gbm: null };
@@ -72,5 +52,4 @@ const api = {
   },
 };
 
-export type PredictWorkerApi = typeof api;
 Comlink.expose(api);

@@ -3,8 +3,7 @@
 // and globalThis.mlBench for bench/ml.ts to call from Playwright. Every call sends the worker a fresh copy of the
 // matrix, transferred (the copy is made before the clock starts).
 import * as Comlink from 'comlink';
-import type { MlWorkerApi } from '../../workers/ml.worker.ts';
-import type { PredictWorkerApi } from '../../workers/predict.worker.ts';
+import type { MlWorkerApi, PredictWorkerApi } from '../../src/db/protocols.ts';
 import { predictData } from './predict-data.ts';
 import type { FeatureColumn } from '../../src/ml/features.ts';
 

@@ -1,7 +1,7 @@
 // The fields an analysis may group, filter or measure by: every column of events, users and user_metrics,
 // named "<table letter>.<column>" so events.device and users.device never collide.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../db/rows.ts';
+import { toRows } from '../lib/rows.ts';
 import { ident, literal, raw, sql, type Sql } from '../sql/quote.ts';
 import { columnKind, type ColumnKind } from './profile/kinds.ts';
 import { StrataError } from '../errors.ts';

@@ -1,6 +1,6 @@
 // Install a freshly built dataset atomically: the *_next tables replace the live ones, then metrics are derived.
 import type { Db } from '../db/types.ts';
-import { firstRow } from '../db/rows.ts';
+import { firstRow } from '../lib/rows.ts';
 import { ident } from '../sql/quote.ts';
 import { userMetricsSql } from './user-metrics.ts';
 

@@ -1,6 +1,6 @@
 // The datasets catalog: every dataset (demo shop or import) lives in its own schema, listed in strata_meta.
 import type { Db } from '../db/types.ts';
-import { toRows } from '../db/rows.ts';
+import { toRows } from '../lib/rows.ts';
 import { ident, literal, sql } from '../sql/quote.ts';
 import { StrataError } from '../errors.ts';
 

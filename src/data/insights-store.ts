@@ -1,7 +1,7 @@
 // Saved insights: a screen's view (its screen and URL parameters) stored by name in the dataset's own schema, so it
 // goes with the dataset (deleted with it, never seen from another) and reopens exactly as it was saved.
 import type { Db } from '../db/types.ts';
-import { toRows } from '../db/rows.ts';
+import { toRows } from '../lib/rows.ts';
 import { sql } from '../sql/quote.ts';
 import { StrataError } from '../errors.ts';
 

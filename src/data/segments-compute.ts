@@ -3,7 +3,7 @@
 // A segmentation the dataset cannot support is not stored: it is returned with the reason, never computed into a
 // meaningless "Unknown for everyone".
 import type { Db } from '../db/types.ts';
-import { toRows } from '../db/rows.ts';
+import { toRows } from '../lib/rows.ts';
 import { BUILTIN_SEGMENTATIONS, dataNeedsSql, decodeDataNeeds, type BuiltinSegmentation, type Columns } from '../analyses/segments/builtin/index.ts';
 import { rfmSql } from '../analyses/rfm/index.ts';
 import { DATA_FINGERPRINT_SQL, dataFingerprint, segmentColumn, writeSegmentation, writeSegmentations, type SegmentBatch, type SegmentationRecord } from './segments-store.ts';

@@ -3,7 +3,7 @@
 // segmentation (a label, or a score); `segmentations` says what each column is. Every screen sees the columns as
 // `s.<column>` fields (src/analyses/fields.ts, source 's'), so a segmentation is usable wherever user fields are.
 import type { Db } from '../db/types.ts';
-import { toRows } from '../db/rows.ts';
+import { toRows } from '../lib/rows.ts';
 import { ident, joinSql, raw, scriptSql, sql, type Sql } from '../sql/quote.ts';
 import { StrataError } from '../errors.ts';
 

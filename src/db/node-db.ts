@@ -29,7 +29,7 @@ import {
 import type { Db, InsertOptions } from './types.ts';
 import type { SqlValue } from '../sql/quote.ts';
 import { ident } from '../sql/quote.ts';
-import { cell } from './rows.ts';
+import { cell } from '../lib/rows.ts';
 
 /** Options for a native database: threads=1 matches the single-threaded WASM engine for fair ratios. */
 export interface NodeDbOptions {

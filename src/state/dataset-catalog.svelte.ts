@@ -2,7 +2,7 @@
 // user_metrics), its event types, and value suggestions for the filter builder. Read through the coordinator's
 // cache, so every screen shares one query per dataset version.
 import { decodeFields, fieldById, fieldValuesSql, fieldsSql, type Field } from '../analyses/fields.ts';
-import { toRows } from '../db/rows.ts';
+import { toRows } from '../lib/rows.ts';
 import { raw } from '../sql/quote.ts';
 import { app } from './app.svelte.ts';
 import { messageOf } from '../errors.ts';

@@ -4,7 +4,7 @@ import type { Db } from '../db/types.ts';
 import type { GenParams } from '../data/generator/params.ts';
 import type { GenProgress } from '../data/generator/generate.ts';
 import { installDataset } from '../data/dataset.ts';
-import type { GenWorkerApi, RemoteSink } from '../../workers/gen.worker.ts';
+import type { GenWorkerApi, RemoteSink } from '../db/protocols.ts';
 import { StrataError } from '../errors.ts';
 
 /** Progress as the UI shows it: a phase label and a fraction. */
@@ -31,7 +31,7 @@ export async function generateShopInBrowser(
   onProgress: (p: LoadProgress) => void,
   signal?: AbortSignal,
 ): Promise<{ events: number }> {
-  const worker = new Worker(new URL('../../workers/gen.worker.ts', import.meta.url), { type: 'module', name: 'gen' });
+  const worker = new Worker(new URL('../db/protocols.ts', import.meta.url), { type: 'module', name: 'gen' });
   const remote = Comlink.wrap<GenWorkerApi>(worker);
   let chain: Promise<void> = Promise.resolve();
   const sink: RemoteSink = {

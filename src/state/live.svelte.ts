@@ -6,12 +6,12 @@ import type { CancellableDb } from '../db/browser-db.ts';
 import type { DatasetRecord } from '../data/datasets.ts';
 import { checkpoint, updateDatasetCounts } from '../data/datasets.ts';
 import { literal } from '../sql/quote.ts';
-import { toRows } from '../db/rows.ts';
+import { toRows } from '../lib/rows.ts';
 import { messageOf } from '../errors.ts';
 import { validateParams, type GenParams } from '../data/generator/params.ts';
 import { DEFAULT_LIVE, initialCounters, validateLiveSettings, type LiveSettings } from '../data/live/sim.ts';
 import { appendTick, clearLiveState, readLiveState, shopCounters, writeLiveState, type FeedRow, type LiveState } from '../data/live/append.ts';
-import type { LiveWorkerApi } from '../../workers/live.worker.ts';
+import type { LiveWorkerApi } from '../db/protocols.ts';
 
 /** What the controller needs from the app (kept narrow: the app owns the engine and the dataset). */
 export interface LiveHost {
@@ -231,7 +231,7 @@ export class LiveController {
 
   private async simulator(params: GenParams, settings: LiveSettings): Promise<void> {
     if (!this.worker) {
-      this.worker = new Worker(new URL('../../workers/live.worker.ts', import.meta.url), { type: 'module', name: 'live' });
+      this.worker = new Worker(new URL('../db/protocols.ts', import.meta.url), { type: 'module', name: 'live' });
       this.remote = Comlink.wrap<LiveWorkerApi>(this.worker);
     }
     await this.remote!.init(params, settings);

@@ -1,7 +1,7 @@
 // Decode the retention statement into cohorts with their cells, and the size-weighted average row that
 // leaves out incomplete periods.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 
 /** One cell of the triangle. */
 export interface CohortCell {

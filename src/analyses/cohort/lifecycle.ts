@@ -1,7 +1,7 @@
 // Lifecycle per period: of the users active in a period (doing the return event), who is new, returning or
 // resurrecting; and who went dormant (active the period before, not in this one). PostHog's definitions.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { eventMatchSql, periodSql } from './sql.ts';

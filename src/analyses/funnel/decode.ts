@@ -1,7 +1,7 @@
 // Decode the funnel statement into per-step counts (overall and per breakdown group), times to convert, their
 // histograms and the conversion rate over time.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { TIME_EDGES_MIN } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 

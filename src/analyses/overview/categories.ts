@@ -1,6 +1,6 @@
 // Panel 3: performance per product category over purchase lines in range, best-selling first.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { sql, type Sql } from '../../sql/quote.ts';
 import { num, numOrNull, strOrNull } from './decode-util.ts';
 import { scopeCtes } from './scope.ts';

@@ -1,6 +1,6 @@
 // Panel 4: buyers in range by churn risk (days since their last purchase, measured to range_end).
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { sql, type Sql } from '../../sql/quote.ts';
 import { asChurnBand, bandedBuyersCtes, CHURN_BANDS, type ChurnBand } from './buyers.ts';
 import { num } from './decode-util.ts';

@@ -1,6 +1,6 @@
 // Panel 5: one point per buyer (spend vs orders, coloured by churn band), capped by a deterministic sample.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { sql, type Sql } from '../../sql/quote.ts';
 import { asChurnBand, bandedBuyersCtes, type ChurnBand } from './buyers.ts';
 import { num } from './decode-util.ts';

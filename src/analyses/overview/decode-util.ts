@@ -1,5 +1,5 @@
 // Read decoded cells with the type a panel promises; a wrong type is a bug in the SQL, so say which column.
-import type { Row } from '../../db/rows.ts';
+import type { Row } from '../../lib/rows.ts';
 
 /** A numeric cell; null counts as 0 only when `zero` says so, otherwise it is an error. */
 export function num(row: Row, key: string, zero = false): number {

@@ -1,6 +1,6 @@
 // Panel 6: revenue by users.country or users.region, the top 15 places plus one 'Other' row.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { ident, raw, sql, type Sql } from '../../sql/quote.ts';
 import { num } from './decode-util.ts';
 import { scopeCtes } from './scope.ts';

@@ -1,6 +1,6 @@
 // Panel 1: headline KPIs for the date range (users, active users, orders, revenue, refunds and ratios).
 import type { Table } from 'apache-arrow';
-import { firstRow } from '../../db/rows.ts';
+import { firstRow } from '../../lib/rows.ts';
 import { raw, sql, type Sql } from '../../sql/quote.ts';
 import { num, numOrNull } from './decode-util.ts';
 import { scopeCtes } from './scope.ts';

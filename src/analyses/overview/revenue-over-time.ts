@@ -1,6 +1,6 @@
 // Panel 2: revenue and orders per day/week/month over the whole range (empty buckets are zero), plus a trend.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { raw, sql, type Sql } from '../../sql/quote.ts';
 import { num } from './decode-util.ts';
 import { GRAIN_SQL, scopeCtes } from './scope.ts';

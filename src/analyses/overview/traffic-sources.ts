@@ -1,6 +1,6 @@
 // Panel 7: sessions by traffic source/medium and what they bought (sessions, users, buyers, orders, revenue).
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { sql, type Sql } from '../../sql/quote.ts';
 import { num, numOrNull, strOrNull } from './decode-util.ts';
 import { scopeCtes } from './scope.ts';

@@ -1,7 +1,7 @@
 // Decode the journeys statements into typed results: the top paths with their totals, and the Sankey's nodes and
 // links (an "Other" node per step stays apart from any real event type that happens to be named "Other").
 import type { Table } from 'apache-arrow';
-import { toRows, type Row } from '../../db/rows.ts';
+import { toRows, type Row } from '../../lib/rows.ts';
 
 /** One whole path and who took it. */
 export interface PathRow {

@@ -2,7 +2,7 @@
 // plus a labeller that turns keys back into text. Data-dependent buckets (equal width, quantiles, top N) read
 // their edges or values first with a small stats query, so the main query carries them as bound parameters.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { StrataError } from '../../errors.ts';
 import { joinSql, raw, sql, type Sql } from '../../sql/quote.ts';
 import { fieldLabel, fieldSql, kindPhrase, type Field } from '../fields.ts';

@@ -1,7 +1,7 @@
 // Decode the pivot query into a cell store: every (row key path, column key path) the grouping sets produced,
 // with values and shares, plus the row and column trees in the dimensions' natural order.
 import type { Table } from 'apache-arrow';
-import { cell } from '../../db/rows.ts';
+import { cell } from '../../lib/rows.ts';
 import { MAX_RESULT_ROWS, type PivotQuery } from './sql.ts';
 import type { Measure, PivotSpec } from './spec.ts';
 import type { ValueKind } from './measures.ts';

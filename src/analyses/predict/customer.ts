@@ -3,7 +3,7 @@
 // and their event timeline. Every value is bound; the segmentation column is quoted through ident().
 import type { Table } from 'apache-arrow';
 import { ident, raw, sql, type Sql } from '../../sql/quote.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 
 /** The metrics compared with the segment's averages. */
 export const KEY_METRICS = [

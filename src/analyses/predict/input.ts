@@ -2,7 +2,7 @@
 // customers as of the cutoff, the current customers as of the last day, and the CLV summaries as of the last day.
 // The Predictions screen and the Node checks read through this one function.
 import type { Db } from '../../db/types.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { StrataError } from '../../errors.ts';
 import { DATA_DAYS_SQL, churnFeaturesSql, decodeChurnTable, trainingCutoff, type ChurnTable, type ChurnTarget } from './churn-sql.ts';
 import { clvSummarySql, decodeClvSummary, type ClvSummary } from './clv-sql.ts';

@@ -4,7 +4,7 @@
 import type { Db } from '../../db/types.ts';
 import type { Field } from '../fields.ts';
 import { checkFeatures, decodeFeatureMatrix, decodeTextStats, featureMatrixSql, textStatsSql } from '../../ml/features.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { sql } from '../../sql/quote.ts';
 
 /** `userId`'s value of each feature column (by column name; NaN for a missing value), or null when there is no such user. */

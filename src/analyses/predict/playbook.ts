@@ -12,7 +12,7 @@
 // the median CLV of those customers: users, revenue to date and predicted CLV per quadrant.
 import type { Table } from 'apache-arrow';
 import { ident, raw, sql, type Sql } from '../../sql/quote.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { StrataError } from '../../errors.ts';
 import { PREDICTION_COLUMNS as P } from '../../data/predictions-store.ts';
 

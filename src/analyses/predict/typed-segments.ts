@@ -13,7 +13,7 @@
 // dataset with the typed customer in it, as they would if that customer were stored.
 // Columns the typed form does not carry are NULL on the typed row (no built-in reads them).
 import type { Db } from '../../db/types.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { ident, joinSql, raw, sql, type Sql } from '../../sql/quote.ts';
 import { BUILTIN_SEGMENTATIONS, type Columns } from '../segments/builtin/index.ts';
 import { pick } from '../segments/builtin/common.ts';

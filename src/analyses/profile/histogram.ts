@@ -1,6 +1,6 @@
 // Histograms: equal-width bins for numbers, calendar buckets (day/week/month/year) for dates and times.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { ident, raw, sql, type Sql } from '../../sql/quote.ts';
 import { numericExpr, type ColumnKind } from './kinds.ts';
 

@@ -1,6 +1,6 @@
 // Per-column statistics: missing share, distinct count, min/max, and (for the selected column) mean and median.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { ident, raw, sql, type Sql } from '../../sql/quote.ts';
 import { displayExpr, isOrdinal, numericExpr, type ColumnKind } from './kinds.ts';
 import type { ColumnInfo } from './tables.ts';

@@ -1,6 +1,6 @@
 // Which tables the current dataset has (in the current schema), their exact row counts, and their columns.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { ident, sql, raw, type Sql } from '../../sql/quote.ts';
 import { TABLES } from '../../data/schema.ts';
 import { columnKind, type ColumnKind } from './kinds.ts';

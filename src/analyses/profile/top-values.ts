@@ -1,6 +1,6 @@
 // The most frequent values of a column, with counts; ties are broken by the value itself (ascending).
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { ident, raw, sql, type Sql } from '../../sql/quote.ts';
 import { displayExpr, isOrdinal, numericExpr, type ColumnKind } from './kinds.ts';
 

@@ -1,6 +1,6 @@
 // Decode the RFM statements into typed results.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { RFM_LABELS, rfmSegment } from './segments.ts';
 
 /** One user's RFM result. */

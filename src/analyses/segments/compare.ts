@@ -3,7 +3,7 @@
 // "(none)"), and the adjusted Rand index computed from it (1 = the same partition, ~0 = chance agreement).
 import type { Table } from 'apache-arrow';
 import { raw, sql, ident, type Sql } from '../../sql/quote.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { adjustedRandFromCounts } from '../../ml/metrics.ts';
 
 /** The label of users a segmentation leaves out. */

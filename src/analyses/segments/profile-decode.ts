@@ -1,6 +1,6 @@
 // Decode segmentProfileSql's rows into typed segment profiles, with the metrics the dataset cannot give named.
 import type { Table } from 'apache-arrow';
-import { toRows, type Row } from '../../db/rows.ts';
+import { toRows, type Row } from '../../lib/rows.ts';
 import { CHURN_LABELS } from './builtin/index.ts';
 import {
   CHURN_COLUMNS, NONE_LABEL, PROFILE_TOPS, TOP_N, profileSources, profileUnavailable, type ProfileColumns, type ProfileMetric,

@@ -1,7 +1,7 @@
 // One user's story: their properties, their metrics and their events in time order — what a drill-down opens from
 // any list of users or a customer's point on a chart. Every value is a bound parameter.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { sql, type Sql } from '../../sql/quote.ts';
 
 /** Events shown at most (the latest are kept when a user has more). */

@@ -2,7 +2,7 @@
 // before importing; the report then says how many rows matched). Changing a file's role or a key column's mapping
 // changes them. Pure.
 import type { Db } from '../../db/types.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { ident } from '../../sql/quote.ts';
 import { readSql } from './read-sql.ts';
 import { importError } from './import-error.ts';

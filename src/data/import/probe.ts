@@ -1,7 +1,7 @@
 // probe(): what a file is (format, encoding, CSV dialect), its columns with DuckDB's types, and ~50 preview rows.
 // DuckDB does all the parsing; this module only chooses between the dialects DuckDB's sniffer proposes.
 import type { Db } from '../../db/types.ts';
-import { toRows, type Row } from '../../db/rows.ts';
+import { toRows, type Row } from '../../lib/rows.ts';
 import { ident } from '../../sql/quote.ts';
 import { StrataError, messageOf } from '../../errors.ts';
 import { MIXED_LINE_ENDS_NOTE, fileMixesLineEnds, gunzipHead, sniffHead, type HeadFacts } from './sniff-head.ts';

@@ -1,6 +1,6 @@
 // Read DuckDB's rejects tables (read_csv store_rejects) into set-aside groups: one entry per bad line.
 import type { Db } from '../../db/types.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { ident } from '../../sql/quote.ts';
 import type { RejectTables } from './read-sql.ts';
 import { ownKey } from './keys.ts';

@@ -2,7 +2,7 @@
 // report's relational part (the joins with their matches, where revenue came from and both totals, the order
 // statuses and their meaning, orders without lines). Also the person step (customer key -> person id), for any plan.
 import type { Db } from '../../db/types.ts';
-import { firstRow, toRows } from '../../db/rows.ts';
+import { firstRow, toRows } from '../../lib/rows.ts';
 import { ident } from '../../sql/quote.ts';
 import { StrataError } from '../../errors.ts';
 import { linesFromOrdersSql, ordersAsLinesSql, personSql, type RelTable } from './relate-sql.ts';

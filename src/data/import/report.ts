@@ -1,7 +1,7 @@
 // The import report: per file rows read / loaded / set aside (with reasons and sample lines), per column type
 // and null share, date ranges; and the installed dataset's headline figures.
 import type { Db } from '../../db/types.ts';
-import { firstRow, toRows } from '../../db/rows.ts';
+import { firstRow, toRows } from '../../lib/rows.ts';
 import { ident, literal } from '../../sql/quote.ts';
 import { REASON_MESSAGES, SAMPLES_PER_REASON, clip } from './reasons.ts';
 import { putKey } from './keys.ts';

@@ -1,7 +1,7 @@
 // runImport(): read every planned file, normalise it, build events_next/users_next/products_next, install them.
 // The live tables are only touched by installDataset's transaction, so any failure leaves the previous dataset as it was.
 import type { Db } from '../../db/types.ts';
-import { firstRow, toRows } from '../../db/rows.ts';
+import { firstRow, toRows } from '../../lib/rows.ts';
 import { ident } from '../../sql/quote.ts';
 import { StrataError, messageOf } from '../../errors.ts';
 import { installDataset, NEXT } from '../dataset.ts';

@@ -1,6 +1,6 @@
 // Read one source completely into a temporary staging table; malformed CSV lines are set aside, not fatal.
 import type { Db } from '../../db/types.ts';
-import { toRows, firstRow } from '../../db/rows.ts';
+import { toRows, firstRow } from '../../lib/rows.ts';
 import { ident } from '../../sql/quote.ts';
 import { StrataError, messageOf } from '../../errors.ts';
 import { readSql, type RejectTables } from './read-sql.ts';

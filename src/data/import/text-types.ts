@@ -1,7 +1,7 @@
 // Types for columns held as text (JSON converted in the browser): judged from the first rows with TRY_CAST, so the
 // mapping screen and detect() see BIGINT / DOUBLE / BOOLEAN / DATE / TIMESTAMP as read_json would have typed them.
 import type { Db } from '../../db/types.ts';
-import { firstRow } from '../../db/rows.ts';
+import { firstRow } from '../../lib/rows.ts';
 import { ident } from '../../sql/quote.ts';
 
 /** Rows looked at per column (DuckDB's CSV sniffer samples about as many). */

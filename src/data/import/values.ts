@@ -1,7 +1,7 @@
 // The distinct values of one column over the whole file, most frequent first: the mapping screen uses it to map
 // every event-type value (the preview's 50 rows may show only "view" in a file that also has carts and purchases).
 import type { Db } from '../../db/types.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { ident } from '../../sql/quote.ts';
 import { readSql } from './read-sql.ts';
 import { importError } from './import-error.ts';

@@ -2,7 +2,7 @@
 // touched only (and every user's "days since" columns when the data's last day moved), in one transaction, with
 // the live state stored beside them so a reload continues where it stopped.
 import type { Db } from '../../db/types.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { literal } from '../../sql/quote.ts';
 import { toIpc } from '../generator/arrow.ts';
 import { eventColumnsSql, nameListsSql, usersSelectSql } from '../generator/finalize.ts';

@@ -1,10 +1,10 @@
 // The Clusters screen's work: read the feature matrix from DuckDB (numbers only), hand it to the ML worker
 // (transferred), follow its progress, cancel by ending the worker, and keep the last run on screen.
 import * as Comlink from 'comlink';
-import type { MlWorkerApi } from '../../../workers/ml.worker.ts';
+import type { MlWorkerApi } from '../../db/protocols.ts';
 import { app } from '../../state/app.svelte.ts';
 import type { Field } from '../../analyses/fields.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import { messageOf, StrataError } from '../../errors.ts';
 import {
   checkFeatures, decodeFeatureMatrix, decodeTextStats, featureMatrixSql, textStatsSql, type FeatureColumn,
@@ -114,7 +114,7 @@ export class ClustersState {
 
   private spawn(): Comlink.Remote<MlWorkerApi> {
     this.worker?.terminate();
-    const w = new Worker(new URL('../../../workers/ml.worker.ts', import.meta.url), { type: 'module', name: 'ml' });
+    const w = new Worker(new URL('../../db/protocols.ts', import.meta.url), { type: 'module', name: 'ml' });
     // A worker that dies (out of memory, a crash) never answers: fail the call with a message instead of hanging.
     w.addEventListener('error', (e) => {
       e.preventDefault();

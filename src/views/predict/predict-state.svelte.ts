@@ -2,7 +2,7 @@
 // as of the data's last day) and the CLV summaries from DuckDB, train in the prediction worker (transferred,
 // progress, Cancel ends the worker), then store the scores as user fields.
 import * as Comlink from 'comlink';
-import type { PredictOutput, PredictWorkerApi } from '../../../workers/predict.worker.ts';
+import type { PredictOutput, PredictWorkerApi } from '../../db/protocols.ts';
 import { app } from '../../state/app.svelte.ts';
 import { messageOf, StrataError } from '../../errors.ts';
 import { JobGate } from '../../lib/job-gate.ts';
@@ -155,7 +155,7 @@ export class PredictState {
 
   private spawn(): Comlink.Remote<PredictWorkerApi> {
     this.worker?.terminate();
-    const w = new Worker(new URL('../../../workers/predict.worker.ts', import.meta.url), { type: 'module', name: 'predict' });
+    const w = new Worker(new URL('../../db/protocols.ts', import.meta.url), { type: 'module', name: 'predict' });
     w.addEventListener('error', (e) => {
       e.preventDefault();
       this.abort?.(new StrataError(`The prediction worker stopped (${e.message || 'it ran out of memory or crashed'}). Nothing was changed.`));

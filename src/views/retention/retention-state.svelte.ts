@@ -3,7 +3,7 @@
 import { cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, type CohortResult, type LifecyclePeriod } from '../../analyses/cohort/index.ts';
 import { fieldById, fieldValuesSql, type Field } from '../../analyses/fields.ts';
 import type { FilterGroup } from '../../analyses/filter/spec.ts';
-import { toRows } from '../../db/rows.ts';
+import { toRows } from '../../lib/rows.ts';
 import type { QueryCoordinator } from '../../db/coordinator.ts';
 import { LatestRun } from '../../state/latest-run.svelte.ts';
 import { StrataError } from '../../errors.ts';

@@ -2,7 +2,7 @@
 // placeholders when no file had them (src/data/import/build-sql.ts), so a column can exist and be empty: such a
 // segmentation would label everyone Unknown. Run dataNeedsSql, then decodeDataNeeds says what is empty, or null.
 import type { Table } from 'apache-arrow';
-import { toRows } from '../../../db/rows.ts';
+import { toRows } from '../../../lib/rows.ts';
 import { ident, raw, type Sql } from '../../../sql/quote.ts';
 import { pick, type BuiltinSegmentation, type Columns } from './common.ts';
 

@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import type { BrowserDb } from '../../../db/browser-db.ts';
 import { CANCELLED } from '../../../db/types.ts';
-import { firstRow } from '../../../db/rows.ts';
+import { firstRow } from '../../../lib/rows.ts';
 import { ident } from '../../../sql/quote.ts';
 import { sniffHead } from '../sniff-head.ts';
 import { importError } from '../import-error.ts';
@@ -12,7 +12,7 @@ import { tableSink } from './load.ts';
 import type { ImportSource, TableRef } from '../types.ts';
 import { CRASH, type ConvertChunk, type ConvertOptions, type ConvertResult, type CrashMessage } from './types.ts';
 import { StrataError } from '../../../errors.ts';
-import type { ConvertWorkerApi } from '../../../../workers/convert.worker.ts';
+import type { ConvertWorkerApi } from '../../../db/protocols.ts';
 
 /** The in-memory database (ATTACH ':memory:') that holds converted uploads for the import session. */
 export const UPLOADS = 'strata_uploads';
@@ -45,7 +45,7 @@ export function convertInWorker(
 ): Conversion {
   const label = (done: number) => `Converting ${file.name}: ${mb(done)} of ${mb(file.size)}`;
   onProgress({ label: label(0), fraction: 0 });
-  const worker = new Worker(new URL('../../../../workers/convert.worker.ts', import.meta.url), { type: 'module', name: 'convert' });
+  const worker = new Worker(new URL('../../../db/protocols.ts', import.meta.url), { type: 'module', name: 'convert' });
   let stop: (err: Error) => void = () => undefined;
   const stopped = new Promise<never>((_, reject) => (stop = reject));
   stopped.catch(() => undefined); // observed by the race below; a cancel before the race starts is not "unhandled"
