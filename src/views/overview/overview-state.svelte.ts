@@ -2,6 +2,8 @@
 import { OVERVIEW_PANELS, OVERVIEW_DECODERS, type OverviewPanel, type OverviewResults, type OverviewSpec } from '../../analyses/overview/index.ts';
 import { Superseded, type QueryCoordinator } from '../../db/coordinator.ts';
 import { messageOf } from '../../errors.ts';
+import { firstRow } from '../../lib/rows.ts';
+import { raw } from '../../sql/quote.ts';
 
 /** A panel's lifecycle. */
 export type PanelStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -15,6 +17,18 @@ export class OverviewData {
   errors = $state<Partial<Record<OverviewPanel, string>>>({});
   /** Milliseconds the last full refresh took (all panels). */
   lastMs = $state<number | null>(null);
+  /** The data's first and last event (epoch ms), for the date presets; null until read (or with no events). */
+  range = $state<{ start: number | null; end: number | null }>({ start: null, end: null });
+
+  /** Read the data's first and last event (cached per dataset version by the coordinator). */
+  async loadRange(coordinator: QueryCoordinator): Promise<void> {
+    try {
+      const r = firstRow<{ s: number | null; e: number | null }>(await coordinator.cached(raw('SELECT epoch_ms(min(ts))::DOUBLE AS s, epoch_ms(max(ts))::DOUBLE AS e FROM events')));
+      this.range = { start: r.s, end: r.e };
+    } catch {
+      // Presets then fall back to today's calendar; the panels report their own errors.
+    }
+  }
 
   /** Show `results` (the last visit's figures) until queries replace them; panels not given stay loading. */
   prefill(results: Partial<OverviewResults>): void {

@@ -1,11 +1,12 @@
 // Runs the retention queries for the current view through the coordinator (cached, latest-wins): the triangle
 // for the main group, the comparison group's triangle when there is one, and the lifecycle.
-import { cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, type CohortResult, type LifecyclePeriod } from '../../analyses/cohort/index.ts';
+import { cohortCellUsersSql, cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, type CohortResult, type LifecyclePeriod } from '../../analyses/cohort/index.ts';
 import { fieldById, fieldValuesSql, type Field } from '../../analyses/fields.ts';
 import type { FilterGroup } from '../../analyses/filter/spec.ts';
 import { toRows } from '../../lib/rows.ts';
 import type { QueryCoordinator } from '../../db/coordinator.ts';
 import { LatestRun } from '../../state/latest-run.svelte.ts';
+import { UserList } from '../../state/user-list.svelte.ts';
 import { StrataError } from '../../errors.ts';
 import type { Sql } from '../../sql/quote.ts';
 import type { RetentionView } from './url-spec.ts';
@@ -23,8 +24,23 @@ export interface RetentionRun {
 /** How many values of the split column get their own row and curve. */
 export const SPLIT_VALUES = 6;
 
-/** The screen's data and its lifecycle. */
+/** The most users a cell lists and exports (a cell of the 10M shop can hold hundreds of thousands). */
+export const CELL_USERS_LIMIT = 1_000_000;
+
+/** The group a cell belongs to: the main users (A) or the comparison group (B). */
+export function cellCohort(view: RetentionView, group: 'A' | 'B'): RetentionView['cohort'] {
+  return group === 'B' && view.compare ? { ...view.cohort, users: view.compare } : view.cohort;
+}
+
+/** The screen's data and its lifecycle, and the users of the cell picked. */
 export class RetentionData extends LatestRun<RetentionRun> {
+  readonly cellUsers = new UserList();
+
+  /** List the users of cohort `start`'s period `k` (group A or the comparison group B). */
+  loadCell(coordinator: QueryCoordinator, view: RetentionView, fields: readonly Field[], start: number, k: number, group: 'A' | 'B'): Promise<void> {
+    return this.cellUsers.load(coordinator, 'retention:cell', cohortCellUsersSql(cellCohort(view, group), fields, start, k, CELL_USERS_LIMIT));
+  }
+
   /** Query everything for `view`: the triangle(s), the lifecycle and the split. */
   refreshView(coordinator: QueryCoordinator, view: RetentionView, fields: readonly Field[]): Promise<void> {
     return this.refresh(() => retentionRun(coordinator, view, fields));
