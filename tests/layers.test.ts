@@ -3,8 +3,8 @@
 // internals (only its Db interface, src/db/types.ts, and the coordinator's Superseded signal).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -42,4 +42,19 @@ test('analyses reach the database only through its Db interface (src/db/types.ts
   const offenders = files(join(root, 'src/analyses')).flatMap((f) =>
     imports(f).filter((m) => /\/db\//.test(m) && !allowed.has(m.split('/db/')[1])).map((m) => `${relative(root, f)} → ${m}`));
   assert.deepEqual(offenders, []);
+});
+
+test('every worker the page starts is a worker file that exists (new Worker(new URL(…)) → workers/*.worker.ts)', () => {
+  const started: string[] = [];
+  const bad: string[] = [];
+  for (const f of [...files(join(root, 'src')), ...files(join(root, 'workers'))]) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/new Worker\(\s*new URL\(\s*'([^']+)'/g)) {
+      const target = resolve(dirname(f), m[1]);
+      started.push(relative(root, target));
+      if (!/\/workers\/[\w-]+\.worker\.ts$/.test(target) || !existsSync(target)) bad.push(`${relative(root, f)} → ${m[1]}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+  // db, gen, convert, live, ml, predict from the page; the k-means pool from the ML worker.
+  assert.deepEqual([...new Set(started)].sort(), ['convert', 'db', 'gen', 'kmeans-chunk', 'live', 'ml', 'predict'].map((w) => `workers/${w}.worker.ts`));
 });

@@ -35,7 +35,7 @@ const SILENT_MS = 5000;
 
 /** Start the database worker and resolve once DuckDB-WASM is ready. */
 export async function openBrowserDb(opts: EngineOptions): Promise<BrowserDb> {
-  const worker = new Worker(new URL('./protocols.ts', import.meta.url), { type: 'module', name: 'db' });
+  const worker = new Worker(new URL('../../workers/db.worker.ts', import.meta.url), { type: 'module', name: 'db' });
   const remote = Comlink.wrap<DbWorkerApi>(worker);
   let dead: string | null = null;
   let announce: (reason: string) => void = () => undefined;

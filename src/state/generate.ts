@@ -31,7 +31,7 @@ export async function generateShopInBrowser(
   onProgress: (p: LoadProgress) => void,
   signal?: AbortSignal,
 ): Promise<{ events: number }> {
-  const worker = new Worker(new URL('../db/protocols.ts', import.meta.url), { type: 'module', name: 'gen' });
+  const worker = new Worker(new URL('../../workers/gen.worker.ts', import.meta.url), { type: 'module', name: 'gen' });
   const remote = Comlink.wrap<GenWorkerApi>(worker);
   let chain: Promise<void> = Promise.resolve();
   const sink: RemoteSink = {

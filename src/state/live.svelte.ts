@@ -231,7 +231,7 @@ export class LiveController {
 
   private async simulator(params: GenParams, settings: LiveSettings): Promise<void> {
     if (!this.worker) {
-      this.worker = new Worker(new URL('../db/protocols.ts', import.meta.url), { type: 'module', name: 'live' });
+      this.worker = new Worker(new URL('../../workers/live.worker.ts', import.meta.url), { type: 'module', name: 'live' });
       this.remote = Comlink.wrap<LiveWorkerApi>(this.worker);
     }
     await this.remote!.init(params, settings);

@@ -114,7 +114,7 @@ export class ClustersState {
 
   private spawn(): Comlink.Remote<MlWorkerApi> {
     this.worker?.terminate();
-    const w = new Worker(new URL('../../db/protocols.ts', import.meta.url), { type: 'module', name: 'ml' });
+    const w = new Worker(new URL('../../../workers/ml.worker.ts', import.meta.url), { type: 'module', name: 'ml' });
     // A worker that dies (out of memory, a crash) never answers: fail the call with a message instead of hanging.
     w.addEventListener('error', (e) => {
       e.preventDefault();

@@ -155,7 +155,7 @@ export class PredictState {
 
   private spawn(): Comlink.Remote<PredictWorkerApi> {
     this.worker?.terminate();
-    const w = new Worker(new URL('../../db/protocols.ts', import.meta.url), { type: 'module', name: 'predict' });
+    const w = new Worker(new URL('../../../workers/predict.worker.ts', import.meta.url), { type: 'module', name: 'predict' });
     w.addEventListener('error', (e) => {
       e.preventDefault();
       this.abort?.(new StrataError(`The prediction worker stopped (${e.message || 'it ran out of memory or crashed'}). Nothing was changed.`));

@@ -3,6 +3,7 @@
 import { EMPTY_FILTER, validateFilter, type FilterGroup } from '../../analyses/filter/spec.ts';
 import { StrataError } from '../../errors.ts';
 import { jsonParamText, readJsonParam } from '../../state/url-json.ts';
+import type { SegmentationRecord } from '../../data/segments-store.ts';
 
 /** The builder's draft: a name and a users filter. */
 export interface BuilderDraft {
@@ -28,6 +29,21 @@ export function validateDraft(x: unknown): BuilderDraft {
   const name = o.name === undefined ? '' : o.name;
   if (typeof name !== 'string' || name.length > 80) throw new StrataError('A segment name is text of at most 80 characters.');
   return { name, filter: o.filter === undefined ? { op: 'and', items: [] } : validateFilter(o.filter) };
+}
+
+/** The segmentations the screen lists (labels, not scores; RFM's cell is shown inside RFM). */
+export function listedSegmentations(all: readonly SegmentationRecord[]): SegmentationRecord[] {
+  return all.filter((r) => r.type === 'label' && r.column !== 'rfm_cell');
+}
+
+/** Shown when the view names none (or one this dataset lacks): the customer segments, else engagement, else RFM. */
+const DEFAULT_SELECTED = ['customer_segment', 'engagement_level', 'rfm'];
+
+/** The segmentation a view shows: the one it names, else the default, else the first listed; null for the builder or none. */
+export function defaultSegmentation(all: readonly SegmentationRecord[], selected: string | null): SegmentationRecord | null {
+  if (selected === 'new') return null;
+  const listed = listedSegmentations(all);
+  return listed.find((r) => r.column === selected) ?? DEFAULT_SELECTED.map((c) => listed.find((r) => r.column === c)).find((r) => r) ?? listed[0] ?? null;
 }
 
 /** Read the view from URL parameters; a bad draft falls back to an empty one with a message saying why. */

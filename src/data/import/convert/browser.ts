@@ -45,7 +45,7 @@ export function convertInWorker(
 ): Conversion {
   const label = (done: number) => `Converting ${file.name}: ${mb(done)} of ${mb(file.size)}`;
   onProgress({ label: label(0), fraction: 0 });
-  const worker = new Worker(new URL('../../../db/protocols.ts', import.meta.url), { type: 'module', name: 'convert' });
+  const worker = new Worker(new URL('../../../../workers/convert.worker.ts', import.meta.url), { type: 'module', name: 'convert' });
   let stop: (err: Error) => void = () => undefined;
   const stopped = new Promise<never>((_, reject) => (stop = reject));
   stopped.catch(() => undefined); // observed by the race below; a cancel before the race starts is not "unhandled"
