@@ -1,5 +1,5 @@
 // Saved insights and the Dashboard (issue 18): a view saved by name from a screen is listed on the Dashboard, in
-// the order the user arranges, survives a reload, and reopens exactly as saved (settings and results).
+// the order the user arranges, survives a reload, shows its live figures, and reopens exactly as saved.
 import { test, expect, waitForApp } from './fixtures.ts';
 
 test('save views by name, arrange them on the Dashboard, reload, reopen one exactly as saved, remove one', async ({ page }) => {
@@ -41,6 +41,17 @@ test('save views by name, arrange them on the Dashboard, reload, reopen one exac
   await expect(page.getByTestId('insight')).toHaveCount(2);
   expect(await names()).toEqual(['Monthly retention', 'Sessions funnel']);
   await expect(page.getByTestId('insight').nth(1)).toContainText('Funnels · saved');
+  // Each tile is live: the funnel tile lists the four steps with the screen's counts, the retention tile a rate.
+  const funnelTile = page.getByTestId('insight').nth(1).getByTestId('tile');
+  await expect(funnelTile).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(funnelTile.getByTestId('tile-rows').locator('tr')).toHaveCount(4);
+  await expect(funnelTile.getByTestId('tile-rows').locator('tr').first().locator('td')).toHaveText(new RegExp(`^${sessionsRow1} · 100%$`));
+  const funnelHeadline = await funnelTile.getByTestId('tile-headline').textContent();
+  const retentionTile = page.getByTestId('insight').nth(0).getByTestId('tile');
+  await expect(retentionTile).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(retentionTile.getByTestId('tile-headline')).toHaveText(/^\d+(\.\d)?%$/);
+  await expect(retentionTile.getByTestId('tile-rows').locator('tr').first()).toHaveText(/Month 0\s*100%/);
+  await page.screenshot({ path: 'test-results/layout/dashboard-tiles.png' });
 
   // Reopen: the same URL, settings and figures as when it was saved.
   await page.getByTestId('insight').nth(1).getByTestId('insight-open').click();
@@ -48,6 +59,8 @@ test('save views by name, arrange them on the Dashboard, reload, reopen one exac
   await expect(page.getByRole('radiogroup', { name: 'Count by' }).getByRole('radio', { name: 'Sessions' })).toBeChecked();
   await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   await expect(page.locator('tr[data-step="1"] td').first()).toHaveText(sessionsRow1!);
+  // The tile's headline is the screen's overall conversion to the last step.
+  await expect(page.locator('tr[data-step="4"] td').nth(1)).toHaveText(funnelHeadline!);
 
   await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Dashboard', exact: true }).click();
   await page.getByRole('button', { name: 'Remove “Monthly retention”' }).click();
