@@ -111,7 +111,7 @@ test('drag a dimension from rows to columns, move it back with the button, reord
   });
   expect(Number(swapped.rows[1].values[0])).toBe(ref.count('total', ref.genders[0]));
   expect(Number(swapped.rows[2].values[0])).toBe(ref.count(ref.top[0], ref.genders[0]));
-  await expect(rows.getByTestId('dim').first().locator('b')).toHaveText('gender');
+  await expect(rows.getByTestId('dim').first().locator('b')).toHaveText('Gender');
 
   // And up again restores country first.
   await rows.getByRole('button', { name: 'Move u.country up' }).click();

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { toRows } from '../src/lib/rows.ts';
-import { decodeFields, fieldById, fieldsForGrain, fieldsSql, fieldValuesSql } from '../src/analyses/fields.ts';
+import { columnTitle, decodeFields, fieldById, fieldsForGrain, fieldsSql, fieldTitle, fieldValuesSql } from '../src/analyses/fields.ts';
 
 test('fields: every column of events, users, user_metrics as e./u./m.; suggestions by frequency, hostile names quoted', async () => {
   const db = await openNodeDb({ threads: 1 });
@@ -28,4 +28,19 @@ test('fields: every column of events, users, user_metrics as e./u./m.; suggestio
   assert.deepEqual(await values('u.a"b; DROP TABLE users; --'), ["O'Brien", 'x']);
   assert.equal(toRows(await db.query('SELECT count(*)::DOUBLE AS n FROM users'))[0].n, 4);
   await db.close();
+});
+
+test('friendlier titles beside raw column names: words split, acronyms in capitals, the raw name kept when it differs', () => {
+  assert.equal(columnTitle('acquisition_source'), 'Acquisition source');
+  assert.equal(columnTitle('user_id'), 'User ID');
+  assert.equal(columnTitle('InvoiceNo'), 'Invoice no');
+  assert.equal(columnTitle('CustomerID'), 'Customer ID');
+  assert.equal(columnTitle('utm-medium'), 'UTM medium');
+  assert.equal(columnTitle('AOVValue'), 'AOV value');
+  assert.equal(columnTitle('country'), 'Country');
+  assert.equal(columnTitle('___'), '___');
+  assert.equal(fieldTitle({ column: 'x"; DROP TABLE users; --' }), 'X"; drop table users; (x"; DROP TABLE users; --)');
+  assert.equal(fieldTitle({ column: 'country' }), 'Country');
+  assert.equal(fieldTitle({ column: 'first_touch_source' }), 'First touch source (first_touch_source)');
+  assert.equal(fieldTitle({ column: 'StockCode' }), 'Stock code (StockCode)');
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { detect, probe } from '../src/data/import/index.ts';
 import { currencyCode, detectCurrency } from '../src/data/import/currency.ts';
-import { fmtDay, fmtInt, fmtMoney, fmtMoney2, fmtMoneyAxis, fmtMoneyKpi, fmtPct, moneyCurrency, setFormatLocale, setMoneyCurrency } from '../src/lib/format.ts';
+import { fmtDay, fmtInt, fmtMoney, fmtMoney2, fmtMoneyAxis, fmtPct, moneyCurrency, setFormatLocale, setMoneyCurrency } from '../src/lib/format.ts';
 import { scratchDir, sourceOf, writeFixture } from './fixtures/import/support.ts';
 import { SHOPIFY_ORDERS } from './fixtures/exports/shopify.ts';
 import { OLIST } from './fixtures/relational/olist.ts';
@@ -50,7 +50,7 @@ test('codes are checked; money is shown in the chosen currency', () => {
     assert.equal(fmtMoney(1234), '$1,234');
     setMoneyCurrency('GBP');
     assert.equal(moneyCurrency(), 'GBP');
-    assert.deepEqual([fmtMoney(1234), fmtMoney2(12.5), fmtMoneyKpi(8_910_000), fmtMoneyAxis(12_300)], ['£1,234', '£12.50', '£8.91M', '£12.3K']);
+    assert.deepEqual([fmtMoney(1234), fmtMoney2(12.5), fmtMoney(8_910_000), fmtMoneyAxis(12_300)], ['£1,234', '£12.50', '£8,910,000', '£12.3K']);
     setMoneyCurrency('EUR');
     assert.equal(fmtMoney(5), '€5');
     assert.throws(() => setMoneyCurrency('nope'), RangeError);

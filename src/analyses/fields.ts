@@ -103,6 +103,31 @@ export function fieldSql(f: Field): Sql {
   return raw(`${f.source}.${ident(f.column)}`);
 }
 
+/** Words written in capitals in a column's title. */
+const ACRONYMS = new Set(['id', 'url', 'utm', 'aov', 'ltv', 'clv', 'rfm', 'sku', 'ip', 'uk', 'us', 'iso', 'sms', 'cpc', 'cpm', 'ua']);
+
+/**
+ * A friendlier title for a raw column name, shown beside it (never instead of it: the raw name is what links, SQL
+ * and exports use): "acquisition_source" -> "Acquisition source", "InvoiceNo" -> "Invoice no", "user_id" -> "User ID".
+ */
+export function columnTitle(column: string): string {
+  const words = column
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[\s_\-.]+/)
+    .filter(Boolean)
+    .map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase()));
+  if (!words.length) return column;
+  const t = words.join(' ');
+  return t[0].toUpperCase() + t.slice(1);
+}
+
+/** A field as pickers list it: its title, and the raw column beside it when they differ by more than case. */
+export function fieldTitle(f: Pick<Field, 'column'>): string {
+  const t = columnTitle(f.column);
+  return t.toLowerCase() === f.column.toLowerCase() ? t : `${t} (${f.column})`;
+}
+
 /** A short human label for a field id: "category (event)". */
 export function fieldLabel(id: string): string {
   const def = BY_LETTER.get(id.slice(0, 1) as FieldSource);

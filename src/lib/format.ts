@@ -11,7 +11,6 @@ const build = (loc: string, code: string) => ({
   compact: new Intl.NumberFormat(loc, { notation: 'compact', maximumFractionDigits: 1 }),
   money: new Intl.NumberFormat(loc, { style: 'currency', currency: code, maximumFractionDigits: 0 }),
   money2: new Intl.NumberFormat(loc, { style: 'currency', currency: code, maximumFractionDigits: 2 }),
-  moneyCompact: new Intl.NumberFormat(loc, { style: 'currency', currency: code, notation: 'compact', maximumFractionDigits: 2 }),
   axis: new Intl.NumberFormat(loc, { style: 'currency', currency: code, notation: 'compact', maximumFractionDigits: 1 }),
   pct: new Intl.NumberFormat(loc, { style: 'percent', maximumFractionDigits: 1 }),
   day: new Intl.DateTimeFormat(loc, { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' }),
@@ -62,13 +61,14 @@ export const fmtDec = (v: number | null | undefined) => (ok(v) ? f.dec.format(v)
 export const fmtExact = (v: number | null | undefined) => (ok(v) ? f.exact.format(v) : dash);
 /** Compact: 12.3K. */
 export const fmtCompact = (v: number | null | undefined) => (ok(v) ? f.compact.format(v) : dash);
-/** Money, no cents: $12,345 (in the dataset's currency). */
+// Money, the same way on every screen: totals (revenue, a segment's or a band's revenue) in whole units, amounts per
+// order or per user (AOV, revenue per member, CLV) with cents, chart axes compact. A screen never shows one kind
+// of amount two ways (the pivot, whose cells mix both kinds, shows cents throughout).
+/** Money totals, no cents: $12,345 (in the dataset's currency). */
 export const fmtMoney = (v: number | null | undefined) => (ok(v) ? f.money.format(v) : dash);
 /** Compact money for chart axes: $12.3K. */
 export const fmtMoneyAxis = (v: number | null | undefined) => (ok(v) ? f.axis.format(v) : dash);
-/** Money for a KPI card: exact below a million, compact above ($8.91M). */
-export const fmtMoneyKpi = (v: number | null | undefined) => (ok(v) ? (Math.abs(v) >= 1e6 ? f.moneyCompact.format(v) : f.money.format(v)) : dash);
-/** Money with cents: $12.34. */
+/** Money per order or per user, with cents: $12.34. */
 export const fmtMoney2 = (v: number | null | undefined) => (ok(v) ? f.money2.format(v) : dash);
 /** A ratio as percent: 0.123 -> 12.3%. */
 export const fmtPct = (v: number | null | undefined) => (ok(v) ? f.pct.format(v) : dash);
