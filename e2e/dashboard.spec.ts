@@ -66,3 +66,22 @@ test('save views by name, arrange them on the Dashboard, reload, reopen one exac
   await page.getByRole('button', { name: 'Remove “Monthly retention”' }).click();
   await expect.poll(names).toEqual(['Sessions funnel']);
 });
+
+test('a catalog read that fails is shown on the screen, not swallowed (the funnel says which read failed)', async ({ page }) => {
+  // Every statement reaching the database worker with the catalog's event-types text is made to fail, as a broken
+  // table would: the screen must say so in words instead of showing an empty step list.
+  await page.addInitScript(() => {
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, msg: any, ...rest: any[]) {
+      const args = msg?.argumentList;
+      if (Array.isArray(args) && args.some((a: any) => typeof a?.value === 'string' && a.value.startsWith('SELECT DISTINCT event_type AS t FROM events'))) {
+        msg = { ...msg, argumentList: args.map((a: any, i: number) => (i === 0 ? { ...a, value: "SELECT error('injected: events unreadable')" } : a)) };
+      }
+      return post.call(this, msg, ...(rest as [any]));
+    } as typeof Worker.prototype.postMessage;
+  });
+  await page.goto('./#/funnels');
+  await waitForApp(page);
+  await expect(page.getByTestId('catalog-error')).toContainText("Could not read the dataset's event types", { timeout: 60_000 });
+  await expect(page.getByTestId('catalog-error')).toContainText('injected: events unreadable');
+});
