@@ -1,0 +1,11 @@
+import { chromium } from '@playwright/test';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
+const p = await b.newPage();
+p.on('console', m => console.log('console', m.type(), m.text().slice(0,300)));
+p.on('pageerror', e => console.log('pageerror', String(e).slice(0,300)));
+p.on('requestfailed', r => console.log('failed', r.url()));
+p.on('response', r => { if (r.status() >= 400) console.log('status', r.status(), r.url()); });
+p.on('worker', w => { console.log('worker', w.url()); });
+await p.goto('http://127.0.0.1:4192/');
+await p.waitForTimeout(8000);
+await b.close();
