@@ -118,6 +118,9 @@ test('"Last month" and "Year to date" presets, and every KPI card compared with 
   const sign = now.revenue >= before.revenue ? '▲' : '▼';
   await expect(page.getByTestId('kpi-revenue-delta')).toContainText(`${sign} `);
   await expect(page.getByTestId('kpi-revenue-delta')).toHaveAttribute('title', 'Compared with 2025-10-02 to 2025-10-31');
+  // The time series too: the previous period's revenue is a series over the same buckets, adding up to its total.
+  await expect(page.getByTestId('revenue-previous')).toContainText('Oct 2, 2025 – Oct 31, 2025');
+  expect(Number(await page.getByTestId('revenue-previous').getAttribute('data-change'))).toBeCloseTo((now.revenue - before.revenue) / before.revenue, 9);
   // Year to date: the whole of 2025 here, and its previous period the whole of 2024 — before the data: nothing to compare.
   await page.getByRole('button', { name: 'Year to date' }).click();
   await expect(page).toHaveURL(/from=2025-01-01&to=2025-12-31/);
@@ -129,6 +132,7 @@ test('"Last month" and "Year to date" presets, and every KPI card compared with 
   await page.getByRole('button', { name: 'All time' }).click();
   await waitForDashboard(page);
   await expect(page.getByTestId('kpi-orders-delta')).toHaveCount(0);
+  await expect(page.getByTestId('revenue-previous')).toHaveCount(0);
 });
 
 test('an orders-only import: panels it cannot fill are left out with the reason, conversion says why it is 100 %, a partial month is marked', async ({ page }) => {

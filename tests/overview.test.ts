@@ -15,6 +15,7 @@ import {
   customersScatterSql,
   decodeCustomersScatter,
   linearTrend,
+  relativeChange,
   validateOverviewSpec,
   type OverviewPanel,
   type OverviewResults,
@@ -275,6 +276,26 @@ function overviewSuite(backend: string, openDb: () => Promise<Db>): void {
       assert.equal(d.buckets.filter((b) => b.orders > 0).length, 7); // seven order days, one order each
       assert.deepEqual(d.buckets[1], { period: utc('2024-01-06T00:00:00'), revenue: 0, orders: 0 });
       assert.deepEqual(d.buckets[5], { period: utc('2024-01-10T00:00:00'), revenue: 10, orders: 1 });
+    });
+
+    test('revenue over time against the previous period: same buckets, its purchases moved forward by its length', async () => {
+      // February 2024 (29 days): o7 40 (02-10) and o4 70 (02-14). The previous period is 2024-01-03..2024-01-31
+      // (29 days): o1 35 (01-05), o6 10 (01-10), o3 20 (01-20); moved forward 29 days they fall on 02-03, 02-08 and
+      // 02-18 (the refund of 02-02 is no purchase).
+      const m = await panel(db, 'revenueOverTime', { grain: 'month', from: '2024-02-01', to: '2024-02-29' });
+      assert.deepEqual(m.buckets.map((b) => [b.revenue, b.orders]), [[110, 2]]);
+      assert.deepEqual(m.previous, { from: '2024-01-03', to: '2024-01-31', buckets: [{ revenue: 65, orders: 3 }] });
+      // Weeks from Mon 01-29: current 02-10 (Sat) in week 02-05, 02-14 in week 02-12; moved previous: 02-03 (Sat) in
+      // week 01-29, 02-08 in week 02-05, 02-18 (Sun) in week 02-12.
+      const w = await panel(db, 'revenueOverTime', { grain: 'week', from: '2024-02-01', to: '2024-02-29' });
+      assert.deepEqual(w.buckets.map((b) => b.revenue), [0, 40, 70, 0, 0]);
+      assert.deepEqual(w.previous?.buckets.map((b) => b.revenue), [35, 10, 20, 0, 0]);
+      assert.deepEqual(w.previous?.buckets.map((b) => b.orders), [1, 1, 1, 0, 0]);
+      assert.equal(relativeChange(110, 65), 45 / 65);
+      assert.equal(relativeChange(5, 0), null);
+      // An open range has nothing before it.
+      assert.equal((await panel(db, 'revenueOverTime', { grain: 'month' })).previous, null);
+      assert.equal((await panel(db, 'revenueOverTime', { grain: 'month', from: '2024-02-01' })).previous, null);
     });
 
     test('category performance, sorted by revenue', async () => {

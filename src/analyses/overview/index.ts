@@ -49,7 +49,7 @@ export interface OverviewResults {
 /** Panel name -> decoder for that panel's result table (the spec it ran with: the KPIs' comparison dates). */
 export const OVERVIEW_DECODERS: { readonly [K in OverviewPanel]: (table: Table, spec: OverviewSpec) => OverviewResults[K] } = {
   kpis: decodeKpisFor,
-  revenueOverTime: decodeRevenueOverTime,
+  revenueOverTime: (t, spec) => decodeRevenueOverTime(t, spec),
   categories: decodeCategories,
   churn: decodeChurn,
   customers: decodeCustomersScatter,

@@ -1,7 +1,7 @@
 // Pure builders from Overview results to ECharts options (tooltips come from the wrapper's text formatter).
 import type { ChartOption } from '../../components/echarts.ts';
 import { textTooltip } from '../../components/echarts.ts';
-import type { CategoryPerformance, ChurnBandCount, CustomersScatter, GeoRow, Grain, OverviewSpec, RevenueOverTime, TrafficSourceRow } from '../../analyses/overview/index.ts';
+import { relativeChange, type CategoryPerformance, type ChurnBandCount, type CustomersScatter, type GeoRow, type Grain, type OverviewSpec, type RevenueOverTime, type TrafficSourceRow } from '../../analyses/overview/index.ts';
 import { fmtCompact, fmtDay, fmtInt, fmtMoney, fmtMoneyAxis, fmtMonth, fmtPct } from '../../lib/format.ts';
 
 const axis = { axisLine: { lineStyle: { color: '#334155' } }, splitLine: { lineStyle: { color: '#1e293b' } }, axisLabel: { color: '#94a3b8' } };
@@ -38,13 +38,35 @@ export function lastPeriodPartial(r: RevenueOverTime, grain: Grain, rangeEnd: nu
   return dayAfter < periodEnd(last.period, grain);
 }
 
-/** Revenue (line), orders (bars, right axis) and the linear revenue trend; a partial last period is starred. */
+/** The previous period's revenue series' name. */
+export const PREVIOUS_SERIES = 'Revenue, previous period';
+
+/** A relative change as text: "+12.3%", "−4%"; '' when there is nothing to compare with. */
+export function changeText(change: number | null): string {
+  if (change === null) return '';
+  return `${change > 0 ? '+' : change < 0 ? '−' : '±'}${fmtPct(Math.abs(change))}`;
+}
+
+/**
+ * Revenue (line), orders (bars, right axis) and the linear revenue trend; a partial last period is starred. For a
+ * closed range, the previous period's revenue is a dotted line over the same buckets and the tooltip gives each
+ * bucket's change against it.
+ */
 export function revenueOption(r: RevenueOverTime, grain: Grain, partialLast = false): ChartOption {
   const labels = r.buckets.map((b, i) => periodLabel(b.period, grain) + (partialLast && i === r.buckets.length - 1 ? ' *' : ''));
+  const prev = r.previous ?? null;
+  const tip = (v: unknown, p: { seriesName?: string; name?: string }) => {
+    if (p.seriesName === 'Orders') return fmtInt(v as number);
+    const money = fmtMoney(v as number);
+    if (p.seriesName !== 'Revenue' || !prev) return money;
+    const i = labels.indexOf(p.name ?? '');
+    const change = i >= 0 ? changeText(relativeChange(r.buckets[i].revenue, prev.buckets[i]?.revenue)) : '';
+    return change ? `${money} (${change} vs previous)` : money;
+  };
   return {
     grid: { left: 60, right: 50, top: 30, bottom: 50 },
     legend: { top: 0, textStyle: { color: '#cbd5e1' } },
-    tooltip: { trigger: 'axis', formatter: textTooltip((v, p) => (p.seriesName === 'Orders' ? fmtInt(v as number) : fmtMoney(v as number))) },
+    tooltip: { trigger: 'axis', formatter: textTooltip(tip) },
     xAxis: { type: 'category', data: labels, ...axis },
     yAxis: [
       { type: 'value', name: 'Revenue', ...axis, axisLabel: { color: '#94a3b8', formatter: (v: number) => fmtMoneyAxis(v) } },
@@ -55,6 +77,7 @@ export function revenueOption(r: RevenueOverTime, grain: Grain, partialLast = fa
       { name: 'Orders', type: 'bar', yAxisIndex: 1, data: r.buckets.map((b) => b.orders), itemStyle: { color: '#334d7a' } },
       { name: 'Revenue', type: 'line', data: r.buckets.map((b) => b.revenue), showSymbol: r.buckets.length < 40, smooth: false, lineStyle: { width: 2 } },
       { name: 'Revenue trend', type: 'line', data: r.trend.values, showSymbol: false, lineStyle: { type: 'dashed', width: 1.5 }, itemStyle: { color: '#f472b6' } },
+      ...(prev ? [{ name: PREVIOUS_SERIES, type: 'line' as const, data: prev.buckets.map((b) => b.revenue), showSymbol: false, lineStyle: { type: 'dotted' as const, width: 1.5 }, itemStyle: { color: '#94a3b8' } }] : []),
     ],
   };
 }
