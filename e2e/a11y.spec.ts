@@ -47,7 +47,7 @@ test('axe-core: 0 violations on every screen with its results drawn; at 1440, 10
       // Settings never scroll inside a box of their own (a filter builder at their foot was hidden below its fold).
       const boxed = await page.getByTestId('settings-panel').evaluateAll((els) => els.filter((el) => el.scrollHeight > el.clientHeight + 1).length);
       if (boxed) found.push(`${screen}: the settings panel scrolls inside its own box at ${width} px`);
-      if (width !== 1440) await page.screenshot({ path: `test-results/layout/${width}-${screen}.png`, fullPage: true });
+      await page.screenshot({ path: `test-results/layout/${width}-${screen}.png`, fullPage: true });
     }
     await page.setViewportSize({ width: 1440, height: 900 });
   };
