@@ -14,6 +14,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'strata-fault-files-'));
 /** A few hundred thousand rows: long enough to cancel while it starts, reads, checks or builds. */
 const BIG = eventCsv(scratch, 'big_events.csv', 400_000, 7);
 const SMALL = eventCsv(scratch, 'small_events.csv', 2_000, 3);
+/** Enough rows to need several megabytes of storage (the storage-full test allows half a megabyte more than is used). */
+const MEDIUM = eventCsv(scratch, 'medium_events.csv', 60_000, 5);
 test.afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let profile: Profile;
@@ -200,7 +202,7 @@ test('a statement that traps the engine: it restarts from the stored file, says 
 test('storage full mid-import: a clear message, nothing half-saved; with space again the import works', async ({ baseURL }) => {
   test.setTimeout(300_000);
   const { page, before } = await start(baseURL);
-  await addFiles(page, [BIG]);
+  await addFiles(page, [MEDIUM]);
   const cdp = await profile.context!.newCDPSession(page);
   const origin = new URL(baseURL!).origin;
   const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);

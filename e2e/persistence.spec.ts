@@ -88,7 +88,7 @@ test('datasets survive a browser restart; the dataset opened just before closing
       await waitForDashboard(page);
       if (round === 1) await generate(page, 250, 5);
       else if (round === 2) {
-        await expect(page.getByText('250 users · 365 days · seed 5')).toBeVisible();
+        await expect(page.getByText('generated in your browser: 250 users · 365 days · seed 5')).toBeVisible();
         expect(await page.evaluate(() => (globalThis as any).strata.datasets.length)).toBe(2);
         const ref = await reference({ users: 250, days: 365, seed: 5 });
         expect(await kpi(page, 'revenue')).toBeCloseTo(ref.kpis.revenue, 6);
@@ -96,10 +96,10 @@ test('datasets survive a browser restart; the dataset opened just before closing
         // the dataset from before, once in two tries — which one is current was only in the write-ahead log).
         await page.getByRole('link', { name: 'Datasets', exact: true }).click();
         await page.locator('li', { hasText: 'seed 42' }).getByRole('button', { name: 'Open' }).click();
-        await expect(page.getByText('5,000 users · 365 days · seed 42')).toBeVisible();
+        await expect(page.getByText('generated in your browser: 5,000 users · 365 days · seed 42')).toBeVisible();
         await page.waitForFunction(() => !(globalThis as any).strata.writing);
       } else {
-        await expect(page.getByText('5,000 users · 365 days · seed 42')).toBeVisible();
+        await expect(page.getByText('generated in your browser: 5,000 users · 365 days · seed 42')).toBeVisible();
         expect(await kpi(page, 'orders')).toBe((await reference(DEFAULT_PARAMS)).kpis.orders);
       }
       await ctx.close();
