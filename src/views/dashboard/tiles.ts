@@ -15,9 +15,9 @@ import { defaultPivotFor, leafRows, runPivot } from '../../analyses/pivot/index.
 import { OVERVIEW_PANELS, decodeKpisFor } from '../../analyses/overview/index.ts';
 import type { SavedInsight } from '../../data/insights-store.ts';
 import type { SegmentationRecord } from '../../data/segments-store.ts';
-import { funnelFromParams } from '../funnels/url-spec.ts';
+import { funnelFromParams, runnableFunnel } from '../funnels/url-spec.ts';
 import { stepLabel } from '../funnels/labels.ts';
-import { retentionFromParams } from '../retention/url-spec.ts';
+import { retentionFromParams, runnableRetention } from '../retention/url-spec.ts';
 import { journeysFromParams } from '../journeys/url-spec.ts';
 import { pivotFromParams } from '../pivot/url-spec.ts';
 import { fmtValue } from '../pivot/format-value.ts';
@@ -52,13 +52,7 @@ export async function tileSummary(run: RunSql, ins: Pick<SavedInsight, 'screen' 
   switch (ins.screen) {
     case 'funnels': {
       const parsed = funnelFromParams(p, ctx.eventTypes);
-      const s = parsed.spec;
-      const spec = {
-        ...s,
-        steps: s.steps.map((x) => (x.filter ? { ...x, filter: completeOnly(x.filter) } : x)),
-        exclusions: s.exclusions.map((x) => (x.filter ? { ...x, filter: completeOnly(x.filter) } : x)),
-        users: completeOnly(s.users),
-      };
+      const spec = runnableFunnel(parsed.spec);
       const r = decodeFunnel(await run(funnelSql(spec, ctx.fields)), spec);
       const last = r.total.steps[r.total.steps.length - 1];
       const unit = spec.countBy === 'sessions' ? 'sessions' : 'users';
@@ -71,10 +65,8 @@ export async function tileSummary(run: RunSql, ins: Pick<SavedInsight, 'screen' 
     }
     case 'retention': {
       const parsed = retentionFromParams(p);
-      const c = parsed.view.cohort;
-      const clean = <T extends { filter?: unknown }>(m: T): T => (m.filter ? { ...m, filter: completeOnly(m.filter as never) } : m);
-      const cohort = { ...c, start: c.start.by === 'event' ? { by: 'event' as const, event: clean(c.start.event) } : c.start, returns: clean(c.returns), users: completeOnly(c.users) };
-      const r = decodeCohorts(await run(cohortSql(cohort, ctx.fields)));
+      const c = runnableRetention(parsed.view).cohort;
+      const r = decodeCohorts(await run(cohortSql(c, ctx.fields)));
       const avg = r.average.filter((a) => a.rate !== null && a.members > 0);
       const one = avg.find((a) => a.k === 1);
       return {

@@ -1,6 +1,7 @@
 // The Retention screen's state <-> one URL parameter ("r", JSON): the cohort spec, an optional second group to
 // compare, and what the triangle shows. Validated on the way in.
-import { DEFAULT_COHORT, validateCohortSpec, type CohortSpec } from '../../analyses/cohort/index.ts';
+import { DEFAULT_COHORT, validateCohortSpec, type CohortSpec, type EventMatch } from '../../analyses/cohort/index.ts';
+import { completeOnly } from '../../analyses/filter/filter-edit.ts';
 import { validateFilter, type FilterGroup } from '../../analyses/filter/spec.ts';
 import { LinkBudget } from '../../analyses/limits.ts';
 import { StrataError } from '../../errors.ts';
@@ -52,4 +53,13 @@ export function retentionParamsProblem(params: Record<string, string | null>): s
 export function retentionToParams(v: RetentionView): Record<string, string | null> {
   const flat = { ...v.cohort, compare: v.compare, split: v.split, measure: v.measure };
   return { r: jsonParamText(flat, { ...DEFAULT_COHORT, compare: null, split: null, measure: 'rate' }) };
+}
+
+/** What runs: conditions still being typed are left out until complete (the screen and its dashboard tile). */
+export function runnableRetention(view: RetentionView): RetentionView {
+  const clean = (m: EventMatch): EventMatch => (m.filter ? { ...m, filter: completeOnly(m.filter) } : m);
+  const c = view.cohort;
+  const start = c.start.by === 'event' ? { by: 'event' as const, event: clean(c.start.event) } : c.start;
+  const cohort: CohortSpec = { ...c, start, returns: clean(c.returns), users: completeOnly(c.users) };
+  return { ...view, cohort, compare: view.compare ? completeOnly(view.compare) : null };
 }
