@@ -171,7 +171,7 @@ function suite(backend: string, open: () => Promise<Db>, ticks: number): void {
         const incremental = { metrics: await snapshot(db, 'user_metrics'), segments: await snapshot(db, 'user_segments') };
         await db.exec(`CREATE SCHEMA fresh; SET schema = 'fresh';
 CREATE TABLE users AS SELECT * FROM main.users; CREATE TABLE events AS SELECT * FROM main.events;
-CREATE TABLE products AS SELECT * FROM main.products; ${userMetricsSql('fresh.user_metrics')}`);
+CREATE TABLE products AS SELECT * FROM main.products; ${userMetricsSql('fresh.user_metrics', true)}`);
         await computeBuiltinSegmentations(db);
         assert.equal(incremental.metrics, await snapshot(db, 'user_metrics'), 'user_metrics equals a full recomputation');
         assert.equal(incremental.segments, await snapshot(db, 'user_segments'), 'every segmentation equals a full recomputation');

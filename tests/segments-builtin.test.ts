@@ -9,7 +9,7 @@ import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
 import { toRows } from '../src/lib/rows.ts';
 import { literal, type Sql } from '../src/sql/quote.ts';
-import { USER_METRICS_SQL } from '../src/data/user-metrics.ts';
+import { USER_METRICS_SQL, userMetricsSql } from '../src/data/user-metrics.ts';
 import { loadShop } from '../src/data/generator/index.ts';
 import { US_STATES } from '../src/data/generator/geo.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
@@ -219,6 +219,14 @@ CREATE TABLE events(user_id VARCHAR, ts TIMESTAMP, source VARCHAR, medium VARCHA
 INSERT INTO events VALUES ${TOUCHES.map(([u, t, s, m]) => `(${literal(u)}, '2025-03-01 ${t}:00', ${literal(s)}, ${literal(m)})`).join(', ')};
 CREATE TABLE user_metrics(user_id VARCHAR);`;
 
+// Schema traffic_m — the same touches, with user_metrics built as a dataset's is (userMetricsSql with the first
+// touch stored): the segmentation then reads first_source / first_medium per user instead of the events; same labels.
+const TRAFFIC_M = `
+CREATE TABLE users AS SELECT printf('T%02d', i) AS user_id FROM range(1, 18) t(i);
+CREATE TABLE events AS SELECT row_number() OVER () AS event_id, user_id, ts, source, medium, 's-' || user_id AS session_id,
+  'page_view' AS event_type, NULL::VARCHAR AS order_id, NULL::DOUBLE AS revenue FROM traffic.events;
+${userMetricsSql('user_metrics', true)};`;
+
 // Schema churn — days since last purchase: K1 0, K2 90, K3 91, K4 180, K5 181, K6 NULL, K7 no user_metrics row.
 //   defaults (90/180): Low, Low, Medium, Medium, High, No Purchase, No Purchase
 //   { medium: 30, high: 90 }: Low, Medium, High, High, High, No Purchase, No Purchase
@@ -239,7 +247,7 @@ CREATE TABLE user_metrics(user_id VARCHAR, days_since_last_purchase INTEGER);
 INSERT INTO user_metrics VALUES ('E1', 4), ('E2', NULL);`;
 
 const SCHEMAS: Record<string, string> = {
-  empty: EMPTY, lvl: LVL, lvl_ev: LVL_EV, score: SCORE, cap0: CAP0, people: PEOPLE_SQL, ties: TIES, imp: IMP, traffic: TRAFFIC, churn: CHURN,
+  empty: EMPTY, lvl: LVL, lvl_ev: LVL_EV, score: SCORE, cap0: CAP0, people: PEOPLE_SQL, ties: TIES, imp: IMP, traffic: TRAFFIC, traffic_m: TRAFFIC_M, churn: CHURN,
 };
 
 /** The column names of the current schema's three tables. */
@@ -409,11 +417,22 @@ function segSuite(open: () => Promise<Db>) {
   });
 
   test('traffic source: first touch, case-insensitive lists, rule order, hostile text', async () => {
-    assert.deepEqual(await run('traffic', 'traffic-source'), {
+    const expected = {
       T01: 'Social Media', T02: 'Paid', T03: 'Organic Search', T04: 'Paid', T05: 'Direct', T06: 'Direct', T07: 'Email',
       T08: 'Referral', T09: 'Social Media', T10: 'Other', T11: 'Unknown', T12: 'Unknown', T13: 'Other',
       T14: 'Organic Search', T15: 'Direct', T16: 'Social Media', T17: 'Social Media',
-    });
+    };
+    assert.deepEqual(await run('traffic', 'traffic-source'), expected, 'picked from the events');
+    // From user_metrics' stored first touch: the statement reads no events, and gives the same labels.
+    await db.exec(`SET schema = 'traffic_m'`);
+    const q = builtinSegmentation('traffic-source')!.sql(undefined, await columnsOf(db));
+    assert.doesNotMatch(q.text, /FROM events/);
+    assert.deepEqual(await run('traffic_m', 'traffic-source'), expected, 'read from user_metrics');
+    const stored = toRows<{ user_id: string; s: string | null; m: string | null }>(await db.query(
+      "SELECT user_id, first_source AS s, first_medium AS m FROM user_metrics WHERE user_id IN ('T01', 'T06', 'T11', 'T14', 'T15') ORDER BY 1"));
+    assert.deepEqual(stored.map((r) => [r.user_id, r.s, r.m]), [
+      ['T01', 'facebook', 'social'], ['T06', null, ' None '], ['T11', null, null], ['T14', 'bing', null], ['T15', 'direct', 'none'],
+    ], 'the raw first touch: earliest non-blank, ties by source');
   });
 
   test('churn risk: the Overview bands, inclusive upper bounds, edited bands', async () => {

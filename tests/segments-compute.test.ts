@@ -8,7 +8,7 @@ import { toRows } from '../src/lib/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
 import { builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, datasetColumns, storedOptions } from '../src/data/segments-compute.ts';
 import { dataFingerprint, listSegmentations } from '../src/data/segments-store.ts';
-import { BUILTIN_SEGMENTATIONS } from '../src/analyses/segments/builtin/index.ts';
+import { BUILTIN_SEGMENTATIONS, builtinSegmentation } from '../src/analyses/segments/builtin/index.ts';
 import { rfmSql } from '../src/analyses/rfm/index.ts';
 import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
 
@@ -28,6 +28,13 @@ test('on the demo shop every built-in segmentation and RFM is stored, equal to i
     assert.deepEqual(kept, direct, seg.id);
     assert.ok(stored.some((s) => s.column === col && s.kind === 'builtin'), `${seg.id} is listed`);
   }
+  // The traffic source stored from user_metrics' first touch equals the one picked from every event.
+  assert.ok(columns.user_metrics.includes('first_source') && columns.user_metrics.includes('first_medium'), 'the demo shop stores the first touch');
+  const fromEvents = builtinSegmentation('traffic-source')!.sql(undefined, { ...columns, user_metrics: columns.user_metrics.filter((c) => !c.startsWith('first_')) });
+  assert.match(fromEvents.text, /FROM events/);
+  const viaEvents = toRows(await db.query(`SELECT user_id::VARCHAR AS u, label FROM (${fromEvents.text}) ORDER BY 1`, fromEvents.params));
+  assert.deepEqual(toRows(await db.query('SELECT user_id::VARCHAR AS u, traffic_source AS label FROM user_segments ORDER BY 1')), viaEvents);
+  assert.ok(new Set(viaEvents.map((r) => r.label)).size >= 5, 'several traffic categories');
   const r = rfmSql();
   const rfm = toRows(await db.query(`SELECT user_id::VARCHAR AS u, label, cell FROM (${r.text}) ORDER BY 1`, r.params));
   const keptRfm = toRows(await db.query('SELECT user_id::VARCHAR AS u, rfm AS label, rfm_cell AS cell FROM user_segments ORDER BY 1'));

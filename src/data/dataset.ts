@@ -2,7 +2,7 @@
 import type { Db } from '../db/types.ts';
 import { firstRow } from '../lib/rows.ts';
 import { ident } from '../sql/quote.ts';
-import { userMetricsSql } from './user-metrics.ts';
+import { eventsHaveTouch, userMetricsSql } from './user-metrics.ts';
 
 /** The tables a loader builds under a `_next` suffix before they replace the live ones. */
 export const NEXT = { users: 'users_next', products: 'products_next', events: 'events_next' } as const;
@@ -25,7 +25,7 @@ export async function installDataset(db: Db): Promise<void> {
       await db.exec(`DROP TABLE IF EXISTS ${schema}.${live}`);
       await db.exec(`ALTER TABLE ${schema}.${next} RENAME TO ${live}`);
     }
-    await db.exec(userMetricsSql(`${schema}.user_metrics`));
+    await db.exec(userMetricsSql(`${schema}.user_metrics`, await eventsHaveTouch(db)));
     await db.exec('COMMIT');
   } catch (err) {
     await db.exec('ROLLBACK').catch(() => undefined); // a failed ROLLBACK must not hide why the install failed

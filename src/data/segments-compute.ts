@@ -7,7 +7,7 @@ import { toRows } from '../lib/rows.ts';
 import { BUILTIN_SEGMENTATIONS, dataNeedsSql, decodeDataNeeds, type BuiltinSegmentation, type Columns } from '../analyses/segments/builtin/index.ts';
 import { rfmSql } from '../analyses/rfm/index.ts';
 import { DATA_FINGERPRINT_SQL, dataFingerprint, segmentColumn, writeSegmentation, writeSegmentations, type SegmentBatch, type SegmentationRecord } from './segments-store.ts';
-import { raw, sql } from '../sql/quote.ts';
+import { ident, raw, sql } from '../sql/quote.ts';
 
 /** What happened to one built-in segmentation. */
 export interface ComputeOutcome {
@@ -85,6 +85,8 @@ export async function computeBuiltinSegmentations(
   const total = BUILTIN_IDS.filter(want).length;
   let i = 0;
   const batches: SegmentBatch[] = [];
+  /** Built-in id → its batch's index, for those computed as a body. */
+  const bodyIndex = new Map<string, number>();
   const whyNot = await unavailability(db, BUILTIN_SEGMENTATIONS.filter((seg) => want(seg.id)), columns, text);
   for (const seg of BUILTIN_SEGMENTATIONS) {
     if (!want(seg.id)) continue;
@@ -98,7 +100,12 @@ export async function computeBuiltinSegmentations(
     const definition = JSON.stringify({ builtin: seg.id, options: opts });
     const cols: SegmentBatch['columns'] = [{ from: 'label', rec: { column: seg.id, name: seg.name, kind: 'builtin', type: 'label', definition } }];
     if (seg.scored) cols.push({ from: 'score', rec: { column: `${seg.id}_value`, name: `${seg.name} (value)`, kind: 'builtin', type: 'score', definition } });
-    batches.push({ body: seg.sql(opts, columns), row: seg.row?.(opts, columns), columns: cols });
+    // A rule over another built-in's body computed in this run reads that body's columns (b<index>, as
+    // writeSegmentations aliases each body) instead of repeating its work.
+    const dep = seg.over ? bodyIndex.get(seg.over.id) : undefined;
+    const row = seg.row?.(opts, columns) ?? (seg.over && dep !== undefined ? seg.over.row(opts, (c) => raw(`b${dep}.${ident(c)}`)) : undefined);
+    if (!row) bodyIndex.set(seg.id, batches.length);
+    batches.push({ body: seg.sql(opts, columns), row, columns: cols });
     out.push({ id: seg.id, name: seg.name, columns: cols.map((c) => segmentColumn(c.rec.column)), unavailable: null });
   }
   if (want(RFM.id)) {

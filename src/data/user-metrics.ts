@@ -1,22 +1,31 @@
 // Derive `user_metrics` (one row per user) from `users` and `events`; every segment and model reads it.
+import type { Db } from '../db/types.ts';
+import { toRows } from '../lib/rows.ts';
+import { FIRST_TOUCH_COLUMNS, firstTouchCtes } from '../analyses/segments/builtin/traffic-source.ts';
+import { joinSql, scriptSql, sql } from '../sql/quote.ts';
 
 /**
  * SQL that (re)builds user_metrics into `target` (trusted SQL text: a quoted, schema-qualified name). "Now" is the last event in the data, so a historic dataset is judged
  * by its own clock, not today's. Users with no events keep a row of zeros.
  */
-export function userMetricsSql(target: string): string {
+export function userMetricsSql(target: string, firstTouch = false): string {
   return `
 CREATE OR REPLACE TABLE ${target} AS
-${userMetricsSelectSql()}`;
+${userMetricsSelectSql(undefined, firstTouch)}`;
 }
 
 /**
  * The SELECT behind user_metrics; with \`usersIn\` (trusted SQL: a query returning user_id), only those users' rows,
- * reading only their events (the live feed refreshes the users a tick touched this way).
+ * reading only their events (the live feed refreshes the users a tick touched this way). \`firstTouch\` (for events
+ * with source and medium columns) adds each user's first touch, \`first_source\` and \`first_medium\` (the raw values
+ * of their earliest event with a non-blank source or medium: traffic-source.ts), which the traffic-source
+ * segmentation then reads per user instead of scanning every event.
  */
-export function userMetricsSelectSql(usersIn?: string): string {
+export function userMetricsSelectSql(usersIn?: string, firstTouch = false): string {
   const only = usersIn ? ` AND user_id IN (${usersIn})` : '';
+  const touch = firstTouch ? `${scriptSql(firstTouchCtes(usersIn))},\n` : '';
   return `WITH bounds AS (SELECT max(ts) AS now_ts FROM events),
+${touch}
 per_session AS (
   SELECT user_id, session_id, min(ts) AS s_start, max(ts) AS s_end
   FROM events WHERE user_id IS NOT NULL AND session_id IS NOT NULL${only}
@@ -57,10 +66,13 @@ SELECT
   date_diff('day', ev.last_seen, b.now_ts)::INTEGER AS days_since_last_visit,
   date_diff('day', ev.last_purchase, b.now_ts)::INTEGER AS days_since_last_purchase,
   coalesce(date_diff('day', ev.first_seen, ev.last_seen), 0)::INTEGER AS lifetime_days,
-  sess.avg_session_minutes::DOUBLE AS avg_session_minutes
+  sess.avg_session_minutes::DOUBLE AS avg_session_minutes${firstTouch ? `,
+  CAST(ft.source AS VARCHAR) AS first_source,
+  CAST(ft.medium AS VARCHAR) AS first_medium` : ''}
 FROM users u
 LEFT JOIN ev USING (user_id)
-LEFT JOIN sess USING (user_id)
+LEFT JOIN sess USING (user_id)${firstTouch ? `
+LEFT JOIN first_touch ft USING (user_id)` : ''}
 CROSS JOIN bounds b${usersIn ? `
 WHERE u.user_id IN (${usersIn})` : ''}
 `;
@@ -68,3 +80,20 @@ WHERE u.user_id IN (${usersIn})` : ''}
 
 /** The same SQL building the unqualified `user_metrics` table. */
 export const USER_METRICS_SQL = userMetricsSql('user_metrics');
+
+/** Whether the current schema's `table` has every one of `columns` (one catalog read). */
+export async function hasColumns(db: Db, table: string, columns: readonly string[]): Promise<boolean> {
+  const q = sql`SELECT count(DISTINCT column_name)::INTEGER AS n FROM duckdb_columns() WHERE database_name = current_database()
+    AND schema_name = current_schema() AND table_name = ${table} AND column_name IN (${joinSql(columns.map((c) => sql`${c}`), ', ')})`;
+  return Number(toRows(await db.query(q.text, q.params))[0].n) === columns.length;
+}
+
+/** Whether user_metrics of the current schema stores the first touch (datasets built before it do not). */
+export function storesFirstTouch(db: Db): Promise<boolean> {
+  return hasColumns(db, 'user_metrics', FIRST_TOUCH_COLUMNS);
+}
+
+/** Whether the current schema's events can give a first touch (they have source and medium columns). */
+export function eventsHaveTouch(db: Db): Promise<boolean> {
+  return hasColumns(db, 'events', ['source', 'medium']);
+}

@@ -17,7 +17,7 @@ import { toRows } from '../../lib/rows.ts';
 import { ident, joinSql, raw, sql, type Sql } from '../../sql/quote.ts';
 import { BUILTIN_SEGMENTATIONS, type Columns } from '../segments/builtin/index.ts';
 import { pick } from '../segments/builtin/common.ts';
-import { firstTouchCtes } from '../segments/builtin/traffic-source.ts';
+import { FIRST_TOUCH_COLUMNS, firstTouchCtes } from '../segments/builtin/traffic-source.ts';
 import { rfmSql } from '../rfm/index.ts';
 import { StrataError } from '../../errors.ts';
 
@@ -62,7 +62,9 @@ async function schemaOf(db: Db): Promise<Schema> {
   const name = rows.length ? String(rows[0].s) : String(toRows(await db.query('SELECT current_schema() AS s'))[0].s);
   return {
     name,
-    columns: { events: of('events'), users: of('users'), user_metrics: of('user_metrics') },
+    // Without user_metrics' stored first touch: a typed first visit lives in the events shadow (typedSegmentSql),
+    // so the traffic source must pick it from events, as it does for datasets that store none.
+    columns: { events: of('events'), users: of('users'), user_metrics: of('user_metrics').filter((c) => !(FIRST_TOUCH_COLUMNS as readonly string[]).includes(c)) },
     types: new Map(rows.map((r) => [`${String(r.t)}.${String(r.c)}`, String(r.ty)])),
   };
 }

@@ -11,7 +11,7 @@ import { buildCatalog } from '../generator/catalog.ts';
 import { vocabFor } from '../generator/vocab.ts';
 import { CATEGORIES } from '../generator/codes.ts';
 import { DAY_MS, validateParams, type GenParams } from '../generator/params.ts';
-import { userMetricsSelectSql } from '../user-metrics.ts';
+import { storesFirstTouch, userMetricsSelectSql } from '../user-metrics.ts';
 import { validateLiveSettings, type LiveCounters, type LiveSettings, type TickRows } from './sim.ts';
 
 /** One order of a tick, for the live feed. */
@@ -150,6 +150,9 @@ export async function appendTick(db: Db, state: LiveState, rows: TickRows): Prom
   };
   let touched = 0;
   await ensureLiveTable(db);
+  // user_metrics rows are rebuilt with the columns the table has (a dataset stored before it kept the first touch
+  // has none).
+  const firstTouch = await storesFirstTouch(db);
   if (rows.eventCount > 0) {
     await db.insertArrow(STAGE_EVENTS, toIpc(rows.events));
     if (rows.users) await db.insertArrow(STAGE_USERS, toIpc(rows.users));
@@ -167,7 +170,7 @@ ${usersSelectSql(p)}`);
       await db.exec(`INSERT INTO events BY NAME SELECT ${eventColumnsSql(p)} FROM ${STAGE_EVENTS} e;
 CREATE OR REPLACE TEMP TABLE strata_live_touched AS SELECT DISTINCT printf('U%06d', user_idx + 1) AS user_id FROM ${STAGE_EVENTS};
 DELETE FROM user_metrics WHERE user_id IN (SELECT user_id FROM temp.strata_live_touched);
-INSERT INTO user_metrics BY NAME ${userMetricsSelectSql('SELECT user_id FROM temp.strata_live_touched')};`);
+INSERT INTO user_metrics BY NAME ${userMetricsSelectSql('SELECT user_id FROM temp.strata_live_touched', firstTouch)};`);
       touched = Number(toRows(await db.query('SELECT count(*)::INTEGER AS n FROM temp.strata_live_touched'))[0].n);
       // "Days since" counts calendar days to the data's last event: when that day moves, it moves for everyone.
       if (Math.floor(lastEventMs / DAY_MS) !== Math.floor(state.lastEventMs / DAY_MS)) {

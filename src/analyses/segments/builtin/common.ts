@@ -43,6 +43,12 @@ export interface BuiltinSegmentation {
    * evaluates the expression inside its table rebuild instead (no body, no temporary table, no join of its own).
    */
   readonly row?: (opts?: unknown, columns?: Columns) => RowRule;
+  /**
+   * For rules over another built-in's result (the customer segment reads the engagement score): when built-in `id`
+   * is computed in the same run, the label as one expression over that one's body columns (`of('score')`), `u` and
+   * `m` — evaluated inside the rebuild, so the other's work is not done twice. Otherwise `sql` runs as a body.
+   */
+  readonly over?: { id: string; row: (opts: unknown, of: (column: string) => Sql) => RowRule };
 }
 
 /** A rule over one user's row: the label expression and whether it reads `m` (user_metrics). */

@@ -9,9 +9,9 @@
 //   6. Casual Browser   orders = 0 AND score ≤ casualScore (40)
 //   7. Regular          everyone else
 // A user without a user_metrics row has 0 orders, 0 revenue and score 0 (Casual Browser by default).
-import { sql, type Sql } from '../../../sql/quote.ts';
-import { missing, validateNumbers, type BuiltinSegmentation, type Columns, type Need, type NumberOption, type Options } from './common.ts';
-import { SCORE_NEEDS, scoreCtes } from './engagement-score.ts';
+import { raw, sql, type Sql } from '../../../sql/quote.ts';
+import { missing, validateNumbers, type BuiltinSegmentation, type Columns, type Need, type NumberOption, type Options, type RowRule } from './common.ts';
+import { SCORE_NEEDS, scoreCtes, id as scoreId } from './engagement-score.ts';
 
 export const id = 'customer-segment';
 export const name = 'Customer segment';
@@ -66,25 +66,39 @@ export function needs(columns: Columns): string | null {
   return missing(columns, requires);
 }
 
+/** The rules as one CASE over a user's revenue, orders and score (trusted SQL expressions). */
+function labelSql(o: Options, revenue: Sql, orders: Sql, score: Sql): Sql {
+  return sql`CASE
+    WHEN ${revenue} >= ${o.highValueRevenue} AND ${orders} >= ${o.highValueOrders} THEN 'High-Value'
+    WHEN ${score} >= ${o.loyalScore} AND ${orders} >= 1 THEN 'Loyal'
+    WHEN ${score} >= ${o.highPotentialScore} AND ${orders} = 0 THEN 'High-Potential'
+    WHEN ${orders} >= 1 AND ${score} <= ${o.atRiskScore} THEN 'At-Risk'
+    WHEN ${orders} = 1 AND ${score} <= ${o.newScore} THEN 'New'
+    WHEN ${orders} = 0 AND ${score} <= ${o.casualScore} THEN 'Casual Browser'
+    ELSE 'Regular' END`;
+}
+
 /** user_id, label. */
 export function segmentSql(opts?: unknown): Sql {
   const o = validate(opts);
   return sql`WITH ${scoreCtes()}
-SELECT s.user_id, (CASE
-    WHEN coalesce(m.revenue, 0) >= ${o.highValueRevenue} AND s.orders >= ${o.highValueOrders} THEN 'High-Value'
-    WHEN s.score >= ${o.loyalScore} AND s.orders >= 1 THEN 'Loyal'
-    WHEN s.score >= ${o.highPotentialScore} AND s.orders = 0 THEN 'High-Potential'
-    WHEN s.orders >= 1 AND s.score <= ${o.atRiskScore} THEN 'At-Risk'
-    WHEN s.orders = 1 AND s.score <= ${o.newScore} THEN 'New'
-    WHEN s.orders = 0 AND s.score <= ${o.casualScore} THEN 'Casual Browser'
-    ELSE 'Regular' END)::VARCHAR AS label
+SELECT s.user_id, (${labelSql(o, raw('coalesce(m.revenue, 0)'), raw('s.orders'), raw('s.score'))})::VARCHAR AS label
 FROM (SELECT seg_score.*, seg_m.orders FROM seg_score JOIN seg_m USING (user_id)) s
 LEFT JOIN user_metrics m ON m.user_id = s.user_id`;
+}
+
+/**
+ * When the engagement score is computed in the same run: the label of one user from that score (`of('score')`, the
+ * score body's column) and `m` — the same values segmentSql compares (orders as seg_m has them: 0 without a row).
+ */
+export function overScore(opts: unknown, of: (column: string) => Sql): RowRule {
+  const o = validate(opts);
+  return { metrics: true, label: labelSql(o, raw('coalesce(m.revenue, 0)'), raw('coalesce(m.orders, 0)::DOUBLE'), of('score')) };
 }
 
 export { segmentSql as sql };
 
 export const segmentation: BuiltinSegmentation = {
   id, name, description, labels: CUSTOMER_RULES.map((r) => r.label), openLabels: false, scored: false,
-  requires, defaults, validate, needs, sql: segmentSql,
+  requires, defaults, validate, needs, sql: segmentSql, over: { id: scoreId, row: overScore },
 };

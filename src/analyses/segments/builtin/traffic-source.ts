@@ -73,12 +73,14 @@ function norm(x: Sql): Sql {
 
 /**
  * CTEs `pairs` and `first_touch(user_id, source, medium)`: each user's first touch over `events`, the raw values
- * (the rule at the top of this module). Also read by the Predictions screen to show a customer's first touch.
+ * (the rule at the top of this module). `usersIn` (trusted SQL: a query returning user_id) limits it to those users.
+ * user_metrics stores it (FIRST_TOUCH_COLUMNS); the Predictions screen reads it to show a customer's first touch.
  */
-export function firstTouchCtes(): Sql {
+export function firstTouchCtes(usersIn?: string): Sql {
   // Non-blank = holds a character other than the whitespace cleanSql's \s collapses (RE2's \s: space, \t, \n, \f,
   // \r). A regular expression, not trim(x, chars) <> '': measured 3.5× faster per event in DuckDB-WASM.
   const filled = (c: string) => raw(`regexp_matches(CAST(${c} AS VARCHAR), '\\S')`);
+  const only = raw(usersIn ? ` AND user_id IN (${usersIn})` : '');
   // Aggregates instead of sorting every user's events: first each user's distinct (source, medium) pairs with their
   // earliest time (the rest of the ordering key is the same for every event of a pair, so a pair's best event is its
   // earliest), then arg_min over the ordering key (ts, then the lower-cased source with NULLs last, then the medium
@@ -86,7 +88,7 @@ export function firstTouchCtes(): Sql {
   // lower(medium) NULLS LAST) = 1. Measured in DuckDB-WASM at 50K events: 3× faster than the window, and the
   // pairs step halves the single arg_min pass over every event (the key's structs and lower() run per pair).
   return sql`pairs AS (
-  SELECT user_id, source, medium, min(ts) AS ts FROM events WHERE user_id IS NOT NULL GROUP BY ALL
+  SELECT user_id, source, medium, min(ts) AS ts FROM events WHERE user_id IS NOT NULL${only} GROUP BY ALL
 ),
 first_touch AS (
   SELECT user_id, w.source AS source, w.medium AS medium FROM (
@@ -99,15 +101,28 @@ first_touch AS (
 )`;
 }
 
+/** The user_metrics columns holding each user's first touch (raw source and medium; both NULL: none). */
+export const FIRST_TOUCH_COLUMNS = ['first_source', 'first_medium'] as const;
+
+/** True when user_metrics has the first-touch columns (datasets built before them read events instead). */
+export function hasFirstTouch(columns: Columns | undefined): boolean {
+  return !!columns && FIRST_TOUCH_COLUMNS.every((c) => columns.user_metrics.includes(c));
+}
+
 /** user_id, label. */
-export function segmentSql(opts?: unknown): Sql {
+export function segmentSql(opts?: unknown, columns?: Columns): Sql {
   validate(opts);
   const whens = TRAFFIC_RULES.map((r) => {
     const parts = [r.sources.length ? inList(raw('s'), r.sources) : null, r.mediums.length ? inList(raw('m'), r.mediums) : null];
     return sql`WHEN ${joinSql(parts.filter((p): p is Sql => p !== null), ' OR ')} THEN ${r.label}`;
   });
-  // Pick the first touch on the raw values (cheap per event), then normalise one row per user.
-  return sql`WITH ${firstTouchCtes()},
+  // The first touch as user_metrics stores it (one row per user, computed with the dataset), else picked from the
+  // raw values of every event (cheap per event); then normalised, one row per user.
+  const touches = hasFirstTouch(columns)
+    ? sql`first_touch AS (SELECT user_id, first_source AS source, first_medium AS medium FROM user_metrics
+  WHERE first_source IS NOT NULL OR first_medium IS NOT NULL)`
+    : firstTouchCtes();
+  return sql`WITH ${touches},
 touch AS (
   SELECT user_id,
     regexp_replace(regexp_replace(${norm(cleanSql('source'))}, '^([a-z][a-z0-9+.]*://)?(www\\.|m\\.|l\\.|lm\\.|mobile\\.)?', ''),
