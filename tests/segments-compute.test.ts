@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { toRows } from '../src/lib/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
-import { builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, datasetColumns, storedOptions } from '../src/data/segments-compute.ts';
-import { dataFingerprint, listSegmentations } from '../src/data/segments-store.ts';
+import { builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, datasetColumns, INLINE_BODIES_MAX_USERS, storedOptions } from '../src/data/segments-compute.ts';
+import { dataFingerprint, fingerprintUsers, listSegmentations } from '../src/data/segments-store.ts';
 import { BUILTIN_SEGMENTATIONS, builtinSegmentation } from '../src/analyses/segments/builtin/index.ts';
 import { rfmSql } from '../src/analyses/rfm/index.ts';
 import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
@@ -35,6 +35,13 @@ test('on the demo shop every built-in segmentation and RFM is stored, equal to i
   const viaEvents = toRows(await db.query(`SELECT user_id::VARCHAR AS u, label FROM (${fromEvents.text}) ORDER BY 1`, fromEvents.params));
   assert.deepEqual(toRows(await db.query('SELECT user_id::VARCHAR AS u, traffic_source AS label FROM user_segments ORDER BY 1')), viaEvents);
   assert.ok(new Set(viaEvents.map((r) => r.label)).size >= 5, 'several traffic categories');
+  // The other way of writing them (bodies into temporary tables, as datasets over INLINE_BODIES_MAX_USERS users
+  // are): the same table, value for value.
+  const all = async () => JSON.stringify(toRows(await db.query('SELECT * FROM user_segments ORDER BY user_id')));
+  const inline = await all();
+  await computeBuiltinSegmentations(db, {}, undefined, undefined, false);
+  assert.equal(await all(), inline, 'temporary tables and inline bodies store the same segments');
+  assert.ok(fingerprintUsers(await dataFingerprint(db)) === 500 && 500 <= INLINE_BODIES_MAX_USERS, 'this shop is written inline by default');
   const r = rfmSql();
   const rfm = toRows(await db.query(`SELECT user_id::VARCHAR AS u, label, cell FROM (${r.text}) ORDER BY 1`, r.params));
   const keptRfm = toRows(await db.query('SELECT user_id::VARCHAR AS u, rfm AS label, rfm_cell AS cell FROM user_segments ORDER BY 1'));

@@ -6,7 +6,7 @@ import type { Db } from '../db/types.ts';
 import { toRows } from '../lib/rows.ts';
 import { BUILTIN_SEGMENTATIONS, dataNeedsSql, decodeDataNeeds, type BuiltinSegmentation, type Columns } from '../analyses/segments/builtin/index.ts';
 import { rfmSql } from '../analyses/rfm/index.ts';
-import { DATA_FINGERPRINT_SQL, dataFingerprint, segmentColumn, writeSegmentation, writeSegmentations, type SegmentBatch, type SegmentationRecord } from './segments-store.ts';
+import { DATA_FINGERPRINT_SQL, dataFingerprint, fingerprintUsers, segmentColumn, writeSegmentation, writeSegmentations, type SegmentBatch, type SegmentationRecord } from './segments-store.ts';
 import { ident, raw, sql } from '../sql/quote.ts';
 
 /** What happened to one built-in segmentation. */
@@ -67,6 +67,9 @@ async function unavailability(db: Db, segs: readonly BuiltinSegmentation[], colu
   return new Map(segs.map((seg) => [seg.id, seg.needs(columns) ?? (answer ? decodeDataNeeds(seg, columns, answer) : null)]));
 }
 
+/** Up to this many users, the rule bodies run inside the one table rebuild (measured faster at 5,000 users). */
+export const INLINE_BODIES_MAX_USERS = 20_000;
+
 /** Every built-in id the compute step knows, RFM last. */
 export const BUILTIN_IDS: readonly string[] = [...BUILTIN_SEGMENTATIONS.map((s) => s.id), RFM.id];
 
@@ -78,6 +81,8 @@ export const BUILTIN_IDS: readonly string[] = [...BUILTIN_SEGMENTATIONS.map((s) 
  */
 export async function computeBuiltinSegmentations(
   db: Db, options: Readonly<Record<string, unknown>> = {}, only?: readonly string[], progress?: (name: string, i: number, n: number) => void,
+  /** Force the bodies inline or into temporary tables (tests compare both ways); by default chosen by size. */
+  inlineBodies?: boolean,
 ): Promise<ComputeOutcome[]> {
   const { columns, text, stored, fingerprint: dataVersion } = await datasetSchema(db);
   const out: ComputeOutcome[] = [];
@@ -133,7 +138,8 @@ export async function computeBuiltinSegmentations(
     await writeSegmentation(db, { ...rec, dataVersion }, sql`SELECT user_id, ${raw(from)} AS value FROM (${batches[0].body}) b`);
   } else {
     // Every segmentation in one table rebuild and one commit (a label and its score computed together).
-    await writeSegmentations(db, batches, dataVersion, stored ?? undefined);
+    // Small datasets: one statement, the rule bodies inline (writeSegmentations says why).
+    await writeSegmentations(db, batches, dataVersion, stored ?? undefined, { inlineBodies: inlineBodies ?? fingerprintUsers(dataVersion) <= INLINE_BODIES_MAX_USERS });
   }
   return out;
 }
