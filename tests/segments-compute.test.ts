@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
+import type { Db } from '../src/db/types.ts';
 import { toRows } from '../src/lib/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
-import { builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, datasetColumns, INLINE_BODIES_MAX_USERS, storedOptions } from '../src/data/segments-compute.ts';
+import { builtinAvailability, builtinsContext, builtinsToCompute, computeBuiltinSegmentations, datasetColumns, INLINE_BODIES_MAX_USERS, storedOptions } from '../src/data/segments-compute.ts';
 import { dataFingerprint, fingerprintUsers, listSegmentations } from '../src/data/segments-store.ts';
 import { BUILTIN_SEGMENTATIONS, builtinSegmentation } from '../src/analyses/segments/builtin/index.ts';
 import { rfmSql } from '../src/analyses/rfm/index.ts';
@@ -39,7 +40,7 @@ test('on the demo shop every built-in segmentation and RFM is stored, equal to i
   // are): the same table, value for value.
   const all = async () => JSON.stringify(toRows(await db.query('SELECT * FROM user_segments ORDER BY user_id')));
   const inline = await all();
-  await computeBuiltinSegmentations(db, {}, undefined, undefined, false);
+  await computeBuiltinSegmentations(db, {}, undefined, undefined, { inlineBodies: false });
   assert.equal(await all(), inline, 'temporary tables and inline bodies store the same segments');
   assert.ok(fingerprintUsers(await dataFingerprint(db)) === 500 && 500 <= INLINE_BODIES_MAX_USERS, 'this shop is written inline by default');
   const r = rfmSql();
@@ -58,7 +59,18 @@ test('a dataset without sessions, demographics or traffic columns: each unavaila
   // An import-like dataset: no demographic or traffic columns, and the traffic columns present but empty.
   await db.exec(`ALTER TABLE users DROP COLUMN age; ALTER TABLE users DROP COLUMN gender;
     UPDATE events SET source = NULL, medium = NULL`);
-  const outcome = await computeBuiltinSegmentations(db);
+  // The app reads the context once for its listing and its computation: the same outcomes, two statements fewer.
+  let statements = 0;
+  const counted: Db = { ...db, query: (t, p) => (statements++, db.query(t, p)), exec: (t) => (statements++, db.exec(t)) } as Db;
+  await computeBuiltinSegmentations(db); // the segment tables exist from here on
+  const fresh = await computeBuiltinSegmentations(counted);
+  const alone = statements;
+  const context = await builtinsContext(db);
+  assert.deepEqual(await builtinAvailability(db, context), await builtinAvailability(db));
+  statements = 0;
+  const outcome = await computeBuiltinSegmentations(counted, {}, undefined, undefined, { context });
+  assert.deepEqual(outcome, fresh);
+  assert.equal(statements, alone - 2, 'the schema and the data checks are not read again');
   const why = Object.fromEntries(outcome.map((o) => [o.id, o.unavailable]));
   assert.match(why['age-group'] ?? '', /no users\.age column/);
   assert.match(why.gender ?? '', /no users\.gender column/);

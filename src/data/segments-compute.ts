@@ -23,7 +23,7 @@ export interface ComputeOutcome {
 const RFM = { id: 'rfm', name: 'RFM segment', requires: [{ table: 'user_metrics' as const, anyOf: ['days_since_last_purchase'] }, { table: 'user_metrics' as const, anyOf: ['orders'] }, { table: 'user_metrics' as const, anyOf: ['revenue'] }] };
 
 /** What the compute step reads before it starts, in one statement. */
-interface DatasetSchema {
+export interface DatasetSchema {
   /** The column names of events, users and user_metrics. */
   columns: Columns;
   /** `table.column` of those that are text. */
@@ -60,6 +60,22 @@ export async function datasetColumns(db: Db): Promise<Columns> {
   return (await datasetSchema(db)).columns;
 }
 
+/**
+ * What listing and computing the built-ins both read first: the dataset's schema (columns, fingerprint) and why each
+ * built-in cannot run, or null. The app reads it once per segment job and hands it to both (two statements saved);
+ * it is valid until the data or the segment tables change.
+ */
+export interface BuiltinsContext {
+  readonly schema: DatasetSchema;
+  readonly whyNot: ReadonlyMap<string, string | null>;
+}
+
+/** Read the BuiltinsContext of the current dataset (two statements). */
+export async function builtinsContext(db: Db): Promise<BuiltinsContext> {
+  const schema = await datasetSchema(db);
+  return { schema, whyNot: await unavailability(db, BUILTIN_SEGMENTATIONS, schema.columns, schema.text) };
+}
+
 /** Why each of `segs` cannot run on this dataset (a missing or empty column), or null; one statement for them all. */
 async function unavailability(db: Db, segs: readonly BuiltinSegmentation[], columns: Columns, text: ReadonlySet<string>): Promise<Map<string, string | null>> {
   const q = dataNeedsSql(segs, columns, text);
@@ -81,10 +97,15 @@ export const BUILTIN_IDS: readonly string[] = [...BUILTIN_SEGMENTATIONS.map((s) 
  */
 export async function computeBuiltinSegmentations(
   db: Db, options: Readonly<Record<string, unknown>> = {}, only?: readonly string[], progress?: (name: string, i: number, n: number) => void,
-  /** Force the bodies inline or into temporary tables (tests compare both ways); by default chosen by size. */
-  inlineBodies?: boolean,
+  how: {
+    /** Force the bodies inline or into temporary tables (tests compare both ways); by default chosen by size. */
+    inlineBodies?: boolean;
+    /** The dataset's BuiltinsContext, just read on the same connection (else read here). */
+    context?: BuiltinsContext;
+  } = {},
 ): Promise<ComputeOutcome[]> {
-  const { columns, text, stored, fingerprint: dataVersion } = await datasetSchema(db);
+  const { inlineBodies, context } = how;
+  const { columns, text, stored, fingerprint: dataVersion } = context?.schema ?? await datasetSchema(db);
   const out: ComputeOutcome[] = [];
   const want = (id: string) => !only || only.includes(id);
   const total = BUILTIN_IDS.filter(want).length;
@@ -92,7 +113,7 @@ export async function computeBuiltinSegmentations(
   const batches: SegmentBatch[] = [];
   /** Built-in id → its batch's index, for those computed as a body. */
   const bodyIndex = new Map<string, number>();
-  const whyNot = await unavailability(db, BUILTIN_SEGMENTATIONS.filter((seg) => want(seg.id)), columns, text);
+  const whyNot = context?.whyNot ?? await unavailability(db, BUILTIN_SEGMENTATIONS.filter((seg) => want(seg.id)), columns, text);
   for (const seg of BUILTIN_SEGMENTATIONS) {
     if (!want(seg.id)) continue;
     progress?.(seg.name, i++, total + 1);
@@ -150,10 +171,9 @@ export async function computeBuiltinSegmentations(
  * Which built-ins this dataset supports, without computing any: each outcome names the columns it would store, or
  * why it cannot run (cheap: column names and a few emptiness checks).
  */
-export async function builtinAvailability(db: Db): Promise<ComputeOutcome[]> {
-  const { columns, text } = await datasetSchema(db);
+export async function builtinAvailability(db: Db, context?: BuiltinsContext): Promise<ComputeOutcome[]> {
+  const { schema: { columns }, whyNot } = context ?? await builtinsContext(db);
   const out: ComputeOutcome[] = [];
-  const whyNot = await unavailability(db, BUILTIN_SEGMENTATIONS, columns, text);
   for (const seg of BUILTIN_SEGMENTATIONS) {
     const why = whyNot.get(seg.id) ?? null;
     const cols = why ? [] : seg.scored ? [segmentColumn(seg.id), segmentColumn(`${seg.id}_value`)] : [segmentColumn(seg.id)];

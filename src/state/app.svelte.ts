@@ -25,9 +25,9 @@ import { decodeFields, fieldsSql } from '../analyses/fields.ts';
 import { segmentMembersSql } from '../analyses/segments/custom.ts';
 import { writeClusterSegmentation } from '../data/cluster-store.ts';
 import {
-  builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, storedOptions, type ComputeOutcome,
+  builtinAvailability, builtinsContext, builtinsToCompute, computeBuiltinSegmentations, storedOptions, type ComputeOutcome,
 } from '../data/segments-compute.ts';
-import { dataFingerprint, deleteSegmentation, listSegmentations, segmentColumn, writeSegmentation, type SegmentationRecord } from '../data/segments-store.ts';
+import { deleteSegmentation, listSegmentations, segmentColumn, writeSegmentation, type SegmentationRecord } from '../data/segments-store.ts';
 import { LiveController } from './live.svelte.ts';
 
 /** What `writing` says while segmentations are being computed: background work that user writes wait for. */
@@ -345,13 +345,15 @@ export class AppState {
       try {
         await work.exec(`SET schema = ${literal(rec.schema)}`);
         const records = await listSegmentations(work);
-        const available = await builtinAvailability(work);
-        const fingerprint = await dataFingerprint(work);
+        // Read once, for the listing and the computation alike.
+        const context = await builtinsContext(work);
+        const available = await builtinAvailability(work, context);
+        const fingerprint = context.schema.fingerprint;
         const ids = req.only ?? builtinsToCompute(available, records, fingerprint);
         const options = { ...storedOptions(records), ...req.options };
         const stale = req.only ? [] : records.filter((r) => r.kind === 'custom' && r.dataVersion !== fingerprint && isFilterDefinition(r.definition));
         if (ids.length) {
-          await computeBuiltinSegmentations(work, options, ids, (label, i, n) => (this.segmentProgress = { label, fraction: i / n }));
+          await computeBuiltinSegmentations(work, options, ids, (label, i, n) => (this.segmentProgress = { label, fraction: i / n }), { context });
         }
         for (const r of stale) {
           this.segmentProgress = { label: r.name, fraction: 1 };
