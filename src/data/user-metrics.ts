@@ -1,7 +1,7 @@
 // Derive `user_metrics` (one row per user) from `users` and `events`; every segment and model reads it.
 import type { Db } from '../db/types.ts';
 import { toRows } from '../lib/rows.ts';
-import { FIRST_TOUCH_COLUMNS, firstTouchCtes } from '../analyses/segments/builtin/traffic-source.ts';
+import { FIRST_TOUCH_COLUMNS, firstTouchAggSql, firstTouchCtes } from '../analyses/segments/builtin/traffic-source.ts';
 import { joinSql, scriptSql, sql } from '../sql/quote.ts';
 
 /**
@@ -23,9 +23,12 @@ ${userMetricsSelectSql(undefined, firstTouch)}`;
  */
 export function userMetricsSelectSql(usersIn?: string, firstTouch = false): string {
   const only = usersIn ? ` AND user_id IN (${usersIn})` : '';
-  const touch = firstTouch ? `${scriptSql(firstTouchCtes(usersIn))},\n` : '';
+  // The first touch: for every user, from their (source, medium) pairs (firstTouchCtes); for a few users, inside
+  // the pass over their events below (firstTouchAggSql), which reads them once.
+  const touchCtes = firstTouch && !usersIn ? `${scriptSql(firstTouchCtes())},\n` : '';
+  const touchAgg = firstTouch && usersIn ? `,\n    ${scriptSql(firstTouchAggSql())} AS ft` : '';
   return `WITH bounds AS (SELECT max(ts) AS now_ts FROM events),
-${touch}
+${touchCtes}
 per_session AS (
   SELECT user_id, session_id, min(ts) AS s_start, max(ts) AS s_end
   FROM events WHERE user_id IS NOT NULL AND session_id IS NOT NULL${only}
@@ -47,7 +50,7 @@ ev AS (
     coalesce(sum(revenue) FILTER (WHERE event_type = 'purchase'), 0)::DOUBLE AS revenue,
     coalesce(sum(revenue) FILTER (WHERE event_type = 'refund'), 0)::DOUBLE AS refunds,
     min(ts) FILTER (WHERE event_type = 'purchase') AS first_purchase,
-    max(ts) FILTER (WHERE event_type = 'purchase') AS last_purchase
+    max(ts) FILTER (WHERE event_type = 'purchase') AS last_purchase${touchAgg}
   FROM events WHERE user_id IS NOT NULL${only}
   GROUP BY user_id
 )
@@ -67,11 +70,11 @@ SELECT
   date_diff('day', ev.last_purchase, b.now_ts)::INTEGER AS days_since_last_purchase,
   coalesce(date_diff('day', ev.first_seen, ev.last_seen), 0)::INTEGER AS lifetime_days,
   sess.avg_session_minutes::DOUBLE AS avg_session_minutes${firstTouch ? `,
-  CAST(ft.source AS VARCHAR) AS first_source,
-  CAST(ft.medium AS VARCHAR) AS first_medium` : ''}
+  CAST(${usersIn ? 'ev.ft' : 'ft'}.source AS VARCHAR) AS first_source,
+  CAST(${usersIn ? 'ev.ft' : 'ft'}.medium AS VARCHAR) AS first_medium` : ''}
 FROM users u
 LEFT JOIN ev USING (user_id)
-LEFT JOIN sess USING (user_id)${firstTouch ? `
+LEFT JOIN sess USING (user_id)${firstTouch && !usersIn ? `
 LEFT JOIN first_touch ft USING (user_id)` : ''}
 CROSS JOIN bounds b${usersIn ? `
 WHERE u.user_id IN (${usersIn})` : ''}

@@ -71,34 +71,52 @@ function norm(x: Sql): Sql {
   return sql`regexp_replace(lower(${x}), '[_-]+', ' ', 'g')`;
 }
 
+// Non-blank = holds a character other than the whitespace cleanSql's \s collapses (RE2's \s: space, \t, \n, \f,
+// \r). A regular expression, not trim(x, chars) <> '': measured 3.5× faster per event in DuckDB-WASM.
+const filled = (c: string) => raw(`regexp_matches(CAST(${c} AS VARCHAR), '\\S')`);
+
+/** Rows with a non-blank source or medium: the only ones that can be a first touch. */
+const touchable = sql`(${filled('source')} OR ${filled('medium')})`;
+
+/**
+ * The first touch of a group of rows with ts, source and medium: {source, medium} of the row first by ts, then the
+ * lower-cased source with NULLs last, then the medium with NULLs last (rows must be `touchable`).
+ */
+const firstOf = sql`arg_min({'source': source, 'medium': medium}, {'ts': ts,
+      'sn': lower(CAST(source AS VARCHAR)) IS NULL, 's': lower(CAST(source AS VARCHAR)),
+      'mn': lower(CAST(medium AS VARCHAR)) IS NULL, 'm': lower(CAST(medium AS VARCHAR))})`;
+
 /**
  * CTEs `pairs` and `first_touch(user_id, source, medium)`: each user's first touch over `events`, the raw values
  * (the rule at the top of this module). `usersIn` (trusted SQL: a query returning user_id) limits it to those users.
  * user_metrics stores it (FIRST_TOUCH_COLUMNS); the Predictions screen reads it to show a customer's first touch.
  */
 export function firstTouchCtes(usersIn?: string): Sql {
-  // Non-blank = holds a character other than the whitespace cleanSql's \s collapses (RE2's \s: space, \t, \n, \f,
-  // \r). A regular expression, not trim(x, chars) <> '': measured 3.5× faster per event in DuckDB-WASM.
-  const filled = (c: string) => raw(`regexp_matches(CAST(${c} AS VARCHAR), '\\S')`);
   const only = raw(usersIn ? ` AND user_id IN (${usersIn})` : '');
   // Aggregates instead of sorting every user's events: first each user's distinct (source, medium) pairs with their
   // earliest time (the rest of the ordering key is the same for every event of a pair, so a pair's best event is its
-  // earliest), then arg_min over the ordering key (ts, then the lower-cased source with NULLs last, then the medium
-  // with NULLs last) — the same first touch as row_number() OVER (… ORDER BY ts, lower(source) NULLS LAST,
-  // lower(medium) NULLS LAST) = 1. Measured in DuckDB-WASM at 50K events: 3× faster than the window, and the
-  // pairs step halves the single arg_min pass over every event (the key's structs and lower() run per pair).
+  // earliest), then arg_min over the ordering key — the same first touch as row_number() OVER (… ORDER BY ts,
+  // lower(source) NULLS LAST, lower(medium) NULLS LAST) = 1. Measured in DuckDB-WASM at 50K events: 3× faster than
+  // the window, and the pairs step halves the single arg_min pass over every event (the key runs per pair).
   return sql`pairs AS (
   SELECT user_id, source, medium, min(ts) AS ts FROM events WHERE user_id IS NOT NULL${only} GROUP BY ALL
 ),
 first_touch AS (
   SELECT user_id, w.source AS source, w.medium AS medium FROM (
-    SELECT user_id, arg_min({'source': source, 'medium': medium}, {'ts': ts,
-      'sn': lower(CAST(source AS VARCHAR)) IS NULL, 's': lower(CAST(source AS VARCHAR)),
-      'mn': lower(CAST(medium AS VARCHAR)) IS NULL, 'm': lower(CAST(medium AS VARCHAR))}) AS w
+    SELECT user_id, ${firstOf} AS w
     FROM pairs
-    WHERE ${filled('source')} OR ${filled('medium')}
+    WHERE ${touchable}
     GROUP BY user_id)
 )`;
+}
+
+/**
+ * The same first touch as one aggregate over a user's events (a struct {source, medium}, NULL when none is
+ * non-blank), for a pass that already groups events by user: refreshing a few users' metrics (the live feed) this
+ * way reads their events once, not a second time for the pairs (measured natively: +70 % for the refresh, not +5 %).
+ */
+export function firstTouchAggSql(): Sql {
+  return sql`${firstOf} FILTER (WHERE ${touchable})`;
 }
 
 /** The user_metrics columns holding each user's first touch (raw source and medium; both NULL: none). */
