@@ -19,6 +19,7 @@ import { SEGMENT_NAMES, SEGMENTS_ALL, SEGMENTS_CHURN, SEGMENTS_CUSTOMER, type Se
 import { bundleRows, coldRows, renderMlTable, renderTable, segmentRows, sizeRows, type Row, type SegmentTarget } from './table.ts';
 import { benchMl, ML_SETS, type MlResult } from './ml.ts';
 import { benchLive } from './live.ts';
+import { longTasksOnScreens } from './long-tasks.ts';
 
 /** Command-line options. */
 interface Options {
@@ -153,6 +154,8 @@ async function main(): Promise<void> {
       rows.push(...(await coldStarts(rig, opts.runs)));
       log('Pivot screen: one-measure changes on screen (50K demo)');
       rows.push(await pivotOnScreen(rig, opts.runs));
+      log('long tasks: every analysis screen opened on the 50K demo');
+      rows.push(...(await longTasksOnScreens(rig, opts.runs, log)));
     }
     const parts = [...(opts.main ? ['queries + pivots + analyses'] : []), ...(opts.segments ? ['segments'] : [])].join(' + ');
     for (const size of opts.main || opts.segments ? opts.sizes : []) {
