@@ -191,3 +191,37 @@ CREATE TABLE products AS SELECT * FROM main.products; ${userMetricsSql('fresh.us
 
 suite('native DuckDB', () => openNodeDb(), 1800);
 suite('DuckDB-WASM', () => openWasmDb(), 200);
+
+test('a dataset stored before user_metrics kept the first touch: live ticks refresh it without one, and the traffic source still comes from the events', async () => {
+  const db = await openNodeDb();
+  try {
+    await loadShop(db, PARAMS);
+    await db.exec('ALTER TABLE user_metrics DROP COLUMN first_source; ALTER TABLE user_metrics DROP COLUMN first_medium');
+    const shop = await shopCounters(db);
+    const start = initialCounters(PARAMS, shop);
+    let state: LiveState = { params: PARAMS, settings: DEFAULT_LIVE, counters: start, start, totals: { orders: 0, revenue: 0, newUsers: 0 }, lastEventMs: shop.lastEventMs, status: 'running' };
+    const sim = new LiveSim(PARAMS, DEFAULT_LIVE);
+    let added = 0;
+    for (let k = 0; k < 30; k++) {
+      const rows = sim.tick(state.counters);
+      added += rows.eventCount;
+      state = (await appendTick(db, state, rows)).state;
+    }
+    assert.ok(added > 0, 'the ticks added events');
+    const cols = toRows(await db.query(`SELECT column_name AS c FROM duckdb_columns() WHERE database_name = current_database()
+      AND schema_name = current_schema() AND table_name = 'user_metrics'`)).map((r) => String(r.c));
+    assert.ok(!cols.includes('first_source') && !cols.includes('first_medium'), 'no first-touch columns appeared');
+    const incremental = await snapshot(db, 'user_metrics');
+    await db.exec(`CREATE SCHEMA fresh; SET schema = 'fresh';
+CREATE TABLE users AS SELECT * FROM main.users; CREATE TABLE events AS SELECT * FROM main.events; ${userMetricsSql('fresh.user_metrics')}`);
+    assert.equal(incremental, await snapshot(db, 'user_metrics'), 'user_metrics equals a full recomputation');
+    await db.exec(`SET schema = 'main'`);
+    const outcome = await computeBuiltinSegmentations(db);
+    assert.equal(outcome.find((o) => o.id === 'traffic-source')?.unavailable, null);
+    const unknown = toRows(await db.query(`SELECT count(*)::DOUBLE AS n FROM user_segments s JOIN (SELECT DISTINCT user_id FROM events
+      WHERE nullif(trim(source), '') IS NOT NULL) e USING (user_id) WHERE s.traffic_source = 'Unknown'`));
+    assert.equal(Number(unknown[0].n), 0, 'every user with a source has a traffic category');
+  } finally {
+    await db.close();
+  }
+});

@@ -2,7 +2,8 @@
 import type { Db } from '../db/types.ts';
 import { toRows } from '../lib/rows.ts';
 import { FIRST_TOUCH_COLUMNS, firstTouchAggSql, firstTouchCtes } from '../analyses/segments/builtin/traffic-source.ts';
-import { joinSql, scriptSql, sql } from '../sql/quote.ts';
+import { scriptSql } from '../sql/quote.ts';
+import { columnsSql } from '../analyses/profile/tables.ts';
 
 /**
  * SQL that (re)builds user_metrics into `target` (trusted SQL text: a quoted, schema-qualified name). "Now" is the last event in the data, so a historic dataset is judged
@@ -85,10 +86,10 @@ WHERE u.user_id IN (${usersIn})` : ''}
 export const USER_METRICS_SQL = userMetricsSql('user_metrics');
 
 /** Whether the current schema's `table` has every one of `columns` (one catalog read). */
-export async function hasColumns(db: Db, table: string, columns: readonly string[]): Promise<boolean> {
-  const q = sql`SELECT count(DISTINCT column_name)::INTEGER AS n FROM duckdb_columns() WHERE database_name = current_database()
-    AND schema_name = current_schema() AND table_name = ${table} AND column_name IN (${joinSql(columns.map((c) => sql`${c}`), ', ')})`;
-  return Number(toRows(await db.query(q.text, q.params))[0].n) === columns.length;
+async function hasColumns(db: Db, table: string, columns: readonly string[]): Promise<boolean> {
+  const q = columnsSql(table);
+  const names = new Set(toRows(await db.query(q.text, q.params)).map((r) => String(r.name)));
+  return columns.every((c) => names.has(c));
 }
 
 /** Whether user_metrics of the current schema stores the first touch (datasets built before it do not). */

@@ -151,8 +151,8 @@ export async function appendTick(db: Db, state: LiveState, rows: TickRows): Prom
   let touched = 0;
   await ensureLiveTable(db);
   // user_metrics rows are rebuilt with the columns the table has (a dataset stored before it kept the first touch
-  // has none).
-  const firstTouch = await storesFirstTouch(db);
+  // has none); only a tick with events rebuilds any.
+  const firstTouch = rows.eventCount > 0 && (await storesFirstTouch(db));
   if (rows.eventCount > 0) {
     await db.insertArrow(STAGE_EVENTS, toIpc(rows.events));
     if (rows.users) await db.insertArrow(STAGE_USERS, toIpc(rows.users));
