@@ -52,7 +52,8 @@ export function coldRows(runs: readonly ColdStart[], error?: string): Row[] {
     ['fcp', 'first contentful paint'],
     ['dbReady', 'DuckDB ready'],
     ['datasetReady', 'default shop generated (5K users)'],
-    ['dashboard', 'dashboard rendered'],
+    ['firstKpis', "first visit: KPIs on screen (the build's demo-shop figures)"],
+    ['dashboard', 'dashboard rendered (every panel answered by the generated shop)'],
     ['returning', 'returning visit: KPIs on screen'],
     ['returningDashboard', 'returning visit: every panel answered by the stored data'],
   ];
@@ -157,7 +158,7 @@ const SPEED_TARGETS: readonly { kind: string; test: (step: string) => boolean; m
   { kind: 'journeys', test: (s) => /^journeys J[12]\b/.test(s), ms: { '50K': 40, '1M': 250, '10M': 2000 } },
   { kind: 'retention', test: (s) => /^retention R[1-3]\b/.test(s), ms: { '50K': 20, '1M': 100, '10M': 800 } },
   { kind: 'pivot', test: (s) => /^pivot [ABC]:/.test(s), ms: { '50K': 30, '1M': 300, '10M': 2000 } },
-  { kind: 'first visit', test: (s) => s === 'dashboard rendered', ms: { 'cold start': 2500 } },
+  { kind: 'first visit', test: (s) => s.startsWith('first visit: KPIs on screen'), ms: { 'cold start': 2500 } },
   // "No main-thread long task over 50 ms while any analysis runs": the longest one, 0 when there was none.
   { kind: 'long task', test: (s) => s.includes(' screen opened: longest main-thread task'), ms: { '50K': 50.01 } },
   { kind: 'returning visit', test: (s) => s === 'returning visit: KPIs on screen', ms: { 'cold start': 1200 } },

@@ -1,7 +1,7 @@
 // The returning visit's cached Overview: what is kept, what identifies it, and what is refused.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { clearDashboardCache, datasetStamp, readDashboardCache, specKey, writeDashboardCache } from '../src/state/dashboard-cache.ts';
+import { cacheMatches, clearDashboardCache, datasetStamp, demoStamp, overviewFigures, readDashboardCache, specKey, writeDashboardCache } from '../src/state/dashboard-cache.ts';
 import { DEFAULT_OVERVIEW, type OverviewResults } from '../src/analyses/overview/index.ts';
 
 /** A Map-backed localStorage with a size quota, like the browser's. */
@@ -79,4 +79,42 @@ test('nothing without KPIs, nothing malformed, nothing over the size cap, and a 
   delete g.localStorage;
   assert.doesNotThrow(() => writeDashboardCache('1:2:3:4', 'k', 'USD', results));
   assert.equal(readDashboardCache(), null);
+});
+
+test("the build's demo preview belongs to any demo shop of the same parameters and counts, and to nothing else", () => {
+  const params = JSON.stringify({ users: 5000, days: 365, seed: 42 });
+  const preview = { dataset: demoStamp(params, 78506, 5000), preview: true as const };
+  const demo = { ...rec, kind: 'demo' as const, meta: params };
+  assert.equal(cacheMatches(preview, demo), true);
+  assert.equal(cacheMatches(preview, { ...demo, id: 7, createdAt: 1 }), true, 'whenever and under whatever id it was generated');
+  assert.equal(cacheMatches(preview, { ...demo, events: 78507 }), false, 'a live append changes the counts');
+  assert.equal(cacheMatches(preview, { ...demo, users: 4999 }), false);
+  assert.equal(cacheMatches(preview, { ...demo, meta: JSON.stringify({ users: 5000, days: 365, seed: 43 }) }), false, 'another seed');
+  assert.equal(cacheMatches(preview, { ...demo, kind: 'import' }), false, 'an import is never a demo shop');
+  assert.equal(cacheMatches(preview, { ...demo, meta: null }), false);
+  // Without the preview mark the same text is not accepted for a demo shop (only the exact dataset stamp is).
+  assert.equal(cacheMatches({ dataset: preview.dataset }, demo), false);
+  assert.equal(cacheMatches({ dataset: datasetStamp(demo) }, demo), true, 'a last visit: the same dataset');
+  assert.equal(cacheMatches({ dataset: datasetStamp(demo), preview: true }, { ...demo, id: 2 }), false);
+});
+
+test('overviewFigures: the cached panels of a shop, through JSON, without the scatter', async () => {
+  const { openNodeDb } = await import('../src/db/node-db.ts');
+  const { loadShop } = await import('../src/data/generator/index.ts');
+  const db = await openNodeDb({ threads: 1 });
+  try {
+    await loadShop(db, { users: 300, days: 60, seed: 3 });
+    const figures = await overviewFigures(db, DEFAULT_OVERVIEW);
+    assert.deepEqual(Object.keys(figures).sort(), ['categories', 'churn', 'geography', 'kpis', 'revenueOverTime', 'trafficSources']);
+    // Checked against the events themselves, not the panels' SQL: buyers, orders and revenue of purchases.
+    const ev = (await db.query("SELECT user_id, order_id, revenue FROM events WHERE event_type = 'purchase'")).toArray().map((r) => r.toJSON());
+    const orders = new Set(ev.map((r) => r.order_id)).size;
+    assert.ok(orders > 0);
+    assert.equal(figures.kpis!.orders, orders);
+    assert.equal(figures.kpis!.buyers, new Set(ev.map((r) => r.user_id)).size);
+    const churned = figures.churn!.reduce((t, b) => t + b.customers, 0);
+    assert.equal(churned, figures.kpis!.buyers, 'every buyer is in one churn band');
+  } finally {
+    await db.close();
+  }
 });

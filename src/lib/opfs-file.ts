@@ -27,3 +27,17 @@ export function downloadBlob(blob: Blob, filename: string): void {
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
+
+/**
+ * True when this browser has Origin Private File System storage and no stored database file in it yet (a first
+ * visit, or after the site's data was cleared); false when one exists or storage cannot be read.
+ */
+export async function noStoredDatabase(): Promise<boolean> {
+  if (typeof navigator === 'undefined' || typeof navigator.storage?.getDirectory !== 'function') return false;
+  try {
+    await (await navigator.storage.getDirectory()).getFileHandle(STORED_FILES[0]);
+    return false;
+  } catch (err) {
+    return err instanceof DOMException && err.name === 'NotFoundError';
+  }
+}

@@ -15,6 +15,7 @@ import { clearDashboardCache, readDashboardCache, type DashboardCache } from './
 import { ImportSession } from './import.svelte.ts';
 import { acquireDbLock } from './lock.ts';
 import { requestPersistentStorage } from '../lib/storage.ts';
+import { noStoredDatabase } from '../lib/opfs-file.ts';
 import { messageOf, StrataError } from '../errors.ts';
 import { isEngineStopped, isStorageFull, readableEngineError, STORAGE_FULL } from '../db/engine-faults.ts';
 import { fmtInt, setMoneyCurrency } from '../lib/format.ts';
@@ -29,6 +30,9 @@ import {
 } from '../data/segments-compute.ts';
 import { deleteSegmentation, listSegmentations, segmentColumn, writeSegmentation, type SegmentationRecord } from '../data/segments-store.ts';
 import { LiveController } from './live.svelte.ts';
+
+/** What `writing` says while a shop is being generated. */
+export const GENERATE_WRITE = 'generating a shop';
 
 /** What `writing` says while segmentations are being computed: background work that user writes wait for. */
 export const SEGMENT_WRITE = 'computing segments';
@@ -104,7 +108,9 @@ export class AppState {
   private segmentsOutOfSpace = false;
   timings: Timings = {};
   /** The last Overview drawn (a previous visit's figures), shown while the stored dataset opens; see dashboard-cache. */
-  lastOverview: DashboardCache | null = readDashboardCache();
+  lastOverview = $state.raw<DashboardCache | null>(readDashboardCache());
+  /** Nothing was stored in this browser when the page opened (so the demo shop is about to be generated). */
+  firstVisit = $state(false);
   /** The Import screen's session (files, mappings, report). */
   importer = new ImportSession(() => this.db);
   /** Bumped after every live tick that added rows: the Overview's KPIs re-query (heavy panels wait for `version`). */
@@ -132,6 +138,9 @@ export class AppState {
 
   /** Start DuckDB, open the stored datasets (or generate the demo shop on a first visit). */
   async boot(): Promise<void> {
+    // A first visit (nothing stored yet) shows the demo shop's figures, worked out when this build was made, while
+    // DuckDB starts and the same shop is generated here (they are replaced panel by panel as the queries answer).
+    if (!this.lastOverview) void this.firstVisitPreview();
     try {
       this.owner = await acquireDbLock();
       const db = await this.openEngine(this.owner);
@@ -148,6 +157,19 @@ export class AppState {
     } catch (err) {
       this.phase = 'error';
       this.error = 'Strata could not start its database: ' + messageOf(err);
+    }
+  }
+
+  /** On a first visit (no stored database file yet), the build's preview of the default demo shop's Overview. */
+  private async firstVisitPreview(): Promise<void> {
+    try {
+      if (!(await noStoredDatabase())) return;
+      this.firstVisit = true;
+      const { default: preview } = await import('virtual:demo-overview');
+      // Only while nothing else is showing: the engine is starting or generating that shop.
+      if (!this.dataset && !this.lastOverview && (this.phase === 'starting' || this.phase === 'loading')) this.lastOverview = preview;
+    } catch (err) {
+      console.warn('No demo preview:', messageOf(err)); // the first visit then waits for the generated shop
     }
   }
 
@@ -545,7 +567,7 @@ export class AppState {
     this.notice = null;
     this.progress = { label: 'Starting', fraction: 0 };
     try {
-      await this.write('generating a shop', async () => {
+      await this.write(GENERATE_WRITE, async () => {
         const work = await db.fork();
         abort.signal.addEventListener('abort', () => void work.cancel().catch(() => undefined));
         if (abort.signal.aborted) await work.cancel();

@@ -3,7 +3,8 @@
 // same counts; replaced panel by panel as the real queries answer. The customers scatter (thousands of points) is
 // not kept: it shows as loading until its query answers.
 import type { DatasetRecord } from '../data/datasets.ts';
-import type { OverviewResults, OverviewSpec } from '../analyses/overview/index.ts';
+import type { Db } from '../db/types.ts';
+import { OVERVIEW_DECODERS, OVERVIEW_PANELS, type OverviewPanel, type OverviewResults, type OverviewSpec } from '../analyses/overview/index.ts';
 
 const KEY = 'strata:last-overview';
 /** Above this many characters the figures are not kept (localStorage is small and shared). */
@@ -22,11 +23,45 @@ export interface DashboardCache {
   currency: string;
   /** When they were computed (ms since epoch). */
   savedAt: number;
+  /**
+   * The build's preview of the default demo shop (a first visit): `dataset` is then `demoStamp(…)`, and the figures
+   * belong to any demo shop generated with those parameters that has those counts (the generator is seeded).
+   */
+  preview?: true;
 }
 
 /** What identifies a dataset's contents: id, creation time and its counts (an append or a rebuild changes them). */
 export function datasetStamp(d: Pick<DatasetRecord, 'id' | 'createdAt' | 'events' | 'users'>): string {
   return `${d.id}:${d.createdAt}:${d.events}:${d.users}`;
+}
+
+/** The stamp of a demo shop by what makes it: generator parameters (the dataset's `meta`) and its counts. */
+export function demoStamp(params: string, events: number, users: number): string {
+  return `demo:${params}:${events}:${users}`;
+}
+
+/**
+ * Whether cached figures are `rec`'s: the same dataset (id, creation time, counts), or, for the build's preview, a
+ * demo shop generated with the same parameters and the same counts.
+ */
+export function cacheMatches(c: Pick<DashboardCache, 'dataset' | 'preview'>, rec: Pick<DatasetRecord, 'id' | 'createdAt' | 'events' | 'users' | 'kind' | 'meta'>): boolean {
+  if (c.dataset === datasetStamp(rec)) return true;
+  return c.preview === true && rec.kind === 'demo' && rec.meta !== null && c.dataset === demoStamp(rec.meta, rec.events, rec.users);
+}
+
+/**
+ * Every cached panel's figures for `spec`, computed on `db` with the Overview's own statements and decoders (the
+ * build computes the demo shop's preview this way, in Node).
+ */
+export async function overviewFigures(db: Db, spec: OverviewSpec): Promise<CachedPanels> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(OVERVIEW_PANELS) as OverviewPanel[]) {
+    if (k === 'customers') continue;
+    const q = OVERVIEW_PANELS[k](spec);
+    out[k] = OVERVIEW_DECODERS[k](await db.query(q.text, q.params), spec);
+  }
+  // Through JSON, as the browser's cache holds them.
+  return JSON.parse(JSON.stringify(out)) as CachedPanels;
 }
 
 /** A spec's identity (every field that changes an answer). */
