@@ -18,6 +18,8 @@ import {
   decodeFunnel,
   funnelSql,
   funnelUsersSql,
+  isKeyCollision,
+  runFunnel,
   validateFunnelSpec,
   type FunnelGroup,
   type FunnelResult,
@@ -721,6 +723,51 @@ ${orders?.length ? `INSERT INTO user_metrics VALUES ${orders.map((o) => row(o)).
       // the tables are still there
       const left = await db.query('SELECT (SELECT count(*) FROM events) AS e, (SELECT count(*) FROM users) AS u');
       assert.deepEqual([Number(left.getChild('e')!.get(0)), Number(left.getChild('u')!.get(0))], [4, 2]);
+    });
+  });
+
+  describe('unit keys: units are matched by a hash of their id, and a shared hash never changes an answer', () => {
+    // Six users; user i views at 10:0i and carts at 10:(20 - i): a later user's cart comes before an earlier user's,
+    // so with units in two hash buckets (1 bit, three or more users share one) some view meets another user's cart
+    // first. By hand, every user views and carts: [6, 6] in every mode below (strict too: each user's very next
+    // event is its own cart; no purchase to exclude). A hashed statement that met another user's event must refuse.
+    const users = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
+    const evs: Ev[] = users.flatMap((u, i): Ev[] => [[u, null, VIEW, `10:0${i}`], [u, null, CART, `10:${20 - i}`]]);
+    const modes: Record<string, unknown>[] = [
+      spec([VIEW, CART]),
+      spec([VIEW, CART], { window: { value: 1, unit: 'hour' } }),
+      spec([VIEW, CART], { order: 'strict' }),
+      spec([VIEW, CART], { order: 'any', window: { value: 1, unit: 'hour' } }),
+      spec([VIEW, CART], { window: { value: 1, unit: 'hour' }, exclusions: [{ eventType: BUY, from: 1, to: 2 }] }),
+    ];
+
+    test('forced collisions (a 1-bit hash): the statement fails with KEY_COLLISION, runFunnel answers on the ids', async () => {
+      await load(evs);
+      for (const m of modes) {
+        const s = validateFunnelSpec(m);
+        const q = funnelSql(s, fields, { kind: 'hash', bits: 1 });
+        await assert.rejects(db.query(q.text, q.params), (err: unknown) => isKeyCollision(err), JSON.stringify(m));
+        let runs = 0;
+        const { value, sql } = await runFunnel((x) => (runs++, db.query(x.text, x.params)), (keys) => funnelSql(s, fields, keys), { kind: 'hash', bits: 1 });
+        assert.equal(runs, 2, 'ran again on the unit ids');
+        assert.ok(!sql.text.includes('hash('), 'Show SQL shows the statement that answered');
+        assert.deepEqual(decodeFunnel(value, s).total.steps.map((x) => x.count), [6, 6], JSON.stringify(m));
+      }
+    });
+
+    test('the full 64-bit hash, the ids and the hand-worked answer agree; runFunnel runs once', async () => {
+      await load(evs);
+      for (const m of modes) {
+        const s = validateFunnelSpec(m);
+        let runs = 0;
+        const hashed = await runFunnel((x) => (runs++, db.query(x.text, x.params)), (keys) => funnelSql(s, fields, keys));
+        assert.equal(runs, 1);
+        const t = funnelSql(s, fields, { kind: 'text' });
+        const text = decodeFunnel(await db.query(t.text, t.params), s);
+        assert.deepEqual(decodeFunnel(hashed.value, s), text);
+        assert.deepEqual(text.total.steps.map((x) => x.count), [6, 6]);
+      }
+      assert.throws(() => funnelSql(validateFunnelSpec(modes[0]), fields, { kind: 'hash', bits: 60 }), /64 bits, or 1 to 52/);
     });
   });
 

@@ -8,7 +8,7 @@ import { ident, raw } from '../../sql/quote.ts';
 import { toRows } from '../../lib/rows.ts';
 import { fmtInt, fmtMoney, fmtPct } from '../../lib/format.ts';
 import { completeOnly } from '../../analyses/filter/filter-edit.ts';
-import { decodeFunnel, funnelSql } from '../../analyses/funnel/index.ts';
+import { decodeFunnel, funnelSql, runFunnel } from '../../analyses/funnel/index.ts';
 import { cohortSql, decodeCohorts } from '../../analyses/cohort/index.ts';
 import { decodePathsTop, pathsTopSql } from '../../analyses/paths/index.ts';
 import { defaultPivotFor, leafRows, runPivot } from '../../analyses/pivot/index.ts';
@@ -53,7 +53,7 @@ export async function tileSummary(run: RunSql, ins: Pick<SavedInsight, 'screen' 
     case 'funnels': {
       const parsed = funnelFromParams(p, ctx.eventTypes);
       const spec = runnableFunnel(parsed.spec);
-      const r = decodeFunnel(await run(funnelSql(spec, ctx.fields)), spec);
+      const r = decodeFunnel((await runFunnel(run, (keys) => funnelSql(spec, ctx.fields, keys))).value, spec);
       const last = r.total.steps[r.total.steps.length - 1];
       const unit = spec.countBy === 'sessions' ? 'sessions' : 'users';
       return {
