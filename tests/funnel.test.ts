@@ -755,6 +755,32 @@ ${orders?.length ? `INSERT INTO user_metrics VALUES ${orders.map((o) => row(o)).
       }
     });
 
+    // Held product: user a views P1 then carts P2, P3 and only then P1 (b and c likewise with P2 and P3). By hand:
+    // [3, 3] holding product_id constant. With a 1-bit hash two of the three products share a bucket, so some
+    // user's view meets a cart of the other product first: the hashed statement must refuse.
+    const held: Ev[] = [['P1', 'P2', 'P3'], ['P2', 'P1', 'P3'], ['P3', 'P1', 'P2']].flatMap(([own, x, y], i): Ev[] => {
+      const u = ['a', 'b', 'c'][i];
+      return [[u, null, VIEW, '10:00', own], [u, null, CART, '10:01', x], [u, null, CART, '10:02', y], [u, null, CART, '10:03', own]];
+    });
+    const heldModes: Record<string, unknown>[] = [
+      spec([VIEW, CART], { hold: 'e.product_id' }),
+      spec([VIEW, CART], { hold: 'e.product_id', window: { value: 1, unit: 'hour' } }),
+      spec([VIEW, CART], { hold: 'e.product_id', order: 'any', window: { value: 1, unit: 'hour' } }),
+    ];
+
+    test('a held property matched by its hash: a shared bucket is caught the same way', async () => {
+      await load(held);
+      for (const m of heldModes) {
+        const s = validateFunnelSpec(m);
+        const q = funnelSql(s, fields, { kind: 'hash', bits: 1 });
+        await assert.rejects(db.query(q.text, q.params), (err: unknown) => isKeyCollision(err), JSON.stringify(m));
+        const forced = await runFunnel((x) => db.query(x.text, x.params), (keys) => funnelSql(s, fields, keys), { kind: 'hash', bits: 1 });
+        const full = await runFunnel((x) => db.query(x.text, x.params), (keys) => funnelSql(s, fields, keys));
+        assert.ok(full.sql.text.includes('hash('), 'the 64-bit hash answered');
+        for (const r of [forced, full]) assert.deepEqual(decodeFunnel(r.value, s).total.steps.map((x) => x.count), [3, 3], JSON.stringify(m));
+      }
+    });
+
     test('the full 64-bit hash, the ids and the hand-worked answer agree; runFunnel runs once', async () => {
       await load(evs);
       for (const m of modes) {

@@ -14,7 +14,8 @@
 //
 // The ASOF joins match units by a 64-bit hash of the unit id (`hu`), not the text id: sorting and partitioning on
 // text keys was most of their cost (measured natively, default funnel: 1.6× faster at 66,000 users, 1.5× at 5,000).
-// Every matched event carries its own unit id, so a hash shared by two units that sends one unit's step to the
+// A held property (the same product) is matched by its hash as well. Every matched event carries its own unit id
+// (and held value), so a hash shared by two units that sends one unit's step to the
 // other's event is caught (`collide`): the statement then fails with KEY_COLLISION and runFunnel runs it again on
 // the text ids. (An event of the other unit is the only way a shared hash can change an answer: when the first
 // event after a step among both units belongs to the same unit, it is also that unit's own first one.)
@@ -55,14 +56,23 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[], keys: 
   const bd = spec.breakdown?.kind === 'field' ? fieldById(fields, spec.breakdown.field) : null;
   const g = bd && !isUserField(bd) ? sql`${fieldSql(bd)}::VARCHAR` : raw('NULL::VARCHAR');
   const h = hold ? sql`${fieldSql(hold)}` : raw('NULL::VARCHAR');
-  const holdEq = raw(hold ? ' AND c.h = b.h' : '');
+  const holdEq = raw(hold ? ' AND c.hh = b.hh' : '');
   const bits = keys.kind === 'hash' ? (keys.bits ?? 64) : 64;
   if (!Number.isInteger(bits) || bits < 1 || (bits > 52 && bits !== 64)) throw new StrataError('A unit key hash has 64 bits, or 1 to 52.');
   // The join key: the unit's hash (each match then checked, see `collide`), or the unit id itself.
-  const hu = keys.kind === 'text' ? sql`${unit}` : bits === 64 ? sql`hash(${unit})` : sql`hash(${unit}) % ${raw(String(2 ** bits))}::UBIGINT`;
-  /** Matched-unit columns, checked against the anchor's unit at the end. */
+  const hashOf = (x: string) => (keys.kind === 'text' ? x : bits === 64 ? `hash(${x})` : `hash(${x}) % ${2 ** bits}::UBIGINT`);
+  const hu = raw(hashOf(unit.text));
+  // The held property is matched by its hash too (hh), and checked the same way.
+  const hh = hold ? hashOf('h') : 'NULL::UBIGINT';
+  /** Checks of every match against the anchor (`bad` below): its unit, and its held value when the join used it. */
   const matched: string[] = [];
-  const keep2 = (col: string) => (keys.kind === 'text' ? '' : (matched.push(col), `, b.u AS ${col}`));
+  const keep2 = (col: string, held = false) => {
+    if (keys.kind === 'text') return '';
+    matched.push(`coalesce(${col} <> u, FALSE)`);
+    if (!held || !hold) return `, b.u AS ${col}`;
+    matched.push(`coalesce(${col}_h <> h, FALSE)`);
+    return `, b.u AS ${col}, b.h AS ${col}_h`;
+  };
 
   const flags = spec.steps.map((s, i) => sql`coalesce(${stepMatch(s, fields)}, FALSE) AS ${raw(`m${i + 1}`)}`);
   const xflags = spec.exclusions.map((x, i) => sql`coalesce(${stepMatch(x, fields)}, FALSE) AS ${raw(`x${i + 1}`)}`);
@@ -76,10 +86,10 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[], keys: 
     sql`ev AS (SELECT ${unit} AS u, ${hu} AS hu, e.user_id AS uid, e.ts, e.rowid AS rid, ${h} AS h, ${g} AS g, ${joinSql([...flags, ...xflags], ', ')}
   FROM events e WHERE ${unit} IS NOT NULL AND e.ts IS NOT NULL AND ${membersSql(spec, fields, 'e.user_id')})`,
     sql`flagged AS (SELECT *, ${stepFlags} FROM ev WHERE TRUE${keep})`,
-    sql`keyed AS (SELECT u, hu, uid, ts, h, g, ${raw(cols('f', n).join(', '))}${raw(spec.exclusions.length ? ', ' + cols('x', spec.exclusions.length).join(', ') : '')},
+    sql`keyed AS (SELECT u, hu, uid, ts, h, ${raw(hh)} AS hh, g, ${raw(cols('f', n).join(', '))}${raw(spec.exclusions.length ? ', ' + cols('x', spec.exclusions.length).join(', ') : '')},
   ${keySql(spec, rank)} AS k FROM flagged)`,
   ];
-  for (let i = spec.order === 'any' ? 1 : 2; i <= n; i++) parts.push(raw(`s${i} AS (SELECT u, hu, h, ts, k FROM keyed WHERE f${i})`));
+  for (let i = spec.order === 'any' ? 1 : 2; i <= n; i++) parts.push(raw(`s${i} AS (SELECT u, hu, h, hh, ts, k FROM keyed WHERE f${i})`));
   const W = windowMinutes(spec.window);
   // The window (a validated whole number of minutes) goes in through the one escaping function.
   const within = (t: string, t0: string) => (W === null ? `${t} IS NOT NULL` : `coalesce(${t} <= ${t0} + to_minutes(${literal(W)}), FALSE)`);
@@ -94,12 +104,12 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[], keys: 
     parts.push(
       raw(
         W === null
-          ? `c0 AS (SELECT u, hu, h, arg_min(uid, k) AS uid, arg_min_null(g, k) AS g, min(ts) AS t0, min(k) AS k0 FROM keyed WHERE ${cols('f', n).join(' OR ')} GROUP BY u, hu, h)`
-          : `c0 AS (SELECT u, hu, h, uid, g, ts AS t0, k AS k0 FROM keyed WHERE ${cols('f', n).join(' OR ')})`,
+          ? `c0 AS (SELECT u, hu, h, hh, arg_min(uid, k) AS uid, arg_min_null(g, k) AS g, min(ts) AS t0, min(k) AS k0 FROM keyed WHERE ${cols('f', n).join(' OR ')} GROUP BY u, hu, h, hh)`
+          : `c0 AS (SELECT u, hu, h, hh, uid, g, ts AS t0, k AS k0 FROM keyed WHERE ${cols('f', n).join(' OR ')})`,
       ),
     );
     for (let i = 1; i <= n; i++) {
-      parts.push(raw(`c${i} AS (SELECT c.*, b.ts AS t${i}${keep2(`bu${i}`)} FROM c${i - 1} c ASOF LEFT JOIN s${i} b ON c.hu = b.hu${holdEq.text} AND b.k >= c.k0)`));
+      parts.push(raw(`c${i} AS (SELECT c.*, b.ts AS t${i}${keep2(`bu${i}`, true)} FROM c${i - 1} c ASOF LEFT JOIN s${i} b ON c.hu = b.hu${holdEq.text} AND b.k >= c.k0)`));
     }
     last = `c${n}`;
     depth = cols('t', n).map((t) => `(${within(t, 't0')})::INTEGER`).join(' + ');
@@ -109,19 +119,19 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[], keys: 
     // Without a window or exclusions the earliest anchor of a unit goes furthest, so it is the only one tried.
     // arg_min_null keeps a NULL breakdown value of that anchor (arg_min would skip to a later step-1 event's value).
     const firstOnly = spec.order === 'sequential' && W === null && spec.exclusions.length === 0;
-    parts.push(raw(`s1x AS (SELECT u, hu, h, uid, g, ts, k FROM keyed WHERE f1)`));
+    parts.push(raw(`s1x AS (SELECT u, hu, h, hh, uid, g, ts, k FROM keyed WHERE f1)`));
     parts.push(
       raw(
         firstOnly
-          ? `c1 AS (SELECT u, hu, h, arg_min(uid, k) AS uid, arg_min_null(g, k) AS g, min(ts) AS t1, min(k) AS k1 FROM s1x GROUP BY u, hu, h)`
-          : `c1 AS (SELECT u, hu, h, uid, g, ts AS t1, k AS k1 FROM s1x)`,
+          ? `c1 AS (SELECT u, hu, h, hh, arg_min(uid, k) AS uid, arg_min_null(g, k) AS g, min(ts) AS t1, min(k) AS k1 FROM s1x GROUP BY u, hu, h, hh)`
+          : `c1 AS (SELECT u, hu, h, hh, uid, g, ts AS t1, k AS k1 FROM s1x)`,
       ),
     );
     for (let i = 2; i <= n; i++) {
       parts.push(
         raw(
           spec.order === 'sequential'
-            ? `c${i} AS (SELECT c.*, b.ts AS t${i}, b.k AS k${i}${keep2(`bu${i}`)} FROM c${i - 1} c ASOF LEFT JOIN s${i} b ON c.hu = b.hu${holdEq.text} AND b.k > c.k${i - 1})`
+            ? `c${i} AS (SELECT c.*, b.ts AS t${i}, b.k AS k${i}${keep2(`bu${i}`, true)} FROM c${i - 1} c ASOF LEFT JOIN s${i} b ON c.hu = b.hu${holdEq.text} AND b.k > c.k${i - 1})`
             : `c${i} AS (SELECT c.*, CASE WHEN b.f${i}${hold ? ' AND b.h = c.h' : ''} THEN b.ts END AS t${i}, CASE WHEN b.f${i}${hold ? ' AND b.h = c.h' : ''} THEN b.k END AS k${i}${keep2(`bu${i}`)}
   FROM c${i - 1} c ASOF LEFT JOIN keyed b ON c.hu = b.hu AND b.k > c.k${i - 1})`,
         ),
@@ -146,7 +156,7 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[], keys: 
     entry = 't1';
   }
   // A match on another unit's event (two units sharing a hash): `bad`, which fails the statement in `best`.
-  const bad = matched.length ? matched.map((m) => `coalesce(${m} <> u, FALSE)`).join(' OR ') : 'FALSE';
+  const bad = matched.length ? matched.join(' OR ') : 'FALSE';
   parts.push(raw(`scored AS (SELECT u, uid, g, ${entry} AS entry, ${stamps} AS ts, ${depth} AS depth, k${spec.order === 'any' ? '0' : '1'} AS ka, ${bad} AS bad FROM ${last})`));
   // Best attempt per unit: deepest, then earliest anchor. Step times past its depth are cleared.
   parts.push(
