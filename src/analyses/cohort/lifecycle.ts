@@ -26,13 +26,14 @@ export function lifecycleSql(spec: CohortSpec, fields: readonly Field[]): Sql {
   return sql`WITH bounds AS (SELECT date_trunc('day', max(ts)) + INTERVAL 1 DAY AS data_end FROM events),
 act AS (SELECT DISTINCT e.user_id, date_trunc(${trunc}, e.ts) AS p FROM events e
   WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)} AND ${membersSql(spec, fields, 'e.user_id')}),
-seq AS (SELECT user_id, p, lag(p) OVER (PARTITION BY user_id ORDER BY p) AS prev FROM act),
+seq AS (SELECT user_id, p, lag(p) OVER w AS prev, lead(p) OVER w AS next FROM act WINDOW w AS (PARTITION BY user_id ORDER BY p)),
 state AS (
   SELECT p, CASE WHEN prev IS NULL THEN 'new' WHEN prev = p - ${step} THEN 'returning' ELSE 'resurrecting' END AS s FROM seq
   UNION ALL
-  SELECT a.p + ${step} AS p, 'dormant' AS s FROM act a CROSS JOIN bounds
-  WHERE a.p + ${step} < bounds.data_end
-    AND NOT EXISTS (SELECT 1 FROM act b WHERE b.user_id = a.user_id AND b.p = a.p + ${step})
+  -- Dormant in the period after an active one that is not active itself: the user's next active period (periods
+  -- are truncated, so none lies between p and p + one period) is not that one. One window for both directions.
+  SELECT q.p + ${step} AS p, 'dormant' AS s FROM seq q CROSS JOIN bounds
+  WHERE q.p + ${step} < bounds.data_end AND (q.next IS NULL OR q.next <> q.p + ${step})
 )
 SELECT epoch_ms(p)::DOUBLE AS start, s AS state, count(*)::DOUBLE AS users FROM state GROUP BY p, s ORDER BY p, s`;
 }

@@ -50,6 +50,16 @@ function startsSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql): Sql 
   WHERE ${x} IS NOT NULL AND ${membersSql(spec, fields, 'u.user_id')}`;
 }
 
+/** Whether users start a cohort with their first event of exactly the kind a return counts (same predicate). */
+function sameMatch(spec: CohortSpec, fields: readonly Field[]): boolean {
+  // Not for "any event": then the returns are every user-period of activity, and a GROUP BY user over the events
+  // was measured faster than grouping them again (1M events: 152 vs 164 ms; purchases: 118 → 91 ms).
+  if (spec.start.by !== 'event' || spec.recurring || spec.returns.kind === 'any') return false;
+  const a = eventMatchSql(spec.start.event, fields);
+  const b = eventMatchSql(spec.returns, fields);
+  return a.text === b.text && JSON.stringify(a.params) === JSON.stringify(b.params);
+}
+
 /** The retention statement: one row per cohort and period index 0..spec.periods (zeros included). */
 export function cohortSql(spec: CohortSpec, fields: readonly Field[]): Sql {
   const { trunc, step } = periodSql(spec.period);
@@ -58,10 +68,19 @@ export function cohortSql(spec: CohortSpec, fields: readonly Field[]): Sql {
       ? sql`SELECT c, k, count(*)::DOUBLE AS retained FROM hits GROUP BY c, k`
       : sql`SELECT m.c, g.k, count(*)::DOUBLE AS retained FROM (SELECT c, user_id, max(k) AS mk FROM hits GROUP BY c, user_id) m
   JOIN range(0, CAST(${spec.periods} AS BIGINT) + 1) g(k) ON m.mk >= g.k GROUP BY m.c, g.k`;
-  return sql`WITH bounds AS (SELECT date_trunc('day', max(ts)) + INTERVAL 1 DAY AS data_end FROM events),
-starts AS (${startsSql(spec, fields, trunc)}),
+  const retSql = sql`SELECT DISTINCT e.user_id, date_trunc(${trunc}, e.ts) AS p FROM events e WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)}`;
+  // When users start with their first event of the same kind that counts as a return (first purchase / purchases),
+  // each cohort is the user's earliest return period: read from the returns (one pass over the events, not two). date_trunc(min(ts)) = min(date_trunc(ts)), and a user with no such event is in
+  // neither.
+  const cohorts = sameMatch(spec, fields)
+    ? sql`ret AS MATERIALIZED (${retSql}),
+starts AS (SELECT r.user_id, min(r.p) AS c FROM ret r WHERE ${membersSql(spec, fields, 'r.user_id')} GROUP BY r.user_id),
+sized AS (SELECT c, count(*)::DOUBLE AS size FROM starts GROUP BY c)`
+    : sql`starts AS (${startsSql(spec, fields, trunc)}),
 sized AS (SELECT c, count(*)::DOUBLE AS size FROM starts GROUP BY c),
-ret AS (SELECT DISTINCT e.user_id, date_trunc(${trunc}, e.ts) AS p FROM events e WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)}),
+ret AS (${retSql})`;
+  return sql`WITH bounds AS (SELECT date_trunc('day', max(ts)) + INTERVAL 1 DAY AS data_end FROM events),
+${cohorts},
 hits AS (SELECT s.c, s.user_id, date_diff(${trunc}, s.c, r.p) AS k FROM starts s JOIN ret r ON r.user_id = s.user_id AND r.p >= s.c),
 kept AS (${retained}),
 buys AS (SELECT e.user_id, date_trunc(${trunc}, e.ts) AS p, count(DISTINCT e.order_id)::DOUBLE AS orders,
