@@ -380,6 +380,25 @@ function overviewSuite(backend: string, openDb: () => Promise<Db>): void {
       assert.equal(users[0].n, 5); // the "DROP TABLE" country did nothing
     });
 
+    test('traffic sources for one segment, all time and in a range (orders and revenue from the purchase events)', async () => {
+      // "Gold" = u1 and u3: s1 google/cpc (o1 35, 01-05), s2 email/newsletter (o2 35, 03-10), s5 bing/cpc (o4 70,
+      // 02-14), s6 instagram/social (o5 30, 03-18). One session each: by revenue, then source.
+      await db.exec(`CREATE OR REPLACE TABLE user_segments AS SELECT user_id, CASE WHEN user_id IN ('u1', 'u3') THEN 'Gold' END AS tier FROM users`);
+      try {
+        const rows = (t: OverviewResults['trafficSources']) => t.map((x) => [x.source, x.medium, x.sessions, x.users, x.orders, x.revenue, x.conversion]);
+        const gold = { segment: { column: 'tier', value: 'Gold' } };
+        assert.deepEqual(rows(await panel(db, 'trafficSources', gold)), [
+          ['bing', 'cpc', 1, 1, 1, 70, 1], ['email', 'newsletter', 1, 1, 1, 35, 1], ['google', 'cpc', 1, 1, 1, 35, 1], ['instagram', 'social', 1, 1, 1, 30, 1],
+        ]);
+        // 2024-01-01..2024-02-14 keeps s1 and s5 (02-14 11:00 is inside the last day).
+        assert.deepEqual(rows(await panel(db, 'trafficSources', { ...gold, from: '2024-01-01', to: '2024-02-14' })), [
+          ['bing', 'cpc', 1, 1, 1, 70, 1], ['google', 'cpc', 1, 1, 1, 35, 1],
+        ]);
+      } finally {
+        await db.exec('DROP TABLE user_segments');
+      }
+    });
+
     test('traffic sources: session_start wins, else the first event; conversion per source', async () => {
       const t = await panel(db, 'trafficSources');
       const row = (source: string | null, medium: string | null, n: number[], conversion: number) => ({

@@ -25,22 +25,24 @@ export interface TrafficSourceRow {
  * SQL: each session in range (events without session_id are left out) takes source and medium from its
  * earliest session_start row in range, else from its earliest event in range, and belongs to the user of its
  * first event with a user_id. Aggregated per session first (2.5x faster at 10M events than joining events
- * back), so an order whose purchase lines span two sessions counts once in each. Most sessions first.
+ * back), so an order whose purchase lines span two sessions counts once in each; a session's orders and revenue
+ * from its purchase events alone (a distinct count inside the per-session aggregate over every event was half
+ * the statement: 1M events, all time, natively 328 → 226 ms). Most sessions first.
  */
 export function trafficSourcesSql(spec: OverviewSpec): Sql {
   const cols = ['session_id', 'user_id', 'event_type', 'order_id', 'revenue', 'source', 'medium'];
   return sql`WITH ${scopeCtes(spec, cols, 'session_id IS NOT NULL')},
-sess AS (
-  SELECT coalesce(
+visits AS (
+  SELECT session_id, coalesce(
       arg_min({'source': source, 'medium': medium}, ts) FILTER (WHERE event_type = 'session_start'),
       arg_min({'source': source, 'medium': medium}, ts)
     ) AS attr,
     arg_min(user_id, ts) AS user_id,
-    count(DISTINCT order_id) FILTER (WHERE event_type = 'purchase') AS orders,
-    sum(revenue) FILTER (WHERE event_type = 'purchase') AS revenue,
     bool_or(event_type = 'purchase') AS converted
   FROM ev GROUP BY session_id
-)
+),
+buys AS (SELECT session_id, count(DISTINCT order_id) AS orders, sum(revenue) AS revenue FROM ev WHERE event_type = 'purchase' GROUP BY session_id),
+sess AS (SELECT v.attr, v.user_id, b.orders, b.revenue, v.converted FROM visits v LEFT JOIN buys b USING (session_id))
 SELECT attr.source::VARCHAR AS source, attr.medium::VARCHAR AS medium,
   count(*)::DOUBLE AS sessions,
   count(DISTINCT user_id)::DOUBLE AS users,
