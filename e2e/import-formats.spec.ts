@@ -1,6 +1,6 @@
 // Parquet, a JSON array and NDJSON import in the browser (DuckDB-WASM has no reader for them: Strata converts them
 // in a worker) with zero manual mapping, and the Overview equals native DuckDB's read_parquet / read_json import.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -30,6 +30,8 @@ test.beforeAll(async () => {
     await db.close();
   }
 });
+
+test.afterAll(() => rmSync(dir, { recursive: true, force: true })); // the large file is ~90 MB; CI's disk keeps no litter
 
 async function importOne(page: Page, path: string, fresh = true): Promise<void> {
   if (fresh) {
@@ -62,10 +64,13 @@ for (const kind of ['parquet', 'json', 'ndjson'] as const) {
 
 test('a large NDJSON file converts with a progress bar that can be cancelled; the next file still imports', async ({ page }) => {
   test.setTimeout(180_000);
+  // ~90 MB: large enough that the conversion is still running when Cancel is pressed (it reads ~20-40 MB/s here),
+  // small enough not to crowd a 2-core CI machine's renderer (a 234 MB version once crashed it, "Page crashed", with
+  // another spec generating a shop beside it; 16 runs under load here did not reproduce that).
   const big = join(dir, 'big.ndjson');
   const db = await openNodeDb();
   try {
-    await db.exec(`COPY (SELECT e.*, repeat('x', 200) AS padding FROM (${EVENTS.replace('range(30000)', 'range(600000)')}) e) TO ${literal(big)} (FORMAT json)`);
+    await db.exec(`COPY (SELECT e.*, repeat('x', 40) AS padding FROM (${EVENTS.replace('range(30000)', 'range(450000)')}) e) TO ${literal(big)} (FORMAT json)`);
   } finally {
     await db.close();
   }
