@@ -217,6 +217,36 @@ test('the demo shop leaves no panel out and its last month is complete', async (
   await expect(page.getByTestId('kpi-conversion')).not.toContainText('every user here bought');
 });
 
+test('the category and churn-risk panels equal plain loops over the events (all time, default bands)', async ({ page }) => {
+  const { refCategories, refChurn } = await import('./overview-reference.ts');
+  await page.goto('./#/overview');
+  await waitForDashboard(page);
+  const money = (s: string) => Number(s.replace(/[^0-9.-]/g, ''));
+  const whole = (s: string) => Number(s.replace(/[^0-9]/g, ''));
+  // Category performance: one table row per category, best revenue first.
+  const cats = await refCategories(DEFAULT_PARAMS);
+  expect(cats.length).toBeGreaterThan(3);
+  const rows = page.getByTestId('panel-categories').locator('tbody tr');
+  await expect(rows).toHaveCount(cats.length);
+  const shown = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent?.trim() ?? '')));
+  shown.forEach(([name, transactions, revenue, aov, customers], i) => {
+    const c = cats[i];
+    expect(name).toBe(c.category ?? 'Uncategorised');
+    expect(whole(transactions)).toBe(c.transactions);
+    expect(money(revenue)).toBe(Math.round(c.revenue)); // shown in whole currency units
+    expect(money(aov)).toBeCloseTo(c.revenue / c.orders, 2);
+    expect(whole(customers)).toBe(c.customers);
+  });
+  // Churn risk: buyers per band and their spend (days to the data's last event; Low <= 90 < Medium <= 180 < High).
+  const churn = await refChurn(DEFAULT_PARAMS, 90, 180);
+  for (const band of ['low', 'medium', 'high'] as const) {
+    const li = page.getByTestId('panel-churn').locator(`[data-band="${band}"]`);
+    await expect(li).toHaveAttribute('data-customers', String(churn[band].customers));
+    expect(money(await li.locator('span.muted').innerText())).toBe(Math.round(churn[band].revenue));
+  }
+  expect(churn.low.customers + churn.medium.customers + churn.high.customers).toBeGreaterThan(1000);
+});
+
 test('drill-down: clicking a customer on the spend-vs-orders scatter opens that customer\'s timeline', async ({ page }) => {
   await page.goto('./#/overview');
   await waitForDashboard(page);
