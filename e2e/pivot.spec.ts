@@ -199,6 +199,8 @@ test('Show SQL shows the GROUPING SETS query and the CSV download matches the ta
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
   expect(download.suggestedFilename()).toBe('strata-pivot.csv');
   const csv = parseCsv(await readFile((await download.path())!, 'utf8'));
+  // The table's corner names the row fields by their titles; the CSV keeps the raw column names other tools read.
+  await expect(page.getByTestId('pivot-table').locator('thead th.dims')).toHaveText('Country › Gender');
   const header = ['country', 'gender', ...t.groups.flatMap((g, gi) => [0, 1].map((m) => `${g} / ${t.measures[gi * 2 + m]}`))];
   expect(csv[0]).toEqual(header);
   expect(csv[0]).toContain('Total / Users');
