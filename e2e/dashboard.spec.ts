@@ -67,7 +67,7 @@ test('save views by name, arrange them on the Dashboard, reload, reopen one exac
   await expect.poll(names).toEqual(['Sessions funnel']);
 });
 
-test('a catalog read that fails is shown on the screen, not swallowed (the funnel says which read failed)', async ({ page }) => {
+test('a catalog read that fails is shown on Funnels, Journeys, Retention, Segments and Clusters, not swallowed (it says which read failed); the Pivot still answers', async ({ page }) => {
   // Every statement reaching the database worker with the catalog's event-types text is made to fail, as a broken
   // table would: the screen must say so in words instead of showing an empty step list.
   await page.addInitScript(() => {
@@ -84,4 +84,15 @@ test('a catalog read that fails is shown on the screen, not swallowed (the funne
   await waitForApp(page);
   await expect(page.getByTestId('catalog-error')).toContainText("Could not read the dataset's event types", { timeout: 60_000 });
   await expect(page.getByTestId('catalog-error')).toContainText('injected: events unreadable');
+  for (const screen of ['Journeys', 'Retention', 'Segments', 'Clusters']) {
+    await page.getByRole('link', { name: screen, exact: true }).click();
+    const alert = page.getByTestId('catalog-error');
+    await expect(alert).toHaveAttribute('role', 'alert');
+    await expect(alert).toContainText("Could not read the dataset's event types: ");
+    await expect(alert).toContainText('injected: events unreadable');
+  }
+  // Only the event types failed: the columns were read, and the Pivot still answers.
+  await page.getByRole('link', { name: 'Pivot', exact: true }).click();
+  await expect(page.getByTestId('pivot-status')).toHaveAttribute('data-status', 'ready', { timeout: 30_000 });
+  await expect(page.getByTestId('pivot-table')).toContainText('Total');
 });
