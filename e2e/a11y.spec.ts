@@ -47,6 +47,11 @@ test('axe-core: 0 violations on every screen with its results drawn; at 1440, 10
       // Settings never scroll inside a box of their own (a filter builder at their foot was hidden below its fold).
       const boxed = await page.getByTestId('settings-panel').evaluateAll((els) => els.filter((el) => el.scrollHeight > el.clientHeight + 1).length);
       if (boxed) found.push(`${screen}: the settings panel scrolls inside its own box at ${width} px`);
+      if (width === 390) {
+        // Stacked above the results, the settings scroll away with the page (sticky, they covered the results).
+        const stuck = await page.getByTestId('settings-panel').evaluateAll((els) => els.filter((el) => getComputedStyle(el).position === 'sticky').length);
+        if (stuck) found.push(`${screen}: the settings panel stays stuck over the results at ${width} px`);
+      }
       if (screen === 'overview' && width >= 1024) {
         // The traffic sources table keeps its last column (Conversion) in view on a laptop.
         const cut = await page.getByTestId('panel-traffic').locator('table').evaluate((el) => el.parentElement!.scrollWidth - el.parentElement!.clientWidth);
