@@ -3,7 +3,7 @@
 // (screenshots of each in test-results/layout/ to be looked at). Each check runs on the page as the user sees it (the rules axe-core ships, WCAG A/AA).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { test, expect, waitForApp, waitForDashboard } from './fixtures.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,9 @@ async function settled(page: Page): Promise<void> {
   await waitForApp(page);
   await expect(page.locator('[data-panel-state="loading"], [aria-busy="true"], [data-status="loading"]')).toHaveCount(0, { timeout: 60_000 });
 }
+
+/** How many px of a table its scroll box hides (0 when the whole table is in view). */
+const cutOff = (table: Locator) => table.evaluate((el) => el.parentElement!.scrollWidth - el.parentElement!.clientWidth);
 
 test('axe-core: 0 violations on every screen with its results drawn; at 1440, 1024 and 390 px none scrolls sideways and a year of months fits', async ({ page }) => {
   test.setTimeout(420_000);
@@ -54,12 +57,12 @@ test('axe-core: 0 violations on every screen with its results drawn; at 1440, 10
       }
       if (screen === 'overview' && width >= 1024) {
         // The traffic sources table keeps its last column (Conversion) in view on a laptop.
-        const cut = await page.getByTestId('panel-traffic').locator('table').evaluate((el) => el.parentElement!.scrollWidth - el.parentElement!.clientWidth);
+        const cut = await cutOff(page.getByTestId('panel-traffic').locator('table'));
         if (cut > 0) found.push(`overview: ${cut} px of the traffic sources table cut off at ${width} px`);
       }
       if (screen === 'funnels' && width >= 1024) {
         // The step table fits its card on a laptop: no column (the users links last) cut off inside its scroll box.
-        const cut = await page.getByTestId('funnel-table').evaluate((el) => el.parentElement!.scrollWidth - el.parentElement!.clientWidth);
+        const cut = await cutOff(page.getByTestId('funnel-table'));
         if (cut > 0) found.push(`funnels: ${cut} px of the step table cut off at ${width} px`);
       }
       await page.screenshot({ path: `test-results/layout/${width}-${screen}.png`, fullPage: true });
