@@ -33,7 +33,8 @@ export function overviewQueries(window90: { from: string; to: string } | null): 
   if (window90) specs.push(['90 d', { ...DEFAULT_OVERVIEW, from: window90.from, to: window90.to }]);
   return specs.flatMap(([tag, spec]) =>
     Object.entries(OVERVIEW_PANELS).map(([panel, build]) => {
-      const q = build(spec);
+      // The page's panels: every dataset the bench loads was installed with session_metrics.
+      const q = build(spec, { sessionMetrics: true });
       return { name: `${panel} (${tag})`, text: q.text, params: [...q.params] };
     }),
   );

@@ -6,6 +6,9 @@ import { toRows } from '../src/lib/rows.ts';
 
 interface Ev {
   user: string | null;
+  session: string | null;
+  source: string | null;
+  medium: string | null;
   type: string;
   order: string | null;
   category: string | null;
@@ -31,10 +34,12 @@ function events(params: GenParams): Promise<Ev[]> {
     p = (async () => {
       const db = await openNodeDb({ threads: 1 });
       await loadShop(db, params);
-      const rows = toRows(await db.query('SELECT user_id, event_type, order_id, category, revenue, ts FROM events'));
+      const rows = toRows(await db.query('SELECT user_id, session_id, source, medium, event_type, order_id, category, revenue, ts FROM events'));
       await db.close();
       return rows.filter((r) => r.ts !== null).map((r) => ({
-        user: r.user_id === null ? null : String(r.user_id), type: String(r.event_type), order: r.order_id === null ? null : String(r.order_id),
+        user: r.user_id === null ? null : String(r.user_id), type: String(r.event_type),
+        session: r.session_id === null ? null : String(r.session_id),
+        source: r.source === null ? null : String(r.source), medium: r.medium === null ? null : String(r.medium), order: r.order_id === null ? null : String(r.order_id),
         category: r.category === null ? null : String(r.category),
         revenue: Number(r.revenue ?? 0), ms: Number(r.ts),
       }));
@@ -119,4 +124,56 @@ export async function refChurn(params: GenParams, medium: number, high: number):
     band.revenue += b.spend;
   }
   return out;
+}
+
+export interface RefTraffic {
+  source: string | null;
+  medium: string | null;
+  sessions: number;
+  users: number;
+  orders: number;
+  revenue: number;
+  conversion: number;
+}
+
+/**
+ * Traffic sources by plain loops (README "Overview": traffic sources) over the events in from..to (null: open), in
+ * table order: a session's source and medium are its earliest session_start's in range, else its earliest event's
+ * (the first row at equal times); its user the earliest event's with a user; orders the distinct order ids of its
+ * purchases, revenue their sum. Most sessions first, then revenue, then source and medium (none last).
+ */
+export async function refTraffic(params: GenParams, from: string | null, to: string | null): Promise<RefTraffic[]> {
+  const lo = from === null ? -Infinity : Date.parse(`${from}T00:00:00Z`);
+  const hi = to === null ? Infinity : Date.parse(`${to}T00:00:00Z`) + DAY_MS;
+  type S = { start: Ev | null; first: Ev | null; user: Ev | null; orders: Set<string>; revenue: number; bought: boolean };
+  const sessions = new Map<string, S>();
+  for (const e of await events(params)) {
+    if (e.session === null || e.ms < lo || e.ms >= hi) continue;
+    let s = sessions.get(e.session);
+    if (!s) sessions.set(e.session, (s = { start: null, first: null, user: null, orders: new Set(), revenue: 0, bought: false }));
+    if (!s.first || e.ms < s.first.ms) s.first = e;
+    if (e.type === 'session_start' && (!s.start || e.ms < s.start.ms)) s.start = e;
+    if (e.user !== null && (!s.user || e.ms < s.user.ms)) s.user = e;
+    if (e.type === 'purchase') {
+      s.bought = true;
+      s.revenue += e.revenue;
+      if (e.order !== null) s.orders.add(e.order);
+    }
+  }
+  const by = new Map<string, { source: string | null; medium: string | null; sessions: number; users: Set<string>; orders: number; revenue: number; converting: number }>();
+  for (const s of sessions.values()) {
+    const attr = s.start ?? s.first!;
+    const key = JSON.stringify([attr.source, attr.medium]);
+    let r = by.get(key);
+    if (!r) by.set(key, (r = { source: attr.source, medium: attr.medium, sessions: 0, users: new Set(), orders: 0, revenue: 0, converting: 0 }));
+    r.sessions++;
+    if (s.user) r.users.add(s.user.user!);
+    r.orders += s.orders.size;
+    r.revenue += s.revenue;
+    if (s.bought) r.converting++;
+  }
+  const nullsLast = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+  return [...by.values()]
+    .map((r) => ({ source: r.source, medium: r.medium, sessions: r.sessions, users: r.users.size, orders: r.orders, revenue: r.revenue, conversion: r.converting / r.sessions }))
+    .sort((a, b) => b.sessions - a.sessions || b.revenue - a.revenue || nullsLast(a.source, b.source) || nullsLast(a.medium, b.medium));
 }

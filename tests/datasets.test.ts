@@ -94,7 +94,7 @@ test('repairCatalog: half-built schemas dropped, rows without tables unlisted, s
   assert.deepEqual((await listDatasets(db)).map((d) => d.name), ['B', 'A']);
   assert.equal(await currentDatasetId(db), null, 'the current setting pointed at the removed row');
   const left = toRows(await db.query(`SELECT table_name FROM duckdb_tables() WHERE schema_name = '${a.schema}' ORDER BY 1`)).map((r) => r.table_name);
-  assert.deepEqual(left, ['events', 'my_notes', 'products', 'user_metrics', 'users'], 'only scratch names are dropped');
+  assert.deepEqual(left, ['events', 'my_notes', 'products', 'session_metrics', 'user_metrics', 'users'], 'only scratch names are dropped');
   assert.deepEqual({ a: await print(a.schema), b: await print(b.schema) }, before);
   // Nothing to do the second time.
   assert.deepEqual(await repairCatalog(db), { removedRows: [], droppedSchemas: [], droppedTables: 0 });

@@ -13,6 +13,7 @@ import { LiveSim, DEFAULT_LIVE, initialCounters, validateLiveSettings, type Live
 import { appendTick, readLiveState, shopCounters, feedRows, type LiveState } from '../src/data/live/append.ts';
 import { T } from '../src/data/generator/session.ts';
 import { userMetricsSql } from '../src/data/user-metrics.ts';
+import { sessionMetricsSql } from '../src/data/session-metrics.ts';
 import { builtinAvailability, builtinsToCompute, computeBuiltinSegmentations, storedOptions } from '../src/data/segments-compute.ts';
 import { dataFingerprint, listSegmentations } from '../src/data/segments-store.ts';
 
@@ -96,12 +97,12 @@ test('settings are checked', () => {
   assert.throws(() => validateLiveSettings({ traffic: Number.NaN }), /traffic/);
 });
 
-/** Every column of user_metrics and user_segments, rounded where sums of doubles could differ in the last bit. */
-async function snapshot(db: Db, table: 'user_metrics' | 'user_segments'): Promise<string> {
+/** Every column of user_metrics, user_segments or session_metrics, rounded where sums of doubles could differ in the last bit. */
+async function snapshot(db: Db, table: 'user_metrics' | 'user_segments' | 'session_metrics'): Promise<string> {
   const cols = toRows(await db.query(`SELECT column_name AS c, data_type AS t FROM duckdb_columns() WHERE database_name = current_database()
     AND schema_name = current_schema() AND table_name = '${table}' ORDER BY column_name`)).map((r) => [String(r.c), String(r.t)]);
   const select = cols.map(([c, t]) => (t === 'DOUBLE' ? `round("${c}", 6) AS "${c}"` : `"${c}"`)).join(', ');
-  return JSON.stringify(toRows(await db.query(`SELECT ${select} FROM ${table} ORDER BY user_id`)), (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
+  return JSON.stringify(toRows(await db.query(`SELECT ${select} FROM ${table} ORDER BY ${table === 'session_metrics' ? 'session_id' : 'user_id'}`)), (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
 }
 
 /** What the app does on the heavy-panel interval and on pause: recompute the segmentations the data outdated. */
@@ -168,12 +169,14 @@ function suite(backend: string, open: () => Promise<Db>, ticks: number): void {
         assert.equal(n.u, state.counters.nextUser);
 
         // The same events from scratch: user_metrics rebuilt, the segmentations computed afresh.
-        const incremental = { metrics: await snapshot(db, 'user_metrics'), segments: await snapshot(db, 'user_segments') };
+        const incremental = { metrics: await snapshot(db, 'user_metrics'), segments: await snapshot(db, 'user_segments'), sessions: await snapshot(db, 'session_metrics') };
         await db.exec(`CREATE SCHEMA fresh; SET schema = 'fresh';
 CREATE TABLE users AS SELECT * FROM main.users; CREATE TABLE events AS SELECT * FROM main.events;
-CREATE TABLE products AS SELECT * FROM main.products; ${userMetricsSql('fresh.user_metrics', true)}`);
+CREATE TABLE products AS SELECT * FROM main.products; ${userMetricsSql('fresh.user_metrics', true)}; ${sessionMetricsSql('fresh.session_metrics')}`);
         await computeBuiltinSegmentations(db);
         assert.equal(incremental.metrics, await snapshot(db, 'user_metrics'), 'user_metrics equals a full recomputation');
+        assert.equal(incremental.sessions, await snapshot(db, 'session_metrics'), 'session_metrics equals a full recomputation');
+        assert.ok(incremental.sessions.includes(`"S${String(start.nextSession).padStart(7, '0')}"`), 'the live sessions are in it');
         assert.equal(incremental.segments, await snapshot(db, 'user_segments'), 'every segmentation equals a full recomputation');
         assert.ok((await listSegmentations(db)).length >= 10);
         await db.exec(`SET schema = 'main'`);
@@ -192,11 +195,11 @@ CREATE TABLE products AS SELECT * FROM main.products; ${userMetricsSql('fresh.us
 suite('native DuckDB', () => openNodeDb(), 1800);
 suite('DuckDB-WASM', () => openWasmDb(), 200);
 
-test('a dataset stored before user_metrics kept the first touch: live ticks refresh it without one, and the traffic source still comes from the events', async () => {
+test('a dataset stored before user_metrics kept the first touch (and before session_metrics): live ticks refresh it without one, and the traffic source still comes from the events', async () => {
   const db = await openNodeDb();
   try {
     await loadShop(db, PARAMS);
-    await db.exec('ALTER TABLE user_metrics DROP COLUMN first_source; ALTER TABLE user_metrics DROP COLUMN first_medium');
+    await db.exec('ALTER TABLE user_metrics DROP COLUMN first_source; ALTER TABLE user_metrics DROP COLUMN first_medium; DROP TABLE session_metrics');
     const shop = await shopCounters(db);
     const start = initialCounters(PARAMS, shop);
     let state: LiveState = { params: PARAMS, settings: DEFAULT_LIVE, counters: start, start, totals: { orders: 0, revenue: 0, newUsers: 0 }, lastEventMs: shop.lastEventMs, status: 'running' };
@@ -211,6 +214,8 @@ test('a dataset stored before user_metrics kept the first touch: live ticks refr
     const cols = toRows(await db.query(`SELECT column_name AS c FROM duckdb_columns() WHERE database_name = current_database()
       AND schema_name = current_schema() AND table_name = 'user_metrics'`)).map((r) => String(r.c));
     assert.ok(!cols.includes('first_source') && !cols.includes('first_medium'), 'no first-touch columns appeared');
+    const tables = toRows(await db.query(`SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = current_schema()`)).map((r) => String(r.t));
+    assert.ok(!tables.includes('session_metrics'), 'no session_metrics appeared (the Overview reads the events instead)');
     const incremental = await snapshot(db, 'user_metrics');
     await db.exec(`CREATE SCHEMA fresh; SET schema = 'fresh';
 CREATE TABLE users AS SELECT * FROM main.users; CREATE TABLE events AS SELECT * FROM main.events; ${userMetricsSql('fresh.user_metrics')}`);

@@ -7,12 +7,15 @@ import { openNodeDb } from '../src/db/node-db.ts';
 import { toRows } from '../src/lib/rows.ts';
 import { literal, type SqlValue } from '../src/sql/quote.ts';
 import { USER_METRICS_SQL } from '../src/data/user-metrics.ts';
+import { sessionMetricsSql } from '../src/data/session-metrics.ts';
+import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { StrataError } from '../src/errors.ts';
 import {
   DEFAULT_OVERVIEW,
   OVERVIEW_DECODERS,
   OVERVIEW_PANELS,
   customersScatterSql,
+  type PanelContext,
   decodeCustomersScatter,
   linearTrend,
   relativeChange,
@@ -112,12 +115,16 @@ CREATE TABLE events (event_id VARCHAR, user_id VARCHAR, session_id VARCHAR, even
   });
   await db.exec(`INSERT INTO events VALUES ${values(rows)}`);
   await db.exec(USER_METRICS_SQL);
+  await db.exec(sessionMetricsSql('session_metrics'));
 }
 
+/** The traffic-sources panel's two ways: aggregating the events, and reading session_metrics (same answers). */
+const TRAFFIC_WAYS: readonly [string, PanelContext][] = [['from the events', {}], ['from session_metrics', { sessionMetrics: true }]];
+
 /** Build, run and decode one panel. */
-async function panel<K extends OverviewPanel>(db: Db, name: K, spec: Partial<OverviewSpec> = {}): Promise<OverviewResults[K]> {
+async function panel<K extends OverviewPanel>(db: Db, name: K, spec: Partial<OverviewSpec> = {}, ctx: PanelContext = {}): Promise<OverviewResults[K]> {
   const full = validateOverviewSpec({ ...DEFAULT_OVERVIEW, ...spec });
-  const q = (OVERVIEW_PANELS[name] as (s: OverviewSpec) => { text: string; params: readonly SqlValue[] })(full);
+  const q = (OVERVIEW_PANELS[name] as (s: OverviewSpec, c: PanelContext) => { text: string; params: readonly SqlValue[] })(full, ctx);
   return (OVERVIEW_DECODERS[name] as (t: Awaited<ReturnType<Db['query']>>, s: OverviewSpec) => OverviewResults[K])(
     await db.query(q.text, q.params), full,
   );
@@ -385,35 +392,112 @@ function overviewSuite(backend: string, openDb: () => Promise<Db>): void {
       // 02-14), s6 instagram/social (o5 30, 03-18). One session each: by revenue, then source.
       await db.exec(`CREATE OR REPLACE TABLE user_segments AS SELECT user_id, CASE WHEN user_id IN ('u1', 'u3') THEN 'Gold' END AS tier FROM users`);
       try {
-        const rows = (t: OverviewResults['trafficSources']) => t.map((x) => [x.source, x.medium, x.sessions, x.users, x.orders, x.revenue, x.conversion]);
-        const gold = { segment: { column: 'tier', value: 'Gold' } };
-        assert.deepEqual(rows(await panel(db, 'trafficSources', gold)), [
-          ['bing', 'cpc', 1, 1, 1, 70, 1], ['email', 'newsletter', 1, 1, 1, 35, 1], ['google', 'cpc', 1, 1, 1, 35, 1], ['instagram', 'social', 1, 1, 1, 30, 1],
-        ]);
-        // 2024-01-01..2024-02-14 keeps s1 and s5 (02-14 11:00 is inside the last day).
-        assert.deepEqual(rows(await panel(db, 'trafficSources', { ...gold, from: '2024-01-01', to: '2024-02-14' })), [
-          ['bing', 'cpc', 1, 1, 1, 70, 1], ['google', 'cpc', 1, 1, 1, 35, 1],
-        ]);
+        for (const [way, ctx] of TRAFFIC_WAYS) {
+          const rows = (t: OverviewResults['trafficSources']) => t.map((x) => [x.source, x.medium, x.sessions, x.users, x.orders, x.revenue, x.conversion]);
+          const gold = { segment: { column: 'tier', value: 'Gold' } };
+          assert.deepEqual(rows(await panel(db, 'trafficSources', gold, ctx)), [
+            ['bing', 'cpc', 1, 1, 1, 70, 1], ['email', 'newsletter', 1, 1, 1, 35, 1], ['google', 'cpc', 1, 1, 1, 35, 1], ['instagram', 'social', 1, 1, 1, 30, 1],
+          ], way);
+          // 2024-01-01..2024-02-14 keeps s1 and s5 (02-14 11:00 is inside the last day).
+          assert.deepEqual(rows(await panel(db, 'trafficSources', { ...gold, from: '2024-01-01', to: '2024-02-14' }, ctx)), [
+            ['bing', 'cpc', 1, 1, 1, 70, 1], ['google', 'cpc', 1, 1, 1, 35, 1],
+          ], way);
+        }
       } finally {
         await db.exec('DROP TABLE user_segments');
       }
     });
 
     test('traffic sources: session_start wins, else the first event; conversion per source', async () => {
-      const t = await panel(db, 'trafficSources');
-      const row = (source: string | null, medium: string | null, n: number[], conversion: number) => ({
-        source, medium, sessions: n[0], users: n[1], buyers: n[2], orders: n[3], revenue: n[4],
-        convertingSessions: n[5], conversion,
-      });
-      assert.deepEqual(t, [
-        row('google', 'cpc', [3, 3, 3, 3, 85, 3], 1), // s1 (o1 35), s7 (o6 10), s10 (o7 40)
-        row('facebook', 'social', [2, 2, 1, 1, 20, 1], 0.5), // s3 (u2, o3 20), s9 (u5, none)
-        row('bing', 'cpc', [1, 1, 1, 1, 70, 1], 1), // s5 via its session_start, though its first event is google
-        row('email', 'newsletter', [1, 1, 1, 1, 35, 1], 1), // s2
-        row('instagram', 'social', [1, 1, 1, 1, 30, 1], 1), // s6 via its first event (no session_start)
-        row('direct', null, [1, 1, 0, 0, 0, 0], 0), // s4: a refund is not a purchase
-        row('google', 'organic', [1, 1, 0, 0, 0, 0], 0), // s8 only
-      ]);
+      for (const [way, ctx] of TRAFFIC_WAYS) {
+        const t = await panel(db, 'trafficSources', {}, ctx);
+        const row = (source: string | null, medium: string | null, n: number[], conversion: number) => ({
+          source, medium, sessions: n[0], users: n[1], buyers: n[2], orders: n[3], revenue: n[4],
+          convertingSessions: n[5], conversion,
+        });
+        assert.deepEqual(t, [
+          row('google', 'cpc', [3, 3, 3, 3, 85, 3], 1), // s1 (o1 35), s7 (o6 10), s10 (o7 40)
+          row('facebook', 'social', [2, 2, 1, 1, 20, 1], 0.5), // s3 (u2, o3 20), s9 (u5, none)
+          row('bing', 'cpc', [1, 1, 1, 1, 70, 1], 1), // s5 via its session_start, though its first event is google
+          row('email', 'newsletter', [1, 1, 1, 1, 35, 1], 1), // s2
+          row('instagram', 'social', [1, 1, 1, 1, 30, 1], 1), // s6 via its first event (no session_start)
+          row('direct', null, [1, 1, 0, 0, 0, 0], 0), // s4: a refund is not a purchase
+          row('google', 'organic', [1, 1, 0, 0, 0, 0], 0), // s8 only
+        ], way);
+      }
+    });
+
+    test('traffic sources read from session_metrics: sessions across a date edge or shared by two users come from their events', async () => {
+      // Its own shop. s1 (u1) runs over midnight: session_start google/cpc 05-01 23:50, a view 23:55, then a
+      // purchase o1 (30) tagged google/organic at 05-02 00:10. s2 (u2): facebook/social, purchase o2 (40). s3 starts
+      // with u1's email/newsletter session_start at 12:00, then u2 views (twitter/social, 12:01) and buys o3 (10,
+      // 12:02). s4 (u3) has no session_start: an instagram/social view 05-01 22:00, a bing/cpc view 05-02 01:00.
+      const d = await openDb();
+      try {
+        await d.exec(`CREATE TABLE users (user_id VARCHAR);
+INSERT INTO users VALUES ('u1'), ('u2'), ('u3');
+CREATE TABLE events (user_id VARCHAR, session_id VARCHAR, event_type VARCHAR, ts TIMESTAMP, order_id VARCHAR, revenue DOUBLE, source VARCHAR, medium VARCHAR);
+INSERT INTO events VALUES
+  ('u1', 's1', 'session_start', '2024-05-01 23:50', NULL, NULL, 'google', 'cpc'),
+  ('u1', 's1', 'product_view', '2024-05-01 23:55', NULL, NULL, 'google', 'cpc'),
+  ('u1', 's1', 'purchase', '2024-05-02 00:10', 'o1', 30, 'google', 'organic'),
+  ('u2', 's2', 'session_start', '2024-05-02 10:00', NULL, NULL, 'facebook', 'social'),
+  ('u2', 's2', 'purchase', '2024-05-02 10:05', 'o2', 40, 'facebook', 'social'),
+  ('u1', 's3', 'session_start', '2024-05-02 12:00', NULL, NULL, 'email', 'newsletter'),
+  ('u2', 's3', 'product_view', '2024-05-02 12:01', NULL, NULL, 'twitter', 'social'),
+  ('u2', 's3', 'purchase', '2024-05-02 12:02', 'o3', 10, 'twitter', 'social'),
+  ('u3', 's4', 'product_view', '2024-05-01 22:00', NULL, NULL, 'instagram', 'social'),
+  ('u3', 's4', 'product_view', '2024-05-02 01:00', NULL, NULL, 'bing', 'cpc');
+CREATE TABLE user_segments AS SELECT user_id, CASE user_id WHEN 'u2' THEN 'Gold' END AS tier FROM users;
+${sessionMetricsSql('session_metrics')}`);
+        const rows = (t: OverviewResults['trafficSources']) => t.map((x) => [x.source, x.medium, x.sessions, x.users, x.buyers, x.orders, x.revenue]);
+        const gold = { segment: { column: 'tier', value: 'Gold' } };
+        const cases: [Partial<OverviewSpec>, unknown[][]][] = [
+          // All time: s1 by its session_start, s3 by u1's session_start (its user: u1, the first event's).
+          [{}, [['facebook', 'social', 1, 1, 1, 1, 40], ['google', 'cpc', 1, 1, 1, 1, 30], ['email', 'newsletter', 1, 1, 1, 1, 10], ['instagram', 'social', 1, 1, 0, 0, 0]]],
+          // 05-02 only: s1 keeps just its purchase (google/organic, no session_start in range); s4 its bing view.
+          [{ from: '2024-05-02', to: '2024-05-02' }, [['facebook', 'social', 1, 1, 1, 1, 40], ['google', 'organic', 1, 1, 1, 1, 30], ['email', 'newsletter', 1, 1, 1, 1, 10], ['bing', 'cpc', 1, 1, 0, 0, 0]]],
+          // 05-01 only: s1 without its purchase, s4's instagram view.
+          [{ to: '2024-05-01' }, [['google', 'cpc', 1, 1, 0, 0, 0], ['instagram', 'social', 1, 1, 0, 0, 0]]],
+          // Gold (u2): s2 whole; of s3 only u2's view and purchase (twitter/social, no session_start of u2's).
+          [gold, [['facebook', 'social', 1, 1, 1, 1, 40], ['twitter', 'social', 1, 1, 1, 1, 10]]],
+          [{ ...gold, to: '2024-05-01' }, []],
+        ];
+        for (const [spec, want] of cases) {
+          for (const [way, ctx] of TRAFFIC_WAYS) assert.deepEqual(rows(await panel(d, 'trafficSources', spec, ctx)), want, `${JSON.stringify(spec)} ${way}`);
+        }
+        // Every pair of edges around the data, with and without the segment: both ways agree.
+        const days = [null, '2024-04-30', '2024-05-01', '2024-05-02', '2024-05-03'];
+        for (const from of days) {
+          for (const to of days) {
+            if (from && to && from > to) continue;
+            for (const seg of [{}, gold]) {
+              const spec = { ...seg, from, to };
+              assert.deepEqual(await panel(d, 'trafficSources', spec, { sessionMetrics: true }), await panel(d, 'trafficSources', spec), JSON.stringify(spec));
+            }
+          }
+        }
+      } finally {
+        await d.close();
+      }
+    });
+
+    test('traffic sources: both ways agree on the shop for every pair of dates around its sessions, with and without a segment', async () => {
+      const edges = [null, '2024-01-05', '2024-01-20', '2024-02-14', '2024-02-25', '2024-03-18', '2024-03-20'];
+      await db.exec(`CREATE OR REPLACE TABLE user_segments AS SELECT user_id, CASE WHEN user_id IN ('u3', 'u5') THEN 'Gold' END AS tier FROM users`);
+      try {
+        for (const from of edges) {
+          for (const to of edges) {
+            if (from && to && from > to) continue;
+            for (const seg of [{}, { segment: { column: 'tier', value: 'Gold' } }]) {
+              const spec = { ...seg, from, to };
+              assert.deepEqual(await panel(db, 'trafficSources', spec, { sessionMetrics: true }), await panel(db, 'trafficSources', spec), JSON.stringify(spec));
+            }
+          }
+        }
+      } finally {
+        await db.exec('DROP TABLE user_segments');
+      }
     });
 
     test('every panel respects 2024-01-01..2024-02-14', async () => {
@@ -435,15 +519,17 @@ function overviewSuite(backend: string, openDb: () => Promise<Db>): void {
       assert.equal(s.points.find((p) => p.userId === 'u1')?.spend, 35); // o2 (03-10) is out of range
       const g = await panel(db, 'geography', range);
       assert.deepEqual(g.map((x) => [x.place, x.revenue]), [['Japan', 70], [null, 40], ['France', 35], ['Germany', 20], [EVIL_COUNTRY, 10]]);
-      const t = await panel(db, 'trafficSources', range);
-      assert.deepEqual(t.map((x) => [x.source, x.medium, x.sessions, x.revenue]), [
-        ['google', 'cpc', 3, 85], ['bing', 'cpc', 1, 70], ['facebook', 'social', 1, 20], ['direct', null, 1, 0],
-      ]);
+      for (const [way, ctx] of TRAFFIC_WAYS) {
+        const t = await panel(db, 'trafficSources', range, ctx);
+        assert.deepEqual(t.map((x) => [x.source, x.medium, x.sessions, x.revenue]), [
+          ['google', 'cpc', 3, 85], ['bing', 'cpc', 1, 70], ['facebook', 'social', 1, 20], ['direct', null, 1, 0],
+        ], way);
+      }
     });
 
     test('values reach DuckDB only as bound parameters', async () => {
       const spec = validateOverviewSpec({ from: '2024-01-01', to: '2024-02-14', churn: { medium: 31, high: 77 } });
-      for (const [name, build] of Object.entries(OVERVIEW_PANELS)) {
+      for (const [name, build] of [...Object.entries(OVERVIEW_PANELS), ['trafficSources (session_metrics)', (x: OverviewSpec) => OVERVIEW_PANELS.trafficSources(x, { sessionMetrics: true })] as const]) {
         const q = build(spec);
         assert.ok(!q.text.includes('2024-01-01') && !q.text.includes('2024-02-14'), `${name} spliced a date`);
         assert.ok(q.params.includes('2024-01-01') && q.params.includes('2024-02-14'), `${name} lost the range`);
@@ -464,6 +550,7 @@ function overviewSuite(backend: string, openDb: () => Promise<Db>): void {
 }
 
 overviewSuite('native', () => openNodeDb());
+overviewSuite('DuckDB-WASM', () => openWasmDb());
 
 describe('geography folds places below the top 15 into Other', () => {
   test('17 countries with revenue 1..17: top 15 listed, Other = 2 + 1', async () => {

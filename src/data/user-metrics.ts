@@ -86,7 +86,7 @@ WHERE u.user_id IN (${usersIn})` : ''}
 export const USER_METRICS_SQL = userMetricsSql('user_metrics');
 
 /** Whether the current schema's `table` has every one of `columns` (one catalog read). */
-async function hasColumns(db: Db, table: string, columns: readonly string[]): Promise<boolean> {
+export async function hasColumns(db: Db, table: string, columns: readonly string[]): Promise<boolean> {
   const q = columnsSql(table);
   const names = new Set(toRows(await db.query(q.text, q.params)).map((r) => String(r.name)));
   return columns.every((c) => names.has(c));

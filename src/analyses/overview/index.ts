@@ -21,16 +21,22 @@ export * from './customers-scatter.ts';
 export * from './geography.ts';
 export * from './traffic-sources.ts';
 
-/** Panel name -> SQL builder, in dashboard order; every builder is pure and takes only the spec. */
+/** What a panel may use besides the spec: derived tables the open dataset stores (older datasets lack some). */
+export interface PanelContext {
+  /** The dataset has session_metrics (the traffic-sources panel then reads it: same answers, far less work). */
+  sessionMetrics?: boolean;
+}
+
+/** Panel name -> SQL builder, in dashboard order; every builder is pure and takes the spec (and the context). */
 export const OVERVIEW_PANELS = {
   kpis: kpisSql,
   revenueOverTime: revenueOverTimeSql,
   categories: categoriesSql,
   churn: churnSql,
-  customers: customersScatterSql,
+  customers: (spec: OverviewSpec) => customersScatterSql(spec),
   geography: geographySql,
-  trafficSources: trafficSourcesSql,
-} as const satisfies Record<string, (spec: OverviewSpec) => Sql>;
+  trafficSources: (spec: OverviewSpec, ctx: PanelContext = {}) => trafficSourcesSql(spec, ctx.sessionMetrics === true),
+} as const satisfies Record<string, (spec: OverviewSpec, ctx?: PanelContext) => Sql>;
 
 /** A panel's name. */
 export type OverviewPanel = keyof typeof OVERVIEW_PANELS;

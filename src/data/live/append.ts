@@ -1,6 +1,7 @@
 // Append one live tick to the current dataset: its new users and events, then user_metrics for the users the tick
-// touched only (and every user's "days since" columns when the data's last day moved), in one transaction, with
-// the live state stored beside them so a reload continues where it stopped.
+// touched only (and every user's "days since" columns when the data's last day moved) and session_metrics for the
+// sessions it touched, in one transaction, with the live state stored beside them so a reload continues where it
+// stopped.
 import type { Db } from '../../db/types.ts';
 import { toRows } from '../../lib/rows.ts';
 import { literal } from '../../sql/quote.ts';
@@ -12,6 +13,7 @@ import { vocabFor } from '../generator/vocab.ts';
 import { CATEGORIES } from '../generator/codes.ts';
 import { DAY_MS, validateParams, type GenParams } from '../generator/params.ts';
 import { storesFirstTouch, userMetricsSelectSql } from '../user-metrics.ts';
+import { SESSION_METRICS_PRESENT_SQL, sessionMetricsSelectSql } from '../session-metrics.ts';
 import { validateLiveSettings, type LiveCounters, type LiveSettings, type TickRows } from './sim.ts';
 
 /** One order of a tick, for the live feed. */
@@ -153,6 +155,8 @@ export async function appendTick(db: Db, state: LiveState, rows: TickRows): Prom
   // user_metrics rows are rebuilt with the columns the table has (a dataset stored before it kept the first touch
   // has none); only a tick with events rebuilds any.
   const firstTouch = rows.eventCount > 0 && (await storesFirstTouch(db));
+  // session_metrics rows of the sessions the tick touched are rebuilt too (a dataset stored before it has none).
+  const sessions = rows.eventCount > 0 && Number(toRows(await db.query(SESSION_METRICS_PRESENT_SQL.text))[0].n) === 1;
   if (rows.eventCount > 0) {
     await db.insertArrow(STAGE_EVENTS, toIpc(rows.events));
     if (rows.users) await db.insertArrow(STAGE_USERS, toIpc(rows.users));
@@ -171,6 +175,11 @@ ${usersSelectSql(p)}`);
 CREATE OR REPLACE TEMP TABLE strata_live_touched AS SELECT DISTINCT printf('U%06d', user_idx + 1) AS user_id FROM ${STAGE_EVENTS};
 DELETE FROM user_metrics WHERE user_id IN (SELECT user_id FROM temp.strata_live_touched);
 INSERT INTO user_metrics BY NAME ${userMetricsSelectSql('SELECT user_id FROM temp.strata_live_touched', firstTouch)};`);
+      if (sessions) {
+        await db.exec(`CREATE OR REPLACE TEMP TABLE strata_live_sessions AS SELECT DISTINCT printf('S%07d', sn) AS session_id FROM ${STAGE_EVENTS};
+DELETE FROM session_metrics WHERE session_id IN (SELECT session_id FROM temp.strata_live_sessions);
+INSERT INTO session_metrics BY NAME ${sessionMetricsSelectSql('SELECT session_id FROM temp.strata_live_sessions')};`);
+      }
       touched = Number(toRows(await db.query('SELECT count(*)::INTEGER AS n FROM temp.strata_live_touched'))[0].n);
       // "Days since" counts calendar days to the data's last event: when that day moves, it moves for everyone.
       if (Math.floor(lastEventMs / DAY_MS) !== Math.floor(state.lastEventMs / DAY_MS)) {
@@ -186,7 +195,7 @@ FROM (SELECT max(ts) AS now_ts FROM events) b`);
     await db.exec('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    await db.exec(`DROP TABLE IF EXISTS ${STAGE_EVENTS}; DROP TABLE IF EXISTS ${STAGE_USERS}; DROP TABLE IF EXISTS temp.strata_live_touched`).catch(() => undefined);
+    await db.exec(`DROP TABLE IF EXISTS ${STAGE_EVENTS}; DROP TABLE IF EXISTS ${STAGE_USERS}; DROP TABLE IF EXISTS temp.strata_live_touched; DROP TABLE IF EXISTS temp.strata_live_sessions`).catch(() => undefined);
   }
   return {
     summary: { tick: state.counters.tick, events: rows.eventCount, orders, revenue, newUsers, touchedUsers: touched, lastEventMs },

@@ -1,5 +1,6 @@
 // Runs every Overview panel for the current spec and dataset; each panel fills in as its query returns.
-import { OVERVIEW_PANELS, OVERVIEW_DECODERS, type OverviewPanel, type OverviewResults, type OverviewSpec } from '../../analyses/overview/index.ts';
+import { OVERVIEW_PANELS, OVERVIEW_DECODERS, type OverviewPanel, type OverviewResults, type OverviewSpec, type PanelContext } from '../../analyses/overview/index.ts';
+import { SESSION_METRICS_PRESENT_SQL } from '../../data/session-metrics.ts';
 import { Superseded, type QueryCoordinator } from '../../db/coordinator.ts';
 import { messageOf } from '../../errors.ts';
 import { firstRow } from '../../lib/rows.ts';
@@ -42,15 +43,25 @@ export class OverviewData {
     for (const k of KEYS) this.status[k] = 'idle';
   }
 
+  /** Which derived tables the dataset stores (cached per dataset version); none when that cannot be read. */
+  private async context(coordinator: QueryCoordinator): Promise<PanelContext> {
+    try {
+      return { sessionMetrics: Number(firstRow<{ n: number }>(await coordinator.cached(SESSION_METRICS_PRESENT_SQL)).n) === 1 };
+    } catch {
+      return {}; // the panels then aggregate the events themselves
+    }
+  }
+
   /** Query every panel; resolves when all have settled (errors are kept per panel). */
   async refresh(coordinator: QueryCoordinator, spec: OverviewSpec, opts: { only?: readonly OverviewPanel[]; quiet?: boolean } = {}): Promise<void> {
     const t0 = performance.now();
     const keys = opts.only ?? KEYS;
+    const ctx: Promise<PanelContext> = keys.includes('trafficSources') ? this.context(coordinator) : Promise.resolve({});
     const runs = keys.map(async (k) => {
       // A quiet refresh (live mode) keeps the panel as it is until the new result replaces it: no flicker.
       if (!opts.quiet || !(k in this.results)) this.status[k] = 'loading';
       try {
-        const q = OVERVIEW_PANELS[k](spec);
+        const q = OVERVIEW_PANELS[k](spec, k === 'trafficSources' ? await ctx : {});
         const table = await coordinator.run(`overview:${k}`, q);
         (this.results as Record<string, unknown>)[k] = OVERVIEW_DECODERS[k](table, spec);
         this.status[k] = 'ready';

@@ -1,0 +1,58 @@
+// Derive `session_metrics` (one row per session) from `events`: what the Overview's traffic-sources panel needs of
+// a session, computed once per dataset instead of on every look. The panel reads it for every session that lies
+// wholly inside the chosen dates (and, with a segment, belongs to one user), and aggregates the events of the few
+// others as before (traffic-sources.ts), so the answers are the same either way.
+import type { Db } from '../db/types.ts';
+import { raw, type Sql } from '../sql/quote.ts';
+import { hasColumns } from './user-metrics.ts';
+
+/**
+ * The SELECT behind session_metrics: per session_id (events without one are left out) its first and last event
+ * time; `attr`, the {source, medium} of its earliest session_start, else of its earliest event (arg_min: at equal
+ * times the first row in table order, as the panel's own aggregate picks); `user_id`, the user of its first event
+ * with one; `one_user`, whether every event has that same user (a segment filter then keeps or drops the session
+ * whole); `converted` (a purchase event); `orders` (distinct order ids of its purchase events) and `revenue` (their
+ * sum; both NULL without purchases). With `sessionsIn` (trusted SQL: a query returning session_id), only those
+ * sessions, reading only their events (the live feed refreshes the sessions a tick touched this way).
+ */
+export function sessionMetricsSelectSql(sessionsIn?: string): string {
+  const only = sessionsIn ? ` AND session_id IN (${sessionsIn})` : '';
+  return `WITH visits AS (
+  SELECT session_id, min(ts) AS first_ts, max(ts) AS last_ts,
+    coalesce(
+      arg_min({'source': source, 'medium': medium}, ts) FILTER (WHERE event_type = 'session_start'),
+      arg_min({'source': source, 'medium': medium}, ts)
+    ) AS attr,
+    arg_min(user_id, ts) AS user_id,
+    coalesce(min(user_id) = max(user_id) AND count(user_id) = count(*), FALSE) AS one_user,
+    bool_or(event_type = 'purchase') AS converted
+  FROM events WHERE session_id IS NOT NULL${only} GROUP BY session_id
+),
+buys AS (
+  SELECT session_id, count(DISTINCT order_id) AS orders, sum(revenue) AS revenue
+  FROM events WHERE session_id IS NOT NULL AND event_type = 'purchase'${only} GROUP BY session_id
+)
+SELECT v.session_id, v.first_ts, v.last_ts, v.attr, v.user_id, v.one_user, v.converted,
+  b.orders::BIGINT AS orders, b.revenue::DOUBLE AS revenue
+FROM visits v LEFT JOIN buys b USING (session_id)`;
+}
+
+/** SQL that (re)builds session_metrics into `target` (trusted SQL text: a quoted, schema-qualified name). */
+export function sessionMetricsSql(target: string): string {
+  return `CREATE OR REPLACE TABLE ${target} AS\n${sessionMetricsSelectSql()}`;
+}
+
+/**
+ * Whether the current dataset stores session_metrics (`n` = 1): datasets stored before it was introduced do not,
+ * and the panel then aggregates every event as it always did.
+ */
+export const SESSION_METRICS_PRESENT_SQL: Sql = raw(`SELECT count(*)::INTEGER AS n FROM duckdb_tables()
+  WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = 'session_metrics'`);
+
+/** The event columns session_metrics reads (every import and generated shop has them; a hand-made table may not). */
+export const SESSION_COLUMNS = ['session_id', 'ts', 'event_type', 'user_id', 'order_id', 'revenue', 'source', 'medium'] as const;
+
+/** Whether the current schema's events have every column session_metrics needs. */
+export function eventsHaveSessions(db: Db): Promise<boolean> {
+  return hasColumns(db, 'events', SESSION_COLUMNS);
+}
