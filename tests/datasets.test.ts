@@ -5,6 +5,7 @@ import { openNodeDb } from '../src/db/node-db.ts';
 import { toRows } from '../src/lib/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
 import { createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, renameDataset, useDataset } from '../src/data/datasets.ts';
+import { installDataset } from '../src/data/dataset.ts';
 
 const small = { users: 60, days: 20, seed: 3 };
 const other = { users: 90, days: 30, seed: 4 };
@@ -117,4 +118,27 @@ test('a build that fails after a statement error on the shared connection leaves
   assert.equal(toRows(await db.query("SELECT count(*)::INTEGER AS n FROM duckdb_schemas() WHERE schema_name = 'ds_2'"))[0].n, 0);
   assert.equal(await count(db, 'events') > 0, true, 'the previous dataset is current again');
   await db.close();
+});
+
+test('session_metrics is installed for sessions of several events, not for one-event sessions (the traffic panel then reads the events)', async () => {
+  const db = await openNodeDb();
+  try {
+    const tables = async () => toRows(await db.query(`SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = current_schema() ORDER BY 1`)).map((r) => String(r.t));
+    // Six events: in three sessions of two (built), then in six sessions of one (not built, and the old table dropped).
+    const install = async (session: string) => {
+      await db.exec(`CREATE OR REPLACE TABLE users_next AS SELECT 'u' || i AS user_id FROM range(3) t(i);
+CREATE OR REPLACE TABLE products_next AS SELECT 'p1' AS product_id;
+CREATE OR REPLACE TABLE events_next AS SELECT i::BIGINT AS event_id, 'u' || (i % 3) AS user_id, ${session} AS session_id, 'product_view' AS event_type,
+  TIMESTAMP '2024-01-01 10:00:00' + to_minutes(i) AS ts, NULL::VARCHAR AS order_id, NULL::DOUBLE AS revenue, 'google' AS source, 'cpc' AS medium
+FROM range(6) t(i);`);
+      await installDataset(db);
+    };
+    await install(`'s' || (i % 3)`);
+    assert.ok((await tables()).includes('session_metrics'));
+    assert.equal(toRows(await db.query('SELECT count(*)::INTEGER AS n FROM session_metrics'))[0].n, 3);
+    await install(`'s' || i`);
+    assert.deepEqual(await tables(), ['events', 'products', 'user_metrics', 'users']);
+  } finally {
+    await db.close();
+  }
 });

@@ -3,7 +3,7 @@ import type { Db } from '../db/types.ts';
 import { firstRow } from '../lib/rows.ts';
 import { ident } from '../sql/quote.ts';
 import { eventsHaveTouch, userMetricsSql } from './user-metrics.ts';
-import { eventsHaveSessions, sessionMetricsSql } from './session-metrics.ts';
+import { eventsHaveSessions, sessionMetricsSql, sessionsWorthStoring } from './session-metrics.ts';
 
 /** The tables a loader builds under a `_next` suffix before they replace the live ones. */
 export const NEXT = { users: 'users_next', products: 'products_next', events: 'events_next' } as const;
@@ -28,8 +28,9 @@ export async function installDataset(db: Db): Promise<void> {
       await db.exec(`ALTER TABLE ${schema}.${next} RENAME TO ${live}`);
     }
     await db.exec(userMetricsSql(`${schema}.user_metrics`, await eventsHaveTouch(db)));
-    // Without the columns it needs, no table (and none left from what was installed before).
-    await db.exec(await eventsHaveSessions(db) ? sessionMetricsSql(`${schema}.session_metrics`) : `DROP TABLE IF EXISTS ${schema}.session_metrics`);
+    // Without the columns it needs, or sessions of several events, no table (and none left from before).
+    const sessions = (await eventsHaveSessions(db)) && (await sessionsWorthStoring(db));
+    await db.exec(sessions ? sessionMetricsSql(`${schema}.session_metrics`) : `DROP TABLE IF EXISTS ${schema}.session_metrics`);
     await db.exec('COMMIT');
   } catch (err) {
     await db.exec('ROLLBACK').catch(() => undefined); // a failed ROLLBACK must not hide why the install failed
