@@ -6,6 +6,7 @@ import { toRows } from '../src/lib/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
 import { createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, renameDataset, useDataset } from '../src/data/datasets.ts';
 import { installDataset } from '../src/data/dataset.ts';
+import { ensureSessionMetrics } from '../src/data/session-metrics.ts';
 
 const small = { users: 60, days: 20, seed: 3 };
 const other = { users: 90, days: 30, seed: 4 };
@@ -138,6 +139,27 @@ FROM range(6) t(i);`);
     assert.equal(toRows(await db.query('SELECT count(*)::INTEGER AS n FROM session_metrics'))[0].n, 3);
     await install(`'s' || i`);
     assert.deepEqual(await tables(), ['events', 'products', 'user_metrics', 'users']);
+  } finally {
+    await db.close();
+  }
+});
+
+test('ensureSessionMetrics builds the table for a dataset stored without it, once, under its own schema', async () => {
+  const db = await openNodeDb();
+  try {
+    await ensureCatalog(db);
+    const a = await createDataset(db, { name: 'A', kind: 'demo', meta: null }, () => loadShop(db, { users: 200, days: 60, seed: 5 }).then(() => undefined));
+    const b = await createDataset(db, { name: 'B', kind: 'demo', meta: null }, () => loadShop(db, { users: 100, days: 30, seed: 6 }).then(() => undefined));
+    const rows = async (schema: string) => toRows(await db.query(`SELECT * FROM ${schema}.session_metrics ORDER BY session_id`));
+    const want = await rows(a.schema);
+    assert.ok(want.length > 100);
+    await db.exec(`DROP TABLE ${a.schema}.session_metrics`);
+    await useDataset(db, a);
+    const bBefore = await rows(b.schema);
+    assert.equal(await ensureSessionMetrics(db, a.schema), true);
+    assert.deepEqual(await rows(a.schema), want, 'the same rows as at install');
+    assert.deepEqual(await rows(b.schema), bBefore, 'the other dataset is untouched');
+    assert.equal(await ensureSessionMetrics(db, a.schema), false, 'nothing to do the second time');
   } finally {
     await db.close();
   }

@@ -3,7 +3,7 @@
 // wholly inside the chosen dates (and, with a segment, belongs to one user), and aggregates the events of the few
 // others as before (traffic-sources.ts), so the answers are the same either way.
 import type { Db } from '../db/types.ts';
-import { raw, type Sql } from '../sql/quote.ts';
+import { ident, raw, type Sql } from '../sql/quote.ts';
 import { hasColumns } from './user-metrics.ts';
 
 /**
@@ -58,12 +58,25 @@ export function eventsHaveSessions(db: Db): Promise<boolean> {
 }
 
 /**
- * Whether the current schema's events are worth a session_metrics table: they have sessions, and at least two events
- * per session on average (HyperLogLog's estimate of the sessions). Where most sessions are single events (an import
- * whose rows each got their own session), the table is as large as the events and reading it saves nothing, while
- * building it cost a third more import time (1M such rows: 29 → 42 s in the page); the panel then reads the events.
+ * Whether the current schema's events are worth a session_metrics table: its users' sessions average at least two
+ * events (read from user_metrics, one row per user, so the check is cheap enough to repeat each time a dataset
+ * opens). Where most sessions are single events (an import whose rows each got their own session), the table is as
+ * large as the events and reading it saves nothing, while building it cost a third more import time (1M such rows:
+ * 29 → 42 s in the page); the panel then reads the events.
  */
 export async function sessionsWorthStoring(db: Db): Promise<boolean> {
-  const t = await db.query(`SELECT (count(session_id) > 0 AND approx_count_distinct(session_id) * 2 <= count(session_id)) AS ok FROM events`);
+  const t = await db.query(`SELECT (coalesce(sum(sessions), 0) > 0 AND sum(sessions) * 2 <= sum(events)) AS ok FROM user_metrics`);
   return t.get(0)?.toJSON().ok === true;
+}
+
+/**
+ * Build session_metrics for the dataset in `schema` when it lacks one that it is worth having (a dataset stored
+ * before the table existed); the app does this in the background after opening a dataset. Returns whether it built.
+ * `db` reads unqualified names from `schema` (its `SET schema`); the table is created under that schema's name.
+ */
+export async function ensureSessionMetrics(db: Db, schema: string): Promise<boolean> {
+  const present = Number((await db.query(SESSION_METRICS_PRESENT_SQL.text)).get(0)?.toJSON().n) === 1;
+  if (present || !(await eventsHaveSessions(db)) || !(await sessionsWorthStoring(db))) return false;
+  await db.exec(sessionMetricsSql(`${ident(schema)}.session_metrics`));
+  return true;
 }

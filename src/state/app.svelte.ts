@@ -28,6 +28,7 @@ import { writeClusterSegmentation } from '../data/cluster-store.ts';
 import {
   builtinAvailability, builtinsContext, builtinsToCompute, computeBuiltinSegmentations, storedOptions, type ComputeOutcome,
 } from '../data/segments-compute.ts';
+import { ensureSessionMetrics } from '../data/session-metrics.ts';
 import { deleteSegmentation, listSegmentations, segmentColumn, writeSegmentation, type SegmentationRecord } from '../data/segments-store.ts';
 import { LiveController } from './live.svelte.ts';
 
@@ -366,6 +367,10 @@ export class AppState {
       const work = await db.fork();
       try {
         await work.exec(`SET schema = ${literal(rec.schema)}`);
+        // A dataset stored before session_metrics existed gets it now (the traffic-sources panel reads the events
+        // until then, and again on any failure here: the table only makes that panel faster).
+        const sessionsBuilt = req.only ? false : await ensureSessionMetrics(work, rec.schema).catch(() => false);
+        if (sessionsBuilt) this.coordinator?.invalidateWhere((text) => text.includes('session_metrics'));
         const records = await listSegmentations(work);
         // Read once, for the listing and the computation alike.
         const context = await builtinsContext(work);
@@ -382,7 +387,7 @@ export class AppState {
           await recomputeCustom(work, r);
         }
         // The stored file holds them only after a checkpoint (DuckDB-WASM's WAL does not survive a reload reliably).
-        if (ids.length || stale.length) await checkpoint(work);
+        if (ids.length || stale.length || sessionsBuilt) await checkpoint(work);
         if (this.dataset !== rec) return;
         this.segmentOutcomes = available;
         this.segments = await listSegmentations(work);
