@@ -40,12 +40,19 @@ async function importButton(page: Page) {
   return page.getByRole('button', { name: /^Import \d files? as a new dataset$/ });
 }
 
-/** Press Import, wait until the progress label matches `stage`, press Cancel; the import must say it changed nothing. */
+/**
+ * Press Import, wait until the progress label matches `stage`, press Cancel; the import must say it changed nothing.
+ * The label is watched every animation frame: a stage can last less than the gaps of an expect's polling (once, in
+ * CI, "Reading" came and went unseen and the import finished).
+ */
 async function cancelAt(page: Page, stage: RegExp): Promise<void> {
   await (await importButton(page)).click();
-  const progress = page.getByRole('status').filter({ hasText: stage });
-  await expect(progress).toBeVisible({ timeout: 60_000 });
-  await progress.getByRole('button', { name: 'Cancel' }).click();
+  await page.waitForFunction(
+    (src) => [...document.querySelectorAll('[role="status"]')].some((e) => new RegExp(src).test(e.textContent?.trim() ?? '')),
+    stage.source,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  await page.getByRole('status').filter({ has: page.getByRole('button', { name: 'Cancel' }) }).getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByTestId('import-error')).toHaveText('Import cancelled — nothing was changed.', { timeout: 60_000 });
 }
 
