@@ -5,6 +5,7 @@
 import type { Db } from '../db/types.ts';
 import { ident, raw, type Sql } from '../sql/quote.ts';
 import { hasColumns } from './user-metrics.ts';
+import { firstRow } from '../lib/rows.ts';
 
 /**
  * The SELECT behind session_metrics: per session_id (events without one are left out) its first and last event
@@ -65,8 +66,7 @@ export function eventsHaveSessions(db: Db): Promise<boolean> {
  * 29 → 42 s in the page); the panel then reads the events.
  */
 export async function sessionsWorthStoring(db: Db): Promise<boolean> {
-  const t = await db.query(`SELECT (coalesce(sum(sessions), 0) > 0 AND sum(sessions) * 2 <= sum(events)) AS ok FROM user_metrics`);
-  return t.get(0)?.toJSON().ok === true;
+  return firstRow<{ ok: boolean | null }>(await db.query(`SELECT (coalesce(sum(sessions), 0) > 0 AND sum(sessions) * 2 <= sum(events)) AS ok FROM user_metrics`)).ok === true;
 }
 
 /**
@@ -75,8 +75,12 @@ export async function sessionsWorthStoring(db: Db): Promise<boolean> {
  * `db` reads unqualified names from `schema` (its `SET schema`); the table is created under that schema's name.
  */
 export async function ensureSessionMetrics(db: Db, schema: string): Promise<boolean> {
-  const present = Number((await db.query(SESSION_METRICS_PRESENT_SQL.text)).get(0)?.toJSON().n) === 1;
-  if (present || !(await eventsHaveSessions(db)) || !(await sessionsWorthStoring(db))) return false;
+  if ((await hasSessionMetrics(db)) || !(await eventsHaveSessions(db)) || !(await sessionsWorthStoring(db))) return false;
   await db.exec(sessionMetricsSql(`${ident(schema)}.session_metrics`));
   return true;
+}
+
+/** Whether the current schema stores session_metrics (the live feed keeps it; the app builds it when missing). */
+export async function hasSessionMetrics(db: Db): Promise<boolean> {
+  return Number(firstRow<{ n: number }>(await db.query(SESSION_METRICS_PRESENT_SQL.text)).n) === 1;
 }

@@ -13,7 +13,7 @@ import { vocabFor } from '../generator/vocab.ts';
 import { CATEGORIES } from '../generator/codes.ts';
 import { DAY_MS, validateParams, type GenParams } from '../generator/params.ts';
 import { storesFirstTouch, userMetricsSelectSql } from '../user-metrics.ts';
-import { SESSION_METRICS_PRESENT_SQL, sessionMetricsSelectSql } from '../session-metrics.ts';
+import { hasSessionMetrics, sessionMetricsSelectSql } from '../session-metrics.ts';
 import { validateLiveSettings, type LiveCounters, type LiveSettings, type TickRows } from './sim.ts';
 
 /** One order of a tick, for the live feed. */
@@ -156,7 +156,7 @@ export async function appendTick(db: Db, state: LiveState, rows: TickRows): Prom
   // has none); only a tick with events rebuilds any.
   const firstTouch = rows.eventCount > 0 && (await storesFirstTouch(db));
   // session_metrics rows of the sessions the tick touched are rebuilt too (a dataset stored before it has none).
-  const sessions = rows.eventCount > 0 && Number(toRows(await db.query(SESSION_METRICS_PRESENT_SQL.text))[0].n) === 1;
+  const sessions = rows.eventCount > 0 && (await hasSessionMetrics(db));
   if (rows.eventCount > 0) {
     await db.insertArrow(STAGE_EVENTS, toIpc(rows.events));
     if (rows.users) await db.insertArrow(STAGE_USERS, toIpc(rows.users));
