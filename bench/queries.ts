@@ -33,8 +33,9 @@ export function overviewQueries(window90: { from: string; to: string } | null): 
   if (window90) specs.push(['90 d', { ...DEFAULT_OVERVIEW, from: window90.from, to: window90.to }]);
   return specs.flatMap(([tag, spec]) =>
     Object.entries(OVERVIEW_PANELS).map(([panel, build]) => {
-      // The page's panels: every dataset the bench loads was installed with session_metrics.
-      const q = build(spec, { sessionMetrics: true });
+      // The page's panels: every dataset the bench loads was installed with session_metrics, and its user_metrics
+      // covers its events (the page's cached checks answer yes; they run once per dataset version, not timed here).
+      const q = build(spec, { sessionMetrics: true, userMetrics: true });
       return { name: `${panel} (${tag})`, text: q.text, params: [...q.params] };
     }),
   );

@@ -2,6 +2,7 @@
 import { test, expect, waitForApp, waitForDashboard, kpi } from './fixtures.ts';
 import { reference } from './node-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
+import { USER_METRICS_COVER_SQL } from '../src/data/user-metrics.ts';
 import type { Page } from '@playwright/test';
 
 async function expectKpis(page: Page, ref: Awaited<ReturnType<typeof reference>>) {
@@ -27,6 +28,10 @@ test.describe('an empty browser profile', () => {
     expect(ref.events).toBeGreaterThanOrEqual(50_000);
     await expect(page.getByTestId('event-count')).toHaveText(ref.events.toLocaleString('en-US'));
     await expectKpis(page, ref);
+    // The generated shop's user_metrics covers its events, so the page's all-time KPI row was read from it (the
+    // reference above grouped the events).
+    const covers = await page.evaluate(async (q) => (await (globalThis as any).strata.query(q)).get(0).toJSON().ok, USER_METRICS_COVER_SQL.text);
+    expect(covers).toBe(true);
     // And against plain loops over the events (not the Overview's SQL): the demo shop's year is 2025.
     const { refKpis } = await import('./overview-reference.ts');
     const loops = await refKpis(DEFAULT_PARAMS, '2025-01-01', '2025-12-31');

@@ -9,6 +9,7 @@ import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { DEFAULT_OVERVIEW, decodeGeography, decodeKpis, geographySql, kpisSql } from '../src/analyses/overview/index.ts';
 import type { ImportReport } from '../src/data/import/index.ts';
+import { USER_METRICS_COVER_SQL } from '../src/data/user-metrics.ts';
 import { importFiles, rows } from './fixtures/import/support.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { records } from './fixtures/csv.ts';
@@ -32,7 +33,17 @@ const near = (actual: number, expected: number, what: string) =>
 async function overview(db: Db) {
   const k = kpisSql(DEFAULT_OVERVIEW);
   const g = geographySql(DEFAULT_OVERVIEW);
-  return { kpis: decodeKpis(await db.query(k.text, k.params)), geo: decodeGeography(await db.query(g.text, g.params)) };
+  const kpis = decodeKpis(await db.query(k.text, k.params));
+  // The import's user_metrics covers its events, and the all-time KPI row read from it is the same row.
+  assert.deepEqual(await rows(db, USER_METRICS_COVER_SQL.text), [{ ok: true }]);
+  const m = kpisSql(DEFAULT_OVERVIEW, true);
+  assert.ok(m.text.includes('user_metrics'));
+  // (Sums of money in another order: equal to 1e-12, not bit for bit.)
+  const fromMetrics = decodeKpis(await db.query(m.text, m.params));
+  const money = ['revenue', 'refunds', 'aov'] as const;
+  for (const f of money) assert.ok(Math.abs(Number(fromMetrics[f]) - Number(kpis[f])) <= 1e-12 * Math.abs(Number(kpis[f])), `${f}: ${fromMetrics[f]} vs ${kpis[f]}`);
+  assert.deepEqual({ ...fromMetrics, revenue: 0, refunds: 0, aov: 0 }, { ...kpis, revenue: 0, refunds: 0, aov: 0 });
+  return { kpis, geo: decodeGeography(await db.query(g.text, g.params)) };
 }
 
 /** Native results, compared with DuckDB-WASM's at the end. */

@@ -6,7 +6,7 @@ import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { toRows } from '../src/lib/rows.ts';
 import { literal, type SqlValue } from '../src/sql/quote.ts';
-import { USER_METRICS_SQL } from '../src/data/user-metrics.ts';
+import { USER_METRICS_COVER_SQL, USER_METRICS_SQL } from '../src/data/user-metrics.ts';
 import { sessionMetricsSql } from '../src/data/session-metrics.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { StrataError } from '../src/errors.ts';
@@ -130,6 +130,7 @@ async function panel<K extends OverviewPanel>(db: Db, name: K, spec: Partial<Ove
   );
 }
 
+const firstOk = (t: Awaited<ReturnType<Db['query']>>): boolean => toRows(t)[0].ok === true;
 const near = (actual: number | null, expected: number, what: string): void => {
   assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${what}: expected ${expected}, got ${actual}`);
 };
@@ -525,6 +526,72 @@ ${sessionMetricsSql('session_metrics')}`);
           ['google', 'cpc', 3, 85], ['bing', 'cpc', 1, 70], ['facebook', 'social', 1, 20], ['direct', null, 1, 0],
         ], way);
       }
+    });
+
+    describe('the all-time KPI row from user_metrics (where it covers the events)', () => {
+      // The fixture as the app would store it: the guest u6 gets a users row; u7 (added) buys once without an order
+      // id — a buyer with no order; u8 (added) has a row and no events. user_metrics rebuilt over it.
+      let d: Db;
+      before(async () => {
+        d = await openDb();
+        await loadFixture(d);
+        await d.exec(`INSERT INTO users VALUES ('u6', '2024-01-06', NULL, NULL), ('u7', '2024-01-07', 'Japan', 'Asia'), ('u8', '2024-01-08', 'Japan', 'Asia');
+INSERT INTO events VALUES ('e39', 'u7', 's11', 'purchase', '2024-03-01 09:00:00', 'p2', 'Books', 5, 1, 5, NULL, 'direct', NULL, NULL, 'web');
+CREATE TABLE user_segments AS SELECT user_id, CASE WHEN user_id IN ('u1', 'u3') THEN 'Gold' WHEN user_id IN ('u7', 'u8') THEN 'Bronze' END AS tier FROM users;
+${USER_METRICS_SQL}`);
+      });
+      after(async () => d.close());
+      const WAYS: readonly [string, PanelContext][] = [['from the events', {}], ['from user_metrics', { userMetrics: true }]];
+      const covers = async (x: Db) => firstOk(await x.query(USER_METRICS_COVER_SQL.text));
+
+      test('user_metrics covers the events only when its event counts add up to theirs', async () => {
+        assert.equal(await covers(d), true);
+        // The suite's own fixture: u6 has events and no users row, so no metrics row.
+        assert.equal(await covers(db), false);
+        // One more event and user_metrics not refreshed: stale, not covering.
+        await d.exec(`INSERT INTO events VALUES ('e40', 'u8', 's12', 'page_view', '2024-03-02 09:00:00', NULL, NULL, NULL, NULL, NULL, NULL, 'direct', NULL, NULL, 'web')`);
+        try {
+          assert.equal(await covers(d), false);
+        } finally {
+          await d.exec(`DELETE FROM events WHERE event_id = 'e40'`);
+        }
+        assert.equal(await covers(d), true);
+      });
+
+      test('all time, both ways, by hand', async () => {
+        for (const [way, ctx] of WAYS) {
+          const k = await panel(d, 'kpis', {}, ctx);
+          // u1..u7 have events (u8 none); active after 2024-02-19 18:12: u1, u3, u5 and u7 (03-01).
+          assert.deepEqual([k.users, k.activeUsers, k.buyers, k.repeatBuyers, k.orders, k.revenue, k.refunds], [7, 4, 6, 2, 7, 245, 20], way);
+          near(k.aov, 35, `${way} aov`); // 245 / 7
+          near(k.purchaseConversion, 6 / 7, `${way} conversion`);
+          near(k.repeatPurchaseRate, 2 / 6, `${way} repeat rate`);
+          near(k.ordersPerCustomer, 7 / 6, `${way} orders per customer`);
+          assert.deepEqual([k.rangeStart, k.rangeEnd, k.previous], [utc('2024-01-05T10:00:00'), utc('2024-03-20T18:12:00'), null], way);
+          const gold = await panel(d, 'kpis', { segment: { column: 'tier', value: 'Gold' } }, ctx);
+          assert.deepEqual([gold.users, gold.activeUsers, gold.buyers, gold.repeatBuyers, gold.orders, gold.revenue], [2, 2, 2, 2, 4, 170], way);
+          // Bronze: u7 (a buyer with no order) and u8 (no events).
+          const bronze = await panel(d, 'kpis', { segment: { column: 'tier', value: 'Bronze' } }, ctx);
+          assert.deepEqual([bronze.users, bronze.activeUsers, bronze.buyers, bronze.repeatBuyers, bronze.orders, bronze.revenue, bronze.aov, bronze.ordersPerCustomer], [1, 1, 1, 0, 0, 5, null, 0], way);
+          const nobody = await panel(d, 'kpis', { segment: { column: 'tier', value: 'Nobody' } }, ctx);
+          assert.deepEqual([nobody.users, nobody.buyers, nobody.orders, nobody.revenue, nobody.purchaseConversion], [0, 0, 0, 0, null], way);
+        }
+      });
+
+      test('only all time reads user_metrics; every range and segment gives the same row both ways', async () => {
+        const specs: Partial<OverviewSpec>[] = [];
+        for (const segment of [null, { column: 'tier', value: 'Gold' }, { column: 'tier', value: 'Bronze' }]) {
+          for (const [from, to] of [[null, null], ['2024-02-15', null], [null, '2024-02-14'], ['2024-01-01', '2024-03-20'], ['2024-03-01', '2024-03-01']]) {
+            specs.push({ from, to, segment });
+          }
+        }
+        for (const spec of specs) {
+          const full = validateOverviewSpec({ ...DEFAULT_OVERVIEW, ...spec });
+          const reads = OVERVIEW_PANELS.kpis(full, { userMetrics: true }).text.includes('user_metrics');
+          assert.equal(reads, spec.from === null && spec.to === null, JSON.stringify(spec));
+          assert.deepEqual(await panel(d, 'kpis', spec, { userMetrics: true }), await panel(d, 'kpis', spec), JSON.stringify(spec));
+        }
+      });
     });
 
     test('values reach DuckDB only as bound parameters', async () => {

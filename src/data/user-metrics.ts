@@ -2,7 +2,7 @@
 import type { Db } from '../db/types.ts';
 import { toRows } from '../lib/rows.ts';
 import { FIRST_TOUCH_COLUMNS, firstTouchAggSql, firstTouchCtes } from '../analyses/segments/builtin/traffic-source.ts';
-import { scriptSql } from '../sql/quote.ts';
+import { raw, scriptSql, type Sql } from '../sql/quote.ts';
 import { columnsSql } from '../analyses/profile/tables.ts';
 
 /**
@@ -84,6 +84,16 @@ WHERE u.user_id IN (${usersIn})` : ''}
 
 /** The same SQL building the unqualified `user_metrics` table. */
 export const USER_METRICS_SQL = userMetricsSql('user_metrics');
+
+/**
+ * Whether `user_metrics` accounts for every event that has a user (`ok`): its per-user event counts add up to the
+ * number of events with a user and a time. True for every dataset the app builds or imports (`users` holds every
+ * user of the events and `user_metrics` is rebuilt or refreshed with them); false for a table whose events name users
+ * missing from `users`, or whose metrics are stale. Panels that read per-user figures from `user_metrics` instead of
+ * aggregating the events ask this first (cached per dataset version).
+ */
+export const USER_METRICS_COVER_SQL: Sql = raw(`SELECT coalesce((SELECT sum(events) FROM user_metrics)
+  = (SELECT count(*) FROM events WHERE user_id IS NOT NULL AND ts IS NOT NULL), false) AS ok`);
 
 /** Whether the current schema's `table` has every one of `columns` (one catalog read). */
 export async function hasColumns(db: Db, table: string, columns: readonly string[]): Promise<boolean> {

@@ -25,11 +25,16 @@ export * from './traffic-sources.ts';
 export interface PanelContext {
   /** The dataset has session_metrics (the traffic-sources panel then reads it: same answers, far less work). */
   sessionMetrics?: boolean;
+  /**
+   * user_metrics accounts for every event with a user (`USER_METRICS_COVER_SQL`): the KPI row over all time then
+   * reads its per-user figures from it instead of grouping the events by user.
+   */
+  userMetrics?: boolean;
 }
 
 /** Panel name -> SQL builder, in dashboard order; every builder is pure and takes the spec (and the context). */
 export const OVERVIEW_PANELS = {
-  kpis: kpisSql,
+  kpis: (spec: OverviewSpec, ctx: PanelContext = {}) => kpisSql(spec, ctx.userMetrics === true),
   revenueOverTime: revenueOverTimeSql,
   categories: categoriesSql,
   churn: churnSql,

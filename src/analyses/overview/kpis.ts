@@ -76,23 +76,44 @@ const PREV_COLUMNS = ['users', 'active_users', 'orders', 'revenue', 'aov', 'purc
 /**
  * SQL for the KPI row: one pass per user (recency, orders) and one over events (orders, money); for a closed range,
  * the same figures over the previous period beside them (prev_ columns, NULL for an open range).
+ *
+ * `fromUserMetrics` (the dataset's user_metrics accounts for every event with a user: `USER_METRICS_COVER_SQL`):
+ * over all time, the per-user pass reads user_metrics' rows instead of grouping every event by user — its last
+ * event, distinct orders and first purchase are exactly that pass's figures over all of a user's events — and the
+ * events are read for the money and the order count only (purchases and refunds). Same answers; a date range always
+ * groups its events.
  */
-export function kpisSql(spec: OverviewSpec): Sql {
+export function kpisSql(spec: OverviewSpec, fromUserMetrics = false): Sql {
   const prev = previousPeriod(spec);
-  const current = periodKpisSql(spec);
+  const current = periodKpisSql(spec, fromUserMetrics && spec.from === null && spec.to === null);
   if (!prev) return sql`SELECT *, ${raw(PREV_COLUMNS.map((c) => `NULL::DOUBLE AS prev_${c}`).join(', '))} FROM (${current}) cur`;
   return sql`SELECT cur.*, ${raw(PREV_COLUMNS.map((c) => `prev.${c} AS prev_${c}`).join(', '))}
-FROM (${current}) cur CROSS JOIN (${periodKpisSql({ ...spec, ...prev })}) prev`;
+FROM (${current}) cur CROSS JOIN (${periodKpisSql({ ...spec, ...prev }, false)}) prev`;
 }
 
-/** The KPI row of one period. */
-function periodKpisSql(spec: OverviewSpec): Sql {
-  return sql`WITH ${scopeCtes(spec, ['user_id', 'order_id', 'event_type', 'revenue'])},
-per_user AS (
+/** Each user's last event, distinct orders and whether they bought, grouped from the events in scope. */
+const PER_USER_FROM_EVENTS = raw(`per_user AS (
   SELECT max(ts) AS last_ts, count(DISTINCT order_id) FILTER (WHERE event_type = 'purchase') AS orders,
     bool_or(event_type = 'purchase') AS bought
   FROM ev WHERE user_id IS NOT NULL GROUP BY user_id
-),
+)`);
+
+/** The same figures over all time, one stored row per user with events (the segment's users only, with one). */
+function perUserFromMetrics(spec: OverviewSpec): Sql {
+  const seg = spec.segment ? ' AND user_id IN (SELECT user_id FROM seg_users)' : '';
+  return raw(`per_user AS (
+  SELECT last_seen AS last_ts, orders, first_purchase IS NOT NULL AS bought
+  FROM user_metrics WHERE events > 0${seg}
+)`);
+}
+
+/** The KPI row of one period (`fromUserMetrics`: an all-time period whose per-user figures user_metrics holds). */
+function periodKpisSql(spec: OverviewSpec, fromUserMetrics: boolean): Sql {
+  // Reading user_metrics, only purchases and refunds are left to read from the events.
+  const money = fromUserMetrics ? raw(`
+  WHERE event_type IN ('purchase', 'refund')`) : raw('');
+  return sql`WITH ${scopeCtes(spec, ['user_id', 'order_id', 'event_type', 'revenue'])},
+${fromUserMetrics ? perUserFromMetrics(spec) : PER_USER_FROM_EVENTS},
 people AS (
   SELECT count(*)::DOUBLE AS users,
     count(*) FILTER (WHERE last_ts > bounds.range_end - INTERVAL 30 DAY)::DOUBLE AS active_users,
@@ -105,7 +126,7 @@ totals AS (
     count(DISTINCT order_id) FILTER (WHERE event_type = 'purchase')::DOUBLE AS orders,
     coalesce(sum(revenue) FILTER (WHERE event_type = 'purchase'), 0)::DOUBLE AS revenue,
     coalesce(sum(revenue) FILTER (WHERE event_type = 'refund'), 0)::DOUBLE AS refunds
-  FROM ev
+  FROM ev${money}
 )
 SELECT p.users, p.active_users, p.buyers, p.repeat_buyers, t.orders, t.revenue, t.refunds,
   (t.revenue / nullif(t.orders, 0))::DOUBLE AS aov,

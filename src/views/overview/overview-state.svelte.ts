@@ -1,10 +1,11 @@
 // Runs every Overview panel for the current spec and dataset; each panel fills in as its query returns.
 import { OVERVIEW_PANELS, OVERVIEW_DECODERS, type OverviewPanel, type OverviewResults, type OverviewSpec, type PanelContext } from '../../analyses/overview/index.ts';
 import { SESSION_METRICS_PRESENT_SQL } from '../../data/session-metrics.ts';
+import { USER_METRICS_COVER_SQL } from '../../data/user-metrics.ts';
 import { Superseded, type QueryCoordinator } from '../../db/coordinator.ts';
 import { messageOf } from '../../errors.ts';
 import { firstRow } from '../../lib/rows.ts';
-import { raw } from '../../sql/quote.ts';
+import { raw, type Sql } from '../../sql/quote.ts';
 
 /** A panel's lifecycle. */
 export type PanelStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -43,25 +44,38 @@ export class OverviewData {
     for (const k of KEYS) this.status[k] = 'idle';
   }
 
-  /** Which derived tables the dataset stores (cached per dataset version); none when that cannot be read. */
-  private async context(coordinator: QueryCoordinator): Promise<PanelContext> {
-    try {
-      return { sessionMetrics: Number(firstRow<{ n: number }>(await coordinator.cached(SESSION_METRICS_PRESENT_SQL)).n) === 1 };
-    } catch {
-      return {}; // the panels then aggregate the events themselves
-    }
+  /**
+   * What the dataset's derived tables can answer (each read cached per dataset version); a read that fails leaves its
+   * flag off, and the panels then aggregate the events themselves.
+   */
+  private async context(coordinator: QueryCoordinator, keys: readonly OverviewPanel[], spec: OverviewSpec): Promise<PanelContext> {
+    const flag = async (wanted: boolean, q: Sql, col: string): Promise<boolean> => {
+      if (!wanted) return false;
+      try {
+        const v = firstRow(await coordinator.cached(q))[col];
+        return v === true || Number(v) === 1;
+      } catch {
+        return false;
+      }
+    };
+    const [sessionMetrics, userMetrics] = await Promise.all([
+      flag(keys.includes('trafficSources'), SESSION_METRICS_PRESENT_SQL, 'n'),
+      // (only the all-time KPI row reads user_metrics)
+      flag(keys.includes('kpis') && spec.from === null && spec.to === null, USER_METRICS_COVER_SQL, 'ok'),
+    ]);
+    return { sessionMetrics, userMetrics };
   }
 
   /** Query every panel; resolves when all have settled (errors are kept per panel). */
   async refresh(coordinator: QueryCoordinator, spec: OverviewSpec, opts: { only?: readonly OverviewPanel[]; quiet?: boolean } = {}): Promise<void> {
     const t0 = performance.now();
     const keys = opts.only ?? KEYS;
-    const ctx: Promise<PanelContext> = keys.includes('trafficSources') ? this.context(coordinator) : Promise.resolve({});
+    const ctx = this.context(coordinator, keys, spec);
     const runs = keys.map(async (k) => {
       // A quiet refresh (live mode) keeps the panel as it is until the new result replaces it: no flicker.
       if (!opts.quiet || !(k in this.results)) this.status[k] = 'loading';
       try {
-        const q = OVERVIEW_PANELS[k](spec, k === 'trafficSources' ? await ctx : {});
+        const q = OVERVIEW_PANELS[k](spec, await ctx);
         const table = await coordinator.run(`overview:${k}`, q);
         (this.results as Record<string, unknown>)[k] = OVERVIEW_DECODERS[k](table, spec);
         this.status[k] = 'ready';
