@@ -27,8 +27,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import type { Db, InsertOptions } from './types.ts';
-import type { SqlValue } from '../sql/quote.ts';
-import { ident } from '../sql/quote.ts';
+import { ident, scriptSql, type SqlValue } from '../sql/quote.ts';
 import { cell } from '../lib/rows.ts';
 
 /** Options for a native database: threads=1 matches the single-threaded WASM engine for fair ratios. */
@@ -58,12 +57,9 @@ class NodeDb implements Db {
   ) {}
 
   async query(sql: string, params: readonly SqlValue[] = []): Promise<Table> {
-    // Numbers bind as DOUBLE, as DuckDB-WASM binds them; node-api would otherwise bind whole numbers as a
-    // 32-bit INTEGER and wrap 3e9 to -1294967296.
-    const bindTypes = params.map((p) => (typeof p === 'number' ? DOUBLE : undefined)) as DuckDBType[];
-    const result = params.length
-      ? await this.conn.runAndReadAll(sql, params as DuckDBValue[], bindTypes)
-      : await this.conn.runAndReadAll(sql);
+    // As the page's engine does (wasm-engine.ts): values written in through the one escaping function, numbers as
+    // DOUBLE (a prepared statement that reads a table is planned again when it runs: binding plans twice).
+    const result = await this.conn.runAndReadAll(params.length ? scriptSql({ text: sql, params }) : sql);
     const names = result.columnNames();
     const types = result.columnTypes();
     const columns = await result.getColumnsJS();
