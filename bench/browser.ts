@@ -9,6 +9,7 @@ import playwrightConfig from '../e2e/playwright.config.ts';
 import type { GenParams } from '../src/data/generator/index.ts';
 import { ANALYSIS_NAMES, benchAnalyses } from './analyses.ts';
 import { PIVOT_NAMES, benchPivots, type TimedSql } from './pivots.ts';
+import { PREFETCH_MAX_EVENTS } from '../src/views/prefetch.ts';
 import { SEGMENT_NAMES, benchSegments, type TimedExec } from './segments.ts';
 import type { Sections } from './native.ts';
 import { ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
@@ -24,7 +25,7 @@ export interface BrowserRig {
 }
 
 /** Serve dist/ on a free port and launch headless Chromium. */
-export async function startRig(): Promise<BrowserRig> {
+export async function startRig(extraArgs: string[] = []): Promise<BrowserRig> {
   const servePath = new URL('../e2e/serve.mjs', import.meta.url).href;
   const { serveDist } = (await import(servePath)) as { serveDist: (port: number, dir?: string) => Promise<Server> };
   const server = await serveDist(0, DIST + '/');
@@ -32,7 +33,7 @@ export async function startRig(): Promise<BrowserRig> {
   const stop = () => new Promise<void>((done) => server.close(() => done()));
   let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
   } catch (err) {
     await stop();
     throw err;
@@ -104,6 +105,9 @@ interface Strata {
     segmentsReady: boolean;
     segmentError: string | null;
     writing: string | null;
+    /** The analysis screens' warm start on small datasets (src/views/prefetch.ts) and the data version it is for. */
+    prefetch: { version: number; status: 'running' | 'done' } | null;
+    version: number;
     generate(p: GenParams): Promise<void>;
     db: {
       info?: { persistent?: boolean };
@@ -184,6 +188,11 @@ async function segmentsSettled(page: Page): Promise<void> {
     const s = (globalThis as unknown as Strata).strata;
     return (s.segmentsReady && !s.writing) || !!s.segmentError;
   }, null, { timeout: 600_000, polling: 200 });
+  // Then the screens' warm start on a small dataset (src/views/prefetch.ts), which would compete with timed work.
+  await page.waitForFunction((max) => {
+    const s = (globalThis as unknown as Strata).strata;
+    return !!s.segmentError || (s.dataset?.events ?? 0) > max || (s.prefetch?.version === s.version && s.prefetch.status === 'done');
+  }, PREFETCH_MAX_EVENTS, { timeout: 600_000, polling: 200 });
   const err = await page.evaluate(() => (globalThis as unknown as Strata).strata.segmentError);
   if (err) throw new Error(err);
 }

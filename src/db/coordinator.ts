@@ -17,6 +17,8 @@ export class QueryCoordinator {
   private latest = new Map<string, number>();
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Statements sent to the engine so far (cache misses): what a cache hit saved is visible to tests. */
+  sent = 0;
 
   constructor(
     private db: Db,
@@ -60,6 +62,7 @@ export class QueryCoordinator {
       return hit;
     }
     // One query at a time: the engine is single-threaded, and ordering keeps latest-wins meaningful.
+    this.sent++;
     hit = this.queue.then(() => (wanted() ? this.db.query(q.text, q.params) : Promise.reject(new Superseded())));
     this.queue = hit.catch(() => undefined);
     hit.catch(() => this.cache.delete(key));

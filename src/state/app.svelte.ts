@@ -103,6 +103,11 @@ export class AppState {
   dataVersion = $state<string | null>(null);
   /** True once the current dataset's segmentations are listed (and computed when they were missing). */
   segmentsReady = $state(false);
+  /**
+   * The analysis screens' warm start for the open dataset (views/prefetch.ts, started by the shell once segments
+   * are ready): running or done for a dataset version; null before.
+   */
+  prefetch = $state<{ version: number; status: 'running' | 'done' } | null>(null);
   private segmentJob: Promise<void> | null = null;
   private segmentsWanted = false;
   /** Set when computing segments ran out of storage: no automatic retry (it would restart the engine in a loop). */

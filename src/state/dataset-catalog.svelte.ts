@@ -7,7 +7,8 @@ import { raw } from '../sql/quote.ts';
 import { app } from './app.svelte.ts';
 import { messageOf } from '../errors.ts';
 
-const EVENT_TYPES_SQL = raw('SELECT DISTINCT event_type AS t FROM events WHERE event_type IS NOT NULL ORDER BY 1');
+/** The open dataset's event types, as every screen's catalog reads them (one cached query per dataset version). */
+export const EVENT_TYPES_SQL = raw('SELECT DISTINCT event_type AS t FROM events WHERE event_type IS NOT NULL ORDER BY 1');
 
 /** Fields and event types of the open dataset, kept current; create it while a component initialises. */
 export class DatasetCatalog {

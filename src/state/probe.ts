@@ -22,6 +22,12 @@ export interface StrataProbe {
   readonly dataset: { id: number; schema: string; name: string } | null;
   /** The Import screen's files: name, status and error (copies). */
   readonly importFiles: { name: string; status: string; error: string | null }[];
+  /** The analysis screens' warm start (views/prefetch.ts): the dataset version it ran for and whether it is over. */
+  readonly prefetch: { version: number; status: 'running' | 'done' } | null;
+  /** The dataset version the screens query (bumped by every change of the data). */
+  readonly version: number;
+  /** Statements the query coordinator has sent to the engine (its cache misses). */
+  readonly queriesSent: number;
   /** Run one read-only statement (a SELECT or WITH query): refused if the text holds anything else. */
   query(sql: string, params?: readonly SqlValue[]): Promise<Table>;
 }
@@ -39,6 +45,9 @@ export function createProbe(app: AppState): StrataProbe {
     get timings() { return { ...app.timings }; },
     get datasets() { return app.datasets.map((d) => ({ id: d.id, schema: d.schema, name: d.name, events: d.events, users: d.users })); },
     get dataset() { return app.dataset ? { id: app.dataset.id, schema: app.dataset.schema, name: app.dataset.name } : null; },
+    get prefetch() { return app.prefetch ? { ...app.prefetch } : null; },
+    get version() { return app.version; },
+    get queriesSent() { return app.coordinator?.sent ?? 0; },
     get importFiles() { return app.importer.files.map((f) => ({ name: f.source.displayName, status: f.status, error: f.error })); },
     async query(sql: string, params: readonly SqlValue[] = []): Promise<Table> {
       const db = app.db;
