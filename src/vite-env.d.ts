@@ -7,3 +7,6 @@ declare module 'virtual:demo-overview' {
   const preview: import('./state/dashboard-cache.ts').DashboardCache;
   export default preview;
 }
+
+/** DuckDB-WASM's worker script (no exports: running it is all it does), bundled into workers/duckdb-eh.worker.ts. */
+declare module '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js' {}

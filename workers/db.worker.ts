@@ -8,7 +8,7 @@ import type { DbWorkerApi } from '../src/db/protocols.ts';
 const engine = new WasmEngine();
 
 const api: DbWorkerApi = {
-  init: (opts: EngineOptions) => engine.init(opts),
+  init: (opts: EngineOptions) => engine.init(opts, () => new Worker(new URL('./duckdb-eh.worker.ts', import.meta.url), { type: 'module' })),
   /** Answered at once even while a long statement runs (the engine works in its own worker): the liveness check. */
   ping: () => engine.ping(),
   connect: () => engine.connect(),

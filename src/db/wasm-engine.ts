@@ -2,7 +2,6 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { tableFromIPC } from 'apache-arrow';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
-import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { CANCELLED, type InsertOptions } from './types.ts';
 import { ident, scriptSql, type SqlValue } from '../sql/quote.ts';
 import { ENGINE_STOPPED, isEngineFatal } from './engine-faults.ts';
@@ -47,18 +46,17 @@ export class WasmEngine {
   private dirty = new Set<number>();
   private waiting = new Set<(err: Error) => void>();
 
-  /** Start DuckDB from the locally bundled files (never a CDN). */
-  async init(opts: EngineOptions): Promise<EngineInfo> {
+  /**
+   * Start DuckDB from the locally bundled files (never a CDN). `startWorker` starts DuckDB-WASM's own worker for its
+   * "eh" build (workers/duckdb-eh.worker.ts, which lets the browser cache the compiled module).
+   */
+  async init(opts: EngineOptions, startWorker: () => Worker): Promise<EngineInfo> {
     const t0 = performance.now();
-    const bundle = await duckdb.selectBundle({
-      mvp: { mainModule: ehWasm, mainWorker: ehWorker },
-      eh: { mainModule: ehWasm, mainWorker: ehWorker },
-    });
-    const inner = new Worker(bundle.mainWorker!);
+    const inner = startWorker();
     // DuckDB-WASM forgets (never settles) its pending requests when its worker fails: notice, and fail them.
     inner.addEventListener('error', (e) => this.fail(e.message || 'its worker failed'));
     const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), inner);
-    await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
+    await db.instantiate(ehWasm);
     const query = { castBigIntToDouble: true, castDecimalToDouble: true, castTimestampToDate: false };
     const opfs = typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
     let persistent = false;
