@@ -33,7 +33,12 @@ test('train on the demo shop: every stored prediction equals Node with the same 
 
   const stored = await probeRows(page, 'SELECT user_id, predicted_churn, predicted_churn_band, predicted_value, predicted_clv, expected_purchases, p_alive FROM user_segments ORDER BY user_id');
   const byUser = new Map(stored.map((r) => [String(r.user_id), r]));
-  const close = (a: unknown, b: number, what: string) => expect(Math.abs(Number(a) - b), what).toBeLessThan(1e-9 * Math.max(1, Math.abs(b)));
+  const close = (a: unknown, b: number, what: string, rel = 1e-9) => expect(Math.abs(Number(a) - b), what).toBeLessThan(rel * Math.max(1, Math.abs(b)));
+  // The CLV family comes from two Nelder–Mead fits of flat likelihoods, and Chromium's V8 (156) no longer computes
+  // Math.exp / log / pow to the same last bit as Node 20's (measured: 10 % of random arguments differ by one ulp):
+  // the spend model's simplex then stops 2 iterations apart, its parameters 4e-7 apart (log-likelihood equal to
+  // 1e-15), the CLV up to 2.5e-7 apart. The same model, so they are compared to 1e-5 of their size.
+  const FIT = 1e-5;
   node.users.forEach((u, i) => {
     const r = byUser.get(u)!;
     close(r.predicted_churn, node.churn.probability[i], `churn ${u}`);
@@ -43,9 +48,9 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   });
   node.clvUsers.forEach((u, i) => {
     const r = byUser.get(u)!;
-    close(r.predicted_clv, node.clv.clv[i], `clv ${u}`);
-    close(r.expected_purchases, node.clv.expectedPurchases[i], `purchases ${u}`);
-    close(r.p_alive, node.clv.probabilityAlive[i], `alive ${u}`);
+    close(r.predicted_clv, node.clv.clv[i], `clv ${u}`, FIT);
+    close(r.expected_purchases, node.clv.expectedPurchases[i], `purchases ${u}`, FIT);
+    close(r.p_alive, node.clv.probabilityAlive[i], `alive ${u}`, FIT);
   });
   const scored = new Set([...node.users, ...node.clvUsers]);
   for (const r of stored) if (!scored.has(String(r.user_id))) expect(r.predicted_churn).toBeNull();
@@ -60,7 +65,7 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   // Each row's churn probability and CLV are Node's (the CSV is read back from the stored columns).
   const csv = new Map(lines.slice(1).map((l) => { const f = l.split(','); return [f[0], f] as const; }));
   node.users.forEach((u, i) => close(Number(csv.get(u)![1]), node.churn.probability[i], `csv churn ${u}`));
-  node.clvUsers.forEach((u, i) => close(Number(csv.get(u)![4]), node.clv.clv[i], `csv clv ${u}`));
+  node.clvUsers.forEach((u, i) => close(Number(csv.get(u)![4]), node.clv.clv[i], `csv clv ${u}`, FIT));
 
   // The playbook (RFM by default): revenue at risk = Σ CLV × P(churn) over Node's customers; the profiles JSON is
   // what the table shows.
@@ -83,7 +88,7 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   const profiles = JSON.parse(await (await (await jsonDownload).createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8')));
   expect(profiles.segmentation.column).toBe('rfm');
   expect(profiles.segments.map((x: { segment: string; revenueAtRisk: number; recs: { id: string }[] }) => ({ segment: x.segment, atRisk: x.revenueAtRisk, rules: x.recs.map((r) => r.id) }))).toEqual(shown);
-  expect(Math.abs(profiles.total.revenueAtRisk - atRisk)).toBeLessThan(1e-6 * atRisk);
+  expect(Math.abs(profiles.total.revenueAtRisk - atRisk)).toBeLessThan(FIT * atRisk);
   await page.getByTestId('playbook').screenshot({ path: 'test-results/predict-playbook.png' });
 
   const bands = { High: 0, Medium: 0, Low: 0 } as Record<string, number>;
