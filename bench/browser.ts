@@ -183,7 +183,7 @@ export function pageExec(page: Page): TimedExec {
  * Wait until the app's background computation of the built-in segmentations (started when a dataset opens) is
  * over, so it competes with no timed statement; throws with the app's message when it failed.
  */
-async function segmentsSettled(page: Page): Promise<void> {
+export async function segmentsSettled(page: Page): Promise<void> {
   await page.waitForFunction(() => {
     const s = (globalThis as unknown as Strata).strata;
     return (s.segmentsReady && !s.writing) || !!s.segmentError;
