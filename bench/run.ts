@@ -261,7 +261,8 @@ function segmentCaption(opts: Options, whole: string): string {
     `_${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores. The app's computeBuiltinSegmentations ` +
     `(src/data/segments-compute.ts) and segmentProfileSql run from Node against each engine, every statement sent to it ` +
     `and timed there (WASM: \`strata.db\` in the page, worker round trip and Arrow decode included, stored on OPFS; native: ` +
-    `@duckdb/node-api, threads=1, in memory); a row is the sum of its statements' engine times, median of ${opts.runs} ` +
+    `@duckdb/node-api, threads=1, on a database file holding a checkpointed copy of the shop, since the page writes each ` +
+    `segmentation to its stored file and a database in memory writes nothing); a row is the sum of its statements' engine times, median of ${opts.runs} ` +
     `timed runs after 1 warm-up — except "all built-ins" at ${int(SEGMENT_HEAVY_USERS)}+ users, timed once without a ` +
     `warm-up of its own (the page has just computed them in the background). "· of which" rows split the same runs by ` +
     `the segmentation being computed (its availability check, then its writes: ALTER TABLE, UPDATE … FROM the rule's ` +
