@@ -78,10 +78,19 @@ export async function coldStart(rig: BrowserRig): Promise<ColdStart> {
       return { fcp, dbReady: t.dbReadyMs ?? NaN, datasetReady: t.datasetReadyMs ?? NaN, dashboard: t.dashboardMs ?? NaN, firstKpis: t.cachedDashboardMs ?? t.dashboardMs ?? NaN };
     });
     // The first visit keeps working in the background (segmentations, the stored file): let it settle, then reload.
-    await page.waitForFunction(() => {
-      const s = (globalThis as unknown as Strata).strata;
-      return (s.segmentsReady && !s.writing) || !!s.segmentError;
-    }, null, { timeout: 300_000, polling: 200 });
+    try {
+      await page.waitForFunction(() => {
+        const s = (globalThis as unknown as Strata).strata;
+        return (s.segmentsReady && !s.writing) || !!s.segmentError;
+      }, null, { timeout: 300_000, polling: 200 });
+    } catch (err) {
+      // Say what the app was doing (seen once, not reproduced in 14 tries: the first visit's segments never ready).
+      const state = await page.evaluate(() => {
+        const s = (globalThis as unknown as Strata).strata;
+        return JSON.stringify({ phase: s.phase, dataset: s.dataset?.events ?? null, segmentsReady: s.segmentsReady, writing: s.writing, segmentError: s.segmentError, error: s.error, version: s.version });
+      }).catch((e: unknown) => `unreadable: ${shortReason(e)}`);
+      throw new Error(`first visit: segments not ready after 300 s (${state}): ${shortReason(err)}`);
+    }
     await page.reload();
     await dashboardRendered(page);
     const again = await page.evaluate(() => {
