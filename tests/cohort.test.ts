@@ -97,6 +97,33 @@ INSERT INTO user_metrics VALUES ('A', 3), ('B', 2), ('C', 1), ('D', 0), ('E', 1)
       assert.deepEqual(grid(r), [[JAN, 1, [1, 1, 1, 0]], [FEB, 2, [2, 1, 1, 0]], [APR, 1, [1, 0, 0, 0]]]);
     });
 
+    test('"on or after" from each member\'s last return, for every kind of start (hand-worked)', async () => {
+      // Last purchase month: A Mar, B Apr, C Feb, E Apr (D never buys). Last event of any kind: A Mar, B Apr, C Feb,
+      // D Feb, E Apr. A member counts at k when their last return is k or later periods after their cohort.
+      // Recurring purchase cohorts Jan {A}, Feb {B, C}, Mar {A}, Apr {B, E}: A's last (Mar) is k2 of Jan, k0 of Mar;
+      // B's (Apr) k2 of Feb, k0 of Apr; C's k0 of Feb; E's k0 of Apr.
+      assert.deepEqual(grid(await run({ periods: 1, recurring: true, mode: 'on_or_after' })), [
+        [JAN, 1, [1, 1]], [FEB, 2, [2, 1]], [MAR, 1, [1, 0]], [APR, 2, [2, 0]],
+      ]);
+      // Sign-up cohorts Jan {A, B}, Feb {C, D}, Mar {E}: A k2, B k3; C k0, D no purchase; E (Apr) k1.
+      assert.deepEqual(grid(await run({ periods: 3, start: { by: 'signup' }, mode: 'on_or_after' })), [
+        [JAN, 2, [2, 2, 2, 1]], [FEB, 2, [1, 0, 0, 0]], [MAR, 1, [1, 1, 0, 0]],
+      ]);
+      // First event of any kind, any activity (start and return the same predicate): Jan {A, B}: A k2, B k3;
+      // Feb {C, D}: both k0; Apr {E}: k0.
+      const anyAny = { periods: 3, start: { by: 'event', event: { kind: 'any' } }, returns: { kind: 'any' }, mode: 'on_or_after' };
+      assert.deepEqual(grid(await run(anyAny)), [[JAN, 2, [2, 2, 2, 1]], [FEB, 2, [2, 0, 0, 0]], [APR, 1, [1, 0, 0, 0]]]);
+      // The same for DE users only (A, C).
+      assert.deepEqual(grid(await run({ ...anyAny, users: { op: 'and', items: [{ field: 'u.country', op: '=', value: 'DE' }] } })), [
+        [JAN, 1, [1, 1, 1, 0]], [FEB, 1, [1, 0, 0, 0]],
+      ]);
+      // First event of any kind, purchase returns: Jan {A, B}: A k2, B k3 (B bought first in Feb: still a return
+      // "in k0 or later"); Feb {C, D}: C k0, D none; Apr {E}: k0.
+      assert.deepEqual(grid(await run({ ...anyAny, returns: { kind: 'purchase' } })), [
+        [JAN, 2, [2, 2, 2, 1]], [FEB, 2, [1, 0, 0, 0]], [APR, 1, [1, 0, 0, 0]],
+      ]);
+    });
+
     test('recurring cohorts: a user is in a cohort for every period they started', async () => {
       const r = await run({ periods: 1, recurring: true });
       // purchase months: A Jan, Mar; B Feb, Apr; C Feb; E Apr -> Jan {A}, Feb {B, C}, Mar {A}, Apr {B, E}
