@@ -231,7 +231,7 @@ async function dashboardIdle(page: Page): Promise<void> {
   });
 }
 
-export async function runInPage(page: Page, params: GenParams, queries: readonly BenchQuery[], runs: number): Promise<EngineRun> {
+async function runInPage(page: Page, params: GenParams, queries: readonly BenchQuery[], runs: number): Promise<EngineRun> {
   await dashboardRendered(page);
   await dashboardIdle(page);
   const gen = await page.evaluate(async (p) => {

@@ -71,18 +71,16 @@ function samePredicate(spec: CohortSpec, fields: readonly Field[]): boolean {
  * cohort c whose last return period p is ≥ c, their latest k is date_diff(c, p) (date_diff and date_trunc never
  * decrease with time), exactly the max(k) over their hits; a last return before c means no hit at all. When users
  * start with their first event of the very kind that counts as a return, first and last come from one GROUP BY.
- * Measured natively at 1M events (R2: weekly, any event, 26 weeks): see README "Retention: on or after".
+ * Measured (R2: weekly, any event, 26 weeks): README, 'Retention "on or after" from each member's last return'.
  */
 function onOrAfterSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql): Sql {
-  const span = !spec.recurring && samePredicate(spec, fields);
-  const lastSql = sql`SELECT e.user_id, date_trunc(${trunc}, max(e.ts)) AS p FROM events e WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)} GROUP BY e.user_id`;
-  const cohorts = span
+  const cohorts = !spec.recurring && samePredicate(spec, fields)
     ? sql`span AS MATERIALIZED (SELECT e.user_id, date_trunc(${trunc}, min(e.ts)) AS c, date_trunc(${trunc}, max(e.ts)) AS p FROM events e
   WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)} AND ${membersSql(spec, fields, 'e.user_id')} GROUP BY e.user_id),
 starts AS (SELECT user_id, c FROM span),
 last AS (SELECT user_id, p FROM span)`
     : sql`starts AS (${startsSql(spec, fields, trunc)}),
-last AS (${lastSql})`;
+last AS (SELECT e.user_id, date_trunc(${trunc}, max(e.ts)) AS p FROM events e WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)} GROUP BY e.user_id)`;
   return sql`${cohorts},
 sized AS (SELECT c, count(*)::DOUBLE AS size FROM starts GROUP BY c),
 kept AS (SELECT s.c, g.k, count(*)::DOUBLE AS retained FROM starts s JOIN last l ON l.user_id = s.user_id AND l.p >= s.c
