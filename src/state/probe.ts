@@ -16,6 +16,10 @@ export interface StrataProbe {
   readonly storage: AppState['storage'];
   /** The current dataset's segmentations are listed (computed, or found up to date). */
   readonly segmentsReady: boolean;
+  /** Why the segmentations could not be computed, or null. */
+  readonly segmentError: string | null;
+  /** The segmentation being computed and how far along the run is (copy), or null. */
+  readonly segmentProgress: { label: string; fraction: number } | null;
   readonly timings: Readonly<Timings>;
   /** Stored datasets (copies): id, schema, name, events, users. */
   readonly datasets: { id: number; schema: string; name: string; events: number; users: number }[];
@@ -42,6 +46,8 @@ export function createProbe(app: AppState): StrataProbe {
     get restarting() { return app.restarting; },
     get storage() { return app.storage; },
     get segmentsReady() { return app.segmentsReady; },
+    get segmentError() { return app.segmentError; },
+    get segmentProgress() { return app.segmentProgress ? { ...app.segmentProgress } : null; },
     get timings() { return { ...app.timings }; },
     get datasets() { return app.datasets.map((d) => ({ id: d.id, schema: d.schema, name: d.name, events: d.events, users: d.users })); },
     get dataset() { return app.dataset ? { id: app.dataset.id, schema: app.dataset.schema, name: app.dataset.name } : null; },
