@@ -10,6 +10,15 @@ import {
   Profile, addFiles, dbWorker, eventCsv, expectIntact, expectWorking, leftovers, storedPrints, test, waitIdle, type StoredPrint,
 } from './fault-kit.ts';
 
+/** After a restart the current dataset's segmentations are listed again (computed, or found up to date). */
+async function expectSegmentsListed(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const s = (globalThis as any).strata;
+    return (s.segmentsReady && s.writing === null) || s.segmentError !== null;
+  }, null, { timeout: 60_000 });
+  expect(await page.evaluate(() => (globalThis as any).strata.segmentError)).toBeNull();
+}
+
 const scratch = mkdtempSync(join(tmpdir(), 'strata-fault-files-'));
 /** A few hundred thousand rows: long enough to cancel while it starts, reads, checks or builds. */
 const BIG = eventCsv(scratch, 'big_events.csv', 400_000, 7);
@@ -108,6 +117,7 @@ test('the database worker killed mid-query: the engine restarts from the stored 
   expect(await running).toMatch(/database engine stopped/);
   await expect(page.getByRole('status').filter({ hasText: 'restarted from the stored file' })).toBeVisible({ timeout: 30_000 });
   await expectWorking(page);
+  await expectSegmentsListed(page);
   await expectIntact(page, before);
   // Every screen works on the new engine.
   for (const [link, ready] of [['Pivot', 'pivot-table'], ['Retention', 'cohort-table'], ['Funnels', 'funnel-table'], ['Journeys', 'paths-table']] as const) {
@@ -192,6 +202,7 @@ test('a statement that traps the engine: it restarts from the stored file, says 
   expect(failed).toMatch(/out of bounds|unreachable|RuntimeError/);
   await expect(page.getByRole('status').filter({ hasText: 'restarted from the stored file' })).toBeVisible({ timeout: 30_000 });
   await expectWorking(page);
+  await expectSegmentsListed(page);
   expect(await page.evaluate(() => (globalThis as any).strata.storage)).toBe('persistent');
   await expectIntact(page, before);
   for (const [link, ready] of [['Pivot', 'pivot-table'], ['Retention', 'cohort-table'], ['Funnels', 'funnel-table'], ['Journeys', 'paths-table'], ['Data', 'table-info']] as const) {
@@ -291,7 +302,7 @@ test('the production build exposes only a read-only probe: no app object, no wri
     return { keys: Object.keys(s).sort(), frozen: Object.isFrozen(s), db: 'db' in s, generate: 'generate' in s, importer: 'importer' in s };
   });
   expect(surface).toEqual({
-    keys: ['dataset', 'datasets', 'error', 'importFiles', 'notice', 'phase', 'prefetch', 'queriesSent', 'query', 'restarting', 'segmentsReady', 'storage', 'timings', 'version', 'writing'],
+    keys: ['dataset', 'datasets', 'error', 'importFiles', 'notice', 'phase', 'prefetch', 'queriesSent', 'query', 'restarting', 'segmentError', 'segmentProgress', 'segmentsReady', 'storage', 'timings', 'version', 'writing'],
     frozen: true, db: false, generate: false, importer: false,
   });
   const schema = before[0] ? `ds_${before[0].id}` : 'ds_1';

@@ -303,6 +303,8 @@ export class AppState {
       this.error = 'The database engine stopped and could not be restarted: ' + messageOf(err) + ' Reload the page.';
     } finally {
       this.restarting = false;
+      // The reopened dataset's segmentations (activate() asked for them while the restart was still under way).
+      if (this.segmentsWanted && this.db && this.phase === 'ready') queueMicrotask(() => void this.refreshSegments());
     }
   }
 
@@ -338,8 +340,13 @@ export class AppState {
   async refreshSegments(req: { only?: string[]; options?: Record<string, unknown>; retry?: boolean } = {}): Promise<void> {
     const db = this.db;
     const rec = this.dataset;
+    // While the engine restarts, wait for it: restart() runs this again once the new engine holds the dataset.
+    if (!db || this.restarting) {
+      if (!req.only) this.segmentsWanted = true;
+      return;
+    }
     if (!req.only) this.segmentsWanted = false;
-    if (!db || !rec || this.restarting) return;
+    if (!rec) return;
     if (req.retry || req.only) this.segmentsOutOfSpace = false;
     else if (this.segmentsOutOfSpace) {
       this.segmentError = `Segments were not computed: ${STORAGE_FULL}`;
