@@ -32,6 +32,7 @@ export interface BrowserDb extends Db {
 /** How often the worker is asked whether it is alive, and how long an answer may take. */
 const BEAT_MS = 1500;
 const SILENT_MS = 5000;
+const RECHECK_MS = 500;
 
 /** Start the database worker and resolve once DuckDB-WASM is ready. */
 export async function openBrowserDb(opts: EngineOptions): Promise<BrowserDb> {
@@ -78,13 +79,20 @@ export async function openBrowserDb(opts: EngineOptions): Promise<BrowserDb> {
   beat = setInterval(() => {
     if (pinging || dead) return;
     pinging = true;
-    const silent = setTimeout(() => die('the database worker stopped answering'), SILENT_MS);
+    // When the timer fires, the answer may be waiting behind it: a main thread that was itself busy for seconds
+    // (a long render, a slow machine) runs its overdue timer and the queued reply in either order. So the engine is
+    // declared silent only if the reply is still missing after one more short wait.
+    let recheck: ReturnType<typeof setTimeout> | undefined;
+    const silent = setTimeout(() => {
+      recheck = setTimeout(() => die('the database worker stopped answering'), RECHECK_MS);
+    }, SILENT_MS);
     remote
       .ping()
       .then((broken) => broken && die(broken))
       .catch((err: unknown) => die(err instanceof Error ? err.message : String(err)))
       .finally(() => {
         clearTimeout(silent);
+        clearTimeout(recheck);
         pinging = false;
       });
   }, BEAT_MS);
