@@ -50,20 +50,8 @@ const cols = (prefix: string, n: number, from = 1) => Array.from({ length: n - f
  */
 export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[], keys: UnitKeys = { kind: 'hash' }): Sql {
   const n = spec.steps.length;
-  if (n < 2) throw new StrataError('A funnel needs at least two steps.');
-  const unit = raw(spec.countBy === 'sessions' ? 'e.session_id' : 'e.user_id');
   const hold = spec.hold ? holdField(spec.hold, fields) : null;
-  const bd = spec.breakdown?.kind === 'field' ? fieldById(fields, spec.breakdown.field) : null;
-  const g = bd && !isUserField(bd) ? sql`${fieldSql(bd)}::VARCHAR` : raw('NULL::VARCHAR');
-  const h = hold ? sql`${fieldSql(hold)}` : raw('NULL::VARCHAR');
   const holdEq = raw(hold ? ' AND c.hh = b.hh' : '');
-  const bits = keys.kind === 'hash' ? (keys.bits ?? 64) : 64;
-  if (!Number.isInteger(bits) || bits < 1 || (bits > 52 && bits !== 64)) throw new StrataError('A unit key hash has 64 bits, or 1 to 52.');
-  // The join key: the unit's hash (each match then checked, see `collide`), or the unit id itself.
-  const hashOf = (x: string) => (keys.kind === 'text' ? x : bits === 64 ? `hash(${x})` : `hash(${x}) % ${2 ** bits}::UBIGINT`);
-  const hu = raw(hashOf(unit.text));
-  // The held property is matched by its hash too (hh), and checked the same way.
-  const hh = hold ? hashOf('h') : 'NULL::UBIGINT';
   /** Checks of every match against the anchor (`bad` below): its unit, and its held value when the join used it. */
   const matched: string[] = [];
   const keep2 = (col: string, held = false) => {
@@ -74,21 +62,7 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[], keys: 
     return `, b.u AS ${col}, b.h AS ${col}_h`;
   };
 
-  const flags = spec.steps.map((s, i) => sql`coalesce(${stepMatch(s, fields)}, FALSE) AS ${raw(`m${i + 1}`)}`);
-  const xflags = spec.exclusions.map((x, i) => sql`coalesce(${stepMatch(x, fields)}, FALSE) AS ${raw(`x${i + 1}`)}`);
-  const rank = raw(`CASE ${cols('f', n).map((f, i) => `WHEN ${f} THEN ${i + 1}`).join(' ')} ELSE ${OTHER_RANK} END`);
-  const anyStep = raw(cols('m', n).join(' OR '));
-  const anyX = spec.exclusions.length ? raw(' OR ' + cols('x', spec.exclusions.length).join(' OR ')) : raw('');
-  // Strict needs every event of the unit (any other event breaks the chain); other modes only the matching ones.
-  const keep = spec.order === 'strict' ? raw('') : sql` AND (${anyStep}${anyX})`;
-  const stepFlags = raw(cols('m', n).map((m, i) => `${m}${hold ? ' AND h IS NOT NULL' : ''} AS f${i + 1}`).join(', '));
-  const parts: Sql[] = [
-    sql`ev AS (SELECT ${unit} AS u, ${hu} AS hu, e.user_id AS uid, e.ts, e.rowid AS rid, ${h} AS h, ${g} AS g, ${joinSql([...flags, ...xflags], ', ')}
-  FROM events e WHERE ${unit} IS NOT NULL AND e.ts IS NOT NULL AND ${membersSql(spec, fields, 'e.user_id')})`,
-    sql`flagged AS (SELECT *, ${stepFlags} FROM ev WHERE TRUE${keep})`,
-    sql`keyed AS (SELECT u, hu, uid, ts, h, ${raw(hh)} AS hh, g, ${raw(cols('f', n).join(', '))}${raw(spec.exclusions.length ? ', ' + cols('x', spec.exclusions.length).join(', ') : '')},
-  ${keySql(spec, rank)} AS k FROM flagged)`,
-  ];
+  const parts: Sql[] = keyedCtes(spec, fields, keys);
   for (let i = spec.order === 'any' ? 1 : 2; i <= n; i++) parts.push(raw(`s${i} AS (SELECT u, hu, h, hh, ts, k FROM keyed WHERE f${i})`));
   const W = windowMinutes(spec.window);
   // The window (a validated whole number of minutes) goes in through the one escaping function.
@@ -171,6 +145,64 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[], keys: 
 }
 
 /**
+ * `ev, flagged, keyed`: every event that can take part, with its unit (u, and hu: the unit's hash, or u itself for
+ * text keys), user, time, held value (h, hh), breakdown value (g), step flags f1..fn, exclusion flags x1..xm and
+ * sort key k.
+ */
+function keyedCtes(spec: FunnelSpec, fields: readonly Field[], keys: UnitKeys): Sql[] {
+  const n = spec.steps.length;
+  if (n < 2) throw new StrataError('A funnel needs at least two steps.');
+  const unit = raw(spec.countBy === 'sessions' ? 'e.session_id' : 'e.user_id');
+  const hold = spec.hold ? holdField(spec.hold, fields) : null;
+  const bd = spec.breakdown?.kind === 'field' ? fieldById(fields, spec.breakdown.field) : null;
+  const g = bd && !isUserField(bd) ? sql`${fieldSql(bd)}::VARCHAR` : raw('NULL::VARCHAR');
+  const h = hold ? sql`${fieldSql(hold)}` : raw('NULL::VARCHAR');
+  const bits = keys.kind === 'hash' ? (keys.bits ?? 64) : 64;
+  if (!Number.isInteger(bits) || bits < 1 || (bits > 52 && bits !== 64)) throw new StrataError('A unit key hash has 64 bits, or 1 to 52.');
+  // The join key: the unit's hash (each match then checked, see `collide`), or the unit id itself.
+  const hashOf = (x: string) => (keys.kind === 'text' ? x : bits === 64 ? `hash(${x})` : `hash(${x}) % ${2 ** bits}::UBIGINT`);
+  const hu = raw(hashOf(unit.text));
+  // The held property is matched by its hash too (hh), and checked the same way.
+  const hh = hold ? hashOf('h') : 'NULL::UBIGINT';
+  const flags = spec.steps.map((s, i) => sql`coalesce(${stepMatch(s, fields)}, FALSE) AS ${raw(`m${i + 1}`)}`);
+  const xflags = spec.exclusions.map((x, i) => sql`coalesce(${stepMatch(x, fields)}, FALSE) AS ${raw(`x${i + 1}`)}`);
+  const rank = raw(`CASE ${cols('f', n).map((f, i) => `WHEN ${f} THEN ${i + 1}`).join(' ')} ELSE ${OTHER_RANK} END`);
+  const anyStep = raw(cols('m', n).join(' OR '));
+  const anyX = spec.exclusions.length ? raw(' OR ' + cols('x', spec.exclusions.length).join(' OR ')) : raw('');
+  // Strict needs every event of the unit (any other event breaks the chain); other modes only the matching ones.
+  const keep = spec.order === 'strict' ? raw('') : sql` AND (${anyStep}${anyX})`;
+  const stepFlags = raw(cols('m', n).map((m, i) => `${m}${hold ? ' AND h IS NOT NULL' : ''} AS f${i + 1}`).join(', '));
+  return [
+    sql`ev AS (SELECT ${unit} AS u, ${hu} AS hu, e.user_id AS uid, e.ts, e.rowid AS rid, ${h} AS h, ${g} AS g, ${joinSql([...flags, ...xflags], ', ')}
+  FROM events e WHERE ${unit} IS NOT NULL AND e.ts IS NOT NULL AND ${membersSql(spec, fields, 'e.user_id')})`,
+    sql`flagged AS (SELECT *, ${stepFlags} FROM ev WHERE TRUE${keep})`,
+    sql`keyed AS (SELECT u, hu, uid, ts, h, ${raw(hh)} AS hh, g, ${raw(cols('f', n).join(', '))}${raw(spec.exclusions.length ? ', ' + cols('x', spec.exclusions.length).join(', ') : '')},
+  ${keySql(spec, rank)} AS k FROM flagged)`,
+  ];
+}
+
+/**
+ * The rows a one-pass funnel reads (pass.ts): every event that can take part, sorted by unit and sort key — its unit
+ * (u; hu, the unit's hash or u itself), user (uid), time in epoch µs (t), step rank, step bits (bit s-1: step s),
+ * exclusion bits (bit j: exclusion j+1), held value (h) and breakdown value (g).
+ */
+export function funnelEventsSql(spec: FunnelSpec, fields: readonly Field[], keys: UnitKeys = { kind: 'hash' }): Sql {
+  const n = spec.steps.length;
+  const bits = (prefix: string, m: number) => (m ? cols(prefix, m).map((c, i) => `${c}::INTEGER * ${2 ** i}`).join(' + ') : '0');
+  const rank = `CASE ${cols('f', n).map((f, i) => `WHEN ${f} THEN ${i + 1}`).join(' ')} ELSE ${OTHER_RANK} END`;
+  return sql`WITH ${joinSql(keyedCtes(spec, fields, keys), ',\n')}
+SELECT u, hu, uid, epoch_us(ts)::DOUBLE AS t, (${raw(rank)})::INTEGER AS rank, (${raw(bits('f', n))})::INTEGER AS steps,
+  (${raw(bits('x', spec.exclusions.length))})::INTEGER AS excl, h, g
+FROM keyed ORDER BY hu, k`;
+}
+
+/** Whether funnelEventsSql's sort key holds table order (rowid): then no two rows of a unit share a key. */
+export function keyHasRowid(spec: FunnelSpec): boolean {
+  const shared = new Set(spec.steps.map((s) => s.eventType)).size < spec.steps.length;
+  return shared || spec.hold !== null || (spec.breakdown?.kind === 'field' && spec.breakdown.field.startsWith('e.'));
+}
+
+/**
  * The sort key. When two steps share an event type, one event could fill both, so events at the same instant and
  * rank must stay distinct: rowid takes the low 40 bits of a HUGEINT (a trillion rows), the rank the 5 bits above,
  * epoch µs the rest. The same goes when a held property or an event-column breakdown can tell two such events
@@ -180,9 +212,7 @@ export function funnelCoreSql(spec: FunnelSpec, fields: readonly Field[], keys: 
  * and a BIGINT (epoch µs, rank) sorts ~30% faster.
  */
 function keySql(spec: FunnelSpec, rank: Sql): Sql {
-  const shared = new Set(spec.steps.map((s) => s.eventType)).size < spec.steps.length;
-  const told = spec.hold !== null || (spec.breakdown?.kind === 'field' && spec.breakdown.field.startsWith('e.'));
-  return shared || told ? sql`(epoch_us(ts)::HUGEINT * 32 + ${rank}) * 1099511627776 + rid` : sql`epoch_us(ts) * 32 + ${rank}`;
+  return keyHasRowid(spec) ? sql`(epoch_us(ts)::HUGEINT * 32 + ${rank}) * 1099511627776 + rid` : sql`epoch_us(ts) * 32 + ${rank}`;
 }
 
 function holdField(id: string, fields: readonly Field[]): Field {

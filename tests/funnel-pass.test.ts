@@ -1,0 +1,176 @@
+// The one-pass sequential funnel (src/analyses/funnel/pass.ts) against the ASOF-join statement (funnelCoreSql's
+// `best`), unit by unit, on random shops made to be hard: few event types, many events at the same instant, steps
+// that share an event type, exclusions, a held product, a breakdown by device, users and sessions, windows of a few
+// minutes. Both engines select the rows; the pass must give every unit the same depth, entry, step times, user and
+// breakdown value as the statement. Plus hand-worked cases of its own (ties, the window edge, exclusions).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openNodeDb } from '../src/db/node-db.ts';
+import type { Db } from '../src/db/types.ts';
+import { openWasmDb } from './fixtures/import/wasm-db.ts';
+import { literal, scriptSql } from '../src/sql/quote.ts';
+import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
+import { funnelCoreSql, funnelEventsSql, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
+import { windowMinutes } from '../src/analyses/funnel/spec.ts';
+import { sequentialBest, type BestRow } from '../src/analyses/funnel/pass-rows.ts';
+
+/** A small seeded generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TYPES = ['product_view', 'add_to_cart', 'purchase', 'search'];
+type Ev = [string, string, string, number, string | null, string | null];
+
+/** Random events: `users` users, 1–3 sessions each, times on a coarse grid (minutes) so many coincide. */
+function shop(seed: number, users: number): Ev[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const out: Ev[] = [];
+  for (let u = 0; u < users; u++) {
+    const sessions = 1 + Math.floor(r() * 3);
+    for (let s = 0; s < sessions; s++) {
+      const events = 1 + Math.floor(r() * 9);
+      const base = Math.floor(r() * 120);
+      for (let e = 0; e < events; e++) {
+        out.push([`u${u}`, `u${u}-s${s}`, pick(TYPES), base + Math.floor(r() * 20), pick(['A', 'B', null]), pick(['mobile', 'desktop', null])]);
+      }
+    }
+  }
+  // Shuffle: table order (rowid) must not follow time.
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Random sequential specs over the same types. */
+function randomSpec(seed: number): FunnelSpec {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const n = 2 + Math.floor(r() * 3);
+  const steps = Array.from({ length: n }, () => ({ eventType: pick(TYPES.slice(0, 3)) }));
+  const x: Record<string, unknown> = {
+    steps,
+    order: 'sequential',
+    window: pick([null, { value: 5, unit: 'minute' }, { value: 15, unit: 'minute' }, { value: 1, unit: 'hour' }]),
+    countBy: pick(['users', 'sessions']),
+  };
+  if (r() < 0.4) x.exclusions = [{ eventType: 'search', from: 1, to: 1 + 1 + Math.floor(r() * (n - 1)) }];
+  if (r() < 0.35) x.hold = 'e.product_id';
+  if (r() < 0.35) x.breakdown = { kind: 'field', field: 'e.device', top: 5 };
+  return validateFunnelSpec(x);
+}
+
+function passSuite(getDb: () => Promise<Db>) {
+  let db: Db;
+  let fields: Field[];
+
+  async function load(evs: Ev[]) {
+    const rows = evs.map(([u, s, type, min, product, device], i) =>
+      `(${[i + 1, u, s, type, `2025-03-03 ${String(Math.floor(min / 60) + 8).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}:00`, product, device].map((v) => literal(v)).join(', ')})`,
+    );
+    await db.exec(`CREATE OR REPLACE TABLE events(event_id BIGINT, user_id VARCHAR, session_id VARCHAR, event_type VARCHAR, ts TIMESTAMP,
+  product_id VARCHAR, device VARCHAR);
+${rows.length ? `INSERT INTO events VALUES ${rows.join(', ')};` : ''}
+CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events;`);
+  }
+
+  before(async () => {
+    db = await getDb();
+    await load(shop(1, 3));
+    const q = fieldsSql();
+    fields = decodeFields(await db.query(q.text, q.params));
+  });
+  after(async () => {
+    await db.close();
+  });
+
+  /** funnelCoreSql's best rows, by unit. */
+  async function statement(spec: FunnelSpec): Promise<Map<string, BestRow>> {
+    const q = funnelCoreSql(spec, fields, { kind: 'text' });
+    const stamps = spec.steps.map((_, i) => `epoch_us(ts[${i + 1}])::DOUBLE AS t${i + 1}`).join(', ');
+    const t = await db.query(scriptSql(sqlWith(q, `SELECT u, uid, depth, epoch_us(entry)::DOUBLE AS entry, g, ${stamps} FROM best`)));
+    const out = new Map<string, BestRow>();
+    for (const row of t.toArray()) {
+      const o = row.toJSON() as Record<string, unknown>;
+      const ts = spec.steps.map((_, i) => (o[`t${i + 1}`] === null ? null : Number(o[`t${i + 1}`])));
+      out.set(String(o.u), { u: String(o.u), uid: o.uid as string | null, depth: Number(o.depth), entry: Number(o.entry), g: o.g as string | null, ts });
+    }
+    return out;
+  }
+
+  async function pass(spec: FunnelSpec, keys: 'hash' | 'text' = 'hash'): Promise<Map<string, BestRow> | null> {
+    const q = funnelEventsSql(spec, fields, { kind: keys });
+    const W = windowMinutes(spec.window);
+    const rows = sequentialBest(await db.query(scriptSql(q)), spec, W === null ? null : W * 60e6);
+    return rows && new Map(rows.map((r) => [r.u, r]));
+  }
+
+  test('hand-worked: ties at one instant, the window edge, an exclusion between two steps', async () => {
+    // u0: view 08:00, view 08:00 (same instant), cart 08:05, purchase 08:10 → depth 3 with a 10-minute window
+    //     (08:10 is exactly 10 minutes after 08:00: within), entry 08:00.
+    // u1: view 08:00, search 08:02, cart 08:03, purchase 08:20 → window 10 min: depth 2 (purchase too late);
+    //     with "search" excluded between steps 1 and 2: depth 1.
+    // u2: cart 08:00, view 08:01 → depth 1 (no cart after the view).
+    await load([
+      ['u0', 's0', 'product_view', 0, null, null], ['u0', 's0', 'product_view', 0, null, null], ['u0', 's0', 'add_to_cart', 5, null, null],
+      ['u0', 's0', 'purchase', 10, null, null],
+      ['u1', 's1', 'product_view', 0, null, null], ['u1', 's1', 'search', 2, null, null], ['u1', 's1', 'add_to_cart', 3, null, null],
+      ['u1', 's1', 'purchase', 20, null, null],
+      ['u2', 's2', 'add_to_cart', 0, null, null], ['u2', 's2', 'product_view', 1, null, null],
+    ]);
+    const steps = [{ eventType: 'product_view' }, { eventType: 'add_to_cart' }, { eventType: 'purchase' }];
+    const w = validateFunnelSpec({ steps, order: 'sequential', window: { value: 10, unit: 'minute' } });
+    const got = (await pass(w))!;
+    const at = (min: number) => Date.UTC(2025, 2, 3, 8, min) * 1000;
+    assert.deepEqual([...got.keys()].sort(), ['u0', 'u1', 'u2']);
+    assert.deepEqual(got.get('u0'), { u: 'u0', uid: 'u0', depth: 3, entry: at(0), g: null, ts: [at(0), at(5), at(10)] });
+    assert.deepEqual(got.get('u1'), { u: 'u1', uid: 'u1', depth: 2, entry: at(0), g: null, ts: [at(0), at(3), null] });
+    assert.deepEqual(got.get('u2'), { u: 'u2', uid: 'u2', depth: 1, entry: at(1), g: null, ts: [at(1), null, null] });
+    const x = validateFunnelSpec({ steps, order: 'sequential', window: { value: 10, unit: 'minute' }, exclusions: [{ eventType: 'search', from: 1, to: 2 }] });
+    assert.equal((await pass(x))!.get('u1')!.depth, 1);
+    assert.equal((await pass(x))!.get('u0')!.depth, 3);
+  });
+
+  test('random shops and specs: every unit equals the ASOF-join statement', async () => {
+    let compared = 0;
+    for (let i = 0; i < 40; i++) {
+      await load(shop(100 + i, 6 + (i % 5)));
+      for (let j = 0; j < 6; j++) {
+        const spec = randomSpec(1000 * i + j);
+        const want = await statement(spec);
+        for (const keys of ['hash', 'text'] as const) {
+          const got = await pass(spec, keys);
+          assert.ok(got, 'no collision among a few units');
+          assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), `units, shop ${i} spec ${j}`);
+          for (const [u, w] of want) {
+            const g: BestRow = got.get(u)!;
+            // Attempts tied on depth and anchor key (same instant, same step, no table order in the key) are
+            // interchangeable for the statement: the same entry and depth; their step times can differ only
+            // when a held property or a breakdown tells them apart, and then the key has table order.
+            assert.deepEqual(g, w, `unit ${u}, shop ${i}, spec ${JSON.stringify(spec)}`);
+            compared++;
+          }
+        }
+      }
+    }
+    assert.ok(compared > 1000, `compared ${compared} units`);
+  });
+}
+
+/** `WITH <ctes> <select>`. */
+function sqlWith(ctes: ReturnType<typeof funnelCoreSql>, select: string) {
+  return { text: `WITH ${ctes.text}\n${select}`, params: ctes.params };
+}
+
+describe('native DuckDB', () => passSuite(() => openNodeDb({ threads: 1 })));
+describe('DuckDB-WASM', () => passSuite(openWasmDb));
