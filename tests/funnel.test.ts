@@ -15,7 +15,9 @@ import {
   DEFAULT_FUNNEL,
   defaultFunnelFor,
   TIME_EDGES_MIN,
+  computeFunnel,
   decodeFunnel,
+  passSupports,
   funnelSql,
   funnelUsersSql,
   isKeyCollision,
@@ -80,7 +82,14 @@ ${orders?.length ? `INSERT INTO user_metrics VALUES ${orders.map((o) => row(o)).
   async function run(x: unknown): Promise<FunnelResult> {
     const s = validateFunnelSpec(x);
     const q = funnelSql(s, fields);
-    return decodeFunnel(await db.query(q.text, q.params), s);
+    const result = decodeFunnel(await db.query(q.text, q.params), s);
+    // Where the one pass applies (what the screens run), it gives the very same result as the statement.
+    if (passSupports(s)) {
+      const byPass = await computeFunnel((p) => db.query(p.text, p.params), s, fields);
+      assert.equal(byPass.onePass, true);
+      assert.deepEqual(byPass.result, result, 'the one pass equals the statement');
+    }
+    return result;
   }
 
   /** Units reaching each step. */

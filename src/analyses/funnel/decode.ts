@@ -74,10 +74,26 @@ export function stepCounts(byDepth: readonly number[], n: number): StepCount[] {
   }));
 }
 
+/** One row of funnelSql's result (and of the one-pass statistics, pass-stats.ts). */
+export interface FunnelRow {
+  part: 'depth' | 'time' | 'hist' | 'trend';
+  grp: string | null;
+  other: boolean | null;
+  tot: boolean;
+  k: number;
+  x: number | null;
+  n: number;
+  v: number | null;
+}
+
 /** Decode funnelSql's rows for `spec`. */
 export function decodeFunnel(table: Table, spec: FunnelSpec): FunnelResult {
+  return decodeFunnelRows(toRows(table) as unknown as FunnelRow[], spec);
+}
+
+/** Decode funnel rows (funnelSql's, or the one-pass statistics') for `spec`. */
+export function decodeFunnelRows(rows: readonly FunnelRow[], spec: FunnelSpec): FunnelResult {
   const n = spec.steps.length;
-  const rows = toRows(table);
   const depth = new Map<Key, { value: string | null; other: boolean; byDepth: number[] }>();
   const times = new Map<Key, StepTime[]>();
   const trend = new Map<Key, Map<number, number[]>>();

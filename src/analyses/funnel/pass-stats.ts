@@ -1,0 +1,168 @@
+// The funnel statement's result rows computed from the one-pass best attempts (pass.ts) instead of SQL: the same
+// rows funnelSql returns (decode.ts reads both), for sequential funnels without a breakdown or broken down by an
+// event field. Each figure is the statement's own arithmetic: counts; gaps in whole milliseconds (epoch_ms of each
+// step time, truncated as DuckDB's epoch_ms does); the mean as the sum over the count (exact: sums of whole
+// milliseconds below 2^53); the median as DuckDB's quantile_cont(0.5) (the middle value, or the mean of the two
+// middle ones); histogram buckets by TIME_EDGES_MIN; trend periods as date_trunc('day' | 'week' | 'month') of the
+// entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
+import type { Table } from 'apache-arrow';
+import { passRows } from './pass-rows.ts';
+import { sequentialPass } from './pass.ts';
+import { funnelEventsSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
+import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
+import { decodeFunnel, decodeFunnelRows, type FunnelResult, type FunnelRow } from './decode.ts';
+import type { Field } from '../fields.ts';
+import type { Sql } from '../../sql/quote.ts';
+import { StrataError } from '../../errors.ts';
+
+/** Whether the one pass computes this funnel (otherwise the statement does). */
+export function passSupports(spec: FunnelSpec): boolean {
+  return spec.order === 'sequential' && (!spec.breakdown || (spec.breakdown.kind === 'field' && spec.breakdown.field.startsWith('e.')));
+}
+
+/** funnelSql's rows for `spec` from funnelEventsSql's result; null when two units share a key hash. */
+export function funnelRowsByPass(table: Table, spec: FunnelSpec): FunnelRow[] | null {
+  const got = passRows(table, spec);
+  if (got === 'collision') return null;
+  const n = spec.steps.length;
+  const W = windowMinutes(spec.window);
+  const res = sequentialPass(
+    { steps: n, windowUs: W === null ? null : W * 60_000_000, exclusions: spec.exclusions.map((x, j) => ({ bit: j, from: x.from, to: x.to })) },
+    got.rows,
+  );
+  const t = got.rows.t;
+  const units: number[] = [];
+  for (let u = 0; u < res.depth.length; u++) if (res.depth[u] > 0) units.push(u);
+
+  // Breakdown group of each counted unit: its anchor's value, kept when among the top N (or missing), else Other.
+  const grp: (string | null)[] = new Array(units.length).fill(null);
+  const other: boolean[] = new Array(units.length).fill(false);
+  const b = spec.breakdown;
+  if (b?.kind === 'field') {
+    const g = table.getChild('g')!;
+    const values: (string | null)[] = units.map((u) => (g.get(res.anchor[u]) as string | null) ?? null);
+    const sizes = new Map<string, number>();
+    for (const v of values) if (v !== null) sizes.set(v, (sizes.get(v) ?? 0) + 1);
+    const tops = new Set([...sizes.entries()].sort((x, y) => y[1] - x[1] || byteOrder(x[0], y[0])).slice(0, b.top).map(([v]) => v));
+    values.forEach((v, i) => {
+      if (v === null || tops.has(v)) grp[i] = v;
+      else other[i] = true;
+    });
+  }
+
+  const rows: FunnelRow[] = [];
+  const key = (g: string | null, o: boolean) => (o ? 'o' : g === null ? 'n' : 'v' + g);
+  // depth: units per group and depth.
+  const depthCount = new Map<string, { g: string | null; o: boolean; byDepth: number[] }>();
+  // time: per group and transition the gaps, and per transition over all groups; hist: per transition and bucket.
+  const gaps = new Map<string, { g: string | null; o: boolean; k: number; ms: number[] }>();
+  const allGaps: number[][] = Array.from({ length: n }, () => []);
+  const hist = new Map<string, { k: number; b: number; n: number }>();
+  const trend = new Map<string, { g: string | null; o: boolean; d: number; p: number; n: number }>();
+  units.forEach((u, i) => {
+    const d = res.depth[u];
+    const gk = key(grp[i], other[i]);
+    let dc = depthCount.get(gk);
+    if (!dc) depthCount.set(gk, (dc = { g: grp[i], o: other[i], byDepth: new Array<number>(n + 1).fill(0) }));
+    dc.byDepth[d]++;
+    for (let k = 1; k < d; k++) {
+      const a = res.stepRow[u * n + k - 1];
+      const c = res.stepRow[u * n + k];
+      if (c < 0) continue;
+      const ms = epochMs(t[c]) - epochMs(t[a]);
+      const tk = gk + '\u0000' + k;
+      let e = gaps.get(tk);
+      if (!e) gaps.set(tk, (e = { g: grp[i], o: other[i], k, ms: [] }));
+      e.ms.push(ms);
+      allGaps[k].push(ms);
+      const bucket = TIME_EDGES_MIN.reduce((acc, m) => acc + (ms >= m * 60_000 ? 1 : 0), 0);
+      const hk = k + '\u0000' + bucket;
+      const h = hist.get(hk);
+      if (h) h.n++;
+      else hist.set(hk, { k, b: bucket, n: 1 });
+    }
+    const p = truncMs(t[res.anchor[u]], spec.trend);
+    const rk = gk + '\u0000' + d + '\u0000' + p;
+    const r = trend.get(rk);
+    if (r) r.n++;
+    else trend.set(rk, { g: grp[i], o: other[i], d, p, n: 1 });
+  });
+  for (const dc of depthCount.values()) {
+    dc.byDepth.forEach((c, d) => {
+      if (c > 0) rows.push({ part: 'depth', grp: dc.g, other: dc.o, tot: false, k: d, x: null, n: c, v: null });
+    });
+  }
+  for (const e of gaps.values()) rows.push({ part: 'time', grp: e.g, other: e.o, tot: false, k: e.k, x: mean(e.ms), n: e.ms.length, v: median(e.ms) });
+  allGaps.forEach((ms, k) => {
+    if (ms.length) rows.push({ part: 'time', grp: null, other: null, tot: true, k, x: mean(ms), n: ms.length, v: median(ms) });
+  });
+  for (const h of hist.values()) rows.push({ part: 'hist', grp: null, other: false, tot: true, k: h.k, x: h.b, n: h.n, v: null });
+  for (const r of trend.values()) rows.push({ part: 'trend', grp: r.g, other: r.o, tot: false, k: r.d, x: r.p, n: r.n, v: null });
+  return rows;
+}
+
+/** DuckDB's epoch_ms of a timestamp given in epoch µs: whole milliseconds, truncated toward zero. */
+const epochMs = (us: number) => Math.trunc(us / 1000);
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/** quantile_cont(0.5): the middle value, or halfway between the two middle values. */
+function median(xs: number[]): number {
+  const a = Float64Array.from(xs).sort();
+  const h = (a.length - 1) / 2;
+  const lo = a[Math.floor(h)];
+  const hi = a[Math.ceil(h)];
+  return lo + (hi - lo) * (h - Math.floor(h));
+}
+
+/** epoch_ms(date_trunc(period, ts)) for ts in epoch µs (UTC; weeks start on Monday, as DuckDB's ISO weeks). */
+function truncMs(us: number, period: TrendPeriod): number {
+  const DAY = 86_400_000;
+  const day = Math.floor(us / 1000 / DAY);
+  if (period === 'day') return day * DAY;
+  if (period === 'week') return (day - (((day + 3) % 7) + 7) % 7) * DAY; // 1970-01-01 was a Thursday
+  const d = new Date(day * DAY);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/** Order two strings as DuckDB orders text: by code point (the same as UTF-8 byte order). */
+function byteOrder(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+/** How the one pass is run on a result of funnelEventsSql: here, or in a worker (the page). */
+export type PassRunner = (rows: Table, spec: FunnelSpec) => Promise<FunnelRow[] | null>;
+
+/** Run the pass in this thread. */
+export const passHere: PassRunner = async (rows, spec) => funnelRowsByPass(rows, spec);
+
+/**
+ * A funnel's result: by the one pass where it applies (passSupports), selecting the step events with hashed unit
+ * keys and again with the unit ids if two units share a hash; otherwise by the statement (runFunnel). `sql` is
+ * the statement that answered: for the pass, the one that selected its rows.
+ */
+export async function computeFunnel(
+  run: (q: Sql) => Promise<Table>, spec: FunnelSpec, fields: readonly Field[], pass: PassRunner | null = passHere,
+): Promise<{ result: FunnelResult; sql: Sql; onePass: boolean }> {
+  if (pass && passSupports(spec)) {
+    for (const keys of [{ kind: 'hash' }, { kind: 'text' }] as const) {
+      const q = funnelEventsSql(spec, fields, keys);
+      const rows = await pass(await run(q), spec);
+      if (rows) return { result: decodeFunnelRows(rows, spec), sql: q, onePass: true };
+    }
+    throw new StrataError('The funnel could not be computed: unit ids that are equal sorted apart.'); // unreachable
+  }
+  const { value, sql } = await runFunnel(run, (keys) => funnelSql(spec, fields, keys));
+  return { result: decodeFunnel(value, spec), sql, onePass: false };
+}
