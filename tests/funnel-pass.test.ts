@@ -103,17 +103,20 @@ CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events;`);
     for (const row of t.toArray()) {
       const o = row.toJSON() as Record<string, unknown>;
       const ts = spec.steps.map((_, i) => (o[`t${i + 1}`] === null ? null : Number(o[`t${i + 1}`])));
-      out.set(String(o.u), { u: String(o.u), uid: o.uid as string | null, depth: Number(o.depth), entry: Number(o.entry), g: o.g as string | null, ts });
+      out.set(String(o.u), { u: String(o.u), depth: Number(o.depth), entry: Number(o.entry), g: o.g as string | null, ts });
     }
     return out;
   }
 
-  async function pass(spec: FunnelSpec, keys: 'hash' | 'text' = 'hash'): Promise<Map<string, BestRow> | null> {
+  /** The pass's best rows by unit id (text keys), or in a canonical order without ids (hash keys). */
+  async function pass(spec: FunnelSpec, keys: 'hash' | 'text' = 'text'): Promise<Map<string, BestRow>> {
     const q = funnelEventsSql(spec, fields, { kind: keys });
     const W = windowMinutes(spec.window);
-    const rows = sequentialBest(await db.query(scriptSql(q)), spec, W === null ? null : W * 60e6);
-    return rows && new Map(rows.map((r) => [r.u, r]));
+    const rows = await sequentialBest(await db.query(scriptSql(q)), spec, W === null ? null : W * 60e6);
+    return new Map(rows.map((r) => [String(r.u), r]));
   }
+  /** Best rows without their unit keys, in one order (to compare hashed-key runs with the statement). */
+  const canonical = (m: Map<string, BestRow>) => [...m.values()].map((r) => JSON.stringify({ ...r, u: null })).sort();
 
   test('hand-worked: ties at one instant, the window edge, an exclusion between two steps', async () => {
     // u0: view 08:00, view 08:00 (same instant), cart 08:05, purchase 08:10 → depth 3 with a 10-minute window
@@ -130,15 +133,15 @@ CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events;`);
     ]);
     const steps = [{ eventType: 'product_view' }, { eventType: 'add_to_cart' }, { eventType: 'purchase' }];
     const w = validateFunnelSpec({ steps, order: 'sequential', window: { value: 10, unit: 'minute' } });
-    const got = (await pass(w))!;
+    const got = await pass(w);
     const at = (min: number) => Date.UTC(2025, 2, 3, 8, min) * 1000;
     assert.deepEqual([...got.keys()].sort(), ['u0', 'u1', 'u2']);
-    assert.deepEqual(got.get('u0'), { u: 'u0', uid: 'u0', depth: 3, entry: at(0), g: null, ts: [at(0), at(5), at(10)] });
-    assert.deepEqual(got.get('u1'), { u: 'u1', uid: 'u1', depth: 2, entry: at(0), g: null, ts: [at(0), at(3), null] });
-    assert.deepEqual(got.get('u2'), { u: 'u2', uid: 'u2', depth: 1, entry: at(1), g: null, ts: [at(1), null, null] });
+    assert.deepEqual(got.get('u0'), { u: 'u0', depth: 3, entry: at(0), g: null, ts: [at(0), at(5), at(10)] });
+    assert.deepEqual(got.get('u1'), { u: 'u1', depth: 2, entry: at(0), g: null, ts: [at(0), at(3), null] });
+    assert.deepEqual(got.get('u2'), { u: 'u2', depth: 1, entry: at(1), g: null, ts: [at(1), null, null] });
     const x = validateFunnelSpec({ steps, order: 'sequential', window: { value: 10, unit: 'minute' }, exclusions: [{ eventType: 'search', from: 1, to: 2 }] });
-    assert.equal((await pass(x))!.get('u1')!.depth, 1);
-    assert.equal((await pass(x))!.get('u0')!.depth, 3);
+    assert.equal((await pass(x)).get('u1')!.depth, 1);
+    assert.equal((await pass(x)).get('u0')!.depth, 3);
   });
 
   test('random shops and specs: every unit equals the ASOF-join statement', async () => {
@@ -148,22 +151,17 @@ CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events;`);
       for (let j = 0; j < 6; j++) {
         const spec = randomSpec(1000 * i + j);
         const want = await statement(spec);
-        for (const keys of ['hash', 'text'] as const) {
-          const got = await pass(spec, keys);
-          assert.ok(got, 'no collision among a few units');
-          assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), `units, shop ${i} spec ${j}`);
-          for (const [u, w] of want) {
-            const g: BestRow = got.get(u)!;
-            // Attempts tied on depth and anchor key (same instant, same step, no table order in the key) are
-            // interchangeable for the statement: the same entry and depth; their step times can differ only
-            // when a held property or a breakdown tells them apart, and then the key has table order.
-            assert.deepEqual(g, w, `unit ${u}, shop ${i}, spec ${JSON.stringify(spec)}`);
-            compared++;
-          }
+        const got = await pass(spec, 'text');
+        assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), `units, shop ${i} spec ${j}`);
+        for (const [u, w] of want) {
+          assert.deepEqual(got.get(u), w, `unit ${u}, shop ${i}, spec ${JSON.stringify(spec)}`);
+          compared++;
         }
+        // Keyed by hash bits (the default), the same best attempts.
+        assert.deepEqual(canonical(await pass(spec, 'hash')), canonical(want), `hash keys, shop ${i} spec ${j}`);
       }
     }
-    assert.ok(compared > 1000, `compared ${compared} units`);
+    assert.ok(compared > 500, `compared ${compared} units`);
   });
 }
 

@@ -11,9 +11,26 @@ export class Superseded extends Error {
   }
 }
 
+/**
+ * How an analysis reaches the engine: `run` a statement; or `derive` a value from a statement's rows (the one-pass
+ * funnel), cached under `key` — only the value is kept, not the rows, which can be millions.
+ */
+export interface Io {
+  run(q: Sql): Promise<Table>;
+  derive<T>(key: string, q: Sql, f: (rows: Table) => Promise<T>): Promise<T>;
+}
+
+/** An Io over a plain statement runner (Node, tests): nothing cached. */
+export function toIo(x: Io | ((q: Sql) => Promise<Table>)): Io {
+  if (typeof x !== 'function') return x;
+  return { run: x, derive: async (_key, q, f) => f(await x(q)) };
+}
+
 /** Runs queries for views; a dataset change calls `invalidate()` so no stale result is served. */
 export class QueryCoordinator {
   private cache = new Map<string, Promise<Table>>();
+  /** Values derived from a statement's rows, by key (see Io). */
+  private values = new Map<string, Promise<unknown>>();
   private latest = new Map<string, number>();
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
@@ -42,6 +59,49 @@ export class QueryCoordinator {
         throw err;
       }
     }
+  }
+
+  /** `run` for a derived value (see Io): latest-wins for `view`, the value cached under `key`. */
+  async derive<T>(view: string, key: string, q: Sql, f: (rows: Table) => Promise<T>): Promise<T> {
+    const ticket = ++this.seq;
+    this.latest.set(view, ticket);
+    const wanted = () => this.latest.get(view) === ticket;
+    for (;;) {
+      try {
+        const result = await this.cachedDerive(key, q, f, wanted);
+        if (!wanted()) throw new Superseded();
+        return result;
+      } catch (err) {
+        if (err instanceof Superseded && wanted()) continue; // as in run()
+        throw err;
+      }
+    }
+  }
+
+  /** `cached` for a derived value: the statement waits its turn in the queue; the rows are dropped once derived. */
+  cachedDerive<T>(key: string, q: Sql, f: (rows: Table) => Promise<T>, wanted: () => boolean = () => true): Promise<T> {
+    const k = JSON.stringify([key, q.text, q.params]);
+    let hit = this.values.get(k) as Promise<T> | undefined;
+    if (hit) {
+      this.values.delete(k);
+      this.values.set(k, hit);
+      return hit;
+    }
+    this.sent++;
+    const rows = this.queue.then(() => (wanted() ? this.db.query(q.text, q.params) : Promise.reject(new Superseded())));
+    this.queue = rows.catch(() => undefined);
+    hit = rows.then(f);
+    hit.catch(() => this.values.delete(k));
+    this.values.set(k, hit);
+    if (this.values.size > this.maxEntries) this.values.delete(this.values.keys().next().value!);
+    return hit;
+  }
+
+  /** An Io for `view` (latest-wins), or without latest-wins and skipped once `wanted` turns false (background work). */
+  io(view: string | null, wanted: () => boolean = () => true): Io {
+    return view === null
+      ? { run: (q) => this.cached(q, wanted), derive: (key, q, f) => this.cachedDerive(key, q, f, wanted) }
+      : { run: (q) => this.run(view, q), derive: (key, q, f) => this.derive(view, key, q, f) };
   }
 
   /** Drop the pending requests of every view whose name starts with `prefix` (the screen was left). */
@@ -74,10 +134,12 @@ export class QueryCoordinator {
   /** Forget the cached results whose SQL text passes `test` (e.g. every query reading user_segments). */
   invalidateWhere(test: (sqlText: string) => boolean): void {
     for (const key of [...this.cache.keys()]) if (test((JSON.parse(key) as [string])[0])) this.cache.delete(key);
+    for (const key of [...this.values.keys()]) if (test((JSON.parse(key) as [string, string])[1])) this.values.delete(key);
   }
 
   /** Forget every cached result (the data changed). */
   invalidate(): void {
     this.cache.clear();
+    this.values.clear();
   }
 }

@@ -6,7 +6,8 @@
 import type { Table } from 'apache-arrow';
 import type { Field } from '../analyses/fields.ts';
 import { cohortSql, lifecycleSql } from '../analyses/cohort/index.ts';
-import { funnelSql, runFunnel } from '../analyses/funnel/index.ts';
+import { computeFunnel, type PassRunner } from '../analyses/funnel/index.ts';
+import { toIo, type Io } from '../db/coordinator.ts';
 import { pathsSankeySql, pathsTopSql } from '../analyses/paths/index.ts';
 import { defaultPivotFor, runPivot } from '../analyses/pivot/index.ts';
 import { completeOnly } from '../analyses/filter/filter-edit.ts';
@@ -29,19 +30,21 @@ export type RunSql = (q: Sql) => Promise<Table>;
 export interface PrefetchContext {
   fields: readonly Field[];
   eventTypes: readonly string[];
+  /** Where a one-pass funnel runs (the page: a worker); here by default. */
+  pass?: PassRunner;
 }
 
 /**
  * Each screen's first statements with no settings in its link, built exactly as the screen builds them (its own
  * link reader, its own "runnable" step), so the screen's requests are the same text and values: cache hits.
  */
-export function screenWarmups(ctx: PrefetchContext): { screen: string; run: (run: RunSql) => Promise<unknown> }[] {
+export function screenWarmups(ctx: PrefetchContext): { screen: string; run: (io: Io) => Promise<unknown> }[] {
   const none = new URLSearchParams();
   const { fields, eventTypes } = ctx;
   return [
     {
       screen: 'retention',
-      run: async (run) => {
+      run: async ({ run }) => {
         const cohort = runnableRetention(retentionFromParams(none).view).cohort;
         await run(cohortSql(cohort, fields));
         await run(lifecycleSql(cohort, fields));
@@ -49,14 +52,14 @@ export function screenWarmups(ctx: PrefetchContext): { screen: string; run: (run
     },
     {
       screen: 'funnels',
-      run: async (run) => {
+      run: async (io) => {
         const spec = runnableFunnel(funnelFromParams(none, eventTypes).spec);
-        await runFunnel(run, (keys) => funnelSql(spec, fields, keys));
+        await computeFunnel(io, spec, fields, ctx.pass);
       },
     },
     {
       screen: 'journeys',
-      run: async (run) => {
+      run: async ({ run }) => {
         const parsed = journeysFromParams(none, eventTypes).spec;
         const spec = { ...parsed, users: completeOnly(parsed.users) };
         await run(pathsTopSql(spec, fields));
@@ -65,7 +68,7 @@ export function screenWarmups(ctx: PrefetchContext): { screen: string; run: (run
     },
     {
       screen: 'pivot',
-      run: async (run) => {
+      run: async ({ run }) => {
         const base = defaultPivotFor(fields);
         await runPivot(run, { ...base, filter: completeOnly(base.filter) }, fields);
       },
@@ -78,12 +81,13 @@ export function screenWarmups(ctx: PrefetchContext): { screen: string; run: (run
  * else writing); a screen whose statement fails is skipped (it shows its own error when opened). Returns the screens
  * warmed.
  */
-export async function prefetchScreens(run: RunSql, ctx: PrefetchContext, wanted: () => boolean): Promise<string[]> {
+export async function prefetchScreens(run: RunSql | Io, ctx: PrefetchContext, wanted: () => boolean): Promise<string[]> {
+  const io = toIo(run);
   const done: string[] = [];
   for (const w of screenWarmups(ctx)) {
     if (!wanted()) break;
     try {
-      await w.run(run);
+      await w.run(io);
       done.push(w.screen);
     } catch {
       // The screen runs it again when opened and says what went wrong there.

@@ -1,24 +1,30 @@
 // Between DuckDB and the one-pass funnel (pass.ts): funnelEventsSql's Arrow rows in, the pass's columns out, and
 // each unit's best attempt read back as `best` rows (the shape funnelCoreSql's `best` CTE has).
-import type { Table, Vector } from 'apache-arrow';
+import { Type, type Table, type Vector } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
-import { sequentialPass, type PassRows } from './pass.ts';
+import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
 
 /** One unit's best attempt, as funnelCoreSql's `best` has it (times in epoch µs; ts past the depth are null). */
 export interface BestRow {
-  u: string;
-  uid: string | null;
+  /** The unit's key: its id (text keys) or its hash's top 52 bits. */
+  u: string | number;
   depth: number;
   entry: number;
   g: string | null;
   ts: (number | null)[];
 }
 
-/** The pass's rows from funnelEventsSql's result, or 'collision' when two units share a key hash. */
-export function passRows(table: Table, spec: FunnelSpec): { rows: PassRows; unitRow: Int32Array } | 'collision' {
+/** Rows handled between two pauses (a few milliseconds of work): long passes never hold the page's main thread. */
+export const SLICE_ROWS = 1 << 18;
+
+/** Give the event loop a turn (the page: a task, not a clamped timer); resolves at once where nothing waits. */
+export type Pause = () => Promise<void>;
+export const noPause: Pause = () => Promise.resolve();
+
+/** The pass's rows from funnelEventsSql's result. */
+export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = noPause): Promise<PassRows> {
   const n = table.numRows;
-  const u = table.getChild('u')!;
   const hu = table.getChild('hu')!;
   const t = Float64Array.from(table.getChild('t')!.toArray() as ArrayLike<number>);
   const rank = table.getChild('rank')!.toArray() as Int32Array;
@@ -27,14 +33,15 @@ export function passRows(table: Table, spec: FunnelSpec): { rows: PassRows; unit
   const ridKey = keyHasRowid(spec);
   const starts: number[] = [];
   const keyEq = new Uint8Array(n);
-  // Unit runs by hash; a change of unit id inside a run (compared as UTF-8 bytes, never decoded) is a collision.
-  const huv = hu.toArray() as ArrayLike<number | bigint>;
-  const ids = utf8Rows(u);
+  // Units: runs of one key. Numeric keys (hash bits, checked distinct per id) compare as numbers; text ids as
+  // UTF-8 bytes, never decoded.
+  const text = hu.type.typeId === Type.Utf8;
+  const ids = text ? utf8Rows(hu) : null;
+  const keys = text ? null : (hu.toArray() as ArrayLike<number>);
   for (let i = 0; i < n; i++) {
-    if (i === 0 || huv[i] !== huv[i - 1]) {
+    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    if (i === 0 || (ids ? !ids.same(i, i - 1) : keys![i] !== keys![i - 1])) {
       starts.push(i);
-    } else if (!ids.same(i, i - 1)) {
-      return 'collision'; // the same hash, another unit: the caller runs the statement on the unit ids instead
     } else if (!ridKey && t[i] === t[i - 1] && rank[i] === rank[i - 1]) {
       keyEq[i - 1] = 1;
     }
@@ -42,10 +49,11 @@ export function passRows(table: Table, spec: FunnelSpec): { rows: PassRows; unit
   starts.push(n);
   let hold: Int32Array | null = null;
   if (spec.hold) {
-    const h = table.getChild('h')!;
+    const h = table.getChild('hh')!;
     const codes = new Map<unknown, number>();
     hold = new Int32Array(n);
     for (let i = 0; i < n; i++) {
+      if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
       const v = h.get(i);
       if (v === null) hold[i] = -1;
       else {
@@ -55,10 +63,7 @@ export function passRows(table: Table, spec: FunnelSpec): { rows: PassRows; unit
       }
     }
   }
-  return {
-    rows: { unitStart: Int32Array.from(starts), t, keyEq, stepMask: Uint32Array.from(steps), excl, hold },
-    unitRow: Int32Array.from(starts),
-  };
+  return { unitStart: Int32Array.from(starts), t, keyEq, stepMask: Uint32Array.from(steps), excl, hold };
 }
 
 /** Row-wise byte access to a text column (any number of record batches): `same(i, j)` compares two rows' bytes. */
@@ -90,18 +95,33 @@ function utf8Rows(v: Vector): { same(i: number, j: number): boolean } {
   };
 }
 
-/** Run the sequential pass over funnelEventsSql's rows; null when two units share a key hash. */
-export function sequentialBest(table: Table, spec: FunnelSpec, windowUs: number | null): BestRow[] | null {
-  const got = passRows(table, spec);
-  if (got === 'collision') return null;
+/** Run the pass over the units of `rows` in slices of about SLICE_ROWS rows, pausing between them. */
+export async function slicedPass(spec: PassSpec, rows: PassRows, pause: Pause = noPause): Promise<PassResult> {
+  const units = rows.unitStart.length - 1;
+  const out = passResult(units, spec.steps);
+  for (let from = 0; from < units; ) {
+    let to = from + 1;
+    while (to < units && rows.unitStart[to] - rows.unitStart[from] < SLICE_ROWS) to++;
+    sequentialPass(spec, rows, from, to, out);
+    from = to;
+    if (from < units) await pause();
+  }
+  return out;
+}
+
+/** The pass's shape for `spec` with its window in µs. */
+export function passSpec(spec: FunnelSpec, windowUs: number | null): PassSpec {
+  return { steps: spec.steps.length, windowUs, exclusions: spec.exclusions.map((x, j) => ({ bit: j, from: x.from, to: x.to })) };
+}
+
+/** Run the sequential pass over funnelEventsSql's rows: each unit's best attempt. */
+export async function sequentialBest(table: Table, spec: FunnelSpec, windowUs: number | null): Promise<BestRow[]> {
+  const rows = await passRows(table, spec);
   const n = spec.steps.length;
-  const res = sequentialPass(
-    { steps: n, windowUs, exclusions: spec.exclusions.map((x, j) => ({ bit: j, from: x.from, to: x.to })) },
-    got.rows,
-  );
-  const u = table.getChild('u')!;
-  const uid = table.getChild('uid')!;
-  const g = table.getChild('g')!;
+  const res = await slicedPass(passSpec(spec, windowUs), rows);
+  const got = { rows };
+  const hu = table.getChild('hu')!;
+  const g = table.getChild('g');
   const t = got.rows.t;
   const out: BestRow[] = [];
   for (let k = 0; k < res.depth.length; k++) {
@@ -113,7 +133,7 @@ export function sequentialBest(table: Table, spec: FunnelSpec, windowUs: number 
       const r = res.stepRow[k * n + s];
       ts.push(r < 0 ? null : t[r]);
     }
-    out.push({ u: String(u.get(a)), uid: uid.get(a) ?? null, depth: d, entry: t[a], g: g.get(a) ?? null, ts });
+    out.push({ u: hu.get(a) as string | number, depth: d, entry: t[a], g: (g?.get(a) as string | null) ?? null, ts });
   }
   return out;
 }

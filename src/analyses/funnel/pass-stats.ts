@@ -6,30 +6,29 @@
 // middle ones); histogram buckets by TIME_EDGES_MIN; trend periods as date_trunc('day' | 'week' | 'month') of the
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
 import type { Table } from 'apache-arrow';
-import { passRows } from './pass-rows.ts';
-import { sequentialPass } from './pass.ts';
-import { funnelEventsSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
+import { noPause, passRows, passSpec, slicedPass, type Pause } from './pass-rows.ts';
+
+/** Units whose figures are added up between two pauses. */
+const SLICE_UNITS = 1 << 16;
+import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
 import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
 import { decodeFunnel, decodeFunnelRows, type FunnelResult, type FunnelRow } from './decode.ts';
 import type { Field } from '../fields.ts';
 import type { Sql } from '../../sql/quote.ts';
-import { StrataError } from '../../errors.ts';
+import { toIo, type Io } from '../../db/coordinator.ts';
 
 /** Whether the one pass computes this funnel (otherwise the statement does). */
 export function passSupports(spec: FunnelSpec): boolean {
   return spec.order === 'sequential' && (!spec.breakdown || (spec.breakdown.kind === 'field' && spec.breakdown.field.startsWith('e.')));
 }
 
-/** funnelSql's rows for `spec` from funnelEventsSql's result; null when two units share a key hash. */
-export function funnelRowsByPass(table: Table, spec: FunnelSpec): FunnelRow[] | null {
-  const got = passRows(table, spec);
-  if (got === 'collision') return null;
+/** funnelSql's rows for `spec` from funnelEventsSql's result, pausing between slices of the work. */
+export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pause = noPause): Promise<FunnelRow[]> {
+  const rowsIn = await passRows(table, spec, pause);
   const n = spec.steps.length;
   const W = windowMinutes(spec.window);
-  const res = sequentialPass(
-    { steps: n, windowUs: W === null ? null : W * 60_000_000, exclusions: spec.exclusions.map((x, j) => ({ bit: j, from: x.from, to: x.to })) },
-    got.rows,
-  );
+  const res = await slicedPass(passSpec(spec, W === null ? null : W * 60_000_000), rowsIn, pause);
+  const got = { rows: rowsIn };
   const t = got.rows.t;
   const units: number[] = [];
   for (let u = 0; u < res.depth.length; u++) if (res.depth[u] > 0) units.push(u);
@@ -59,7 +58,9 @@ export function funnelRowsByPass(table: Table, spec: FunnelSpec): FunnelRow[] | 
   const allGaps: number[][] = Array.from({ length: n }, () => []);
   const hist = new Map<string, { k: number; b: number; n: number }>();
   const trend = new Map<string, { g: string | null; o: boolean; d: number; p: number; n: number }>();
-  units.forEach((u, i) => {
+  for (let i = 0; i < units.length; i++) {
+    if (i % SLICE_UNITS === SLICE_UNITS - 1) await pause();
+    const u = units[i];
     const d = res.depth[u];
     const gk = key(grp[i], other[i]);
     let dc = depthCount.get(gk);
@@ -86,7 +87,7 @@ export function funnelRowsByPass(table: Table, spec: FunnelSpec): FunnelRow[] | 
     const r = trend.get(rk);
     if (r) r.n++;
     else trend.set(rk, { g: grp[i], o: other[i], d, p, n: 1 });
-  });
+  }
   for (const dc of depthCount.values()) {
     dc.byDepth.forEach((c, d) => {
       if (c > 0) rows.push({ part: 'depth', grp: dc.g, other: dc.o, tot: false, k: d, x: null, n: c, v: null });
@@ -99,6 +100,20 @@ export function funnelRowsByPass(table: Table, spec: FunnelSpec): FunnelRow[] | 
   for (const h of hist.values()) rows.push({ part: 'hist', grp: null, other: false, tot: true, k: h.k, x: h.b, n: h.n, v: null });
   for (const r of trend.values()) rows.push({ part: 'trend', grp: r.g, other: r.o, tot: false, k: r.d, x: r.p, n: r.n, v: null });
   return rows;
+}
+
+/** What Show SQL says above the statement that selected the pass's rows: what the pass then does with them. */
+function passNote(spec: FunnelSpec): string {
+  const W = windowMinutes(spec.window);
+  const unit = spec.countBy === 'sessions' ? 'session' : 'user';
+  return (
+    `-- Computed in one pass over the rows this statement returns (README, "Funnels: one pass"): each ${unit}'s step events in time order.\n` +
+    `-- Every step-1 event starts an attempt; step i+1 is the first step-(i+1) event after step i` +
+    (spec.hold ? ' with the same held value' : '') +
+    (W === null ? '' : `, counted when within ${W} minutes of step 1`) +
+    (spec.exclusions.length ? '; an exclusion event between two steps ends the attempt' : '') +
+    `;\n-- each ${unit} counts with its deepest attempt (the earliest among equals).\n`
+  );
 }
 
 /** DuckDB's epoch_ms of a timestamp given in epoch µs: whole milliseconds, truncated toward zero. */
@@ -141,11 +156,11 @@ function byteOrder(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** How the one pass is run on a result of funnelEventsSql: here, or in a worker (the page). */
-export type PassRunner = (rows: Table, spec: FunnelSpec) => Promise<FunnelRow[] | null>;
+/** How the one pass is run on a result of funnelEventsSql: straight through (Node), or pausing (the page). */
+export type PassRunner = (rows: Table, spec: FunnelSpec) => Promise<FunnelRow[]>;
 
-/** Run the pass in this thread. */
-export const passHere: PassRunner = async (rows, spec) => funnelRowsByPass(rows, spec);
+/** Run the pass straight through. */
+export const passHere: PassRunner = (rows, spec) => funnelRowsByPass(rows, spec);
 
 /**
  * A funnel's result: by the one pass where it applies (passSupports), selecting the step events with hashed unit
@@ -153,15 +168,16 @@ export const passHere: PassRunner = async (rows, spec) => funnelRowsByPass(rows,
  * the statement that answered: for the pass, the one that selected its rows.
  */
 export async function computeFunnel(
-  run: (q: Sql) => Promise<Table>, spec: FunnelSpec, fields: readonly Field[], pass: PassRunner | null = passHere,
+  io: Io | ((q: Sql) => Promise<Table>), spec: FunnelSpec, fields: readonly Field[], pass: PassRunner | null = passHere,
 ): Promise<{ result: FunnelResult; sql: Sql; onePass: boolean }> {
+  const { run, derive } = toIo(io);
   if (pass && passSupports(spec)) {
-    for (const keys of [{ kind: 'hash' }, { kind: 'text' }] as const) {
-      const q = funnelEventsSql(spec, fields, keys);
-      const rows = await pass(await run(q), spec);
-      if (rows) return { result: decodeFunnelRows(rows, spec), sql: q, onePass: true };
-    }
-    throw new StrataError('The funnel could not be computed: unit ids that are equal sorted apart.'); // unreachable
+    // Hashed keys where no two ids of the dataset share one (checked once per dataset version), else the ids.
+    const ok = (await run(funnelKeysSql(spec, fields))).getChild('ok')?.get(0) === true;
+    const q = funnelEventsSql(spec, fields, { kind: ok ? 'hash' : 'text' });
+    // The rows depend on the steps, exclusions' events, hold and breakdown field; the figures on the rest too.
+    const rows = await derive(`funnel:${JSON.stringify(spec)}`, q, (t) => pass(t, spec));
+    return { result: decodeFunnelRows(rows, spec), sql: { text: passNote(spec) + q.text, params: q.params }, onePass: true };
   }
   const { value, sql } = await runFunnel(run, (keys) => funnelSql(spec, fields, keys));
   return { result: decodeFunnel(value, spec), sql, onePass: false };

@@ -53,13 +53,19 @@ export interface PassResult {
   stepRow: Int32Array;
 }
 
-/** Run the pass. Units whose only rows match no step-1 event get depth 0 (funnelCoreSql has no row for them). */
-export function sequentialPass(spec: PassSpec, rows: PassRows): PassResult {
+/** An empty result for `units` units of an `steps`-step funnel (sequentialPass fills it). */
+export function passResult(units: number, steps: number): PassResult {
+  return { depth: new Uint8Array(units), anchor: new Int32Array(units).fill(-1), stepRow: new Int32Array(units * steps).fill(-1) };
+}
+
+/**
+ * Run the pass over units `from`..`to`-1 (all by default) into `out`. Units whose only rows match no step-1 event
+ * get depth 0 (funnelCoreSql has no row for them). A caller may run the units in slices, yielding in between.
+ */
+export function sequentialPass(spec: PassSpec, rows: PassRows, from = 0, to = rows.unitStart.length - 1, out?: PassResult): PassResult {
   const n = spec.steps;
-  const units = rows.unitStart.length - 1;
-  const depth = new Uint8Array(units);
-  const anchor = new Int32Array(units).fill(-1);
-  const stepRow = new Int32Array(units * n).fill(-1);
+  const res = out ?? passResult(rows.unitStart.length - 1, n);
+  const { depth, anchor, stepRow } = res;
   // Per unit, for its row r (index i = r - lo): next[s * len + i] is the first row after r (strictly greater key)
   // matching step s+1 (and r's held value for s >= 1: steps after the first share the anchor's); nextX[j * len + i]
   // the first row at or after r that is exclusion j's event; -1 for none. Buffers grow to the longest unit.
@@ -71,7 +77,7 @@ export function sequentialPass(spec: PassSpec, rows: PassRows): PassResult {
   const { t, keyEq, stepMask, excl, hold } = rows;
   const W = spec.windowUs;
   const chain = new Int32Array(n);
-  for (let u = 0; u < units; u++) {
+  for (let u = from; u < to; u++) {
     lo = rows.unitStart[u];
     const hi = rows.unitStart[u + 1];
     if (hi <= lo) continue;
@@ -94,7 +100,7 @@ export function sequentialPass(spec: PassSpec, rows: PassRows): PassResult {
     }
     depth[u] = bestDepth;
   }
-  return { depth, anchor, stepRow };
+  return res;
 
   /** Fill `next` and `nextX` for rows lo..hi-1 (one unit), from its last row back. */
   function sweep(lo: number, hi: number): void {

@@ -183,17 +183,36 @@ function keyedCtes(spec: FunnelSpec, fields: readonly Field[], keys: UnitKeys): 
 
 /**
  * The rows a one-pass funnel reads (pass.ts): every event that can take part, sorted by unit and sort key — its unit
- * (u; hu, the unit's hash or u itself), user (uid), time in epoch µs (t), step rank, step bits (bit s-1: step s),
- * exclusion bits (bit j: exclusion j+1), held value (h) and breakdown value (g).
+ * key (hu), time in epoch µs (t), step rank, step bits (bit s-1: step s) and exclusion bits (bit j: exclusion j+1),
+ * the held value's key (hh) with a held property, and the breakdown value (g) with an event-field breakdown. Keys
+ * are, by default, the top 52 bits of the ids' hashes (exact as numbers in JavaScript), which funnelKeysSql checks
+ * are distinct over the whole dataset; with `text`, the ids themselves.
  */
-export function funnelEventsSql(spec: FunnelSpec, fields: readonly Field[], keys: UnitKeys = { kind: 'hash' }): Sql {
+export function funnelEventsSql(spec: FunnelSpec, fields: readonly Field[], keys: { kind: 'hash' | 'text' } = { kind: 'hash' }): Sql {
   const n = spec.steps.length;
   const bits = (prefix: string, m: number) => (m ? cols(prefix, m).map((c, i) => `${c}::INTEGER * ${2 ** i}`).join(' + ') : '0');
   const rank = `CASE ${cols('f', n).map((f, i) => `WHEN ${f} THEN ${i + 1}`).join(' ')} ELSE ${OTHER_RANK} END`;
-  return sql`WITH ${joinSql(keyedCtes(spec, fields, keys), ',\n')}
-SELECT u, hu, uid, epoch_us(ts)::DOUBLE AS t, (${raw(rank)})::INTEGER AS rank, (${raw(bits('f', n))})::INTEGER AS steps,
-  (${raw(bits('x', spec.exclusions.length))})::INTEGER AS excl, h, g
-FROM keyed ORDER BY hu, k`;
+  const hash = keys.kind === 'hash';
+  const extra = [
+    spec.hold ? (hash ? '(hh >> 12)::DOUBLE AS hh' : 'h AS hh') : null,
+    spec.breakdown?.kind === 'field' ? 'g' : null,
+  ].filter((c) => c !== null);
+  return sql`WITH ${joinSql(keyedCtes(spec, fields, keys.kind === 'hash' ? { kind: 'hash' } : { kind: 'text' }), ',\n')}
+SELECT ${raw(hash ? '(hu >> 12)::DOUBLE' : 'u')} AS hu, epoch_us(ts)::DOUBLE AS t, (${raw(rank)})::INTEGER AS rank, (${raw(bits('f', n))})::INTEGER AS steps,
+  (${raw(bits('x', spec.exclusions.length))})::INTEGER AS excl${raw(extra.map((c) => ', ' + c).join(''))}
+FROM keyed ORDER BY ${raw(hash ? 'hu >> 12' : 'u')}, k`;
+}
+
+/**
+ * Whether funnelEventsSql may key units (and the held property) by the top 52 bits of their hashes: one row,
+ * `ok`, true when no two ids of the dataset share them. It reads the whole events table, so it depends only on
+ * the data, the unit and the held field: cached once per dataset version.
+ */
+export function funnelKeysSql(spec: FunnelSpec, fields: readonly Field[]): Sql {
+  const unit = raw(spec.countBy === 'sessions' ? 'e.session_id' : 'e.user_id');
+  const distinct = (x: Sql) => sql`count(DISTINCT ${x}) = count(DISTINCT hash(${x}) >> 12)`;
+  const held = spec.hold ? sql` AND ${distinct(fieldSql(holdField(spec.hold, fields)))}` : raw('');
+  return sql`SELECT ${distinct(unit)}${held} AS ok FROM events e`;
 }
 
 /** Whether funnelEventsSql's sort key holds table order (rowid): then no two rows of a unit share a key. */

@@ -8,7 +8,8 @@ import { ident, raw } from '../../sql/quote.ts';
 import { toRows } from '../../lib/rows.ts';
 import { fmtInt, fmtMoney, fmtPct } from '../../lib/format.ts';
 import { completeOnly } from '../../analyses/filter/filter-edit.ts';
-import { decodeFunnel, funnelSql, runFunnel } from '../../analyses/funnel/index.ts';
+import { computeFunnel, type PassRunner } from '../../analyses/funnel/index.ts';
+import { toIo, type Io } from '../../db/coordinator.ts';
 import { cohortSql, decodeCohorts } from '../../analyses/cohort/index.ts';
 import { decodePathsTop, pathsTopSql } from '../../analyses/paths/index.ts';
 import { defaultPivotFor, leafRows, runPivot } from '../../analyses/pivot/index.ts';
@@ -44,16 +45,20 @@ export interface TileContext {
   fields: readonly Field[];
   eventTypes: readonly string[];
   segments: readonly SegmentationRecord[];
+  /** Where a one-pass funnel runs (the page: a worker); here by default. */
+  pass?: PassRunner;
 }
 
 /** The live summary of one saved insight over the current data. */
-export async function tileSummary(run: RunSql, ins: Pick<SavedInsight, 'screen' | 'query'>, ctx: TileContext): Promise<TileSummary> {
+export async function tileSummary(runner: RunSql | Io, ins: Pick<SavedInsight, 'screen' | 'query'>, ctx: TileContext): Promise<TileSummary> {
+  const io = toIo(runner);
+  const run = io.run;
   const p = new URLSearchParams(ins.query);
   switch (ins.screen) {
     case 'funnels': {
       const parsed = funnelFromParams(p, ctx.eventTypes);
       const spec = runnableFunnel(parsed.spec);
-      const r = decodeFunnel((await runFunnel(run, (keys) => funnelSql(spec, ctx.fields, keys))).value, spec);
+      const r = (await computeFunnel(io, spec, ctx.fields, ctx.pass)).result;
       const last = r.total.steps[r.total.steps.length - 1];
       const unit = spec.countBy === 'sessions' ? 'sessions' : 'users';
       return {

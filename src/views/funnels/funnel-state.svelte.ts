@@ -1,5 +1,6 @@
 // Runs the funnel statement for the current spec through the coordinator (cached, latest-wins).
-import { decodeFunnel, funnelSql, funnelUsersSql, runFunnel, type FunnelResult, type FunnelSpec } from '../../analyses/funnel/index.ts';
+import { computeFunnel, funnelUsersSql, type FunnelResult, type FunnelSpec } from '../../analyses/funnel/index.ts';
+import { passInPage } from './pass-page.ts';
 import { UserList } from '../../state/user-list.svelte.ts';
 import type { Field } from '../../analyses/fields.ts';
 import type { QueryCoordinator } from '../../db/coordinator.ts';
@@ -28,8 +29,8 @@ export class FunnelData extends LatestRun<FunnelRun> {
 
   refreshSpec(coordinator: QueryCoordinator, spec: FunnelSpec, fields: readonly Field[]): Promise<void> {
     return this.refresh(async () => {
-      const { value, sql } = await runFunnel((q) => coordinator.run('funnels:main', q), (keys) => funnelSql(spec, fields, keys));
-      return { spec, sql, result: decodeFunnel(value, spec) };
+      const { result, sql } = await computeFunnel(coordinator.io('funnels:main'), spec, fields, passInPage);
+      return { spec, sql, result };
     });
   }
 }
