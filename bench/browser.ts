@@ -7,7 +7,8 @@ import { chromiumPath } from '../e2e/browser.ts';
 import { DIST } from './build.ts';
 import playwrightConfig from '../e2e/playwright.config.ts';
 import type { GenParams } from '../src/data/generator/index.ts';
-import { ANALYSIS_NAMES, benchAnalyses } from './analyses.ts';
+import { ANALYSIS_NAMES, benchAnalyses, type TimedPass } from './analyses.ts';
+import type { FunnelRow } from '../src/analyses/funnel/index.ts';
 import { PIVOT_NAMES, benchPivots, type TimedSql } from './pivots.ts';
 import { PREFETCH_MAX_EVENTS } from '../src/views/prefetch.ts';
 import { SEGMENT_NAMES, benchSegments, type TimedExec } from './segments.ts';
@@ -177,6 +178,25 @@ export function pageSql(page: Page): TimedSql {
   };
 }
 
+/**
+ * A one-pass funnel in the page as the Funnels screen runs it: the rows' statement with `strata.db.query`, then the
+ * pass in slices on the main thread (the bench build exposes the screen's runner as `strataBench.funnelRows`);
+ * only the small result rows come back.
+ */
+export function pagePass(page: Page): TimedPass {
+  return (q, spec) =>
+    page.evaluate(
+      async ({ text, params, spec }) => {
+        const g = globalThis as unknown as Strata & { strataBench: { funnelRows(t: unknown, spec: unknown): Promise<FunnelRow[]> } };
+        const t0 = performance.now();
+        const t = await g.strata.db.query(text, params);
+        const rows = await g.strataBench.funnelRows(t, spec);
+        return { ms: performance.now() - t0, rows };
+      },
+      { text: q.text, params: [...q.params], spec },
+    );
+}
+
 /** Run one statement for its effect in the page with `strata.db.exec`, timed there. */
 export function pageExec(page: Page): TimedExec {
   return (text) =>
@@ -332,7 +352,7 @@ export async function benchBrowser(
       }
       const analyses: QueryTiming[] = [];
       try {
-        await Promise.race([benchAnalyses(pageSql(page), runs, analyses), crashed, deadline(timeouts.analyses)]);
+        await Promise.race([benchAnalyses(pageSql(page), runs, analyses, pagePass(page)), crashed, deadline(timeouts.analyses)]);
         run.analyses = analyses;
       } catch (err) {
         const done = analyses.slice();

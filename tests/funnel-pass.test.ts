@@ -12,7 +12,8 @@ import { literal, scriptSql } from '../src/sql/quote.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import { funnelCoreSql, funnelEventsSql, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
 import { windowMinutes } from '../src/analyses/funnel/spec.ts';
-import { sequentialBest, type BestRow } from '../src/analyses/funnel/pass-rows.ts';
+import { passRows, passSpec, sequentialBest, slicedPass, type BestRow } from '../src/analyses/funnel/pass-rows.ts';
+import { sequentialPass } from '../src/analyses/funnel/pass.ts';
 
 /** A small seeded generator (mulberry32). */
 function rng(seed: number): () => number {
@@ -157,6 +158,14 @@ CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events;`);
           assert.deepEqual(got.get(u), w, `unit ${u}, shop ${i}, spec ${JSON.stringify(spec)}`);
           compared++;
         }
+        // In slices of a few rows, pausing between them (as the page runs it), the very same result.
+        const rowsIn = await passRows(await db.query(scriptSql(funnelEventsSql(spec, fields, { kind: 'text' }))), spec);
+        const W = windowMinutes(spec.window);
+        const ps = passSpec(spec, W === null ? null : W * 60e6);
+        let pauses = 0;
+        const sliced = await slicedPass(ps, rowsIn, async () => void pauses++, 5);
+        assert.deepEqual(sliced, sequentialPass(ps, rowsIn), 'sliced = whole');
+        assert.ok(pauses > 0 || rowsIn.t.length <= 5, 'it paused');
         // Keyed by hash bits (the default), the same best attempts.
         assert.deepEqual(canonical(await pass(spec, 'hash')), canonical(want), `hash keys, shop ${i} spec ${j}`);
       }

@@ -96,12 +96,12 @@ function utf8Rows(v: Vector): { same(i: number, j: number): boolean } {
 }
 
 /** Run the pass over the units of `rows` in slices of about SLICE_ROWS rows, pausing between them. */
-export async function slicedPass(spec: PassSpec, rows: PassRows, pause: Pause = noPause): Promise<PassResult> {
+export async function slicedPass(spec: PassSpec, rows: PassRows, pause: Pause = noPause, sliceRows = SLICE_ROWS): Promise<PassResult> {
   const units = rows.unitStart.length - 1;
   const out = passResult(units, spec.steps);
   for (let from = 0; from < units; ) {
     let to = from + 1;
-    while (to < units && rows.unitStart[to] - rows.unitStart[from] < SLICE_ROWS) to++;
+    while (to < units && rows.unitStart[to] - rows.unitStart[from] < sliceRows) to++;
     sequentialPass(spec, rows, from, to, out);
     from = to;
     if (from < units) await pause();

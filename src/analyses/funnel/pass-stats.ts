@@ -33,72 +33,77 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
   const units: number[] = [];
   for (let u = 0; u < res.depth.length; u++) if (res.depth[u] > 0) units.push(u);
 
-  // Breakdown group of each counted unit: its anchor's value, kept when among the top N (or missing), else Other.
-  const grp: (string | null)[] = new Array(units.length).fill(null);
-  const other: boolean[] = new Array(units.length).fill(false);
+  // Breakdown group of each counted unit (an index into `groups`): its anchor's value, kept when among the top N
+  // (or missing), else Other. Without a breakdown every unit is in group 0 (no value).
+  const groups: { g: string | null; o: boolean }[] = [{ g: null, o: false }];
+  const gi = new Int32Array(units.length);
   const b = spec.breakdown;
   if (b?.kind === 'field') {
     const g = table.getChild('g')!;
     const values: (string | null)[] = units.map((u) => (g.get(res.anchor[u]) as string | null) ?? null);
     const sizes = new Map<string, number>();
     for (const v of values) if (v !== null) sizes.set(v, (sizes.get(v) ?? 0) + 1);
-    const tops = new Set([...sizes.entries()].sort((x, y) => y[1] - x[1] || byteOrder(x[0], y[0])).slice(0, b.top).map(([v]) => v));
+    const index = new Map<string, number>();
+    for (const [v] of [...sizes.entries()].sort((x, y) => y[1] - x[1] || byteOrder(x[0], y[0])).slice(0, b.top)) {
+      index.set(v, groups.length);
+      groups.push({ g: v, o: false });
+    }
+    const OTHER = groups.length;
+    groups.push({ g: null, o: true });
     values.forEach((v, i) => {
-      if (v === null || tops.has(v)) grp[i] = v;
-      else other[i] = true;
+      gi[i] = v === null ? 0 : (index.get(v) ?? OTHER);
     });
   }
 
-  const rows: FunnelRow[] = [];
-  const key = (g: string | null, o: boolean) => (o ? 'o' : g === null ? 'n' : 'v' + g);
-  // depth: units per group and depth.
-  const depthCount = new Map<string, { g: string | null; o: boolean; byDepth: number[] }>();
-  // time: per group and transition the gaps, and per transition over all groups; hist: per transition and bucket.
-  const gaps = new Map<string, { g: string | null; o: boolean; k: number; ms: number[] }>();
+  const G = groups.length;
+  const B = TIME_EDGES_MIN.length + 1;
+  // depth: units per group and depth; gaps per group and transition, and per transition over all groups; hist: per
+  // transition and bucket; trend: per group and depth, units per period.
+  const depthCount = new Float64Array(G * (n + 1));
+  const gaps: number[][] = Array.from({ length: G * n }, () => []);
   const allGaps: number[][] = Array.from({ length: n }, () => []);
-  const hist = new Map<string, { k: number; b: number; n: number }>();
-  const trend = new Map<string, { g: string | null; o: boolean; d: number; p: number; n: number }>();
+  const hist = new Float64Array(n * B);
+  const trend: Map<number, number>[] = Array.from({ length: G * (n + 1) }, () => new Map());
+  const stepRow = res.stepRow;
   for (let i = 0; i < units.length; i++) {
     if (i % SLICE_UNITS === SLICE_UNITS - 1) await pause();
     const u = units[i];
     const d = res.depth[u];
-    const gk = key(grp[i], other[i]);
-    let dc = depthCount.get(gk);
-    if (!dc) depthCount.set(gk, (dc = { g: grp[i], o: other[i], byDepth: new Array<number>(n + 1).fill(0) }));
-    dc.byDepth[d]++;
+    const g = gi[i];
+    depthCount[g * (n + 1) + d]++;
     for (let k = 1; k < d; k++) {
-      const a = res.stepRow[u * n + k - 1];
-      const c = res.stepRow[u * n + k];
+      const c = stepRow[u * n + k];
       if (c < 0) continue;
-      const ms = epochMs(t[c]) - epochMs(t[a]);
-      const tk = gk + '\u0000' + k;
-      let e = gaps.get(tk);
-      if (!e) gaps.set(tk, (e = { g: grp[i], o: other[i], k, ms: [] }));
-      e.ms.push(ms);
+      const ms = epochMs(t[c]) - epochMs(t[stepRow[u * n + k - 1]]);
+      gaps[g * n + k].push(ms);
       allGaps[k].push(ms);
-      const bucket = TIME_EDGES_MIN.reduce((acc, m) => acc + (ms >= m * 60_000 ? 1 : 0), 0);
-      const hk = k + '\u0000' + bucket;
-      const h = hist.get(hk);
-      if (h) h.n++;
-      else hist.set(hk, { k, b: bucket, n: 1 });
+      let bucket = 0;
+      for (const m of TIME_EDGES_MIN) if (ms >= m * 60_000) bucket++;
+      hist[k * B + bucket]++;
     }
     const p = truncMs(t[res.anchor[u]], spec.trend);
-    const rk = gk + '\u0000' + d + '\u0000' + p;
-    const r = trend.get(rk);
-    if (r) r.n++;
-    else trend.set(rk, { g: grp[i], o: other[i], d, p, n: 1 });
+    const m = trend[g * (n + 1) + d];
+    m.set(p, (m.get(p) ?? 0) + 1);
   }
-  for (const dc of depthCount.values()) {
-    dc.byDepth.forEach((c, d) => {
-      if (c > 0) rows.push({ part: 'depth', grp: dc.g, other: dc.o, tot: false, k: d, x: null, n: c, v: null });
-    });
+  const rows: FunnelRow[] = [];
+  for (let g = 0; g < G; g++) {
+    const { g: grp, o: other } = groups[g];
+    for (let d = 0; d <= n; d++) {
+      const c = depthCount[g * (n + 1) + d];
+      if (c > 0) rows.push({ part: 'depth', grp, other, tot: false, k: d, x: null, n: c, v: null });
+      for (const [p, c2] of trend[g * (n + 1) + d]) rows.push({ part: 'trend', grp, other, tot: false, k: d, x: p, n: c2, v: null });
+    }
+    for (let k = 1; k < n; k++) {
+      const ms = gaps[g * n + k];
+      if (ms.length) rows.push({ part: 'time', grp, other, tot: false, k, x: mean(ms), n: ms.length, v: median(ms) });
+    }
   }
-  for (const e of gaps.values()) rows.push({ part: 'time', grp: e.g, other: e.o, tot: false, k: e.k, x: mean(e.ms), n: e.ms.length, v: median(e.ms) });
   allGaps.forEach((ms, k) => {
     if (ms.length) rows.push({ part: 'time', grp: null, other: null, tot: true, k, x: mean(ms), n: ms.length, v: median(ms) });
   });
-  for (const h of hist.values()) rows.push({ part: 'hist', grp: null, other: false, tot: true, k: h.k, x: h.b, n: h.n, v: null });
-  for (const r of trend.values()) rows.push({ part: 'trend', grp: r.g, other: r.o, tot: false, k: r.d, x: r.p, n: r.n, v: null });
+  for (let k = 1; k < n; k++) {
+    for (let bk = 0; bk < B; bk++) if (hist[k * B + bk] > 0) rows.push({ part: 'hist', grp: null, other: false, tot: true, k, x: bk, n: hist[k * B + bk], v: null });
+  }
   return rows;
 }
 

@@ -77,6 +77,8 @@ export function sequentialPass(spec: PassSpec, rows: PassRows, from = 0, to = ro
   const { t, keyEq, stepMask, excl, hold } = rows;
   const W = spec.windowUs;
   const chain = new Int32Array(n);
+  const last = new Int32Array(n);
+  const lastX = new Int32Array(Math.max(1, nx));
   for (let u = from; u < to; u++) {
     lo = rows.unitStart[u];
     const hi = rows.unitStart[u + 1];
@@ -105,8 +107,8 @@ export function sequentialPass(spec: PassSpec, rows: PassRows, from = 0, to = ro
   /** Fill `next` and `nextX` for rows lo..hi-1 (one unit), from its last row back. */
   function sweep(lo: number, hi: number): void {
     // Rows of equal key form a block; every row of a block gets the pointers as they stood after the block.
-    const last = new Int32Array(n).fill(-1);
-    const lastX = new Int32Array(Math.max(1, nx)).fill(-1);
+    last.fill(-1);
+    lastX.fill(-1);
     // With a held property, steps after the first look for the next row with the same held value.
     const lastHeld = hold ? new Map<number, Int32Array>() : null;
     let end = hi;
