@@ -1,6 +1,6 @@
 // Between DuckDB and the one-pass funnel (pass.ts): funnelEventsSql's Arrow rows in, the pass's columns out, and
 // each unit's best attempt read back as `best` rows (the shape funnelCoreSql's `best` CTE has).
-import { Type, type Table, type Vector } from 'apache-arrow';
+import { Type, type Table } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
@@ -22,31 +22,137 @@ export const SLICE_ROWS = 1 << 18;
 export type Pause = () => Promise<void>;
 export const noPause: Pause = () => Promise.resolve();
 
-/** The pass's rows from funnelEventsSql's result. */
-export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = noPause): Promise<PassRows> {
-  const n = table.numRows;
-  const hu = table.getChild('hu')!;
-  const t = Float64Array.from(table.getChild('t')!.toArray() as ArrayLike<number>);
-  const rank = table.getChild('rank')!.toArray() as Int32Array;
-  const steps = table.getChild('steps')!.toArray() as Int32Array;
-  const excl = spec.exclusions.length ? Uint32Array.from(table.getChild('excl')!.toArray() as Int32Array) : null;
-  const ridKey = keyHasRowid(spec);
-  const starts: number[] = [];
-  const keyEq = new Uint8Array(n);
-  // Units: runs of one key. Numeric keys (hash bits, checked distinct per id) compare as numbers; text ids as
-  // UTF-8 bytes, never decoded.
-  const text = hu.type.typeId === Type.Utf8;
-  const ids = text ? utf8Rows(hu) : null;
-  const keys = text ? null : (hu.toArray() as ArrayLike<number>);
-  for (let i = 0; i < n; i++) {
-    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
-    if (i === 0 || (ids ? !ids.same(i, i - 1) : keys![i] !== keys![i - 1])) {
-      starts.push(i);
-    } else if (!ridKey && t[i] === t[i - 1] && rank[i] === rank[i - 1]) {
-      keyEq[i - 1] = 1;
+/**
+ * Dense ids for hash-bit keys (whole numbers below 2^52, uniformly spread): open addressing on their low bits, which
+ * are already random — several times faster than a Map keyed by such numbers.
+ */
+class HashBits {
+  private keys = new Float64Array(1 << 16).fill(-1);
+  private ids = new Int32Array(1 << 16);
+  size = 0;
+
+  id(key: number): number {
+    let mask = this.keys.length - 1;
+    let slot = key % (mask + 1);
+    for (;;) {
+      const k = this.keys[slot];
+      if (k === key) return this.ids[slot];
+      if (k === -1) break;
+      slot = (slot + 1) & mask;
+    }
+    if ((this.size + 1) * 2 > this.keys.length) {
+      this.grow();
+      mask = this.keys.length - 1;
+      slot = key % (mask + 1);
+      while (this.keys[slot] !== -1) slot = (slot + 1) & mask;
+    }
+    this.keys[slot] = key;
+    this.ids[slot] = this.size;
+    return this.size++;
+  }
+
+  private grow(): void {
+    const { keys, ids } = this;
+    this.keys = new Float64Array(keys.length * 2).fill(-1);
+    this.ids = new Int32Array(keys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let s = 0; s < keys.length; s++) {
+      if (keys[s] === -1) continue;
+      let slot = keys[s] % (mask + 1);
+      while (this.keys[slot] !== -1) slot = (slot + 1) & mask;
+      this.keys[slot] = keys[s];
+      this.ids[slot] = ids[s];
     }
   }
-  starts.push(n);
+}
+
+/** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
+export type SortedRows = PassRows & { source: Int32Array };
+
+/** Rank of a row matching no step (an exclusion's event): after every step at the same instant, as keySql has it. */
+const OTHER_RANK = 31;
+
+/**
+ * The pass's rows from funnelEventsSql's result (in any order): grouped by unit with a stable counting sort, then
+ * each unit's rows in sort-key order — time, then step rank, then table order (rowid) where the key has it. Rows
+ * usually arrive in time order already (events are stored so), and then a unit's slice is only checked.
+ */
+export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = noPause): Promise<SortedRows> {
+  const n = table.numRows;
+  const hu = table.getChild('hu')!;
+  const t0 = table.getChild('t')!.toArray() as Float64Array;
+  const steps0 = table.getChild('steps')!.toArray() as Int32Array;
+  const excl0 = spec.exclusions.length ? (table.getChild('excl')!.toArray() as Int32Array) : null;
+  const ridKey = keyHasRowid(spec);
+  const rid0 = ridKey ? (table.getChild('rid')!.toArray() as Float64Array) : null;
+  // Dense unit ids in order of appearance: numeric keys (hash bits, checked distinct per id) or the text ids.
+  const unit = new Int32Array(n);
+  let U = 0;
+  if (hu.type.typeId === Type.Utf8) {
+    const ids = new Map<unknown, number>();
+    for (let i = 0; i < n; i++) {
+      if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+      const key = hu.get(i);
+      let c = ids.get(key);
+      if (c === undefined) ids.set(key, (c = ids.size));
+      unit[i] = c;
+    }
+    U = ids.size;
+  } else {
+    const ids = new HashBits();
+    const keys = hu.toArray() as Float64Array;
+    for (let i = 0; i < n; i++) {
+      if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+      unit[i] = ids.id(keys[i]);
+    }
+    U = ids.size;
+  }
+  const unitStart = new Int32Array(U + 1);
+  for (let i = 0; i < n; i++) unitStart[unit[i] + 1]++;
+  for (let u = 0; u < U; u++) unitStart[u + 1] += unitStart[u];
+  const next = unitStart.slice(0, U);
+  const source = new Int32Array(n);
+  for (let i = 0; i < n; i++) source[next[unit[i]]++] = i;
+  // Step rank: the first step the row matches (its lowest step bit), OTHER_RANK for none.
+  const rank = new Uint8Array(n);
+  for (let i = 0; i < n; i++) rank[i] = steps0[i] ? 32 - Math.clz32(steps0[i] & -steps0[i]) : OTHER_RANK;
+  const tie = rid0 ?? null;
+  const cmp = (a: number, b: number) => t0[a] - t0[b] || rank[a] - rank[b] || (tie ? tie[a] - tie[b] : a - b);
+  for (let u = 0; u < U; u++) {
+    if (u % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    const lo = unitStart[u];
+    const hi = unitStart[u + 1];
+    let sorted = true;
+    for (let i = lo + 1; i < hi; i++) {
+      const a = source[i - 1];
+      const b = source[i];
+      const d = t0[a] - t0[b] || rank[a] - rank[b] || (tie ? tie[a] - tie[b] : a - b);
+      if (d > 0) {
+        sorted = false;
+        break;
+      }
+    }
+    if (!sorted) source.set(Array.from(source.subarray(lo, hi)).sort(cmp), lo);
+  }
+  await pause();
+  const t = new Float64Array(n);
+  const stepMask = new Uint32Array(n);
+  const excl = excl0 ? new Uint32Array(n) : null;
+  const keyEq = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = source[i];
+    t[i] = t0[r];
+    stepMask[i] = steps0[r];
+    if (excl) excl[i] = excl0![r];
+  }
+  // Equal keys (no table order in the key): the same instant and rank, in one unit.
+  if (!ridKey) {
+    for (let u = 0; u < U; u++) {
+      for (let i = unitStart[u]; i < unitStart[u + 1] - 1; i++) {
+        if (t[i] === t[i + 1] && rank[source[i]] === rank[source[i + 1]]) keyEq[i] = 1;
+      }
+    }
+  }
   let hold: Int32Array | null = null;
   if (spec.hold) {
     const h = table.getChild('hh')!;
@@ -54,7 +160,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     hold = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
-      const v = h.get(i);
+      const v = h.get(source[i]);
       if (v === null) hold[i] = -1;
       else {
         let c = codes.get(v);
@@ -63,36 +169,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
       }
     }
   }
-  return { unitStart: Int32Array.from(starts), t, keyEq, stepMask: Uint32Array.from(steps), excl, hold };
-}
-
-/** Row-wise byte access to a text column (any number of record batches): `same(i, j)` compares two rows' bytes. */
-function utf8Rows(v: Vector): { same(i: number, j: number): boolean } {
-  const offs: Int32Array[] = [];
-  const vals: Uint8Array[] = [];
-  const chunkOf = new Int32Array(v.length);
-  const base: number[] = [];
-  let row = 0;
-  for (const d of v.data) {
-    base.push(row);
-    offs.push(d.valueOffsets as Int32Array);
-    vals.push(d.values as Uint8Array);
-    chunkOf.fill(offs.length - 1, row, row + d.length);
-    row += d.length;
-  }
-  return {
-    same(i, j) {
-      const ci = chunkOf[i];
-      const cj = chunkOf[j];
-      const oi = offs[ci], oj = offs[cj];
-      const li = i - base[ci] + v.data[ci].offset, lj = j - base[cj] + v.data[cj].offset;
-      const a0 = oi[li], a1 = oi[li + 1], b0 = oj[lj], b1 = oj[lj + 1];
-      if (a1 - a0 !== b1 - b0) return false;
-      const va = vals[ci], vb = vals[cj];
-      for (let k = 0; k < a1 - a0; k++) if (va[a0 + k] !== vb[b0 + k]) return false;
-      return true; // unit ids are never NULL here (funnelEventsSql keeps only events with a unit)
-    },
-  };
+  return { unitStart, t, keyEq, stepMask, excl, hold, source };
 }
 
 /** Run the pass over the units of `rows` in slices of about SLICE_ROWS rows, pausing between them. */
@@ -119,10 +196,9 @@ export async function sequentialBest(table: Table, spec: FunnelSpec, windowUs: n
   const rows = await passRows(table, spec);
   const n = spec.steps.length;
   const res = await slicedPass(passSpec(spec, windowUs), rows);
-  const got = { rows };
   const hu = table.getChild('hu')!;
   const g = table.getChild('g');
-  const t = got.rows.t;
+  const t = rows.t;
   const out: BestRow[] = [];
   for (let k = 0; k < res.depth.length; k++) {
     const d = res.depth[k];
@@ -133,7 +209,8 @@ export async function sequentialBest(table: Table, spec: FunnelSpec, windowUs: n
       const r = res.stepRow[k * n + s];
       ts.push(r < 0 ? null : t[r]);
     }
-    out.push({ u: hu.get(a) as string | number, depth: d, entry: t[a], g: (g?.get(a) as string | null) ?? null, ts });
+    const src = rows.source[a];
+    out.push({ u: hu.get(src) as string | number, depth: d, entry: t[a], g: (g?.get(src) as string | null) ?? null, ts });
   }
   return out;
 }

@@ -28,8 +28,7 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
   const n = spec.steps.length;
   const W = windowMinutes(spec.window);
   const res = await slicedPass(passSpec(spec, W === null ? null : W * 60_000_000), rowsIn, pause);
-  const got = { rows: rowsIn };
-  const t = got.rows.t;
+  const t = rowsIn.t;
   const units: number[] = [];
   for (let u = 0; u < res.depth.length; u++) if (res.depth[u] > 0) units.push(u);
 
@@ -40,7 +39,7 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
   const b = spec.breakdown;
   if (b?.kind === 'field') {
     const g = table.getChild('g')!;
-    const values: (string | null)[] = units.map((u) => (g.get(res.anchor[u]) as string | null) ?? null);
+    const values: (string | null)[] = units.map((u) => (g.get(rowsIn.source[res.anchor[u]]) as string | null) ?? null);
     const sizes = new Map<string, number>();
     for (const v of values) if (v !== null) sizes.set(v, (sizes.get(v) ?? 0) + 1);
     const index = new Map<string, number>();
@@ -112,7 +111,7 @@ function passNote(spec: FunnelSpec): string {
   const W = windowMinutes(spec.window);
   const unit = spec.countBy === 'sessions' ? 'session' : 'user';
   return (
-    `-- Computed in one pass over the rows this statement returns (README, "Funnels: one pass"): each ${unit}'s step events in time order.\n` +
+    `-- Computed in one pass over the rows this statement returns (README, "Funnels: one pass"): each ${unit}'s step events, put in time order.\n` +
     `-- Every step-1 event starts an attempt; step i+1 is the first step-(i+1) event after step i` +
     (spec.hold ? ' with the same held value' : '') +
     (W === null ? '' : `, counted when within ${W} minutes of step 1`) +

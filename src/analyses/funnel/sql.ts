@@ -176,31 +176,33 @@ function keyedCtes(spec: FunnelSpec, fields: readonly Field[], keys: UnitKeys): 
     sql`ev AS (SELECT ${unit} AS u, ${hu} AS hu, e.user_id AS uid, e.ts, e.rowid AS rid, ${h} AS h, ${g} AS g, ${joinSql([...flags, ...xflags], ', ')}
   FROM events e WHERE ${unit} IS NOT NULL AND e.ts IS NOT NULL AND ${membersSql(spec, fields, 'e.user_id')})`,
     sql`flagged AS (SELECT *, ${stepFlags} FROM ev WHERE TRUE${keep})`,
-    sql`keyed AS (SELECT u, hu, uid, ts, h, ${raw(hh)} AS hh, g, ${raw(cols('f', n).join(', '))}${raw(spec.exclusions.length ? ', ' + cols('x', spec.exclusions.length).join(', ') : '')},
+    sql`keyed AS (SELECT u, hu, uid, ts, rid, h, ${raw(hh)} AS hh, g, ${raw(cols('f', n).join(', '))}${raw(spec.exclusions.length ? ', ' + cols('x', spec.exclusions.length).join(', ') : '')},
   ${keySql(spec, rank)} AS k FROM flagged)`,
   ];
 }
 
 /**
- * The rows a one-pass funnel reads (pass.ts): every event that can take part, sorted by unit and sort key — its unit
- * key (hu), time in epoch µs (t), step rank, step bits (bit s-1: step s) and exclusion bits (bit j: exclusion j+1),
- * the held value's key (hh) with a held property, and the breakdown value (g) with an event-field breakdown. Keys
- * are, by default, the top 52 bits of the ids' hashes (exact as numbers in JavaScript), which funnelKeysSql checks
- * are distinct over the whole dataset; with `text`, the ids themselves.
+ * The rows a one-pass funnel reads (pass.ts): every event that can take part — its unit key (hu), time in epoch µs
+ * (t), step bits (bit s-1: step s), with exclusions their bits (bit j: exclusion j+1), where the sort key has table
+ * order the rowid (rid), with a held property the held value's key (hh), with an event-field breakdown its value
+ * (g). In no particular order: the pass groups them by unit and orders each unit's rows by the sort key itself
+ * (pass-rows.ts), which costs less than DuckDB's sort. Keys are, by default, the top 52 bits of the ids' hashes
+ * (exact as numbers in JavaScript), which funnelKeysSql checks are distinct over the whole dataset; with `text`, the
+ * ids themselves.
  */
 export function funnelEventsSql(spec: FunnelSpec, fields: readonly Field[], keys: { kind: 'hash' | 'text' } = { kind: 'hash' }): Sql {
   const n = spec.steps.length;
   const bits = (prefix: string, m: number) => (m ? cols(prefix, m).map((c, i) => `${c}::INTEGER * ${2 ** i}`).join(' + ') : '0');
-  const rank = `CASE ${cols('f', n).map((f, i) => `WHEN ${f} THEN ${i + 1}`).join(' ')} ELSE ${OTHER_RANK} END`;
   const hash = keys.kind === 'hash';
   const extra = [
+    spec.exclusions.length ? `(${bits('x', spec.exclusions.length)})::INTEGER AS excl` : null,
+    keyHasRowid(spec) ? 'rid::DOUBLE AS rid' : null,
     spec.hold ? (hash ? '(hh >> 12)::DOUBLE AS hh' : 'h AS hh') : null,
     spec.breakdown?.kind === 'field' ? 'g' : null,
   ].filter((c) => c !== null);
   return sql`WITH ${joinSql(keyedCtes(spec, fields, keys.kind === 'hash' ? { kind: 'hash' } : { kind: 'text' }), ',\n')}
-SELECT ${raw(hash ? '(hu >> 12)::DOUBLE' : 'u')} AS hu, epoch_us(ts)::DOUBLE AS t, (${raw(rank)})::INTEGER AS rank, (${raw(bits('f', n))})::INTEGER AS steps,
-  (${raw(bits('x', spec.exclusions.length))})::INTEGER AS excl${raw(extra.map((c) => ', ' + c).join(''))}
-FROM keyed ORDER BY ${raw(hash ? 'hu >> 12' : 'u')}, k`;
+SELECT ${raw(hash ? '(hu >> 12)::DOUBLE' : 'u')} AS hu, epoch_us(ts)::DOUBLE AS t, (${raw(bits('f', n))})::INTEGER AS steps${raw(extra.map((c) => ', ' + c).join(''))}
+FROM keyed`;
 }
 
 /**
