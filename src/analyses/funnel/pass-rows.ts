@@ -155,17 +155,28 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   }
   let hold: Int32Array | null = null;
   if (spec.hold) {
+    // Held values as dense codes: hash bits through HashBits, text ids through a Map; NULL is -1.
     const h = table.getChild('hh')!;
-    const codes = new Map<unknown, number>();
     hold = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
-      const v = h.get(source[i]);
-      if (v === null) hold[i] = -1;
-      else {
-        let c = codes.get(v);
-        if (c === undefined) codes.set(v, (c = codes.size));
-        hold[i] = c;
+    if (h.type.typeId === Type.Utf8) {
+      const codes = new Map<unknown, number>();
+      for (let i = 0; i < n; i++) {
+        if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+        const v = h.get(source[i]);
+        if (v === null) hold[i] = -1;
+        else {
+          let c = codes.get(v);
+          if (c === undefined) codes.set(v, (c = codes.size));
+          hold[i] = c;
+        }
+      }
+    } else {
+      const codes = new HashBits();
+      const values = h.toArray() as Float64Array;
+      for (let i = 0; i < n; i++) {
+        if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+        const r = source[i];
+        hold[i] = h.isValid(r) ? codes.id(values[r]) : -1;
       }
     }
   }
