@@ -108,14 +108,23 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     U = ids.size;
   }
   const unitStart = new Int32Array(U + 1);
-  for (let i = 0; i < n; i++) unitStart[unit[i] + 1]++;
+  for (let i = 0; i < n; i++) {
+    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    unitStart[unit[i] + 1]++;
+  }
   for (let u = 0; u < U; u++) unitStart[u + 1] += unitStart[u];
   const next = unitStart.slice(0, U);
   const source = new Int32Array(n);
-  for (let i = 0; i < n; i++) source[next[unit[i]]++] = i;
+  for (let i = 0; i < n; i++) {
+    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    source[next[unit[i]]++] = i;
+  }
   // Step rank: the first step the row matches (its lowest step bit), OTHER_RANK for none.
   const rank = new Uint8Array(n);
-  for (let i = 0; i < n; i++) rank[i] = steps0[i] ? 32 - Math.clz32(steps0[i] & -steps0[i]) : OTHER_RANK;
+  for (let i = 0; i < n; i++) {
+    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    rank[i] = steps0[i] ? 32 - Math.clz32(steps0[i] & -steps0[i]) : OTHER_RANK;
+  }
   const tie = rid0 ?? null;
   const cmp = (a: number, b: number) => t0[a] - t0[b] || rank[a] - rank[b] || (tie ? tie[a] - tie[b] : a - b);
   for (let u = 0; u < U; u++) {
@@ -140,6 +149,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   const excl = excl0 ? new Uint32Array(n) : null;
   const keyEq = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
+    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
     const r = source[i];
     t[i] = t0[r];
     stepMask[i] = steps0[r];
@@ -148,6 +158,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   // Equal keys (no table order in the key): the same instant and rank, in one unit.
   if (!ridKey) {
     for (let u = 0; u < U; u++) {
+      if (u % SLICE_ROWS === SLICE_ROWS - 1) await pause();
       for (let i = unitStart[u]; i < unitStart[u + 1] - 1; i++) {
         if (t[i] === t[i + 1] && rank[source[i]] === rank[source[i + 1]]) keyEq[i] = 1;
       }
