@@ -1,8 +1,8 @@
 // A sequential funnel in one pass over each unit's time-ordered step events (issue 17's windowFunnel-style lever):
 // the same answer as funnelCoreSql's ASOF joins for order = 'sequential', computed over typed arrays.
 //
-// Input: the rows funnelEventsSql selects, sorted by unit and then by the sort key k (time, then step rank, then
-// table order where keySql includes it). Per unit, a backward sweep records for every row the next row, with a
+// Input: the rows funnelEventsSql selects, as passRows (pass-rows.ts) arranges them: grouped by unit, each unit's
+// rows in sort-key order (time, then step rank, then table order where keySql includes it). Per unit, a backward sweep records for every row the next row, with a
 // strictly greater key, that matches each step (and, with a held property, the same held value) and each
 // exclusion. Every step-1 row is an attempt: its chain follows those pointers (step i+1 is the first step-(i+1) row
 // after step i), so each attempt costs O(steps). A unit's best attempt is the deepest, then the earliest anchor;
@@ -27,7 +27,7 @@ export interface PassSpec {
   exclusions: readonly PassExclusion[];
 }
 
-/** The rows (length n), sorted by unit, then sort key. */
+/** The rows (length n), grouped by unit, each unit's in sort-key order. */
 export interface PassRows {
   /** unitStart[i] is the first row of unit i; the last entry is n (length units + 1). */
   unitStart: Int32Array;
@@ -53,7 +53,7 @@ export interface PassResult {
   stepRow: Int32Array;
 }
 
-/** An empty result for `units` units of an `steps`-step funnel (sequentialPass fills it). */
+/** An empty result for `units` units of a funnel of `steps` steps (sequentialPass fills it). */
 export function passResult(units: number, steps: number): PassResult {
   return { depth: new Uint8Array(units), anchor: new Int32Array(units).fill(-1), stepRow: new Int32Array(units * steps).fill(-1) };
 }
