@@ -40,12 +40,18 @@ if (!only || only === 'e2e') {
     const json = root + 'test-results/e2e.json';
     rmSync(json, { force: true });
     const e2e = step('End-to-end tests (Playwright + Chromium)', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts']);
+    let counted = 0;
     if (existsSync(json)) {
-      const stats = JSON.parse(readFileSync(json, 'utf8')).stats ?? {};
+      const report = JSON.parse(readFileSync(json, 'utf8'));
+      const stats = report.stats ?? {};
       passed += stats.expected ?? 0;
-      failed += (stats.unexpected ?? 0) + (stats.flaky ?? 0);
+      counted = (stats.unexpected ?? 0) + (stats.flaky ?? 0);
+      // Errors outside any test (the web server could not start, a config error) fail the run too.
+      counted += (report.errors ?? []).length;
+      failed += counted;
     }
-    if (e2e.code && !existsSync(json)) failed += 1;
+    // Playwright failed but no failure was counted (no report, or a report of nothing): that is a failure.
+    if (e2e.code && counted === 0) failed += 1;
   }
 }
 
