@@ -10,7 +10,7 @@ import type { Db } from '../src/db/types.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { literal, scriptSql } from '../src/sql/quote.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
-import { funnelCoreSql, funnelEventsSql, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
+import { computeFunnel, funnelCoreSql, funnelEventsSql, funnelKeysSql, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
 import { windowMinutes } from '../src/analyses/funnel/spec.ts';
 import { passRows, passSpec, sequentialBest, slicedPass, type BestRow } from '../src/analyses/funnel/pass-rows.ts';
 import { sequentialPass } from '../src/analyses/funnel/pass.ts';
@@ -143,6 +143,20 @@ CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events;`);
     const x = validateFunnelSpec({ steps, order: 'sequential', window: { value: 10, unit: 'minute' }, exclusions: [{ eventType: 'search', from: 1, to: 2 }] });
     assert.equal((await pass(x)).get('u1')!.depth, 1);
     assert.equal((await pass(x)).get('u0')!.depth, 3);
+  });
+
+  test('the key check: ids with NULLs among them still key by hash bits (hash(NULL) is not an id)', async () => {
+    // Products are NULL on about a third of the events, sessions never: both checks hold, so the screens key
+    // units and held values by hash bits (before the NULLs were left out, hash(NULL) counted as one more key).
+    await load(shop(7, 12));
+    const spec = validateFunnelSpec({ steps: [{ eventType: 'product_view' }, { eventType: 'add_to_cart' }], order: 'sequential', countBy: 'sessions', hold: 'e.product_id' });
+    const ok = async (s: FunnelSpec) => (await db.query(scriptSql(funnelKeysSql(s, fields)))).getChild('ok')!.get(0);
+    assert.equal(await ok(spec), true);
+    assert.equal(await ok(validateFunnelSpec({ steps: spec.steps, order: 'sequential' })), true);
+    const shown = await computeFunnel((q) => db.query(scriptSql(q)), spec, fields);
+    assert.equal(shown.onePass, true);
+    assert.match(shown.sql.text, /\(hu >> 12\)::DOUBLE AS hu/);
+    assert.match(shown.sql.text, /\(hh >> 12\)::DOUBLE AS hh/);
   });
 
   test('random shops and specs: every unit equals the ASOF-join statement', async () => {

@@ -212,7 +212,8 @@ FROM keyed`;
  */
 export function funnelKeysSql(spec: FunnelSpec, fields: readonly Field[]): Sql {
   const unit = raw(spec.countBy === 'sessions' ? 'e.session_id' : 'e.user_id');
-  const distinct = (x: Sql) => sql`count(DISTINCT ${x}) = count(DISTINCT hash(${x}) >> 12)`;
+  // hash(NULL) is a value like any other: only non-NULL ids are compared (rows without one never take part).
+  const distinct = (x: Sql) => sql`count(DISTINCT ${x}) = count(DISTINCT hash(${x}) >> 12) FILTER (WHERE ${x} IS NOT NULL)`;
   const held = spec.hold ? sql` AND ${distinct(fieldSql(holdField(spec.hold, fields)))}` : raw('');
   return sql`SELECT ${distinct(unit)}${held} AS ok FROM events e`;
 }
