@@ -7,15 +7,15 @@
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
 import type { Table } from 'apache-arrow';
 import { noPause, passRows, passSpec, slicedPass, type Pause } from './pass-rows.ts';
-
-/** Units whose figures are added up between two pauses. */
-const SLICE_UNITS = 1 << 16;
 import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
 import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
 import { decodeFunnel, decodeFunnelRows, type FunnelResult, type FunnelRow } from './decode.ts';
 import type { Field } from '../fields.ts';
 import type { Sql } from '../../sql/quote.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
+
+/** Units whose figures are added up between two pauses. */
+const SLICE_UNITS = 1 << 16;
 
 /** Whether the one pass computes this funnel (otherwise the statement does). */
 export function passSupports(spec: FunnelSpec): boolean {
