@@ -231,6 +231,8 @@ test('storage full mid-import: a clear message, nothing half-saved; with space a
   const restarted = page.getByRole('status').filter({ hasText: 'restarted from the stored file' });
   await expect(restarted).toBeVisible({ timeout: 30_000 });
   await expectWorking(page);
+  // The segmentations are listed again, without computing anything into the full storage.
+  await expectSegmentsListed(page);
   await expectIntact(page, before);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   await expectWorking(page);

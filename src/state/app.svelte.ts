@@ -141,6 +141,8 @@ export class AppState {
   });
   private abort: AbortController | null = null;
   private owner = false;
+  /** The pending restart is for a full storage (afterStorageFull). */
+  private spaceRestart = false;
 
   /** Start DuckDB, open the stored datasets (or generate the demo shop on a first visit). */
   async boot(): Promise<void> {
@@ -304,8 +306,26 @@ export class AppState {
     } finally {
       this.restarting = false;
       // The reopened dataset's segmentations (activate() asked for them while the restart was still under way).
-      if (this.segmentsWanted && this.db && this.phase === 'ready') queueMicrotask(() => void this.refreshSegments());
+      // After a restart for a full storage only their list: computing now would write into the full storage again;
+      // they stay wanted, so the next change (once there is space) computes them.
+      const forSpace = this.spaceRestart;
+      this.spaceRestart = false;
+      if (this.segmentsWanted && this.db && this.phase === 'ready') {
+        if (forSpace) void this.listSegments();
+        else queueMicrotask(() => void this.refreshSegments());
+      }
     }
+  }
+
+  /** List the current dataset's stored segmentations without computing any (no write). */
+  private async listSegments(): Promise<void> {
+    const db = this.db;
+    const rec = this.dataset;
+    if (!db || !rec) return;
+    const list = await listSegmentations(db).catch(() => []);
+    if (this.db !== db || this.dataset !== rec) return;
+    this.segments = list;
+    this.segmentsReady = true;
   }
 
   /** Run one write to the stored database; refused with a clear message while another one runs. */
@@ -565,6 +585,7 @@ export class AppState {
    */
   private afterStorageFull(): void {
     const db = this.db;
+    this.spaceRestart = true;
     queueMicrotask(() => {
       if (this.db === db) void this.restart("the browser's storage was full during a write");
     });
