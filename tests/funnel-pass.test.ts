@@ -12,8 +12,42 @@ import { literal, scriptSql } from '../src/sql/quote.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import { computeFunnel, funnelCoreSql, funnelEventsSql, funnelKeysSql, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
 import { windowMinutes } from '../src/analyses/funnel/spec.ts';
-import { passRows, passSpec, sequentialBest, slicedPass, type BestRow } from '../src/analyses/funnel/pass-rows.ts';
+import type { Table } from 'apache-arrow';
+import { passRows, passSpec, slicedPass } from '../src/analyses/funnel/pass-rows.ts';
 import { sequentialPass } from '../src/analyses/funnel/pass.ts';
+
+/** One unit's best attempt, as funnelCoreSql's `best` has it (times in epoch µs; ts past the depth are null). */
+interface BestRow {
+  /** The unit's key: its id (text keys) or its hash's top 52 bits. */
+  u: string | number;
+  depth: number;
+  entry: number;
+  g: string | null;
+  ts: (number | null)[];
+}
+
+/** The pass over funnelEventsSql's rows, read back as `best` rows: each unit's best attempt. */
+async function sequentialBest(table: Table, spec: FunnelSpec, windowUs: number | null): Promise<BestRow[]> {
+  const rows = await passRows(table, spec);
+  const n = spec.steps.length;
+  const res = await slicedPass(passSpec(spec, windowUs), rows);
+  const hu = table.getChild('hu')!;
+  const g = table.getChild('g');
+  const out: BestRow[] = [];
+  for (let k = 0; k < res.depth.length; k++) {
+    const d = res.depth[k];
+    if (d === 0) continue;
+    const a = res.anchor[k];
+    const ts: (number | null)[] = [];
+    for (let s = 0; s < n; s++) {
+      const r = res.stepRow[k * n + s];
+      ts.push(r < 0 ? null : rows.t[r]);
+    }
+    const src = rows.source[a];
+    out.push({ u: hu.get(src) as string | number, depth: d, entry: rows.t[a], g: (g?.get(src) as string | null) ?? null, ts });
+  }
+  return out;
+}
 
 /** A small seeded generator (mulberry32). */
 function rng(seed: number): () => number {

@@ -1,19 +1,9 @@
-// Between DuckDB and the one-pass funnel (pass.ts): funnelEventsSql's Arrow rows in, the pass's columns out, and
-// each unit's best attempt read back as `best` rows (the shape funnelCoreSql's `best` CTE has).
+// Between DuckDB and the one-pass funnel (pass.ts): funnelEventsSql's Arrow rows in (grouped by unit and put in
+// sort-key order here), the pass's columns out, run in slices.
 import { Type, type Table } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-
-/** One unit's best attempt, as funnelCoreSql's `best` has it (times in epoch µs; ts past the depth are null). */
-export interface BestRow {
-  /** The unit's key: its id (text keys) or its hash's top 52 bits. */
-  u: string | number;
-  depth: number;
-  entry: number;
-  g: string | null;
-  ts: (number | null)[];
-}
 
 /** Rows handled between two pauses (a few milliseconds of work): long passes never hold the page's main thread. */
 export const SLICE_ROWS = 1 << 18;
@@ -211,28 +201,4 @@ export async function slicedPass(spec: PassSpec, rows: PassRows, pause: Pause = 
 /** The pass's shape for `spec` with its window in µs. */
 export function passSpec(spec: FunnelSpec, windowUs: number | null): PassSpec {
   return { steps: spec.steps.length, windowUs, exclusions: spec.exclusions.map((x, j) => ({ bit: j, from: x.from, to: x.to })) };
-}
-
-/** Run the sequential pass over funnelEventsSql's rows: each unit's best attempt. */
-export async function sequentialBest(table: Table, spec: FunnelSpec, windowUs: number | null): Promise<BestRow[]> {
-  const rows = await passRows(table, spec);
-  const n = spec.steps.length;
-  const res = await slicedPass(passSpec(spec, windowUs), rows);
-  const hu = table.getChild('hu')!;
-  const g = table.getChild('g');
-  const t = rows.t;
-  const out: BestRow[] = [];
-  for (let k = 0; k < res.depth.length; k++) {
-    const d = res.depth[k];
-    if (d === 0) continue;
-    const a = res.anchor[k];
-    const ts: (number | null)[] = [];
-    for (let s = 0; s < n; s++) {
-      const r = res.stepRow[k * n + s];
-      ts.push(r < 0 ? null : t[r]);
-    }
-    const src = rows.source[a];
-    out.push({ u: hu.get(src) as string | number, depth: d, entry: t[a], g: (g?.get(src) as string | null) ?? null, ts });
-  }
-  return out;
 }
