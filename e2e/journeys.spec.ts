@@ -160,15 +160,17 @@ test('the default view (starting at session_start) matches Node; Show SQL and Do
   await expectSettings(page, DEFAULT);
   const got = await expectJourneys(page, DEFAULT);
 
-  // Show SQL: both statements with their parameters written in, then hidden again.
+  // Show SQL: the statement that selects the pass's rows (README, "Journeys in one pass") under what the pass
+  // does with them, then hidden again.
   await expect(page.getByTestId('journeys-sql')).toHaveCount(0);
   await page.getByTestId('show-sql').click();
   await expect(page.getByTestId('show-sql')).toHaveText('Hide SQL');
   const sqlBox = page.getByTestId('journeys-sql');
-  await expect(sqlBox).toContainText("WHERE t = 'session_start'");
-  await expect(sqlBox).toContainText('ORDER BY e.ts, e.rowid');
-  await expect(sqlBox).toContainText('CAST(5 AS BIGINT)');
-  await expect(sqlBox).toContainText("'node' AS kind");
+  await expect(sqlBox).toContainText('Computed in one pass');
+  await expect(sqlBox).toContainText("each session's events, put in time order, an event of the same type as the one before it dropped");
+  await expect(sqlBox).toContainText('the first session_start event is step 1 and the next 4 events follow');
+  await expect(sqlBox).toContainText('hash(e.user_id, e.session_id)');
+  await expect(sqlBox).toContainText('epoch_us(e.ts)');
   await page.getByTestId('show-sql').click();
   await expect(sqlBox).toHaveCount(0);
 

@@ -5,7 +5,7 @@ import App from './App.svelte';
 import { app } from './state/app.svelte.ts';
 import { createProbe } from './state/probe.ts';
 import { setFormatLocale } from './lib/format.ts';
-import { passInPage } from './views/funnels/pass-page.ts';
+import { passInPage, yieldToPage } from './views/pass-page.ts';
 import './styles.css';
 
 // Numbers and dates in the user's language (money stays in the dataset's currency).

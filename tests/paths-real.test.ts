@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
-import { decodePathsSankey, decodePathsTop, pathsSankeySql, pathsTopSql, validatePathsSpec } from '../src/analyses/paths/index.ts';
+import { computePaths, decodePathsSankey, decodePathsTop, pathsSankeySql, pathsTopSql, validatePathsSpec } from '../src/analyses/paths/index.ts';
 import { importFiles } from './fixtures/import/support.ts';
 import { records } from './fixtures/csv.ts';
 import { refSankey, refTopPaths, type PathEvent, type RefPathsSpec } from './fixtures/paths-reference.ts';
@@ -52,20 +52,23 @@ describe('journeys on real data: REES46 events', () => {
 
   async function check(spec: RefPathsSpec, minRows: number) {
     const s = validatePathsSpec({ ...spec, users: { op: 'and', items: [] } });
-    const t = pathsTopSql(s, fields);
-    const got = decodePathsTop(await db.query(t.text, t.params));
     const want = refTopPaths(events, spec);
     assert.ok(want.rows.length >= minRows, `the reference has ${want.rows.length} paths`);
-    assert.deepEqual([got.totalUsers, got.totalSessions, got.totalPaths], [want.totalUsers, want.totalSessions, want.totalPaths]);
-    assert.deepEqual(got.rows.map((r) => [r.steps, r.users, r.sessions]), want.rows.map((r) => [r.steps, r.users, r.sessions]));
-    got.rows.forEach((r, i) => assert.ok(Math.abs(r.share - want.rows[i].share) < 1e-12, `share of path ${i}`));
-
-    const k = pathsSankeySql(s, fields);
-    const sankey = decodePathsSankey(await db.query(k.text, k.params));
-    const name = new Map(sankey.nodes.map((n) => [n.id, `${n.step}|${n.type ?? '(other)'}`]));
     const ref = refSankey(events, spec);
-    assert.deepEqual(new Map(sankey.nodes.map((n) => [name.get(n.id)!, n.users])), ref.nodes);
-    assert.deepEqual(new Map(sankey.links.map((l) => [`${name.get(l.source)} -> ${name.get(l.target)}`, l.users])), ref.links);
+    const t = pathsTopSql(s, fields);
+    const k = pathsSankeySql(s, fields);
+    const statements = { top: decodePathsTop(await db.query(t.text, t.params)), sankey: decodePathsSankey(await db.query(k.text, k.params)) };
+    // What the screens run: the one pass over the selected rows.
+    const shown = await computePaths((q) => db.query(q.text, q.params), s, fields);
+    assert.equal(shown.onePass, true);
+    for (const [how, { top: got, sankey }] of [['statements', statements], ['one pass', shown]] as const) {
+      assert.deepEqual([got.totalUsers, got.totalSessions, got.totalPaths], [want.totalUsers, want.totalSessions, want.totalPaths], how);
+      assert.deepEqual(got.rows.map((r) => [r.steps, r.users, r.sessions]), want.rows.map((r) => [r.steps, r.users, r.sessions]), how);
+      got.rows.forEach((r, i) => assert.ok(Math.abs(r.share - want.rows[i].share) < 1e-12, `${how}: share of path ${i}`));
+      const name = new Map(sankey.nodes.map((n) => [n.id, `${n.step}|${n.type ?? '(other)'}`]));
+      assert.deepEqual(new Map(sankey.nodes.map((n) => [name.get(n.id)!, n.users])), ref.nodes, how);
+      assert.deepEqual(new Map(sankey.links.map((l) => [`${name.get(l.source)} -> ${name.get(l.target)}`, l.users])), ref.links, how);
+    }
   }
 
   test('starting at product_view, 3 steps, repeats collapsed: top 50 paths and the Sankey equal a plain pass', async () => {

@@ -24,7 +24,7 @@ import type { Db } from '../src/db/types.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import {
-  DEFAULT_PATHS, decodePathsSankey, decodePathsTop, pathsSankeySql, pathsTopSql, validatePathsSpec,
+  computePaths, DEFAULT_PATHS, decodePathsSankey, decodePathsTop, pathsSankeySql, pathsTopSql, validatePathsSpec,
   type PathsSankey, type PathsTop,
 } from '../src/analyses/paths/index.ts';
 
@@ -64,16 +64,27 @@ INSERT INTO user_metrics VALUES ('A', 2), ('B', 0), ('C', 0), ('D', 1), ('E', 0)
     fields = decodeFields(await db.query(q.text, q.params));
   });
 
+  /** What the screens run (the one pass) for `x`; it must equal the statements' results, which the cases check. */
+  async function shown(x: unknown, limit?: number) {
+    const r = await computePaths((q) => db.query(q.text, q.params), validatePathsSpec(x), fields, undefined, limit);
+    assert.equal(r.onePass, true);
+    return r;
+  }
+
   async function top(x: unknown, limit?: number): Promise<PathsTop> {
     const q = pathsTopSql(validatePathsSpec(x), fields, limit);
-    return decodePathsTop(await db.query(q.text, q.params));
+    const r = decodePathsTop(await db.query(q.text, q.params));
+    assert.deepEqual((await shown(x, limit)).top, r, "the one pass gives the statement's top paths");
+    return r;
   }
   /** The top paths as [steps, users, sessions, share]. */
   const table = (r: PathsTop) => r.rows.map((p) => [p.steps, p.users, p.sessions, p.share]);
 
   async function sankey(x: unknown): Promise<PathsSankey> {
     const q = pathsSankeySql(validatePathsSpec(x), fields);
-    return decodePathsSankey(await db.query(q.text, q.params));
+    const r = decodePathsSankey(await db.query(q.text, q.params));
+    assert.deepEqual((await shown(x)).sankey, r, "the one pass gives the statement's Sankey");
+    return r;
   }
   /** Nodes as "step type users" and links as "source -> target users", "Other" nodes written as "step Other". */
   function flows(r: PathsSankey) {

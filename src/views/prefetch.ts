@@ -8,7 +8,8 @@ import type { Field } from '../analyses/fields.ts';
 import { cohortSql, lifecycleSql } from '../analyses/cohort/index.ts';
 import { computeFunnel, type PassRunner } from '../analyses/funnel/index.ts';
 import { toIo, type Io } from '../db/coordinator.ts';
-import { pathsSankeySql, pathsTopSql } from '../analyses/paths/index.ts';
+import { computePaths } from '../analyses/paths/index.ts';
+import type { Pause } from '../analyses/pass-kit.ts';
 import { defaultPivotFor, runPivot } from '../analyses/pivot/index.ts';
 import { completeOnly } from '../analyses/filter/filter-edit.ts';
 import type { Sql } from '../sql/quote.ts';
@@ -30,8 +31,10 @@ export type RunSql = (q: Sql) => Promise<Table>;
 export interface PrefetchContext {
   fields: readonly Field[];
   eventTypes: readonly string[];
-  /** Where a one-pass funnel runs (the page: a worker); here by default. */
+  /** How a one-pass funnel runs (the page: in slices, giving the page turns); straight through by default. */
   pass?: PassRunner;
+  /** How a one-pass journeys run gives the page a turn between slices; none by default. */
+  pause?: Pause;
 }
 
 /**
@@ -59,11 +62,9 @@ export function screenWarmups(ctx: PrefetchContext): { screen: string; run: (io:
     },
     {
       screen: 'journeys',
-      run: async ({ run }) => {
+      run: async (io) => {
         const parsed = journeysFromParams(none, eventTypes).spec;
-        const spec = { ...parsed, users: completeOnly(parsed.users) };
-        await run(pathsTopSql(spec, fields));
-        await run(pathsSankeySql(spec, fields));
+        await computePaths(io, { ...parsed, users: completeOnly(parsed.users) }, fields, ctx.pause);
       },
     },
     {

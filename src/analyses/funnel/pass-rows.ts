@@ -4,57 +4,7 @@ import { Type, type Table } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-
-/** Rows handled between two pauses (a few milliseconds of work): long passes never hold the page's main thread. */
-export const SLICE_ROWS = 1 << 18;
-
-/** Give the event loop a turn (the page: a task, not a clamped timer); resolves at once where nothing waits. */
-export type Pause = () => Promise<void>;
-export const noPause: Pause = () => Promise.resolve();
-
-/**
- * Dense ids for hash-bit keys (whole numbers from 0 to 2^52, uniformly spread): open addressing on their low bits,
- * which are already random, instead of a Map keyed by such numbers (which boxes them); ~20 ms for 816,015 rows.
- */
-class HashBits {
-  private keys = new Float64Array(1 << 16).fill(-1);
-  private ids = new Int32Array(1 << 16);
-  size = 0;
-
-  id(key: number): number {
-    let mask = this.keys.length - 1;
-    let slot = key % (mask + 1);
-    for (;;) {
-      const k = this.keys[slot];
-      if (k === key) return this.ids[slot];
-      if (k === -1) break;
-      slot = (slot + 1) & mask;
-    }
-    if ((this.size + 1) * 2 > this.keys.length) {
-      this.grow();
-      mask = this.keys.length - 1;
-      slot = key % (mask + 1);
-      while (this.keys[slot] !== -1) slot = (slot + 1) & mask;
-    }
-    this.keys[slot] = key;
-    this.ids[slot] = this.size;
-    return this.size++;
-  }
-
-  private grow(): void {
-    const { keys, ids } = this;
-    this.keys = new Float64Array(keys.length * 2).fill(-1);
-    this.ids = new Int32Array(keys.length * 2);
-    const mask = this.keys.length - 1;
-    for (let s = 0; s < keys.length; s++) {
-      if (keys[s] === -1) continue;
-      let slot = keys[s] % (mask + 1);
-      while (this.keys[slot] !== -1) slot = (slot + 1) & mask;
-      this.keys[slot] = keys[s];
-      this.ids[slot] = ids[s];
-    }
-  }
-}
+import { HashBits, noPause, SLICE_ROWS, type Pause } from '../pass-kit.ts';
 
 /** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
 export type SortedRows = PassRows & { source: Int32Array };

@@ -6,7 +6,8 @@
 // middle ones); histogram buckets by TIME_EDGES_MIN; trend periods as date_trunc('day' | 'week' | 'month') of the
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
 import type { Table } from 'apache-arrow';
-import { noPause, passRows, passSpec, slicedPass, type Pause } from './pass-rows.ts';
+import { passRows, passSpec, slicedPass } from './pass-rows.ts';
+import { byteOrder, noPause, type Pause } from '../pass-kit.ts';
 import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
 import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
 import { decodeFunnel, decodeFunnelRows, type FunnelResult, type FunnelRow } from './decode.ts';
@@ -146,18 +147,6 @@ function truncMs(us: number, period: TrendPeriod): number {
   if (period === 'week') return (day - (((day + 3) % 7) + 7) % 7) * DAY; // 1970-01-01 was a Thursday
   const d = new Date(day * DAY);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-}
-
-/** Order two strings as DuckDB orders text: by code point (the same as UTF-8 byte order). */
-function byteOrder(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.codePointAt(i)!;
-    const y = b.codePointAt(i)!;
-    if (x !== y) return x - y;
-    if (x > 0xffff) i++;
-  }
-  return a.length - b.length;
 }
 
 /** How the one pass is run on a result of funnelEventsSql: straight through (Node), or pausing (the page). */

@@ -2,3 +2,4 @@
 export * from './spec.ts';
 export * from './sql.ts';
 export * from './decode.ts';
+export * from './pass.ts';

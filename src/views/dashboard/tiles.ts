@@ -11,7 +11,8 @@ import { completeOnly } from '../../analyses/filter/filter-edit.ts';
 import { computeFunnel, type PassRunner } from '../../analyses/funnel/index.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
 import { cohortSql, decodeCohorts } from '../../analyses/cohort/index.ts';
-import { decodePathsTop, pathsTopSql } from '../../analyses/paths/index.ts';
+import { computePaths } from '../../analyses/paths/index.ts';
+import type { Pause } from '../../analyses/pass-kit.ts';
 import { defaultPivotFor, leafRows, runPivot } from '../../analyses/pivot/index.ts';
 import { OVERVIEW_PANELS, decodeKpisFor } from '../../analyses/overview/index.ts';
 import type { SavedInsight } from '../../data/insights-store.ts';
@@ -45,8 +46,10 @@ export interface TileContext {
   fields: readonly Field[];
   eventTypes: readonly string[];
   segments: readonly SegmentationRecord[];
-  /** Where a one-pass funnel runs (the page: a worker); here by default. */
+  /** How a one-pass funnel runs (the page: in slices, giving the page turns); straight through by default. */
   pass?: PassRunner;
+  /** How a one-pass journeys run gives the page a turn between slices; none by default. */
+  pause?: Pause;
 }
 
 /** The live summary of one saved insight over the current data. */
@@ -84,7 +87,7 @@ export async function tileSummary(runner: RunSql | Io, ins: Pick<SavedInsight, '
     case 'journeys': {
       const parsed = journeysFromParams(p, ctx.eventTypes);
       const spec = { ...parsed.spec, users: completeOnly(parsed.spec.users) };
-      const top = decodePathsTop(await run(pathsTopSql(spec, ctx.fields, TILE_ROWS)));
+      const { top } = await computePaths(io, spec, ctx.fields, ctx.pause, TILE_ROWS);
       return {
         headline: fmtInt(top.totalPaths),
         caption: `distinct paths ${spec.anchor === 'start' ? 'from' : 'to'} ${spec.eventType} (${fmtInt(top.totalSessions)} sessions)`,

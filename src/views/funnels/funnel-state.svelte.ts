@@ -1,6 +1,6 @@
 // Runs the funnel statement for the current spec through the coordinator (cached, latest-wins).
 import { computeFunnel, funnelUsersSql, type FunnelResult, type FunnelSpec } from '../../analyses/funnel/index.ts';
-import { passInPage } from './pass-page.ts';
+import { passInPage } from '../pass-page.ts';
 import { UserList } from '../../state/user-list.svelte.ts';
 import type { Field } from '../../analyses/fields.ts';
 import type { QueryCoordinator } from '../../db/coordinator.ts';

@@ -1,6 +1,7 @@
-// Runs the journeys queries for the current spec through the coordinator (cached, latest-wins per key): the
-// top paths with their totals, then the Sankey's nodes and links.
-import { decodePathsSankey, decodePathsTop, pathsSankeySql, pathsTopSql, type PathsSankey, type PathsSpec, type PathsTop } from '../../analyses/paths/index.ts';
+// Runs the journeys for the current spec through the coordinator (cached, latest-wins): the top paths with their
+// totals and the Sankey's nodes and links, by the one pass over the selected rows (or the two statements).
+import { computePaths, type PathsSankey, type PathsSpec, type PathsTop } from '../../analyses/paths/index.ts';
+import { yieldToPage } from '../pass-page.ts';
 import type { Field } from '../../analyses/fields.ts';
 import type { QueryCoordinator } from '../../db/coordinator.ts';
 import { LatestRun } from '../../state/latest-run.svelte.ts';
@@ -19,11 +20,8 @@ export class JourneysData extends LatestRun<JourneysRun> {
   /** Query the top paths and the Sankey for `spec`. */
   refreshSpec(coordinator: QueryCoordinator, spec: PathsSpec, fields: readonly Field[]): Promise<void> {
     return this.refresh(async () => {
-      const topSql = pathsTopSql(spec, fields);
-      const sankeySql = pathsSankeySql(spec, fields);
-      const top = decodePathsTop(await coordinator.run('journeys:top', topSql));
-      const sankey = decodePathsSankey(await coordinator.run('journeys:sankey', sankeySql));
-      return { spec, top, sankey, sql: [topSql, sankeySql] };
+      const { top, sankey, sql } = await computePaths(coordinator.io('journeys:main'), spec, fields, yieldToPage);
+      return { spec, top, sankey, sql };
     });
   }
 }

@@ -1,0 +1,358 @@
+// Journeys in one pass: one statement selects every session event as a narrow row in no order (user and session
+// keys, time, table order, event type); the page groups the rows by session, puts each session in time order,
+// walks it once (repeats collapsed, the first occurrence of the event, the K steps from or to it) and counts the
+// whole paths and the Sankey's nodes and links from those walks. The same results as pathsTopSql and
+// pathsSankeySql, whose arithmetic it follows (distinct users, "Other" per step, the statements' orders).
+import type { Table } from 'apache-arrow';
+import { raw, sql, type Sql } from '../../sql/quote.ts';
+import type { Field } from '../fields.ts';
+import { membersSql } from '../filter/members.ts';
+import { byteOrder, HashBits, noPause, SLICE_ROWS, type Pause } from '../pass-kit.ts';
+import { toIo, type Io } from '../../db/coordinator.ts';
+import { decodePathsSankey, decodePathsTop, nodeId, type PathRow, type PathsSankey, type PathsTop, type SankeyLink, type SankeyNode } from './decode.ts';
+import { pathsSankeySql, pathsTopSql, TOP_PATHS } from './sql.ts';
+import type { PathsSpec } from './spec.ts';
+
+/**
+ * Whether the pass may key users and sessions by the top 52 bits of their hashes, and the event types it will
+ * meet: rows (`ok`, `t` an event type, `h` its hash bits); `ok` is true when no two users, and no two sessions
+ * (a user's session_id), share their bits. It reads the whole events table and nothing of the spec: cached
+ * once per dataset version. No row: no event has a type.
+ */
+export function pathsKeysSql(): Sql {
+  return raw(`WITH k AS (
+  SELECT count(DISTINCT e.user_id) = count(DISTINCT hash(e.user_id) >> 12)
+    AND count(DISTINCT (e.user_id, e.session_id)) = count(DISTINCT hash(e.user_id, e.session_id) >> 12) AS ok
+  FROM events e WHERE e.user_id IS NOT NULL AND e.session_id IS NOT NULL AND e.event_type IS NOT NULL
+)
+SELECT (SELECT ok FROM k) AS ok, y.t, y.h
+FROM (SELECT DISTINCT e.event_type::VARCHAR AS t, (hash(e.event_type) >> 12)::DOUBLE AS h FROM events e WHERE e.event_type IS NOT NULL) y`);
+}
+
+/**
+ * The pass's rows: every event of a session (user_id and session_id present) with a type, of the users the
+ * spec's filter keeps — `hu` and `hs` the user's and the session's hash bits, `t` epoch µs (NULL for no
+ * time: such events come last, as in the statements), `rid` table order, `c` the type's hash bits.
+ */
+export function pathsEventsSql(spec: PathsSpec, fields: readonly Field[]): Sql {
+  return sql`SELECT (hash(e.user_id) >> 12)::DOUBLE AS hu, (hash(e.user_id, e.session_id) >> 12)::DOUBLE AS hs,
+  epoch_us(e.ts)::DOUBLE AS t, e.rowid::INTEGER AS rid, (hash(e.event_type) >> 12)::DOUBLE AS c
+FROM events e
+WHERE e.session_id IS NOT NULL AND e.user_id IS NOT NULL AND e.event_type IS NOT NULL AND ${membersSql(spec, fields, 'e.user_id')}`;
+}
+
+/** The event types of pathsKeysSql's result in text order with their hash bits, or null if the pass may not run. */
+export function pathTypes(keys: Table): { names: string[]; hashes: number[] } | null {
+  const n = keys.numRows;
+  if (n === 0) return { names: [], hashes: [] };
+  if (keys.getChild('ok')!.get(0) !== true) return null;
+  const t = keys.getChild('t')!;
+  const h = keys.getChild('h')!;
+  const all = Array.from({ length: n }, (_, i) => ({ name: String(t.get(i)), hash: Number(h.get(i)) }));
+  all.sort((a, b) => byteOrder(a.name, b.name));
+  if (new Set(all.map((x) => x.hash)).size < n) return null; // two types share their bits
+  return { names: all.map((x) => x.name), hashes: all.map((x) => x.hash) };
+}
+
+/** The top paths (at most `limit` rows) and the Sankey, as decodePathsTop and decodePathsSankey give them. */
+export interface PathsResult {
+  top: PathsTop;
+  sankey: PathsSankey;
+}
+
+/**
+ * Both journeys results from pathsEventsSql's rows, pausing between slices of the work; null if a row's type is
+ * not among `types` (the data changed between the two statements: the caller asks the statements instead).
+ */
+export async function pathsByPass(
+  table: Table, types: { names: string[]; hashes: number[] }, spec: PathsSpec, limit = TOP_PATHS, pause: Pause = noPause,
+): Promise<PathsResult | null> {
+  const n = table.numRows;
+  const K = spec.steps;
+  const T = types.names.length;
+  const typeIds = new HashBits();
+  for (const h of types.hashes) typeIds.id(h);
+  const anchor = types.names.indexOf(spec.eventType); // -1: no session has it
+
+  // Per row: its type (a code in text order) and its session (dense, in order of appearance); per session its
+  // user (dense).
+  const hu = table.getChild('hu')!.toArray() as Float64Array;
+  const hs = table.getChild('hs')!.toArray() as Float64Array;
+  const rid = table.getChild('rid')!.toArray() as Int32Array;
+  const c0 = table.getChild('c')!.toArray() as Float64Array;
+  const tCol = table.getChild('t')!;
+  let t = tCol.toArray() as Float64Array;
+  if (tCol.nullCount > 0) {
+    t = Float64Array.from(t);
+    for (let i = 0; i < n; i++) if (!tCol.isValid(i)) t[i] = Infinity; // no time: last, as NULLS LAST
+  }
+  const code = new Int32Array(n);
+  const sess = new Int32Array(n);
+  const sessions = new HashBits();
+  const users = new HashBits();
+  let userOf = new Int32Array(1 << 12);
+  let S = 0;
+  for (let i = 0; i < n; i++) {
+    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    const k = typeIds.find(c0[i]);
+    if (k < 0) return null;
+    code[i] = k;
+    const s = sessions.id(hs[i]);
+    if (s === S) {
+      if (S === userOf.length) {
+        const grown = new Int32Array(S * 2);
+        grown.set(userOf);
+        userOf = grown;
+      }
+      userOf[S++] = users.id(hu[i]);
+    }
+    sess[i] = s;
+  }
+
+  // Rows grouped by session (a stable counting sort), then each session in (time, table order).
+  const start = new Int32Array(S + 1);
+  for (let i = 0; i < n; i++) start[sess[i] + 1]++;
+  for (let s = 0; s < S; s++) start[s + 1] += start[s];
+  const next = start.slice(0, S);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    order[next[sess[i]]++] = i;
+  }
+  const cmp = (a: number, b: number) => (t[a] < t[b] ? -1 : t[a] > t[b] ? 1 : rid[a] - rid[b]);
+  for (let s = 0; s < S; s++) {
+    if (s % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    for (let j = start[s] + 1; j < start[s + 1]; j++) {
+      if (cmp(order[j - 1], order[j]) > 0) {
+        order.set(Array.from(order.subarray(start[s], start[s + 1])).sort(cmp), start[s]);
+        break;
+      }
+    }
+  }
+
+  // Each session's path: K type codes, -1 where it has no step (after a short "start" path, before a short "end").
+  const path = new Int32Array(S * K).fill(-1);
+  const has = new Uint8Array(S);
+  const ring = new Int32Array(K);
+  if (anchor >= 0) {
+    for (let s = 0; s < S; s++) {
+      if (s % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+      let found = false;
+      let len = 0; // steps written ("start") or kept events seen ("end")
+      for (let j = start[s]; j < start[s + 1]; j++) {
+        const x = code[order[j]];
+        if (spec.collapse && j > start[s] && x === code[order[j - 1]]) continue;
+        if (spec.anchor === 'start') {
+          if (!found && x === anchor) found = true;
+          if (found) {
+            path[s * K + len++] = x;
+            if (len === K) break;
+          }
+        } else {
+          ring[len++ % K] = x;
+          if (x === anchor) {
+            found = true;
+            const m = Math.min(len, K);
+            for (let q = 0; q < m; q++) path[s * K + K - m + q] = ring[(len - m + q) % K];
+            break;
+          }
+        }
+      }
+      if (found) has[s] = 1;
+    }
+  }
+  await pause();
+
+  // Sessions by user (a counting sort): a count of distinct users is then "the user changed since the last one".
+  const U = users.size;
+  const byUser = new Int32Array(S);
+  {
+    const at = new Int32Array(U + 1);
+    for (let s = 0; s < S; s++) at[userOf[s] + 1]++;
+    for (let u = 0; u < U; u++) at[u + 1] += at[u];
+    for (let s = 0; s < S; s++) byUser[at[userOf[s]]++] = s;
+  }
+
+  // Whole paths: keyed by their codes as a number when it fits in 2^53, else as text.
+  const numeric = (T + 1) ** K <= Number.MAX_SAFE_INTEGER;
+  const pathIds = new Map<number | string, number>();
+  const pSessions: number[] = [];
+  const pUsers: number[] = [];
+  const pLast: number[] = [];
+  const pRep: number[] = [];
+  let totalSessions = 0;
+  let totalUsers = 0;
+  let lastUser = -1;
+  // Sankey: distinct users per step and type.
+  const typed = new Float64Array(K * T);
+  const typedLast = new Int32Array(K * T).fill(-1);
+  for (let q = 0; q < S; q++) {
+    const s = byUser[q];
+    if (!has[s]) continue;
+    const u = userOf[s];
+    let key: number | string = 0;
+    if (numeric) for (let p = 0; p < K; p++) key = (key as number) * (T + 1) + path[s * K + p] + 1;
+    else key = String.fromCharCode(...Array.from(path.subarray(s * K, s * K + K), (x) => x + 1));
+    let id = pathIds.get(key);
+    if (id === undefined) {
+      pathIds.set(key, (id = pSessions.length));
+      pSessions.push(0);
+      pUsers.push(0);
+      pLast.push(-1);
+      pRep.push(s);
+    }
+    pSessions[id]++;
+    if (pLast[id] !== u) {
+      pLast[id] = u;
+      pUsers[id]++;
+    }
+    totalSessions++;
+    if (lastUser !== u) {
+      lastUser = u;
+      totalUsers++;
+    }
+    for (let p = 0; p < K; p++) {
+      const x = path[s * K + p];
+      if (x < 0) continue;
+      const cell = p * T + x;
+      if (typedLast[cell] !== u) {
+        typedLast[cell] = u;
+        typed[cell]++;
+      }
+    }
+  }
+
+  // The top paths: users, then sessions (both descending), then the steps in text order with a missing step first.
+  const steps = (id: number) => path.subarray(pRep[id] * K, pRep[id] * K + K);
+  const ids = Array.from(pSessions, (_, i) => i);
+  ids.sort((a, b) => {
+    const d = pUsers[b] - pUsers[a] || pSessions[b] - pSessions[a];
+    if (d) return d;
+    const x = steps(a);
+    const y = steps(b);
+    for (let p = 0; p < K; p++) if (x[p] !== y[p]) return x[p] - y[p];
+    return 0;
+  });
+  const rows: PathRow[] = ids.slice(0, limit).map((id) => ({
+    steps: Array.from(steps(id)).filter((x) => x >= 0).map((x) => types.names[x]),
+    users: pUsers[id],
+    sessions: pSessions[id],
+    share: pUsers[id] / totalUsers,
+  }));
+  const top: PathsTop = { rows, totalUsers, totalSessions, totalPaths: pSessions.length };
+
+  // The Sankey: per step the nodesPerStep types with the most users (ties by name) keep their name; the others
+  // share the step's "Other" node (slot N).
+  const N = spec.nodesPerStep;
+  const slot = new Int32Array(K * T).fill(N);
+  const names: (number | null)[][] = [];
+  for (let p = 0; p < K; p++) {
+    const present: number[] = [];
+    for (let x = 0; x < T; x++) if (typed[p * T + x] > 0) present.push(x);
+    present.sort((a, b) => typed[p * T + b] - typed[p * T + a] || a - b);
+    const kept = present.slice(0, N);
+    kept.forEach((x, i) => (slot[p * T + x] = i));
+    names.push([...kept, null]);
+  }
+  const W = N + 1;
+  const nodeUsers = new Float64Array(K * W);
+  const nodeLast = new Int32Array(K * W).fill(-1);
+  const linkUsers = new Float64Array(K * W * W);
+  const linkLast = new Int32Array(K * W * W).fill(-1);
+  for (let q = 0; q < S; q++) {
+    const s = byUser[q];
+    if (!has[s]) continue;
+    const u = userOf[s];
+    let prev = -1; // the previous step's slot
+    for (let p = 0; p < K; p++) {
+      const x = path[s * K + p];
+      if (x < 0) {
+        prev = -1;
+        continue;
+      }
+      const b = slot[p * T + x];
+      const node = p * W + b;
+      if (nodeLast[node] !== u) {
+        nodeLast[node] = u;
+        nodeUsers[node]++;
+      }
+      if (prev >= 0) {
+        const link = ((p - 1) * W + prev) * W + b;
+        if (linkLast[link] !== u) {
+          linkLast[link] = u;
+          linkUsers[link]++;
+        }
+      }
+      prev = b;
+    }
+  }
+  // Nodes, then links; each by step, users (descending), then names in text order with "Other" last.
+  const type = (p: number, b: number) => {
+    const x = names[p][b];
+    return x === null || x === undefined ? null : types.names[x];
+  };
+  const rank = (p: number, b: number) => names[p][b] ?? T; // text order, "Other" last
+  const nodes: SankeyNode[] = [];
+  const links: SankeyLink[] = [];
+  for (let p = 0; p < K; p++) {
+    const bs = Array.from({ length: W }, (_, b) => b).filter((b) => nodeUsers[p * W + b] > 0);
+    bs.sort((a, b) => nodeUsers[p * W + b] - nodeUsers[p * W + a] || rank(p, a) - rank(p, b));
+    for (const b of bs) nodes.push({ id: nodeId(p + 1, type(p, b)), step: p + 1, type: type(p, b), users: nodeUsers[p * W + b] });
+  }
+  for (let p = 0; p < K - 1; p++) {
+    const here: [number, number, number][] = [];
+    for (let a = 0; a < W; a++) {
+      for (let b = 0; b < W; b++) {
+        const v = linkUsers[(p * W + a) * W + b];
+        if (v > 0) here.push([a, b, v]);
+      }
+    }
+    here.sort((x, y) => y[2] - x[2] || rank(p, x[0]) - rank(p, y[0]) || rank(p + 1, x[1]) - rank(p + 1, y[1]));
+    for (const [a, b, v] of here) links.push({ source: nodeId(p + 1, type(p, a)), target: nodeId(p + 2, type(p + 1, b)), users: v });
+  }
+  return { top, sankey: { nodes, links } };
+}
+
+/** What Show SQL says above the statement that selected the pass's rows: what the pass then does with them. */
+function passNote(spec: PathsSpec): string {
+  const K = spec.steps;
+  return (
+    `-- Computed in one pass over the rows this statement returns (README, "Journeys in one pass"): each session's events, put in time order` +
+    (spec.collapse ? ', an event of the same type as the one before it dropped' : '') +
+    `;\n-- the first ${spec.eventType} event is step ${spec.anchor === 'start' ? `1 and the next ${K - 1} events follow` : `${K} and the ${K - 1} events before it precede`}` +
+    `;\n-- whole paths and the Sankey's steps count distinct users (${spec.nodesPerStep} event types a step, the rest as "Other").\n`
+  );
+}
+
+/**
+ * The journeys for `spec`: by the one pass when the dataset's users and sessions have distinct hash bits
+ * (checked once per dataset version) and `pause` is given (how the pass gives the page a turn), else by the two
+ * statements. `sql` holds the statements that answered (for the pass, the one that selected its rows).
+ */
+export async function computePaths(
+  io: Io | ((q: Sql) => Promise<Table>), spec: PathsSpec, fields: readonly Field[], pause: Pause | null = noPause, limit = TOP_PATHS,
+): Promise<PathsResult & { sql: Sql[]; onePass: boolean }> {
+  const { run, derive } = toIo(io);
+  if (pause) {
+    const types = pathTypes(await run(pathsKeysSql()));
+    if (types) {
+      const q = pathsEventsSql(spec, fields);
+      // The cached value keeps TOP_PATHS rows at least, so the screen and a dashboard tile share it.
+      const cap = Math.max(limit, TOP_PATHS);
+      const value = await derive(`paths:${cap}:${JSON.stringify(spec)}`, q, (rows) => pathsByPass(rows, types, spec, cap, pause));
+      if (value) {
+        return {
+          top: { ...value.top, rows: value.top.rows.slice(0, limit) },
+          sankey: value.sankey,
+          sql: [{ text: passNote(spec) + q.text, params: q.params }],
+          onePass: true,
+        };
+      }
+    }
+  }
+  const topSql = pathsTopSql(spec, fields, limit);
+  const sankeySql = pathsSankeySql(spec, fields);
+  const top = decodePathsTop(await run(topSql));
+  const sankey = decodePathsSankey(await run(sankeySql));
+  return { top, sankey, sql: [topSql, sankeySql], onePass: false };
+}

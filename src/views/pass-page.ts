@@ -1,0 +1,18 @@
+// The one-pass analyses in the page (funnels, journeys): run on the main thread in slices, giving the event loop a
+// turn between them (a MessageChannel task, not a timer: timers nested this deep are clamped to 4 ms each), so a
+// pass over millions of rows never freezes the page; the rows already arrived as typed arrays, so a worker would
+// add copies.
+import { funnelRowsByPass, type PassRunner } from '../analyses/funnel/index.ts';
+import type { Pause } from '../analyses/pass-kit.ts';
+
+export const yieldToPage: Pause = () =>
+  new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+
+export const passInPage: PassRunner = (rows, spec) => funnelRowsByPass(rows, spec, yieldToPage);

@@ -1,0 +1,193 @@
+// Journeys in one pass (src/analyses/paths/pass.ts) against the two statements (pathsTopSql, pathsSankeySql) on
+// random shops made to be hard: few event types, many events at the same instant, table order unlike time order,
+// events without a time, a session or a user, a users filter, both anchors, collapsing on and off, few Sankey
+// nodes per step. The pass must give the same top paths (rows, order, totals) and the same Sankey (nodes, links,
+// order) — also when DuckDB hands it the rows in another order. Both engines.
+// Run: TZ=UTC node --import tsx --test tests/paths-pass.test.ts
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Float64, Int32, Table, vectorFromArray } from 'apache-arrow';
+import { openNodeDb } from '../src/db/node-db.ts';
+import type { Db } from '../src/db/types.ts';
+import { openWasmDb } from './fixtures/import/wasm-db.ts';
+import { literal, type Sql } from '../src/sql/quote.ts';
+import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
+import {
+  computePaths, decodePathsSankey, decodePathsTop, pathsByPass, pathsEventsSql, pathsKeysSql, pathsSankeySql, pathsTopSql,
+  pathTypes, validatePathsSpec, type PathsSpec,
+} from '../src/analyses/paths/index.ts';
+
+/** A small seeded generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TYPES = ['session_start', 'product_view', 'add_to_cart', 'purchase', `o'dd"; --`];
+type Ev = [user: string | null, session: string | null, type: string | null, minute: number | null];
+
+/** Random events: 1–3 sessions per user, times on a coarse grid so many coincide, a few missing values, shuffled. */
+function shop(seed: number, users: number): Ev[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const out: Ev[] = [];
+  for (let u = 0; u < users; u++) {
+    const sessions = 1 + Math.floor(r() * 3);
+    for (let s = 0; s < sessions; s++) {
+      const events = 1 + Math.floor(r() * 10);
+      const base = Math.floor(r() * 100);
+      for (let e = 0; e < events; e++) {
+        const x = r();
+        // Session ids repeat across users (s0, s1...): a session is a user's session.
+        out.push([x < 0.02 ? null : `u${u}`, x > 0.97 ? null : `s${s}`, x > 0.02 && x < 0.04 ? null : pick(TYPES), x > 0.04 && x < 0.07 ? null : base + Math.floor(r() * 12)]);
+      }
+    }
+  }
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+function randomSpec(seed: number): PathsSpec {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  return validatePathsSpec({
+    anchor: pick(['start', 'end']),
+    eventType: pick(TYPES),
+    steps: 2 + Math.floor(r() * 5),
+    collapse: r() < 0.5,
+    nodesPerStep: 2 + Math.floor(r() * 3),
+    users: r() < 0.25 ? { op: 'and', items: [{ field: 'u.country', op: '=', value: 'DE' }] } : { op: 'and', items: [] },
+  });
+}
+
+function passSuite(getDb: () => Promise<Db>) {
+  let db: Db;
+  let fields: Field[];
+  const run = (q: Sql) => db.query(q.text, q.params);
+
+  async function load(evs: Ev[]) {
+    const rows = evs.map(([u, s, type, min], i) => {
+      const ts = min === null ? null : `2025-03-03 ${String(Math.floor(min / 60) + 8).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}:00`;
+      return `(${[i + 1, u, s, type, ts].map((v) => literal(v)).join(', ')})`;
+    });
+    await db.exec(`CREATE OR REPLACE TABLE events(event_id BIGINT, user_id VARCHAR, session_id VARCHAR, event_type VARCHAR, ts TIMESTAMP);
+${rows.length ? `INSERT INTO events VALUES ${rows.join(', ')};` : ''}
+CREATE OR REPLACE TABLE users AS SELECT user_id, CASE WHEN hash(user_id) % 2 = 0 THEN 'DE' ELSE 'FR' END AS country
+  FROM (SELECT DISTINCT user_id FROM events WHERE user_id IS NOT NULL);`);
+  }
+
+  before(async () => {
+    db = await getDb();
+    await load(shop(1, 3));
+    const q = fieldsSql();
+    fields = decodeFields(await db.query(q.text, q.params));
+  });
+  after(async () => {
+    await db.close();
+  });
+
+  /** The statements' results for `spec`. */
+  async function statements(spec: PathsSpec, limit: number) {
+    return { top: decodePathsTop(await run(pathsTopSql(spec, fields, limit))), sankey: decodePathsSankey(await run(pathsSankeySql(spec, fields))) };
+  }
+
+  /** pathsEventsSql's rows in another order (reversed, or shuffled with `seed`), as another engine might return them. */
+  function reorder(t: Table, seed: number | null): Table {
+    const n = t.numRows;
+    const idx = Array.from({ length: n }, (_, i) => n - 1 - i);
+    if (seed !== null) {
+      const r = rng(seed);
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(r() * (i + 1));
+        [idx[i], idx[j]] = [idx[j], idx[i]];
+      }
+    }
+    const col = (name: string) => idx.map((i) => t.getChild(name)!.get(i) as number | null);
+    return new Table({
+      hu: vectorFromArray(col('hu'), new Float64()),
+      hs: vectorFromArray(col('hs'), new Float64()),
+      t: vectorFromArray(col('t'), new Float64()),
+      rid: vectorFromArray(col('rid'), new Int32()),
+      c: vectorFromArray(col('c'), new Float64()),
+    });
+  }
+
+  test('random shops and specs: the pass equals the statements, in any row order', async () => {
+    let paths = 0;
+    let others = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      await load(shop(seed, 2 + (seed % 9)));
+      const types = pathTypes(await run(pathsKeysSql()));
+      assert.ok(types, `seed ${seed}: keys check`);
+      for (let k = 0; k < 4; k++) {
+        const spec = randomSpec(seed * 100 + k);
+        const limit = 1 + ((seed + k) % 6);
+        const want = await statements(spec, limit);
+        const got = await computePaths(run, spec, fields, undefined, limit);
+        const label = `seed ${seed}, spec ${JSON.stringify(spec)}`;
+        assert.equal(got.onePass, true, label);
+        assert.deepEqual(got.top, want.top, `${label}: top paths`);
+        assert.deepEqual(got.sankey, want.sankey, `${label}: Sankey`);
+        const rows = await run(pathsEventsSql(spec, fields));
+        for (const order of [null, seed]) {
+          const again = await pathsByPass(reorder(rows, order), types, spec, limit);
+          assert.deepEqual(again, { top: want.top, sankey: want.sankey }, `${label}: rows ${order === null ? 'reversed' : 'shuffled'}`);
+        }
+        paths += want.top.totalPaths;
+        others += want.sankey.nodes.filter((x) => x.type === null).length;
+      }
+    }
+    // The shops are not trivial: many paths, and "Other" nodes in play.
+    assert.ok(paths > 300, `${paths} paths`);
+    assert.ok(others > 20, `${others} Other nodes`);
+  });
+
+  test('no event has a type, or no session has the event: empty results, as the statements give', async () => {
+    await load([['u1', 's1', null, 1], ['u1', 's1', null, 2]]);
+    assert.deepEqual(pathTypes(await run(pathsKeysSql())), { names: [], hashes: [] });
+    const spec = validatePathsSpec({});
+    const empty = { top: { rows: [], totalUsers: 0, totalSessions: 0, totalPaths: 0 }, sankey: { nodes: [], links: [] } };
+    assert.deepEqual(await statements(spec, 50), empty);
+    const got = await computePaths(run, spec, fields);
+    assert.equal(got.onePass, true);
+    assert.deepEqual({ top: got.top, sankey: got.sankey }, empty);
+    await load([['u1', 's1', 'product_view', 1]]);
+    const none = await computePaths(run, spec, fields);
+    assert.deepEqual({ top: none.top, sankey: none.sankey }, empty);
+  });
+
+  test('without the pass (or when two ids share their hash bits) the statements answer', async () => {
+    await load(shop(7, 6));
+    const spec = validatePathsSpec({ anchor: 'end', eventType: 'purchase', steps: 3 });
+    const want = await statements(spec, 50);
+    const keysText = pathsKeysSql().text;
+    // A keys check that failed: the statements answer, and Show SQL lists both.
+    const clash = (q: Sql) => (q.text === keysText ? db.query('SELECT false AS ok, \'x\' AS t, 1::DOUBLE AS h') : run(q));
+    for (const r of [await computePaths(clash, spec, fields), await computePaths(run, spec, fields, null)]) {
+      assert.equal(r.onePass, false);
+      assert.deepEqual({ top: r.top, sankey: r.sankey }, want);
+      assert.deepEqual(r.sql.map((q) => q.text), [pathsTopSql(spec, fields).text, pathsSankeySql(spec, fields).text]);
+    }
+    // Two types sharing their bits: no pass either.
+    assert.equal(pathTypes(await db.query('SELECT true AS ok, t, 7::DOUBLE AS h FROM (VALUES (\'a\'), (\'b\')) v(t)')), null);
+    // The pass's own Show SQL: the selecting statement under a note of what the pass does.
+    const shown = await computePaths(run, spec, fields);
+    assert.equal(shown.onePass, true);
+    assert.equal(shown.sql.length, 1);
+    assert.match(shown.sql[0].text, /^-- Computed in one pass/);
+    assert.ok(shown.sql[0].text.endsWith(pathsEventsSql(spec, fields).text));
+    assert.match(shown.sql[0].text, /the first purchase event is step 3 and the 2 events before it precede/);
+  });
+}
+
+describe('native DuckDB', () => passSuite(() => openNodeDb({ threads: 1 })));
+describe('DuckDB-WASM', () => passSuite(openWasmDb));
