@@ -4,7 +4,7 @@
 import type { Table } from 'apache-arrow';
 import { cohortSql, lifecycleSql, validateCohortSpec } from '../src/analyses/cohort/index.ts';
 import { funnelEventsSql, funnelKeysSql, validateFunnelSpec, type FunnelRow, type FunnelSpec } from '../src/analyses/funnel/index.ts';
-import { pathsSankeySql, pathsTopSql, validatePathsSpec } from '../src/analyses/paths/index.ts';
+import { pathsEventsSql, pathsKeysSql, validatePathsSpec, type PathsResult, type PathsSpec } from '../src/analyses/paths/index.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import type { Sql } from '../src/sql/quote.ts';
 import type { TimedSql } from './pivots.ts';
@@ -12,17 +12,22 @@ import { shortReason, type QueryTiming } from './queries.ts';
 
 /**
  * A benchmarked statement: the table row label, how to build it from the data's fields, and the column summed into
- * the cross-engine check; with `pass`, the statement selects a one-pass funnel's rows and the time includes the pass.
+ * the cross-engine check; with `pass`, the statement selects a one-pass funnel's rows and the time includes the pass;
+ * with `paths`, the same for journeys (the types check before it, once per dataset version, is not timed here).
  */
 export interface BenchAnalysis {
   name: string;
   build: (fields: readonly Field[]) => Sql;
   total: string;
   pass?: FunnelSpec;
+  paths?: PathsSpec;
 }
 
 /** Run a one-pass funnel (its rows' statement, then the pass where the app runs it), timed there. */
 export type TimedPass = (q: Sql, spec: FunnelSpec) => Promise<{ ms: number; rows: FunnelRow[] }>;
+
+/** Run one-pass journeys: the keys statement (untimed: cached per dataset version), then the rows' statement and the pass, timed. */
+export type TimedPaths = (keys: Sql, q: Sql, spec: PathsSpec) => Promise<{ ms: number; result: PathsResult | null }>;
 
 /** R1: the default spec: monthly cohorts by first purchase, purchase returns, 12 periods, "on". */
 const R1 = validateCohortSpec({});
@@ -70,9 +75,11 @@ export const BENCH_ANALYSES: readonly BenchAnalysis[] = [
   { name: 'funnel F1: 4 steps (session_start → view → cart → purchase), users, 14-day window, sequential', build: (f) => funnelEventsSql(F1, f), total: 'n', pass: F1 },
   { name: 'funnel F2: view → cart → purchase, sessions, 10 min, same product, by device', build: (f) => funnelEventsSql(F2, f), total: 'n', pass: F2 },
   { name: 'funnel key check for F2 (session and product ids), once per dataset version', build: (f) => funnelKeysSql(F2, f), total: 'ok' },
-  { name: 'journeys J1: top 50 paths from session_start, 5 steps, repeats collapsed', build: (f) => pathsTopSql(J1, f), total: 'users' },
-  { name: 'journeys J1: Sankey links from session_start, 5 steps, repeats collapsed', build: (f) => pathsSankeySql(J1, f), total: 'users' },
-  { name: 'journeys J2: Sankey links ending at purchase, 5 steps, repeats kept', build: (f) => pathsSankeySql(J2, f), total: 'users' },
+  // The Journeys screen's work: every session event as a narrow row, then the one pass giving the top 50 paths and
+  // the Sankey together (the types and key check before it runs once per dataset version: a row of its own).
+  { name: 'journeys J1: top 50 paths and Sankey from session_start, 5 steps, repeats collapsed', build: (f) => pathsEventsSql(J1, f), total: '', paths: J1 },
+  { name: 'journeys J2: top 50 paths and Sankey ending at purchase, 5 steps, repeats kept', build: (f) => pathsEventsSql(J2, f), total: '', paths: J2 },
+  { name: 'journeys key check (user and session ids) and event types, once per dataset version', build: () => pathsKeysSql(), total: 'ok' },
 ];
 
 /** Every row label, in table order. */
@@ -92,10 +99,31 @@ function passFingerprint(q: Sql, rows: readonly FunnelRow[]): string {
   return JSON.stringify([q.text, q.params, rows.length, units]);
 }
 
-/** Warm up once, then time `runs` executions of one statement (or one-pass funnel). A failure is recorded, not thrown. */
-async function timeAnalysis(c: BenchAnalysis, exec: TimedSql, pass: TimedPass | null, fields: readonly Field[], runs: number): Promise<QueryTiming> {
+/** The cross-engine check of one-pass journeys: its statement and the totals, rows, nodes and links it found. */
+function pathsFingerprint(q: Sql, r: PathsResult | null): string {
+  if (!r) throw new Error('the journeys pass met an event type the keys statement did not list');
+  const { top, sankey } = r;
+  return JSON.stringify([q.text, q.params, top.totalUsers, top.totalSessions, top.totalPaths, top.rows.length, sankey.nodes.length, sankey.links.length]);
+}
+
+/** Warm up once, then time `runs` executions of one statement (or one-pass analysis). A failure is recorded, not thrown. */
+async function timeAnalysis(
+  c: BenchAnalysis, exec: TimedSql, pass: TimedPass | null, paths: TimedPaths | null, fields: readonly Field[], runs: number,
+): Promise<QueryTiming> {
   try {
     const q = c.build(fields);
+    if (c.paths) {
+      if (!paths) throw new Error('no one-pass journeys runner');
+      await paths(pathsKeysSql(), q, c.paths);
+      const times: number[] = [];
+      let last: PathsResult | null = null;
+      for (let i = 0; i < runs; i++) {
+        const r = await paths(pathsKeysSql(), q, c.paths);
+        times.push(r.ms);
+        last = r.result;
+      }
+      return { name: c.name, times, rows: last?.top.rows.length ?? 0, fingerprint: pathsFingerprint(q, last) };
+    }
     if (c.pass) {
       if (!pass) throw new Error('no one-pass runner');
       await pass(q, c.pass);
@@ -123,7 +151,9 @@ async function timeAnalysis(c: BenchAnalysis, exec: TimedSql, pass: TimedPass | 
 }
 
 /** Time every benchmark analysis. Timings are pushed onto `out` as they finish (a caller that gives up early keeps those) and returned. */
-export async function benchAnalyses(exec: TimedSql, runs: number, out: QueryTiming[] = [], pass: TimedPass | null = null): Promise<QueryTiming[]> {
+export async function benchAnalyses(
+  exec: TimedSql, runs: number, out: QueryTiming[] = [], pass: TimedPass | null = null, paths: TimedPaths | null = null,
+): Promise<QueryTiming[]> {
   let fields: Field[];
   try {
     fields = decodeFields((await exec(fieldsSql())).table);
@@ -131,6 +161,6 @@ export async function benchAnalyses(exec: TimedSql, runs: number, out: QueryTimi
     out.push(...ANALYSIS_NAMES.map((name) => ({ name, error: `fields: ${shortReason(err)}` })));
     return out;
   }
-  for (const c of BENCH_ANALYSES) out.push(await timeAnalysis(c, exec, pass, fields, runs));
+  for (const c of BENCH_ANALYSES) out.push(await timeAnalysis(c, exec, pass, paths, fields, runs));
   return out;
 }

@@ -7,7 +7,8 @@ import { chromiumPath } from '../e2e/browser.ts';
 import { DIST } from './build.ts';
 import playwrightConfig from '../e2e/playwright.config.ts';
 import type { GenParams } from '../src/data/generator/index.ts';
-import { ANALYSIS_NAMES, benchAnalyses, type TimedPass } from './analyses.ts';
+import { ANALYSIS_NAMES, benchAnalyses, type TimedPass, type TimedPaths } from './analyses.ts';
+import type { PathsResult } from '../src/analyses/paths/index.ts';
 import type { FunnelRow } from '../src/analyses/funnel/index.ts';
 import { PIVOT_NAMES, benchPivots, type TimedSql } from './pivots.ts';
 import { PREFETCH_MAX_EVENTS } from '../src/views/prefetch.ts';
@@ -197,6 +198,27 @@ export function pagePass(page: Page): TimedPass {
     );
 }
 
+/**
+ * One-pass journeys in the page as the Journeys screen runs them: the keys statement (untimed: the app runs it once
+ * per dataset version), then the rows' statement and the pass in slices (`strataBench.pathsRows`), timed.
+ */
+export function pagePaths(page: Page): TimedPaths {
+  return (keys, q, spec) =>
+    page.evaluate(
+      async ({ keys, text, params, spec }) => {
+        type Bench = { pathTypes(t: unknown): unknown; pathsRows(t: unknown, types: unknown, spec: unknown): Promise<PathsResult | null> };
+        const g = globalThis as unknown as Strata & { strataBench: Bench };
+        const types = g.strataBench.pathTypes(await g.strata.db.query(keys, []));
+        if (!types) throw new Error('two ids share their hash bits: the app would run the statements');
+        const t0 = performance.now();
+        const t = await g.strata.db.query(text, params);
+        const result = await g.strataBench.pathsRows(t, types, spec);
+        return { ms: performance.now() - t0, result };
+      },
+      { keys: keys.text, text: q.text, params: [...q.params], spec },
+    );
+}
+
 /** Run one statement for its effect in the page with `strata.db.exec`, timed there. */
 export function pageExec(page: Page): TimedExec {
   return (text) =>
@@ -352,7 +374,7 @@ export async function benchBrowser(
       }
       const analyses: QueryTiming[] = [];
       try {
-        await Promise.race([benchAnalyses(pageSql(page), runs, analyses, pagePass(page)), crashed, deadline(timeouts.analyses)]);
+        await Promise.race([benchAnalyses(pageSql(page), runs, analyses, pagePass(page), pagePaths(page)), crashed, deadline(timeouts.analyses)]);
         run.analyses = analyses;
       } catch (err) {
         const done = analyses.slice();

@@ -6,7 +6,8 @@ import { openNodeDb } from '../src/db/node-db.ts';
 import { literal, scriptSql } from '../src/sql/quote.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
 import type { Db } from '../src/db/types.ts';
-import { benchAnalyses, type TimedPass } from './analyses.ts';
+import { benchAnalyses, type TimedPass, type TimedPaths } from './analyses.ts';
+import { pathsByPass, pathTypes } from '../src/analyses/paths/index.ts';
 import { funnelRowsByPass } from '../src/analyses/funnel/index.ts';
 import { benchPivots, type TimedSql } from './pivots.ts';
 import { benchSegments, type SegmentPlan } from './segments.ts';
@@ -83,7 +84,15 @@ export async function benchNative(
         const rows = await funnelRowsByPass(table, spec);
         return { ms: engineMs + performance.now() - t0, rows };
       };
-      run.analyses = await benchAnalyses(exec, runs, [], pass);
+      const paths: TimedPaths = async (keys, q, spec) => {
+        const types = pathTypes(await db.query(keys.text, keys.params));
+        if (!types) throw new Error('two ids share their hash bits: the app would run the statements');
+        const { table, engineMs } = await db.queryTimed(scriptSql(q));
+        const t0 = performance.now();
+        const result = await pathsByPass(table, types, spec);
+        return { ms: engineMs + performance.now() - t0, result };
+      };
+      run.analyses = await benchAnalyses(exec, runs, [], pass, paths);
     }
     if (sections.segments) {
       const effect = async (text: string) => {

@@ -6,6 +6,8 @@ import { app } from './state/app.svelte.ts';
 import { createProbe } from './state/probe.ts';
 import { setFormatLocale } from './lib/format.ts';
 import { passInPage, yieldToPage } from './views/pass-page.ts';
+import type { Table } from 'apache-arrow';
+import { pathsByPass, pathTypes, TOP_PATHS, type PathTypes, type PathsSpec } from './analyses/paths/index.ts';
 import './styles.css';
 
 // Numbers and dates in the user's language (money stays in the dataset's currency).
@@ -19,5 +21,11 @@ void app.boot();
 // The benchmark builds with VITE_STRATA_DEBUG=1 (into dist-bench/) to drive the app the same way.
 const debug = import.meta.env.DEV || import.meta.env.VITE_STRATA_DEBUG === '1';
 (globalThis as unknown as { strata: unknown }).strata = debug ? app : createProbe(app);
-// The benchmark times the Funnels screen's one pass with the screen's own runner.
-if (debug) (globalThis as unknown as { strataBench: unknown }).strataBench = { funnelRows: passInPage };
+// The benchmark times the Funnels and Journeys screens' one passes with the screens' own runners.
+if (debug) {
+  (globalThis as unknown as { strataBench: unknown }).strataBench = {
+    funnelRows: passInPage,
+    pathTypes,
+    pathsRows: (rows: Table, types: PathTypes, spec: PathsSpec) => pathsByPass(rows, types, spec, TOP_PATHS, yieldToPage),
+  };
+}

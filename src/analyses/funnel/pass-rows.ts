@@ -39,7 +39,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     }
     U = ids.size;
   } else {
-    const ids = new HashBits();
+    const ids = new HashBits(n >> 3);
     const keys = hu.toArray() as Float64Array;
     for (let i = 0; i < n; i++) {
       if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();

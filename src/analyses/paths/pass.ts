@@ -15,7 +15,7 @@ import type { PathsSpec } from './spec.ts';
 
 /**
  * Whether the pass may key users and sessions by the top 52 bits of their hashes, and the event types it will
- * meet: rows (`ok`, `t` an event type, `h` its hash bits); `ok` is true when no two users, and no two sessions
+ * meet: rows (`ok`, `t` an event type, `h` the low 32 bits of its hash); `ok` is true when no two users, and no two sessions
  * (a user's session_id), share their bits. It reads the whole events table and nothing of the spec: cached
  * once per dataset version. No row: no event has a type.
  */
@@ -26,23 +26,29 @@ export function pathsKeysSql(): Sql {
   FROM events e WHERE e.user_id IS NOT NULL AND e.session_id IS NOT NULL AND e.event_type IS NOT NULL
 )
 SELECT (SELECT ok FROM k) AS ok, y.t, y.h
-FROM (SELECT DISTINCT e.event_type::VARCHAR AS t, (hash(e.event_type) >> 12)::DOUBLE AS h FROM events e WHERE e.event_type IS NOT NULL) y`);
+FROM (SELECT DISTINCT e.event_type::VARCHAR AS t, (hash(e.event_type) & 4294967295)::UINTEGER AS h FROM events e WHERE e.event_type IS NOT NULL) y`);
 }
 
 /**
  * The pass's rows: every event of a session (user_id and session_id present) with a type, of the users the
  * spec's filter keeps — `hu` and `hs` the user's and the session's hash bits, `t` epoch µs (NULL for no
- * time: such events come last, as in the statements), `rid` table order, `c` the type's hash bits.
+ * time: such events come last, as in the statements), `rid` table order, `c` the low 32 bits of the type's hash.
  */
 export function pathsEventsSql(spec: PathsSpec, fields: readonly Field[]): Sql {
   return sql`SELECT (hash(e.user_id) >> 12)::DOUBLE AS hu, (hash(e.user_id, e.session_id) >> 12)::DOUBLE AS hs,
-  epoch_us(e.ts)::DOUBLE AS t, e.rowid::INTEGER AS rid, (hash(e.event_type) >> 12)::DOUBLE AS c
+  epoch_us(e.ts)::DOUBLE AS t, e.rowid::INTEGER AS rid, (hash(e.event_type) & 4294967295)::UINTEGER AS c
 FROM events e
 WHERE e.session_id IS NOT NULL AND e.user_id IS NOT NULL AND e.event_type IS NOT NULL AND ${membersSql(spec, fields, 'e.user_id')}`;
 }
 
+/** The dataset's event types in text order, with the low 32 bits of their hashes (distinct: pathTypes checks). */
+export interface PathTypes {
+  names: string[];
+  hashes: number[];
+}
+
 /** The event types of pathsKeysSql's result in text order with their hash bits, or null if the pass may not run. */
-export function pathTypes(keys: Table): { names: string[]; hashes: number[] } | null {
+export function pathTypes(keys: Table): PathTypes | null {
   const n = keys.numRows;
   if (n === 0) return { names: [], hashes: [] };
   if (keys.getChild('ok')!.get(0) !== true) return null;
@@ -65,13 +71,14 @@ export interface PathsResult {
  * not among `types` (the data changed between the two statements: the caller asks the statements instead).
  */
 export async function pathsByPass(
-  table: Table, types: { names: string[]; hashes: number[] }, spec: PathsSpec, limit = TOP_PATHS, pause: Pause = noPause,
+  table: Table, types: PathTypes, spec: PathsSpec, limit = TOP_PATHS, pause: Pause = noPause,
 ): Promise<PathsResult | null> {
   const n = table.numRows;
   const K = spec.steps;
   const T = types.names.length;
-  const typeIds = new HashBits();
+  const typeIds = new HashBits(T);
   for (const h of types.hashes) typeIds.id(h);
+  const few = Uint32Array.from(types.hashes); // a handful of types: a scan beats hashing
   const anchor = types.names.indexOf(spec.eventType); // -1: no session has it
 
   // Per row: its type (a code in text order) and its session (dense, in order of appearance); per session its
@@ -79,7 +86,7 @@ export async function pathsByPass(
   const hu = table.getChild('hu')!.toArray() as Float64Array;
   const hs = table.getChild('hs')!.toArray() as Float64Array;
   const rid = table.getChild('rid')!.toArray() as Int32Array;
-  const c0 = table.getChild('c')!.toArray() as Float64Array;
+  const c0 = table.getChild('c')!.toArray() as Uint32Array;
   const tCol = table.getChild('t')!;
   let t = tCol.toArray() as Float64Array;
   if (tCol.nullCount > 0) {
@@ -88,14 +95,18 @@ export async function pathsByPass(
   }
   const code = new Int32Array(n);
   const sess = new Int32Array(n);
-  const sessions = new HashBits();
-  const users = new HashBits();
+  const sessions = new HashBits(n >> 2); // sessions have 4+ events on average in a shop; more just grows the table
+  const users = new HashBits(n >> 4);
   let userOf = new Int32Array(1 << 12);
   let S = 0;
   for (let i = 0; i < n; i++) {
     if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
-    const k = typeIds.find(c0[i]);
-    if (k < 0) return null;
+    let k = 0;
+    if (T <= 16) {
+      const c = c0[i];
+      while (k < T && few[k] !== c) k++;
+      if (k === T) return null;
+    } else if ((k = typeIds.find(c0[i])) < 0) return null;
     code[i] = k;
     const s = sessions.id(hs[i]);
     if (s === S) {
