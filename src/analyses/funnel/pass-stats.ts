@@ -7,7 +7,7 @@
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
 import type { Table } from 'apache-arrow';
 import { passRows, passSpec, slicedPass } from './pass-rows.ts';
-import { byteOrder, noPause, type Pause } from '../pass-kit.ts';
+import { byteOrder, noPause, textCodesAt, type Pause } from '../pass-kit.ts';
 import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
 import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
 import { decodeFunnel, decodeFunnelRows, type FunnelResult, type FunnelRow } from './decode.ts';
@@ -39,19 +39,19 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
   const gi = new Int32Array(units.length);
   const b = spec.breakdown;
   if (b?.kind === 'field') {
-    const g = table.getChild('g')!;
-    const values: (string | null)[] = units.map((u) => (g.get(rowsIn.source[res.anchor[u]]) as string | null) ?? null);
-    const sizes = new Map<string, number>();
-    for (const v of values) if (v !== null) sizes.set(v, (sizes.get(v) ?? 0) + 1);
-    const index = new Map<string, number>();
-    for (const [v] of [...sizes.entries()].sort((x, y) => y[1] - x[1] || byteOrder(x[0], y[0])).slice(0, b.top)) {
-      index.set(v, groups.length);
-      groups.push({ g: v, o: false });
+    const { codes, names } = textCodesAt(table.getChild('g')!, Int32Array.from(units, (u) => rowsIn.source[res.anchor[u]]));
+    const sizes = new Float64Array(names.length);
+    for (const c of codes) if (c >= 0) sizes[c]++;
+    const index = new Int32Array(names.length).fill(-1);
+    const ranked = Array.from(names, (_, c) => c).sort((x, y) => sizes[y] - sizes[x] || byteOrder(names[x], names[y]));
+    for (const c of ranked.slice(0, b.top)) {
+      index[c] = groups.length;
+      groups.push({ g: names[c], o: false });
     }
     const OTHER = groups.length;
     groups.push({ g: null, o: true });
-    values.forEach((v, i) => {
-      gi[i] = v === null ? 0 : (index.get(v) ?? OTHER);
+    codes.forEach((c, i) => {
+      gi[i] = c < 0 ? 0 : index[c] >= 0 ? index[c] : OTHER;
     });
   }
 

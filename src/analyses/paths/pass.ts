@@ -13,6 +13,9 @@ import { decodePathsSankey, decodePathsTop, nodeId, type PathRow, type PathsSank
 import { pathsSankeySql, pathsTopSql, TOP_PATHS } from './sql.ts';
 import type { PathsSpec } from './spec.ts';
 
+/** Sessions counted between two pauses (each one's path looked up and counted: a few milliseconds a slice). */
+const SLICE_SESSIONS = 1 << 16;
+
 /**
  * Whether the pass may key users and sessions by the top 52 bits of their hashes, and the event types it will
  * meet: rows (`ok`, `t` an event type, `h` the low 32 bits of its hash); `ok` is true when no two users, and no two sessions
@@ -198,6 +201,7 @@ export async function pathsByPass(
   const typed = new Float64Array(K * T);
   const typedLast = new Int32Array(K * T).fill(-1);
   for (let q = 0; q < S; q++) {
+    if (q % SLICE_SESSIONS === SLICE_SESSIONS - 1) await pause();
     const s = byUser[q];
     if (!has[s]) continue;
     const u = userOf[s];
@@ -271,6 +275,7 @@ export async function pathsByPass(
   const linkUsers = new Float64Array(K * W * W);
   const linkLast = new Int32Array(K * W * W).fill(-1);
   for (let q = 0; q < S; q++) {
+    if (q % SLICE_SESSIONS === SLICE_SESSIONS - 1) await pause();
     const s = byUser[q];
     if (!has[s]) continue;
     const u = userOf[s];
