@@ -112,6 +112,14 @@ test('a view built with the keyboard (ending at purchase, 6 steps, repeats kept,
   await expectSettings(page, DEFAULT);
   await expectJourneys(page, DEFAULT);
   expect(urlSpec(page), 'the default view writes no j parameter').toBeNull();
+  // Once the background warm start is over, count the statements: a new view with the same users filter is
+  // counted from the sessions the page kept (README, "Journeys in one pass"), without asking DuckDB again.
+  type Probe = { prefetch: { version: number; status: string } | null; version: number; queriesSent: number };
+  await page.waitForFunction(() => {
+    const p = (globalThis as unknown as { strata: Probe }).strata;
+    return p.prefetch?.status === 'done' && p.prefetch.version === p.version;
+  }, null, { timeout: 60_000 });
+  const sent = await page.evaluate(() => (globalThis as unknown as { strata: Probe }).strata.queriesSent);
 
   const s = page.getByTestId('journeys-settings');
   await radio(page, 'Starting at').focus();
@@ -134,6 +142,7 @@ test('a view built with the keyboard (ending at purchase, 6 steps, repeats kept,
   expect([...ref.sankey.nodes.keys()].some((k) => k.endsWith('|(other)')), 'the reference has an Other node').toBe(true);
   expect([...got.moves.keys()].some((k) => k.includes('(other)')), 'the page shows moves from or to Other').toBe(true);
   for (const r of got.rows) expect(r.steps.at(-1)).toBe('purchase');
+  expect(await page.evaluate(() => (globalThis as unknown as { strata: Probe }).strata.queriesSent), 'statements sent for the new view').toBe(sent);
 
   // Out-of-range numbers are clamped to the allowed range, and the box shows what is used.
   await s.getByTestId('steps').fill('40');

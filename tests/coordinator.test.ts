@@ -80,3 +80,22 @@ test('asking again for the same SQL while an earlier request of it waits in the 
   assert.ok(await second, 'the newer request is answered, not reported superseded');
   assert.ok(await busy);
 });
+
+test('derived values are cached by key and statement; of the big ones (rows:…) only the newest is kept', async () => {
+  const f = fakeDb();
+  const c = new QueryCoordinator(f.db);
+  let derived = 0;
+  const io = c.io(null);
+  const value = (key: string, p: number) => io.derive(key, sql`SELECT ${p}`, async () => ++derived);
+  assert.equal(await value('small', 1), 1);
+  assert.equal(await value('small', 1), 1); // cached: no statement, not derived again
+  assert.equal(await value('rows:a', 1), 2);
+  assert.equal(await value('rows:a', 1), 2);
+  assert.equal(await value('rows:a', 2), 3); // another statement: the first big value goes
+  assert.equal(await value('rows:a', 2), 3);
+  assert.equal(await value('rows:a', 1), 4); // asked again: derived again
+  assert.equal(await value('small', 1), 1); // small values stay
+  assert.equal(f.calls.length, 4);
+  c.invalidate();
+  assert.equal(await value('small', 1), 5);
+});

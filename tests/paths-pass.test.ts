@@ -11,6 +11,7 @@ import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { literal, type Sql } from '../src/sql/quote.ts';
+import { QueryCoordinator } from '../src/db/coordinator.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import {
   computePaths, decodePathsSankey, decodePathsTop, pathsByPass, pathsEventsSql, pathsKeysSql, pathsSankeySql, pathsTopSql,
@@ -128,11 +129,19 @@ CREATE OR REPLACE TABLE users AS SELECT user_id, CASE WHEN hash(user_id) % 2 = 0
       await load(shop(seed, 2 + (seed % 9)));
       const types = pathTypes(await run(pathsKeysSql()));
       assert.ok(types, `seed ${seed}: keys check`);
+      // As the page runs it: through the coordinator, which keeps the newest sessions (rows:…) and the keys.
+      const coordinator = new QueryCoordinator(db);
+      let last: string | null = null;
       for (let k = 0; k < 4; k++) {
         const spec = randomSpec(seed * 100 + k);
         const limit = 1 + ((seed + k) % 6);
         const want = await statements(spec, limit);
-        const got = await computePaths(run, spec, fields, undefined, limit);
+        const sent = coordinator.sent;
+        const got = await computePaths(coordinator.io(null), spec, fields, undefined, limit);
+        const filter = JSON.stringify(spec.users);
+        // A statement only for the keys (once) and when the users filter differs from the last one's.
+        assert.equal(coordinator.sent - sent, (k === 0 ? 1 : 0) + (filter === last ? 0 : 1), `seed ${seed}, spec ${k}: statements sent`);
+        last = filter;
         const label = `seed ${seed}, spec ${JSON.stringify(spec)}`;
         assert.equal(got.onePass, true, label);
         assert.deepEqual(got.top, want.top, `${label}: top paths`);

@@ -13,7 +13,8 @@ export class Superseded extends Error {
 
 /**
  * How an analysis reaches the engine: `run` a statement; or `derive` a value from a statement's rows (the one-pass
- * funnel), cached under `key` — only the value is kept, not the rows, which can be millions.
+ * funnel), cached under `key` — only the value is kept, not the rows, which can be millions. A key starting with
+ * `rows:` marks a value as big (the journeys' sessions): the page keeps only the newest such value.
  */
 export interface Io {
   run(q: Sql): Promise<Table>;
@@ -92,6 +93,8 @@ export class QueryCoordinator {
     this.queue = rows.catch(() => undefined);
     hit = rows.then(f);
     hit.catch(() => this.values.delete(k));
+    // A value built from a whole dataset's rows (key `rows:…`) can be tens of megabytes: only the newest is kept.
+    if (key.startsWith('rows:')) for (const old of [...this.values.keys()]) if ((JSON.parse(old) as [string])[0].startsWith('rows:')) this.values.delete(old);
     this.values.set(k, hit);
     if (this.values.size > this.maxEntries) this.values.delete(this.values.keys().next().value!);
     return hit;

@@ -70,19 +70,33 @@ export interface PathsResult {
 }
 
 /**
- * Both journeys results from pathsEventsSql's rows, pausing between slices of the work; null if a row's type is
- * not among `types` (the data changed between the two statements: the caller asks the statements instead).
+ * Every session of pathsEventsSql's rows grouped and in order: what any journeys spec over those rows is counted
+ * from (the rows depend on the users filter only). Compact — a byte per event when the dataset has under 256
+ * types, and three integers per session — so the page can keep the newest one and count a changed spec without
+ * asking DuckDB again.
  */
-export async function pathsByPass(
-  table: Table, types: PathTypes, spec: PathsSpec, limit = TOP_PATHS, pause: Pause = noPause,
-): Promise<PathsResult | null> {
+export interface PathSessions {
+  types: PathTypes;
+  /** Every row's type code (text order), session by session, each session in (time, table order). */
+  codes: Uint8Array | Int32Array;
+  /** Session s holds codes[start[s]] .. codes[start[s + 1] - 1]. */
+  start: Int32Array;
+  /** Each session's user (dense ids). */
+  userOf: Int32Array;
+  /** The sessions in user order: a count of distinct users is then "the user changed since the last one". */
+  byUser: Int32Array;
+}
+
+/**
+ * The sessions of pathsEventsSql's rows, pausing between slices of the work; null if a row's type is not among
+ * `types` (the data changed between the two statements: the caller asks the statements instead).
+ */
+export async function pathSessions(table: Table, types: PathTypes, pause: Pause = noPause): Promise<PathSessions | null> {
   const n = table.numRows;
-  const K = spec.steps;
   const T = types.names.length;
   const typeIds = new HashBits(T);
   for (const h of types.hashes) typeIds.id(h);
   const few = Uint32Array.from(types.hashes); // a handful of types: a scan beats hashing
-  const anchor = types.names.indexOf(spec.eventType); // -1: no session has it
 
   // Per row: its type (a code in text order) and its session (dense, in order of appearance); per session its
   // user (dense).
@@ -96,7 +110,7 @@ export async function pathsByPass(
     t = Float64Array.from(t);
     for (let i = 0; i < n; i++) if (!tCol.isValid(i)) t[i] = Infinity; // no time: last, as NULLS LAST
   }
-  const code = new Int32Array(n);
+  const code = T < 256 ? new Uint8Array(n) : new Int32Array(n);
   const sess = new Int32Array(n);
   const sessions = new HashBits(n >> 2); // sessions have 4+ events on average in a shop; more just grows the table
   const users = new HashBits(n >> 4);
@@ -143,6 +157,34 @@ export async function pathsByPass(
       }
     }
   }
+  const codes = T < 256 ? new Uint8Array(n) : new Int32Array(n);
+  for (let j = 0; j < n; j++) codes[j] = code[order[j]];
+
+  // Sessions by user (a counting sort).
+  const U = users.size;
+  const byUser = new Int32Array(S);
+  const at = new Int32Array(U + 1);
+  for (let s = 0; s < S; s++) at[userOf[s] + 1]++;
+  for (let u = 0; u < U; u++) at[u + 1] += at[u];
+  for (let s = 0; s < S; s++) byUser[at[userOf[s]]++] = s;
+  return { types, codes, start, userOf: userOf.slice(0, S), byUser };
+}
+
+/** Both journeys results from pathsEventsSql's rows (pathSessions, then pathsOfSessions); null as pathSessions. */
+export async function pathsByPass(
+  table: Table, types: PathTypes, spec: PathsSpec, limit = TOP_PATHS, pause: Pause = noPause,
+): Promise<PathsResult | null> {
+  const sessions = await pathSessions(table, types, pause);
+  return sessions && pathsOfSessions(sessions, spec, limit, pause);
+}
+
+/** The top paths (at most `limit`) and the Sankey for `spec`, counted from the sessions, pausing between slices. */
+export async function pathsOfSessions(ss: PathSessions, spec: PathsSpec, limit = TOP_PATHS, pause: Pause = noPause): Promise<PathsResult> {
+  const { types, codes: code, start, userOf, byUser } = ss;
+  const S = start.length - 1;
+  const K = spec.steps;
+  const T = types.names.length;
+  const anchor = types.names.indexOf(spec.eventType); // -1: no session has it
 
   // Each session's path: K type codes, -1 where it has no step (after a short "start" path, before a short "end").
   const path = new Int32Array(S * K).fill(-1);
@@ -154,8 +196,8 @@ export async function pathsByPass(
       let found = false;
       let len = 0; // steps written ("start") or kept events seen ("end")
       for (let j = start[s]; j < start[s + 1]; j++) {
-        const x = code[order[j]];
-        if (spec.collapse && j > start[s] && x === code[order[j - 1]]) continue;
+        const x = code[j];
+        if (spec.collapse && j > start[s] && x === code[j - 1]) continue;
         if (spec.anchor === 'start') {
           if (!found && x === anchor) found = true;
           if (found) {
@@ -176,16 +218,6 @@ export async function pathsByPass(
     }
   }
   await pause();
-
-  // Sessions by user (a counting sort): a count of distinct users is then "the user changed since the last one".
-  const U = users.size;
-  const byUser = new Int32Array(S);
-  {
-    const at = new Int32Array(U + 1);
-    for (let s = 0; s < S; s++) at[userOf[s] + 1]++;
-    for (let u = 0; u < U; u++) at[u + 1] += at[u];
-    for (let s = 0; s < S; s++) byUser[at[userOf[s]]++] = s;
-  }
 
   // Whole paths: keyed by their codes as a number when it fits in 2^53, else as text.
   const numeric = (T + 1) ** K <= Number.MAX_SAFE_INTEGER;
@@ -353,16 +385,12 @@ export async function computePaths(
     const types = pathTypes(await run(pathsKeysSql()));
     if (types) {
       const q = pathsEventsSql(spec, fields);
-      // The cached value keeps TOP_PATHS rows at least, so the screen and a dashboard tile share it.
-      const cap = Math.max(limit, TOP_PATHS);
-      const value = await derive(`paths:${cap}:${JSON.stringify(spec)}`, q, (rows) => pathsByPass(rows, types, spec, cap, pause));
-      if (value) {
-        return {
-          top: { ...value.top, rows: value.top.rows.slice(0, limit) },
-          sankey: value.sankey,
-          sql: [{ text: passNote(spec) + q.text, params: q.params }],
-          onePass: true,
-        };
+      // The sessions depend on the users filter only: the newest are kept, so changing anything else in the
+      // spec counts again without a statement.
+      const sessions = await derive('rows:journeys-sessions', q, (rows) => pathSessions(rows, types, pause));
+      if (sessions) {
+        const value = await pathsOfSessions(sessions, spec, limit, pause);
+        return { ...value, sql: [{ text: passNote(spec) + q.text, params: q.params }], onePass: true };
       }
     }
   }
