@@ -23,13 +23,16 @@ const SLICE_SESSIONS = 1 << 16;
  * once per dataset version. No row: no event has a type.
  */
 export function pathsKeysSql(): Sql {
-  return raw(`WITH k AS (
-  SELECT count(DISTINCT e.user_id) = count(DISTINCT hash(e.user_id) >> 12)
-    AND count(DISTINCT (e.user_id, e.session_id)) = count(DISTINCT hash(e.user_id, e.session_id) >> 12) AS ok
-  FROM events e WHERE e.user_id IS NOT NULL AND e.session_id IS NOT NULL AND e.event_type IS NOT NULL
-)
-SELECT (SELECT ok FROM k) AS ok, y.t, y.h
-FROM (SELECT DISTINCT e.event_type::VARCHAR AS t, (hash(e.event_type) & 4294967295)::UINTEGER AS h FROM events e WHERE e.event_type IS NOT NULL) y`);
+  // The distinct pairs first (a set far smaller than the events), then their hashes and their users' (measured at
+  // 1M events: 212 -> 112 ms natively against counting each distinct over the events).
+  return raw(`WITH p AS MATERIALIZED (
+  SELECT DISTINCT e.user_id, e.session_id FROM events e
+  WHERE e.user_id IS NOT NULL AND e.session_id IS NOT NULL AND e.event_type IS NOT NULL
+),
+k AS (SELECT (SELECT count(*) = count(DISTINCT hash(user_id, session_id) >> 12) FROM p)
+  AND (SELECT count(DISTINCT user_id) = count(DISTINCT hash(user_id) >> 12) FROM p) AS ok)
+SELECT (SELECT ok FROM k) AS ok, y.v::VARCHAR AS t, (hash(y.v) & 4294967295)::UINTEGER AS h
+FROM (SELECT DISTINCT e.event_type AS v FROM events e WHERE e.event_type IS NOT NULL) y`);
 }
 
 /**
