@@ -3,16 +3,19 @@
 // pass over millions of rows never freezes the page; the rows already arrived as typed arrays, so a worker would
 // add copies.
 import { funnelRowsByPass, type PassRunner } from '../analyses/funnel/index.ts';
-import type { Pause } from '../analyses/pass-kit.ts';
+import { paced, type Pause } from '../analyses/pass-kit.ts';
 
-export const yieldToPage: Pause = () =>
-  new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
+/** A turn for the page once the current slice has run ~8 ms (pass-kit.ts, `paced`). */
+export const yieldToPage: Pause = paced(
+  () =>
+    new Promise((resolve) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        resolve();
+      };
+      ch.port2.postMessage(null);
+    }),
+);
 
 export const passInPage: PassRunner = (rows, spec) => funnelRowsByPass(rows, spec, yieldToPage);

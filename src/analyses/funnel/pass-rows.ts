@@ -4,7 +4,7 @@ import { Type, type Table } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-import { HashBits, noPause, SLICE_ROWS, type Pause } from '../pass-kit.ts';
+import { CHECK, columnArray, HashBits, noPause, type Pause } from '../pass-kit.ts';
 
 /** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
 export type SortedRows = PassRows & { source: Int32Array };
@@ -20,18 +20,18 @@ const OTHER_RANK = 31;
 export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = noPause): Promise<SortedRows> {
   const n = table.numRows;
   const hu = table.getChild('hu')!;
-  const t0 = table.getChild('t')!.toArray() as Float64Array;
-  const steps0 = table.getChild('steps')!.toArray() as Int32Array;
-  const excl0 = spec.exclusions.length ? (table.getChild('excl')!.toArray() as Int32Array) : null;
+  const t0 = await columnArray<Float64Array>(table, 't', pause);
+  const steps0 = await columnArray<Int32Array>(table, 'steps', pause);
+  const excl0 = spec.exclusions.length ? await columnArray<Int32Array>(table, 'excl', pause) : null;
   const ridKey = keyHasRowid(spec);
-  const rid0 = ridKey ? (table.getChild('rid')!.toArray() as Float64Array) : null;
+  const rid0 = ridKey ? await columnArray<Float64Array>(table, 'rid', pause) : null;
   // Dense unit ids in order of appearance: numeric keys (hash bits, checked distinct per id) or the text ids.
   const unit = new Int32Array(n);
   let U = 0;
   if (hu.type.typeId === Type.Utf8) {
     const ids = new Map<unknown, number>();
     for (let i = 0; i < n; i++) {
-      if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+      if (i % CHECK === CHECK - 1) await pause();
       const key = hu.get(i);
       let c = ids.get(key);
       if (c === undefined) ids.set(key, (c = ids.size));
@@ -40,35 +40,35 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     U = ids.size;
   } else {
     const ids = new HashBits(n >> 3);
-    const keys = hu.toArray() as Float64Array;
+    const keys = await columnArray<Float64Array>(table, 'hu', pause);
     for (let i = 0; i < n; i++) {
-      if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+      if (i % CHECK === CHECK - 1) await pause();
       unit[i] = ids.id(keys[i]);
     }
     U = ids.size;
   }
   const unitStart = new Int32Array(U + 1);
   for (let i = 0; i < n; i++) {
-    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    if (i % CHECK === CHECK - 1) await pause();
     unitStart[unit[i] + 1]++;
   }
   for (let u = 0; u < U; u++) unitStart[u + 1] += unitStart[u];
   const next = unitStart.slice(0, U);
   const source = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    if (i % CHECK === CHECK - 1) await pause();
     source[next[unit[i]]++] = i;
   }
   // Step rank: the first step the row matches (its lowest step bit), OTHER_RANK for none.
   const rank = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    if (i % CHECK === CHECK - 1) await pause();
     rank[i] = steps0[i] ? 32 - Math.clz32(steps0[i] & -steps0[i]) : OTHER_RANK;
   }
   const tie = rid0 ?? null;
   const cmp = (a: number, b: number) => t0[a] - t0[b] || rank[a] - rank[b] || (tie ? tie[a] - tie[b] : a - b);
   for (let u = 0; u < U; u++) {
-    if (u % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    if (u % CHECK === CHECK - 1) await pause();
     const lo = unitStart[u];
     const hi = unitStart[u + 1];
     let sorted = true;
@@ -89,7 +89,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   const excl = excl0 ? new Uint32Array(n) : null;
   const keyEq = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    if (i % CHECK === CHECK - 1) await pause();
     const r = source[i];
     t[i] = t0[r];
     stepMask[i] = steps0[r];
@@ -98,7 +98,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   // Equal keys (no table order in the key): the same instant and rank, in one unit.
   if (!ridKey) {
     for (let u = 0; u < U; u++) {
-      if (u % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+      if (u % CHECK === CHECK - 1) await pause();
       for (let i = unitStart[u]; i < unitStart[u + 1] - 1; i++) {
         if (t[i] === t[i + 1] && rank[source[i]] === rank[source[i + 1]]) keyEq[i] = 1;
       }
@@ -112,7 +112,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     if (h.type.typeId === Type.Utf8) {
       const codes = new Map<unknown, number>();
       for (let i = 0; i < n; i++) {
-        if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+        if (i % CHECK === CHECK - 1) await pause();
         const v = h.get(source[i]);
         if (v === null) hold[i] = -1;
         else {
@@ -123,9 +123,9 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
       }
     } else {
       const codes = new HashBits();
-      const values = h.toArray() as Float64Array;
+      const values = await columnArray<Float64Array>(table, 'hh', pause);
       for (let i = 0; i < n; i++) {
-        if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+        if (i % CHECK === CHECK - 1) await pause();
         const r = source[i];
         hold[i] = h.isValid(r) ? codes.id(values[r]) : -1;
       }
@@ -134,8 +134,8 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   return { unitStart, t, keyEq, stepMask, excl, hold, source };
 }
 
-/** Run the pass over the units of `rows` in slices of about SLICE_ROWS rows, pausing between them. */
-export async function slicedPass(spec: PassSpec, rows: PassRows, pause: Pause = noPause, sliceRows = SLICE_ROWS): Promise<PassResult> {
+/** Run the pass over the units of `rows` in slices of about `sliceRows` rows, pausing between them. */
+export async function slicedPass(spec: PassSpec, rows: PassRows, pause: Pause = noPause, sliceRows = CHECK): Promise<PassResult> {
   const units = rows.unitStart.length - 1;
   const out = passResult(units, spec.steps);
   for (let from = 0; from < units; ) {

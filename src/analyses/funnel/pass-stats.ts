@@ -7,16 +7,13 @@
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
 import type { Table } from 'apache-arrow';
 import { passRows, passSpec, slicedPass } from './pass-rows.ts';
-import { byteOrder, noPause, textCodesAt, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, noPause, textCodesAt, type Pause } from '../pass-kit.ts';
 import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
 import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
 import { decodeFunnel, decodeFunnelRows, type FunnelResult, type FunnelRow } from './decode.ts';
 import type { Field } from '../fields.ts';
 import type { Sql } from '../../sql/quote.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
-
-/** Units whose figures are added up between two pauses. */
-const SLICE_UNITS = 1 << 16;
 
 /** Whether the one pass computes this funnel (otherwise the statement does). */
 export function passSupports(spec: FunnelSpec): boolean {
@@ -66,7 +63,7 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
   const trend: Map<number, number>[] = Array.from({ length: G * (n + 1) }, () => new Map());
   const stepRow = res.stepRow;
   for (let i = 0; i < units.length; i++) {
-    if (i % SLICE_UNITS === SLICE_UNITS - 1) await pause();
+    if (i % CHECK === CHECK - 1) await pause();
     const u = units[i];
     const d = res.depth[u];
     const g = gi[i];

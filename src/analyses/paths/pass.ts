@@ -7,14 +7,11 @@ import type { Table } from 'apache-arrow';
 import { raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { membersSql } from '../filter/members.ts';
-import { byteOrder, HashBits, noPause, SLICE_ROWS, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, columnArray, HashBits, noPause, type Pause } from '../pass-kit.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
 import { decodePathsSankey, decodePathsTop, nodeId, type PathRow, type PathsSankey, type PathsTop, type SankeyLink, type SankeyNode } from './decode.ts';
 import { pathsSankeySql, pathsTopSql, TOP_PATHS } from './sql.ts';
 import type { PathsSpec } from './spec.ts';
-
-/** Sessions counted between two pauses (each one's path looked up and counted: a few milliseconds a slice). */
-const SLICE_SESSIONS = 1 << 16;
 
 /**
  * Whether the pass may key users and sessions by the top 52 bits of their hashes, and the event types it will
@@ -103,12 +100,12 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
 
   // Per row: its type (a code in text order) and its session (dense, in order of appearance); per session its
   // user (dense).
-  const hu = table.getChild('hu')!.toArray() as Float64Array;
-  const hs = table.getChild('hs')!.toArray() as Float64Array;
-  const rid = table.getChild('rid')!.toArray() as Int32Array;
-  const c0 = table.getChild('c')!.toArray() as Uint32Array;
+  const hu = await columnArray<Float64Array>(table, 'hu', pause);
+  const hs = await columnArray<Float64Array>(table, 'hs', pause);
+  const rid = await columnArray<Int32Array>(table, 'rid', pause);
+  const c0 = await columnArray<Uint32Array>(table, 'c', pause);
   const tCol = table.getChild('t')!;
-  let t = tCol.toArray() as Float64Array;
+  let t = await columnArray<Float64Array>(table, 't', pause);
   if (tCol.nullCount > 0) {
     t = Float64Array.from(t);
     for (let i = 0; i < n; i++) if (!tCol.isValid(i)) t[i] = Infinity; // no time: last, as NULLS LAST
@@ -120,7 +117,7 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
   let userOf = new Int32Array(1 << 12);
   let S = 0;
   for (let i = 0; i < n; i++) {
-    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    if (i % CHECK === CHECK - 1) await pause();
     let k = 0;
     if (T <= 16) {
       const c = c0[i];
@@ -142,17 +139,20 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
 
   // Rows grouped by session (a stable counting sort), then each session in (time, table order).
   const start = new Int32Array(S + 1);
-  for (let i = 0; i < n; i++) start[sess[i] + 1]++;
+  for (let i = 0; i < n; i++) {
+    if (i % CHECK === CHECK - 1) await pause();
+    start[sess[i] + 1]++;
+  }
   for (let s = 0; s < S; s++) start[s + 1] += start[s];
   const next = start.slice(0, S);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    if (i % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    if (i % CHECK === CHECK - 1) await pause();
     order[next[sess[i]]++] = i;
   }
   const cmp = (a: number, b: number) => (t[a] < t[b] ? -1 : t[a] > t[b] ? 1 : rid[a] - rid[b]);
   for (let s = 0; s < S; s++) {
-    if (s % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+    if (s % CHECK === CHECK - 1) await pause();
     for (let j = start[s] + 1; j < start[s + 1]; j++) {
       if (cmp(order[j - 1], order[j]) > 0) {
         order.set(Array.from(order.subarray(start[s], start[s + 1])).sort(cmp), start[s]);
@@ -161,7 +161,10 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
     }
   }
   const codes = T < 256 ? new Uint8Array(n) : new Int32Array(n);
-  for (let j = 0; j < n; j++) codes[j] = code[order[j]];
+  for (let j = 0; j < n; j++) {
+    if (j % CHECK === CHECK - 1) await pause();
+    codes[j] = code[order[j]];
+  }
 
   // Sessions by user (a counting sort).
   const U = users.size;
@@ -195,7 +198,7 @@ export async function pathsOfSessions(ss: PathSessions, spec: PathsSpec, limit =
   const ring = new Int32Array(K);
   if (anchor >= 0) {
     for (let s = 0; s < S; s++) {
-      if (s % SLICE_ROWS === SLICE_ROWS - 1) await pause();
+      if (s % CHECK === CHECK - 1) await pause();
       let found = false;
       let len = 0; // steps written ("start") or kept events seen ("end")
       for (let j = start[s]; j < start[s + 1]; j++) {
@@ -236,7 +239,7 @@ export async function pathsOfSessions(ss: PathSessions, spec: PathsSpec, limit =
   const typed = new Float64Array(K * T);
   const typedLast = new Int32Array(K * T).fill(-1);
   for (let q = 0; q < S; q++) {
-    if (q % SLICE_SESSIONS === SLICE_SESSIONS - 1) await pause();
+    if (q % CHECK === CHECK - 1) await pause();
     const s = byUser[q];
     if (!has[s]) continue;
     const u = userOf[s];
@@ -310,7 +313,7 @@ export async function pathsOfSessions(ss: PathSessions, spec: PathsSpec, limit =
   const linkUsers = new Float64Array(K * W * W);
   const linkLast = new Int32Array(K * W * W).fill(-1);
   for (let q = 0; q < S; q++) {
-    if (q % SLICE_SESSIONS === SLICE_SESSIONS - 1) await pause();
+    if (q % CHECK === CHECK - 1) await pause();
     const s = byUser[q];
     if (!has[s]) continue;
     const u = userOf[s];
