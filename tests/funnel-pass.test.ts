@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
+import { rng, shuffle } from './fixtures/random.ts';
 import { literal, scriptSql } from '../src/sql/quote.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import { computeFunnel, funnelCoreSql, funnelEventsSql, funnelKeysSql, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
@@ -49,18 +50,6 @@ async function sequentialBest(table: Table, spec: FunnelSpec, windowUs: number |
   return out;
 }
 
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TYPES = ['product_view', 'add_to_cart', 'purchase', 'search'];
 type Ev = [string, string, string, number, string | null, string | null];
 
@@ -80,11 +69,7 @@ function shop(seed: number, users: number): Ev[] {
     }
   }
   // Shuffle: table order (rowid) must not follow time.
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
+  return shuffle(out, r);
 }
 
 /** Random sequential specs over the same types. */

@@ -10,6 +10,7 @@ import { Float64, Int32, Table, Uint32, vectorFromArray } from 'apache-arrow';
 import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
+import { rng, shuffle } from './fixtures/random.ts';
 import { literal, type Sql } from '../src/sql/quote.ts';
 import { QueryCoordinator } from '../src/db/coordinator.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
@@ -17,18 +18,6 @@ import {
   computePaths, decodePathsSankey, decodePathsTop, pathsByPass, pathsEventsSql, pathsKeysSql, pathsSankeySql, pathsTopSql,
   pathTypes, validatePathsSpec, type PathsSpec,
 } from '../src/analyses/paths/index.ts';
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES = ['session_start', 'product_view', 'add_to_cart', 'purchase', `o'dd"; --`];
 type Ev = [user: string | null, session: string | null, type: string | null, minute: number | null];
@@ -50,11 +39,7 @@ function shop(seed: number, users: number): Ev[] {
       }
     }
   }
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
+  return shuffle(out, r);
 }
 
 function randomSpec(seed: number): PathsSpec {
@@ -105,13 +90,7 @@ CREATE OR REPLACE TABLE users AS SELECT user_id, CASE WHEN hash(user_id) % 2 = 0
   function reorder(t: Table, seed: number | null): Table {
     const n = t.numRows;
     const idx = Array.from({ length: n }, (_, i) => n - 1 - i);
-    if (seed !== null) {
-      const r = rng(seed);
-      for (let i = n - 1; i > 0; i--) {
-        const j = Math.floor(r() * (i + 1));
-        [idx[i], idx[j]] = [idx[j], idx[i]];
-      }
-    }
+    if (seed !== null) shuffle(idx, rng(seed));
     const col = (name: string) => idx.map((i) => t.getChild(name)!.get(i) as number | null);
     return new Table({
       hu: vectorFromArray(col('hu'), new Float64()),
