@@ -24,6 +24,27 @@ export function paced(turn: Pause, budgetMs = 8): Pause {
 }
 
 /**
+ * Items grouped by their group id (0..groups-1) with a stable counting sort: group g's items, in their original
+ * order, are order[start[g]] .. order[start[g + 1] - 1].
+ */
+export async function groupItems(group: Int32Array, groups: number, pause: Pause): Promise<{ start: Int32Array; order: Int32Array }> {
+  const n = group.length;
+  const start = new Int32Array(groups + 1);
+  for (let i = 0; i < n; i++) {
+    if (i % CHECK === CHECK - 1) await pause();
+    start[group[i] + 1]++;
+  }
+  for (let g = 0; g < groups; g++) start[g + 1] += start[g];
+  const next = start.slice(0, groups);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (i % CHECK === CHECK - 1) await pause();
+    order[next[group[i]]++] = i;
+  }
+  return { start, order };
+}
+
+/**
  * A numeric column as one typed array, with a pause before: a column of many record batches is copied into one
  * array (a few milliseconds per million rows), so several in a row would make one long task.
  */

@@ -4,7 +4,7 @@ import { Type, type Table } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-import { CHECK, columnArray, HashBits, noPause, type Pause } from '../pass-kit.ts';
+import { CHECK, columnArray, groupItems, HashBits, noPause, type Pause } from '../pass-kit.ts';
 
 /** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
 export type SortedRows = PassRows & { source: Int32Array };
@@ -47,18 +47,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     }
     U = ids.size;
   }
-  const unitStart = new Int32Array(U + 1);
-  for (let i = 0; i < n; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    unitStart[unit[i] + 1]++;
-  }
-  for (let u = 0; u < U; u++) unitStart[u + 1] += unitStart[u];
-  const next = unitStart.slice(0, U);
-  const source = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    source[next[unit[i]]++] = i;
-  }
+  const { start: unitStart, order: source } = await groupItems(unit, U, pause);
   // Step rank: the first step the row matches (its lowest step bit), OTHER_RANK for none.
   const rank = new Uint8Array(n);
   for (let i = 0; i < n; i++) {

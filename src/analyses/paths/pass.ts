@@ -7,7 +7,7 @@ import type { Table } from 'apache-arrow';
 import { raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { membersSql } from '../filter/members.ts';
-import { byteOrder, CHECK, columnArray, HashBits, noPause, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, columnArray, groupItems, HashBits, noPause, type Pause } from '../pass-kit.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
 import { decodePathsSankey, decodePathsTop, nodeId, type PathRow, type PathsSankey, type PathsTop, type SankeyLink, type SankeyNode } from './decode.ts';
 import { pathsSankeySql, pathsTopSql, TOP_PATHS } from './sql.ts';
@@ -138,18 +138,7 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
   }
 
   // Rows grouped by session (a stable counting sort), then each session in (time, table order).
-  const start = new Int32Array(S + 1);
-  for (let i = 0; i < n; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    start[sess[i] + 1]++;
-  }
-  for (let s = 0; s < S; s++) start[s + 1] += start[s];
-  const next = start.slice(0, S);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    order[next[sess[i]]++] = i;
-  }
+  const { start, order } = await groupItems(sess, S, pause);
   const cmp = (a: number, b: number) => (t[a] < t[b] ? -1 : t[a] > t[b] ? 1 : rid[a] - rid[b]);
   for (let s = 0; s < S; s++) {
     if (s % CHECK === CHECK - 1) await pause();
@@ -166,14 +155,10 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
     codes[j] = code[order[j]];
   }
 
-  // Sessions by user (a counting sort).
-  const U = users.size;
-  const byUser = new Int32Array(S);
-  const at = new Int32Array(U + 1);
-  for (let s = 0; s < S; s++) at[userOf[s] + 1]++;
-  for (let u = 0; u < U; u++) at[u + 1] += at[u];
-  for (let s = 0; s < S; s++) byUser[at[userOf[s]]++] = s;
-  return { types, codes, start, userOf: userOf.slice(0, S), byUser };
+  // Sessions by user (the same counting sort).
+  const sessionUser = userOf.slice(0, S);
+  const { order: byUser } = await groupItems(sessionUser, users.size, pause);
+  return { types, codes, start, userOf: sessionUser, byUser };
 }
 
 /** Both journeys results from pathsEventsSql's rows (pathSessions, then pathsOfSessions); null as pathSessions. */
