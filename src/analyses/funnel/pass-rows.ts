@@ -94,6 +94,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     }
   }
   let hold: Int32Array | null = null;
+  let holdCodes = 0;
   if (spec.hold) {
     // Held values as dense codes: hash bits through HashBits, text ids through a Map; NULL is -1.
     const h = table.getChild('hh')!;
@@ -110,6 +111,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
           hold[i] = c;
         }
       }
+      holdCodes = codes.size;
     } else {
       const codes = new HashBits();
       const values = await columnArray<Float64Array>(table, 'hh', pause);
@@ -118,9 +120,10 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
         const r = source[i];
         hold[i] = h.isValid(r) ? codes.id(values[r]) : -1;
       }
+      holdCodes = codes.size;
     }
   }
-  return { unitStart, t, keyEq, stepMask, excl, hold, source };
+  return { unitStart, t, keyEq, stepMask, excl, hold, holdCodes, source };
 }
 
 /** Run the pass over the units of `rows` in slices of about `sliceRows` rows, pausing between them. */

@@ -41,7 +41,15 @@ export interface PassRows {
   excl: Uint32Array | null;
   /** The held property's value as a dense code (equal codes = equal values), or null when none is held. */
   hold: Int32Array | null;
+  /** How many held codes there are (0..holdCodes-1; -1 is a missing value). */
+  holdCodes: number;
 }
+
+/**
+ * Per held code and step, the last row seen by the current unit's sweep (valid where the code's stamp is that
+ * unit): kept per rows for all slices, so no unit allocates (a Map and an array per held value had cost F2 ~30%).
+ */
+const heldScratch = new WeakMap<PassRows, { last: Int32Array; stamp: Int32Array }>();
 
 /** Per unit: its best attempt. */
 export interface PassResult {
@@ -78,6 +86,10 @@ export function sequentialPass(spec: PassSpec, rows: PassRows, from = 0, to = ro
   const W = spec.windowUs;
   const chain = new Int32Array(n);
   const last = new Int32Array(n);
+  let held = heldScratch.get(rows);
+  if (!held) heldScratch.set(rows, (held = { last: new Int32Array(hold ? rows.holdCodes * n : 0), stamp: new Int32Array(hold ? rows.holdCodes : 0).fill(-1) }));
+  const heldLast = held.last;
+  const heldStamp = held.stamp;
   const lastX = new Int32Array(Math.max(1, nx));
   for (let u = from; u < to; u++) {
     lo = rows.unitStart[u];
@@ -86,7 +98,7 @@ export function sequentialPass(spec: PassSpec, rows: PassRows, from = 0, to = ro
     len = hi - lo;
     if (next.length < n * len) next = new Int32Array(Math.max(n * len, next.length * 2));
     if (nextX.length < Math.max(1, nx) * len) nextX = new Int32Array(Math.max(Math.max(1, nx) * len, nextX.length * 2));
-    sweep(lo, hi);
+    sweep(lo, hi, u);
     let bestDepth = 0;
     for (let r = lo; r < hi; r++) {
       if (!(stepMask[r] & 1)) continue;
@@ -105,20 +117,24 @@ export function sequentialPass(spec: PassSpec, rows: PassRows, from = 0, to = ro
   return res;
 
   /** Fill `next` and `nextX` for rows lo..hi-1 (one unit), from its last row back. */
-  function sweep(lo: number, hi: number): void {
+  function sweep(lo: number, hi: number, unit: number): void {
     // Rows of equal key form a block; every row of a block gets the pointers as they stood after the block.
     last.fill(-1);
     lastX.fill(-1);
-    // With a held property, steps after the first look for the next row with the same held value.
-    const lastHeld = hold ? new Map<number, Int32Array>() : null;
+    // With a held property, steps after the first look for the next row with the same held value: heldLast for
+    // codes stamped with this unit (others have not been seen in it).
     let end = hi;
     while (end > lo) {
       let start = end - 1;
       while (start > lo && keyEq[start - 1]) start--;
       for (let r = start; r < end; r++) {
-        for (let s = 0; s < n; s++) {
-          if (s === 0 || !lastHeld) next[s * len + r - lo] = last[s];
-          else next[s * len + r - lo] = hold![r] < 0 ? -1 : (lastHeld.get(hold![r])?.[s] ?? -1);
+        next[r - lo] = last[0];
+        if (hold === null) {
+          for (let s = 1; s < n; s++) next[s * len + r - lo] = last[s];
+        } else {
+          const code = hold[r];
+          const seen = code >= 0 && heldStamp[code] === unit;
+          for (let s = 1; s < n; s++) next[s * len + r - lo] = seen ? heldLast[code * n + s] : -1;
         }
       }
       // Exclusions are "at or after" a time: filled per row (the block's own rows included), from the back.
@@ -134,10 +150,13 @@ export function sequentialPass(spec: PassSpec, rows: PassRows, from = 0, to = ro
         for (let s = 0; s < n; s++) {
           if (!(m & (1 << s))) continue;
           last[s] = r;
-          if (lastHeld && hold![r] >= 0) {
-            let a = lastHeld.get(hold![r]);
-            if (!a) lastHeld.set(hold![r], (a = new Int32Array(n).fill(-1)));
-            a[s] = r;
+          const code = hold === null ? -1 : hold[r];
+          if (code >= 0) {
+            if (heldStamp[code] !== unit) {
+              heldStamp[code] = unit;
+              heldLast.fill(-1, code * n, code * n + n);
+            }
+            heldLast[code * n + s] = r;
           }
         }
       }
