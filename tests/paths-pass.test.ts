@@ -187,6 +187,11 @@ CREATE OR REPLACE TABLE users AS SELECT user_id, CASE WHEN hash(user_id) % 2 = 0
     assert.match(shown.sql[0].text, /^-- Computed in one pass/);
     assert.ok(shown.sql[0].text.endsWith(pathsEventsSql(spec, fields).text));
     assert.match(shown.sql[0].text, /the first purchase event is step 3 and the 2 events before it precede/);
+    // An event type from the data with a line break stays inside its comment: every line above the SELECT is one.
+    const hostile = await computePaths(run, validatePathsSpec({ eventType: 'x\nDROP TABLE events; --' }), fields);
+    const lines = hostile.sql[0].text.split('\n');
+    const select = lines.findIndex((l) => l.startsWith('SELECT'));
+    assert.ok(select > 0 && lines.slice(0, select).every((l) => l.startsWith('-- ')), hostile.sql[0].text);
   });
 }
 

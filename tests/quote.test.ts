@@ -1,7 +1,7 @@
 // The quoting choke point: identifiers and literals survive quotes, semicolons and keywords as plain data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ident, literal, sql, raw } from '../src/sql/quote.ts';
+import { commentText, ident, literal, sql, raw } from '../src/sql/quote.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { toRows } from '../src/lib/rows.ts';
 
@@ -100,4 +100,9 @@ test('scriptSql writes values so a script means what the bound statement means: 
   } finally {
     await db.close();
   }
+});
+
+test('commentText keeps data text inside one comment line', () => {
+  assert.equal(commentText('a\nDROP TABLE events; --\r\nb\u2028c'), 'a DROP TABLE events; --  b c');
+  assert.equal(commentText(`o'dd"; --`), `o'dd"; --`);
 });

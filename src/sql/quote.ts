@@ -22,6 +22,14 @@ export function literal(value: SqlValue): string {
   return "'" + value.replaceAll("'", "''") + "'";
 }
 
+/**
+ * Text from data shown inside a `--` comment (Show SQL's notes): a line break would end the comment and turn the
+ * rest into statement text, so every one becomes a space.
+ */
+export function commentText(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]/g, ' ');
+}
+
 /** A piece of SQL text with its bound parameters, in `?` order. */
 export interface Sql {
   readonly text: string;

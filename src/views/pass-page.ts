@@ -2,7 +2,7 @@
 // turn between them (a MessageChannel task, not a timer: timers nested this deep are clamped to 4 ms each), so a
 // pass over millions of rows never freezes the page; the rows already arrived as typed arrays, so a worker would
 // add copies.
-import { funnelRowsByPass, type PassRunner } from '../analyses/funnel/index.ts';
+import { passWith, type PassRunner } from '../analyses/funnel/index.ts';
 import { paced, type Pause } from '../analyses/pass-kit.ts';
 
 /** A turn for the page once the current slice has run ~8 ms (pass-kit.ts, `paced`). */
@@ -18,4 +18,4 @@ export const yieldToPage: Pause = paced(
     }),
 );
 
-export const passInPage: PassRunner = (rows, spec) => funnelRowsByPass(rows, spec, yieldToPage);
+export const passInPage: PassRunner = passWith(yieldToPage);

@@ -6,7 +6,7 @@
 import type { Table } from 'apache-arrow';
 import type { Field } from '../analyses/fields.ts';
 import { cohortSql, lifecycleSql } from '../analyses/cohort/index.ts';
-import { computeFunnel, type PassRunner } from '../analyses/funnel/index.ts';
+import { computeFunnel, passWith } from '../analyses/funnel/index.ts';
 import { toIo, type Io } from '../db/coordinator.ts';
 import { computePaths } from '../analyses/paths/index.ts';
 import type { Pause } from '../analyses/pass-kit.ts';
@@ -31,9 +31,7 @@ export type RunSql = (q: Sql) => Promise<Table>;
 export interface PrefetchContext {
   fields: readonly Field[];
   eventTypes: readonly string[];
-  /** How a one-pass funnel runs (the page: in slices, giving the page turns); straight through by default. */
-  pass?: PassRunner;
-  /** How a one-pass journeys run gives the page a turn between slices; none by default. */
+  /** How a one-pass funnel or journeys run gives the page a turn between slices; straight through by default. */
   pause?: Pause;
 }
 
@@ -57,7 +55,7 @@ export function screenWarmups(ctx: PrefetchContext): { screen: string; run: (io:
       screen: 'funnels',
       run: async (io) => {
         const spec = runnableFunnel(funnelFromParams(none, eventTypes).spec);
-        await computeFunnel(io, spec, fields, ctx.pass);
+        await computeFunnel(io, spec, fields, passWith(ctx.pause));
       },
     },
     {

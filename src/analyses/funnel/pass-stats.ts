@@ -152,6 +152,9 @@ export type PassRunner = (rows: Table, spec: FunnelSpec) => Promise<FunnelRow[]>
 /** Run the pass straight through. */
 export const passHere: PassRunner = (rows, spec) => funnelRowsByPass(rows, spec);
 
+/** Run the pass giving the page a turn with `pause` between slices (passHere without one). */
+export const passWith = (pause: Pause | undefined): PassRunner => (pause ? (rows, spec) => funnelRowsByPass(rows, spec, pause) : passHere);
+
 /**
  * A funnel's result: by the one pass where it applies (passSupports), selecting the step events with hashed unit
  * keys and again with the unit ids if two units share a hash; otherwise by the statement (runFunnel). `sql` is

@@ -4,7 +4,7 @@
 // whole paths and the Sankey's nodes and links from those walks. The same results as pathsTopSql and
 // pathsSankeySql, whose arithmetic it follows (distinct users, "Other" per step, the statements' orders).
 import type { Table } from 'apache-arrow';
-import { raw, sql, type Sql } from '../../sql/quote.ts';
+import { commentText, raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { membersSql } from '../filter/members.ts';
 import { byteOrder, CHECK, columnArray, groupItems, HashBits, noPause, type Pause } from '../pass-kit.ts';
@@ -358,7 +358,7 @@ function passNote(spec: PathsSpec): string {
   return (
     `-- Computed in one pass over the rows this statement returns (README, "Journeys in one pass"): each session's events, put in time order` +
     (spec.collapse ? ', an event of the same type as the one before it dropped' : '') +
-    `;\n-- the first ${spec.eventType} event is step ${spec.anchor === 'start' ? `1 and the next ${K - 1} events follow` : `${K} and the ${K - 1} events before it precede`}` +
+    `;\n-- the first ${commentText(spec.eventType)} event is step ${spec.anchor === 'start' ? `1 and the next ${K - 1} events follow` : `${K} and the ${K - 1} events before it precede`}` +
     `;\n-- whole paths and the Sankey's steps count distinct users (${spec.nodesPerStep} event types a step, the rest as "Other").\n`
   );
 }

@@ -8,7 +8,7 @@ import { ident, raw } from '../../sql/quote.ts';
 import { toRows } from '../../lib/rows.ts';
 import { fmtInt, fmtMoney, fmtPct } from '../../lib/format.ts';
 import { completeOnly } from '../../analyses/filter/filter-edit.ts';
-import { computeFunnel, type PassRunner } from '../../analyses/funnel/index.ts';
+import { computeFunnel, passWith } from '../../analyses/funnel/index.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
 import { cohortSql, decodeCohorts } from '../../analyses/cohort/index.ts';
 import { computePaths } from '../../analyses/paths/index.ts';
@@ -46,9 +46,7 @@ export interface TileContext {
   fields: readonly Field[];
   eventTypes: readonly string[];
   segments: readonly SegmentationRecord[];
-  /** How a one-pass funnel runs (the page: in slices, giving the page turns); straight through by default. */
-  pass?: PassRunner;
-  /** How a one-pass journeys run gives the page a turn between slices; none by default. */
+  /** How a one-pass funnel or journeys run gives the page a turn between slices; straight through by default. */
   pause?: Pause;
 }
 
@@ -61,7 +59,7 @@ export async function tileSummary(runner: RunSql | Io, ins: Pick<SavedInsight, '
     case 'funnels': {
       const parsed = funnelFromParams(p, ctx.eventTypes);
       const spec = runnableFunnel(parsed.spec);
-      const r = (await computeFunnel(io, spec, ctx.fields, ctx.pass)).result;
+      const r = (await computeFunnel(io, spec, ctx.fields, passWith(ctx.pause))).result;
       const last = r.total.steps[r.total.steps.length - 1];
       const unit = spec.countBy === 'sessions' ? 'sessions' : 'users';
       return {
