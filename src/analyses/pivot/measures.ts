@@ -1,7 +1,7 @@
 // Measures as SQL aggregates. Built-in measures mean the same thing at both grains (users: from user_metrics;
 // events: counted from the events themselves), so a pivot reads alike whichever grain it uses.
 import { StrataError } from '../../errors.ts';
-import { sql, type Sql } from '../../sql/quote.ts';
+import { raw, sql, type Sql } from '../../sql/quote.ts';
 import { fieldById, fieldLabel, fieldSql, kindPhrase, type Field, type FieldSource, type Grain } from '../fields.ts';
 import { FIELD_AGGS, type Agg, type Measure } from './spec.ts';
 
@@ -14,6 +14,21 @@ export interface CompiledMeasure {
   sources: FieldSource[];
   kind: ValueKind;
   label: string;
+  /** How the measure is rebuilt from per-(cell, user) partials (events grain), or undefined if it cannot be. */
+  rollup?: Rollup;
+}
+
+/**
+ * An events-grain measure rebuilt from partials (see pivotRollupSql): `part` aggregates a group's events into one
+ * value, `merge` names the aggregate that combines such values (so merged partials merge again), and `final` reads
+ * the merged partial column `p` of one output group, where `u` holds the group's distinct users (NULL for events
+ * without a user). `part` null: the measure needs only the users.
+ */
+export interface Rollup {
+  part: Sql | null;
+  merge: 'sum' | 'min' | 'max' | 'bool_or';
+  final: (p: string) => Sql;
+  users: boolean;
 }
 
 /** Display names of the aggregations. */
@@ -47,11 +62,17 @@ export function aggsForKind(kind: Field['kind']): Agg[] {
 export function compileMeasure(m: Measure, grain: Grain, fields: readonly Field[]): CompiledMeasure {
   if (FIELD_AGGS.includes(m.agg)) return fieldMeasure(m, grain, fields);
   const b = grain === 'users' ? USERS[m.agg as Builtin] : EVENTS[m.agg as Builtin];
-  return { expr: b.expr, sources: grain === 'users' ? ['u', 'm'] : ['e'], kind: b.kind, label: AGG_LABEL[m.agg] };
+  return { expr: b.expr, sources: grain === 'users' ? ['u', 'm'] : ['e'], kind: b.kind, label: AGG_LABEL[m.agg], ...(b.rollup ? { rollup: b.rollup } : {}) };
 }
 
 type Builtin = 'users' | 'events' | 'sessions' | 'orders' | 'revenue' | 'aov' | 'conversion';
-type Def = { expr: Sql; kind: ValueKind };
+type Def = { expr: Sql; kind: ValueKind; rollup?: Rollup };
+
+// Rollups of the events-grain built-ins, each giving what `expr` gives over the same events: a distinct count of
+// users is the number of (group, user) pairs with a user; the sessions and orders counts (and AOV) have no rollup,
+// being distinct over other ids.
+const PURCHASE = "e.event_type = 'purchase'";
+const USERS_ROLLUP: Rollup = { part: null, merge: 'sum', final: () => sql`count(u)::DOUBLE`, users: true };
 
 // Fixed SQL over the standard columns (never data text).
 const USERS: Record<Builtin, Def> = {
@@ -65,11 +86,15 @@ const USERS: Record<Builtin, Def> = {
 };
 
 const EVENTS: Record<Builtin, Def> = {
-  users: { expr: sql`count(DISTINCT e.user_id)::DOUBLE`, kind: 'count' },
-  events: { expr: sql`count(*)::DOUBLE`, kind: 'count' },
+  users: { expr: sql`count(DISTINCT e.user_id)::DOUBLE`, kind: 'count', rollup: USERS_ROLLUP },
+  events: { expr: sql`count(*)::DOUBLE`, kind: 'count', rollup: { part: sql`count(*)`, merge: 'sum', final: (p) => sql`coalesce(sum(${raw(p)}), 0)::DOUBLE`, users: false } },
   sessions: { expr: sql`count(DISTINCT e.session_id)::DOUBLE`, kind: 'count' },
   orders: { expr: sql`count(DISTINCT e.order_id) FILTER (WHERE e.event_type = 'purchase')::DOUBLE`, kind: 'count' },
-  revenue: { expr: sql`coalesce(sum(e.revenue) FILTER (WHERE e.event_type = 'purchase'), 0)::DOUBLE`, kind: 'money' },
+  revenue: {
+    expr: sql`coalesce(sum(e.revenue) FILTER (WHERE e.event_type = 'purchase'), 0)::DOUBLE`,
+    kind: 'money',
+    rollup: { part: raw(`sum(e.revenue) FILTER (WHERE ${PURCHASE})`), merge: 'sum', final: (p) => sql`coalesce(sum(${raw(p)}), 0)::DOUBLE`, users: false },
+  },
   aov: {
     expr: sql`(sum(e.revenue) FILTER (WHERE e.event_type = 'purchase') / nullif(count(DISTINCT e.order_id) FILTER (WHERE e.event_type = 'purchase'), 0))::DOUBLE`,
     kind: 'money',
@@ -77,6 +102,8 @@ const EVENTS: Record<Builtin, Def> = {
   conversion: {
     expr: sql`(count(DISTINCT e.user_id) FILTER (WHERE e.event_type = 'purchase') / nullif(count(DISTINCT e.user_id), 0))::DOUBLE`,
     kind: 'ratio',
+    // Per (group, user): did any of the user's events in the group buy.
+    rollup: { part: raw(`bool_or(${PURCHASE})`), merge: 'bool_or', final: (p) => sql`(count(u) FILTER (WHERE ${raw(p)}) / nullif(count(u), 0))::DOUBLE`, users: true },
   },
 };
 
@@ -88,15 +115,21 @@ function fieldMeasure(m: Measure, grain: Grain, fields: readonly Field[]): Compi
   const x = fieldSql(f);
   const label = `${AGG_LABEL[m.agg]} of ${f.column}`;
   const money = /revenue|price|aov|spend|amount|income|ltv|value/i.test(f.column) ? 'money' : 'number';
-  const one = (expr: Sql, kind: ValueKind): CompiledMeasure => ({ expr, sources: [f.source], kind, label });
+  const one = (expr: Sql, kind: ValueKind, rollup?: Rollup): CompiledMeasure => ({ expr, sources: [f.source], kind, label, ...(rollup ? { rollup } : {}) });
+  // Sums, minima and maxima merge; a rollup is offered at the events grain only.
+  const merged = (agg: 'sum' | 'min' | 'max', final: (p: string) => Sql): Rollup | undefined =>
+    grain === 'events' ? { part: sql`${raw(agg)}(${x})`, merge: agg, final, users: false } : undefined;
   if (m.agg === 'count_distinct') return one(sql`count(DISTINCT ${x})::DOUBLE`, 'count');
-  if (f.kind === 'temporal') return one(m.agg === 'min' ? sql`epoch_ms(min(${x})::TIMESTAMP)::DOUBLE` : sql`epoch_ms(max(${x})::TIMESTAMP)::DOUBLE`, 'date');
+  if (f.kind === 'temporal') {
+    const agg = m.agg === 'min' ? 'min' : 'max';
+    return one(sql`epoch_ms(${raw(agg)}(${x})::TIMESTAMP)::DOUBLE`, 'date', merged(agg, (p) => sql`epoch_ms(${raw(agg)}(${raw(p)})::TIMESTAMP)::DOUBLE`));
+  }
   switch (m.agg) {
-    case 'sum': return one(sql`sum(${x})::DOUBLE`, money);
+    case 'sum': return one(sql`sum(${x})::DOUBLE`, money, merged('sum', (p) => sql`sum(${raw(p)})::DOUBLE`));
     case 'avg': return one(sql`avg(${x})::DOUBLE`, money);
     case 'median': return one(sql`median(${x}::DOUBLE)::DOUBLE`, money);
-    case 'min': return one(sql`min(${x})::DOUBLE`, money);
-    case 'max': return one(sql`max(${x})::DOUBLE`, money);
+    case 'min': return one(sql`min(${x})::DOUBLE`, money, merged('min', (p) => sql`min(${raw(p)})::DOUBLE`));
+    case 'max': return one(sql`max(${x})::DOUBLE`, money, merged('max', (p) => sql`max(${raw(p)})::DOUBLE`));
     default: return one(sql`stddev_samp(${x})::DOUBLE`, money);
   }
 }

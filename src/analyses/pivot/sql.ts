@@ -1,5 +1,7 @@
-// The pivot as SQL: one GROUP BY GROUPING SETS query returns every cell, subtotal and total at once, so
-// non-additive measures (distinct users, medians, AOV) are exact at every level instead of summed up.
+// The pivot as SQL: one statement returns every cell, subtotal and total at once, so non-additive measures
+// (distinct users, medians, AOV) are exact at every level instead of summed up from the cells below — a
+// GROUP BY GROUPING SETS query, or for an events-grain pivot whose measures all roll up, the same rows from
+// per-(group, user) partials regrouped set by set (pivotRollupSql, 2x faster).
 import { StrataError } from '../../errors.ts';
 import { joinSql, raw, sql, type Sql } from '../../sql/quote.ts';
 import { fieldById, fromSql, type Field, type FieldSource } from '../fields.ts';
@@ -53,7 +55,13 @@ export function pivotSql(spec: PivotSpec, fields: readonly Field[], plan: PivotP
   const all = [...spec.rows, ...spec.cols];
   const dims = all.map((d, i) => compileDim(d, fieldById(fields, d.field), stats[i] ?? null));
   const measures = spec.measures.map((m) => compileMeasure(m, spec.grain, fields));
-  const names = all.map((_, i) => `d${i}`);
+  const text = pivotRollupSql(spec, dims, measures, plan.scope) ?? pivotSetsSql(spec, dims, measures, plan.scope);
+  return { sql: text, dims, measures };
+}
+
+/** Every cell, subtotal and total in one GROUP BY GROUPING SETS query (any measure, either grain). */
+export function pivotSetsSql(spec: PivotSpec, dims: readonly CompiledDim[], measures: readonly CompiledMeasure[], scope: Scope): Sql {
+  const names = dims.map((_, i) => `d${i}`);
   const select = [
     ...dims.map((d, i) => sql`${d.expr} AS ${raw(names[i])}`),
     names.length ? raw(`GROUPING(${names.join(', ')})::INTEGER AS g`) : raw('0 AS g'),
@@ -65,11 +73,73 @@ export function pivotSql(spec: PivotSpec, fields: readonly Field[], plan: PivotP
     for (let j = 0; j <= spec.cols.length; j++) sets.push(`(${[...names.slice(0, i), ...names.slice(r, r + j)].join(', ')})`);
   }
   const group = names.length ? raw(`\nGROUP BY GROUPING SETS (${sets.join(', ')})`) : raw('');
-  const text = sql`SELECT ${joinSql(select, ',\n  ')}
-FROM ${plan.scope.from}
-WHERE ${plan.scope.where}${group}
+  return sql`SELECT ${joinSql(select, ',\n  ')}
+FROM ${scope.from}
+WHERE ${scope.where}${group}
 LIMIT ${MAX_RESULT_ROWS + 1}`;
-  return { sql: text, dims, measures };
+}
+
+/**
+ * The pivot's cells, subtotals and totals without GROUPING SETS, for an events-grain pivot whose every measure has
+ * a rollup (null otherwise, or without dimensions). The same figures as the GROUPING SETS query: DuckDB runs
+ * every grouping set, and every distinct count in it, over all the events (2-5x slower at 50K-10M). Instead:
+ * - `s{i}_{j}` holds one row per group of the set with the first i row and j column dimensions, and per user in it
+ *   when a measure counts users (`u`, the events' user_id, NULL for events without one), with each measure's
+ *   partial (`p{k}`). The finest set aggregates the events; every other set regroups the one with one more
+ *   column dimension (or, with none, one more row dimension), so each step reads fewer rows.
+ * - each set's output regroups its table without the user: distinct users are count(u), other measures merge
+ *   their partials; `g` is the bitmask GROUPING() gives (a bit per dimension left out, the first the highest).
+ * Sums add per-(group, user) partials, so a sum of non-integers may differ from the one-pass query in its last
+ * binary digits (1e-15 relative), never in a shown figure.
+ */
+export function pivotRollupSql(spec: PivotSpec, dims: readonly CompiledDim[], measures: readonly CompiledMeasure[], scope: Scope): Sql | null {
+  const rollups = measures.map((m) => m.rollup);
+  if (spec.grain !== 'events' || !dims.length || rollups.some((x) => !x)) return null;
+  const ups = rollups as NonNullable<CompiledMeasure['rollup']>[];
+  const users = ups.some((x) => x.users);
+  const r = spec.rows.length;
+  const c = spec.cols.length;
+  const n = r + c;
+  const names = dims.map((_, i) => `d${i}`);
+  const keysOf = (i: number, j: number) => [...names.slice(0, i), ...names.slice(r, r + j)];
+  const parts = ups.flatMap((x, k) => (x.part ? [{ name: `p${k}`, x }] : []));
+  const userCol = users ? ['u'] : [];
+  const ctes: Sql[] = [];
+  const outs: Sql[] = [];
+  // From the finest set to the grand total; (i, j) regroups (i, j + 1), or (i + 1, c) when j = c.
+  for (let i = r; i >= 0; i--) {
+    for (let j = c; j >= 0; j--) {
+      const keys = keysOf(i, j);
+      const name = `s${i}_${j}`;
+      if (i === r && j === c) {
+        const select = [
+          ...dims.map((d, k) => sql`${d.expr} AS ${raw(names[k])}`),
+          ...(users ? [raw('e.user_id AS u')] : []),
+          ...parts.map((p) => sql`${p.x.part!} AS ${raw(p.name)}`),
+        ];
+        ctes.push(sql`${raw(name)} AS MATERIALIZED (SELECT ${joinSql(select, ', ')}
+  FROM ${scope.from}
+  WHERE ${scope.where}
+  GROUP BY ${raw([...dims.map((_, k) => String(k + 1)), ...(users ? [String(n + 1)] : [])].join(', '))})`);
+      } else {
+        const parent = j < c ? `s${i}_${j + 1}` : `s${i + 1}_${c}`;
+        const group = [...keys, ...userCol];
+        const select = [...group, ...parts.map((p) => `${p.x.merge}(${p.name}) AS ${p.name}`)];
+        const by = group.length ? ` GROUP BY ${group.join(', ')}` : '';
+        ctes.push(raw(`${name} AS MATERIALIZED (SELECT ${select.join(', ')} FROM ${parent}${by})`));
+      }
+      const g = names.reduce((bits, d, k) => (keys.includes(d) ? bits : bits | (1 << (n - 1 - k))), 0);
+      const cols = [
+        ...names.map((d) => raw(keys.includes(d) ? d : `NULL AS ${d}`)),
+        raw(`${g} AS g`),
+        ...ups.map((x, k) => sql`${x.final(`p${k}`)} AS ${raw(`m${k}`)}`),
+      ];
+      outs.push(sql`SELECT ${joinSql(cols, ', ')} FROM ${raw(name)}${raw(keys.length ? ` GROUP BY ${keys.join(', ')}` : '')}`);
+    }
+  }
+  return sql`WITH ${joinSql(ctes, ',\n')}
+SELECT * FROM (${joinSql(outs, '\nUNION ALL ')})
+LIMIT ${MAX_RESULT_ROWS + 1}`;
 }
 
 /**
