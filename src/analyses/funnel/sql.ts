@@ -192,17 +192,39 @@ function keyedCtes(spec: FunnelSpec, fields: readonly Field[], keys: UnitKeys): 
  */
 export function funnelEventsSql(spec: FunnelSpec, fields: readonly Field[], keys: { kind: 'hash' | 'text' } = { kind: 'hash' }): Sql {
   const n = spec.steps.length;
-  const bits = (prefix: string, m: number) => (m ? cols(prefix, m).map((c, i) => `${c}::INTEGER * ${2 ** i}`).join(' + ') : '0');
+  if (n < 2) throw new StrataError('A funnel needs at least two steps.');
   const hash = keys.kind === 'hash';
-  const extra = [
-    spec.exclusions.length ? `(${bits('x', spec.exclusions.length)})::INTEGER AS excl` : null,
-    keyHasRowid(spec) ? 'rid::DOUBLE AS rid' : null,
-    spec.hold ? (hash ? '(hh >> 12)::DOUBLE AS hh' : 'h AS hh') : null,
-    spec.breakdown?.kind === 'field' ? 'g' : null,
-  ].filter((c) => c !== null);
-  return sql`WITH ${joinSql(keyedCtes(spec, fields, keys.kind === 'hash' ? { kind: 'hash' } : { kind: 'text' }), ',\n')}
-SELECT ${raw(hash ? '(hu >> 12)::DOUBLE' : 'u')} AS hu, epoch_us(ts)::DOUBLE AS t, (${raw(bits('f', n))})::INTEGER AS steps${raw(extra.map((c) => ', ' + c).join(''))}
-FROM keyed`;
+  const unit = spec.countBy === 'sessions' ? 'e.session_id' : 'e.user_id';
+  const hold = spec.hold ? fieldSql(holdField(spec.hold, fields)) : null;
+  const bd = spec.breakdown?.kind === 'field' ? fieldById(fields, spec.breakdown.field) : null;
+  // One flat SELECT over the events (the CTEs funnelSql shares cost ~30% more at 1M events): each step's and
+  // exclusion's match evaluated where it is used, as keyedCtes defines them.
+  const match = spec.steps.map((st) => stepMatch(st, fields));
+  const xmatch = spec.exclusions.map((x) => stepMatch(x, fields));
+  // A match that is NULL (a NULL in a step's filter) is no match, as coalesce(…, FALSE) makes it in keyedCtes.
+  const bits = (flags: Sql[]) => joinSql(flags.map((f, i) => sql`CASE WHEN ${f} THEN ${raw(String(2 ** i))} ELSE 0 END`), ' + ');
+  const stepFlags = hold ? match.map((m) => sql`(${m} AND ${hold} IS NOT NULL)`) : match;
+  const select = [
+    raw(hash ? `hash(${unit}) AS hu` : `${unit} AS hu`),
+    raw('e.ts'),
+    sql`(${bits(stepFlags)})::INTEGER AS steps`,
+    ...(xmatch.length ? [sql`(${bits(xmatch)})::INTEGER AS excl`] : []),
+    ...(keyHasRowid(spec) ? [raw('e.rowid::DOUBLE AS rid')] : []),
+    ...(hold ? [hash ? sql`hash(${hold}) AS hh` : sql`${hold} AS hh`] : []),
+    ...(bd ? [isUserField(bd) ? raw('NULL::VARCHAR AS g') : sql`${fieldSql(bd)}::VARCHAR AS g`] : []),
+  ];
+  // The keys as numbers (the top 52 bits of the hashes) and times in epoch µs.
+  const outer = [
+    hash ? '(hu >> 12)::DOUBLE AS hu' : 'hu', 'epoch_us(ts)::DOUBLE AS t', 'steps', ...(xmatch.length ? ['excl'] : []), ...(keyHasRowid(spec) ? ['rid'] : []),
+    ...(hold ? [hash ? '(hh >> 12)::DOUBLE AS hh' : 'hh'] : []), ...(bd ? ['g'] : []),
+  ];
+  // Strict needs every event of the unit (any other event breaks the chain); other modes only the matching ones.
+  // No coalesce (NULL is not TRUE in WHERE either): a plain OR of event types reaches the table scan.
+  const keep = spec.order === 'strict' ? raw('') : sql` AND (${joinSql([...match, ...xmatch], ' OR ')})`;
+  return sql`SELECT ${raw(outer.join(', '))} FROM (
+  SELECT ${joinSql(select, ', ')}
+  FROM events e WHERE ${raw(unit)} IS NOT NULL AND e.ts IS NOT NULL AND ${membersSql(spec, fields, 'e.user_id')}${keep}
+) keyed`;
 }
 
 /**
