@@ -54,6 +54,26 @@ export async function columnArray<T>(table: Table, name: string, pause: Pause): 
 }
 
 /**
+ * Per row of column `name`: 1 when it holds a value, 0 when it is NULL — read from its chunks' validity bitmaps
+ * (Vector.isValid row by row finds the chunk each time: ~10x slower).
+ */
+export async function validArray(table: Table, name: string, pause: Pause): Promise<Uint8Array> {
+  await pause();
+  const col = table.getChild(name)!;
+  const out = new Uint8Array(col.length);
+  let at = 0;
+  for (const d of col.data) {
+    const bits = d.nullBitmap;
+    if (d.nullCount === 0 || !bits || bits.length === 0) out.fill(1, at, at + d.length);
+    else {
+      for (let i = 0, j = d.offset; i < d.length; i++, j++) out[at + i] = (bits[j >> 3] >> (j & 7)) & 1;
+    }
+    at += d.length;
+  }
+  return out;
+}
+
+/**
  * Dense ids for hash-bit keys (whole numbers from 0 to 2^52, uniformly spread): open addressing on their low 32
  * bits (`key >>> 0`: already random, and ~40% faster than `key % size` on a double), instead of a Map keyed by such
  * numbers (which boxes them). Sized for `expected` keys up front when the caller can tell (each growth rehashes).

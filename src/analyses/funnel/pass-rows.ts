@@ -4,7 +4,7 @@ import { Type, type Table } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-import { CHECK, columnArray, groupItems, HashBits, noPause, type Pause } from '../pass-kit.ts';
+import { CHECK, columnArray, groupItems, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
 
 /** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
 export type SortedRows = PassRows & { source: Int32Array };
@@ -113,12 +113,13 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
       }
       holdCodes = codes.size;
     } else {
-      const codes = new HashBits();
+      const codes = new HashBits(n >> 4);
       const values = await columnArray<Float64Array>(table, 'hh', pause);
+      const valid = await validArray(table, 'hh', pause);
       for (let i = 0; i < n; i++) {
         if (i % CHECK === CHECK - 1) await pause();
         const r = source[i];
-        hold[i] = h.isValid(r) ? codes.id(values[r]) : -1;
+        hold[i] = valid[r] ? codes.id(values[r]) : -1;
       }
       holdCodes = codes.size;
     }

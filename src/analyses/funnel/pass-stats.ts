@@ -62,6 +62,18 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
   const hist = new Float64Array(n * B);
   const trend: Map<number, number>[] = Array.from({ length: G * (n + 1) }, () => new Map());
   const stepRow = res.stepRow;
+  // Trend periods as day numbers (small integers: cheap Map keys); units come roughly in time order, so the last
+  // day's period is kept.
+  let lastDay = NaN;
+  let lastPeriod = 0;
+  const period = (us: number) => {
+    const day = Math.floor(us / 1000 / DAY);
+    if (day !== lastDay) {
+      lastDay = day;
+      lastPeriod = truncDay(day, spec.trend);
+    }
+    return lastPeriod;
+  };
   for (let i = 0; i < units.length; i++) {
     if (i % CHECK === CHECK - 1) await pause();
     const u = units[i];
@@ -78,7 +90,7 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
       for (const m of TIME_EDGES_MIN) if (ms >= m * 60_000) bucket++;
       hist[k * B + bucket]++;
     }
-    const p = truncMs(t[res.anchor[u]], spec.trend);
+    const p = period(t[res.anchor[u]]);
     const m = trend[g * (n + 1) + d];
     m.set(p, (m.get(p) ?? 0) + 1);
   }
@@ -88,7 +100,7 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
     for (let d = 0; d <= n; d++) {
       const c = depthCount[g * (n + 1) + d];
       if (c > 0) rows.push({ part: 'depth', grp, other, tot: false, k: d, x: null, n: c, v: null });
-      for (const [p, c2] of trend[g * (n + 1) + d]) rows.push({ part: 'trend', grp, other, tot: false, k: d, x: p, n: c2, v: null });
+      for (const [p, c2] of trend[g * (n + 1) + d]) rows.push({ part: 'trend', grp, other, tot: false, k: d, x: p * DAY, n: c2, v: null });
     }
     for (let k = 1; k < n; k++) {
       const ms = gaps[g * n + k];
@@ -128,22 +140,52 @@ function mean(xs: readonly number[]): number {
 }
 
 /** quantile_cont(0.5): the middle value, or halfway between the two middle values. */
-function median(xs: number[]): number {
-  const a = Float64Array.from(xs).sort();
+export function median(xs: readonly number[]): number {
+  const a = Float64Array.from(xs);
   const h = (a.length - 1) / 2;
-  const lo = a[Math.floor(h)];
-  const hi = a[Math.ceil(h)];
-  return lo + (hi - lo) * (h - Math.floor(h));
+  const k = Math.floor(h);
+  const lo = select(a, k);
+  if (k === h) return lo;
+  // The next value up: the least of those after position k (select leaves them there).
+  let hi = a[k + 1];
+  for (let i = k + 2; i < a.length; i++) if (a[i] < hi) hi = a[i];
+  return lo + (hi - lo) * (h - k);
 }
 
-/** epoch_ms(date_trunc(period, ts)) for ts in epoch µs (UTC; weeks start on Monday, as DuckDB's ISO weeks). */
-function truncMs(us: number, period: TrendPeriod): number {
-  const DAY = 86_400_000;
-  const day = Math.floor(us / 1000 / DAY);
-  if (period === 'day') return day * DAY;
-  if (period === 'week') return (day - (((day + 3) % 7) + 7) % 7) * DAY; // 1970-01-01 was a Thursday
+/** The k-th smallest of `a` (0-based), rearranging `a` so that what comes before position k is no greater and what comes after no less (Hoare's quickselect, middle pivot). */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const x = a[i];
+        a[i] = a[j];
+        a[j] = x;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k];
+}
+
+const DAY = 86_400_000;
+
+/** date_trunc(period, ts) for the day number `day` of ts (UTC; weeks start on Monday, as DuckDB's ISO weeks), as a day number. */
+function truncDay(day: number, period: TrendPeriod): number {
+  if (period === 'day') return day;
+  if (period === 'week') return day - (((day + 3) % 7) + 7) % 7; // 1970-01-01 was a Thursday
   const d = new Date(day * DAY);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / DAY;
 }
 
 /** How the one pass is run on a result of funnelEventsSql: straight through (Node), or pausing (the page). */

@@ -7,7 +7,7 @@ import type { Table } from 'apache-arrow';
 import { commentText, raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { membersSql } from '../filter/members.ts';
-import { byteOrder, CHECK, columnArray, groupItems, HashBits, noPause, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, columnArray, groupItems, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
 import { decodePathsSankey, decodePathsTop, nodeId, type PathRow, type PathsSankey, type PathsTop, type SankeyLink, type SankeyNode } from './decode.ts';
 import { pathsSankeySql, pathsTopSql, TOP_PATHS } from './sql.ts';
@@ -108,7 +108,8 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
   let t = await columnArray<Float64Array>(table, 't', pause);
   if (tCol.nullCount > 0) {
     t = Float64Array.from(t);
-    for (let i = 0; i < n; i++) if (!tCol.isValid(i)) t[i] = Infinity; // no time: last, as NULLS LAST
+    const valid = await validArray(table, 't', pause);
+    for (let i = 0; i < n; i++) if (!valid[i]) t[i] = Infinity; // no time: last, as NULLS LAST
   }
   const code = T < 256 ? new Uint8Array(n) : new Int32Array(n);
   const sess = new Int32Array(n);

@@ -1,0 +1,68 @@
+// Small pieces the one-pass analyses share: the validity of a column's rows read from its bitmaps (validArray,
+// against Vector.isValid), and the funnel's median of gaps by selection (against sorting, as DuckDB's
+// quantile_cont(0.5) is defined: the middle value or halfway between the two middle ones).
+// Run: TZ=UTC node --import tsx --test tests/pass-kit.test.ts
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Float64, Table, vectorFromArray } from 'apache-arrow';
+import { noPause, validArray } from '../src/analyses/pass-kit.ts';
+import { median } from '../src/analyses/funnel/pass-stats.ts';
+import { rng } from './fixtures/random.ts';
+
+describe('validArray', () => {
+  test('equals Vector.isValid row by row: one chunk, several chunks, sliced chunks, no NULL at all', async () => {
+    const r = rng(5);
+    const values = (n: number, nulls: number) => Array.from({ length: n }, () => (r() < nulls ? null : r()));
+    const chunk = (n: number, nulls: number) => new Table({ x: vectorFromArray(values(n, nulls), new Float64()) });
+    const tables = [
+      chunk(37, 0.3),
+      chunk(20, 0),
+      chunk(1, 1),
+      // Several record batches, one of them without a NULL.
+      chunk(13, 0.5).concat(chunk(8, 0), chunk(29, 0.2)),
+      // Slices start mid-byte in their validity bitmaps.
+      chunk(64, 0.4).slice(3, 50),
+      chunk(64, 0.4).slice(9).concat(chunk(30, 0.5).slice(5, 27)),
+    ];
+    let nulls = 0;
+    for (const [i, t] of tables.entries()) {
+      const col = t.getChild('x')!;
+      const got = await validArray(t, 'x', noPause);
+      assert.equal(got.length, t.numRows, `table ${i}`);
+      for (let j = 0; j < t.numRows; j++) {
+        assert.equal(got[j], col.isValid(j) ? 1 : 0, `table ${i}, row ${j}`);
+        nulls += got[j] ? 0 : 1;
+      }
+    }
+    assert.ok(nulls > 40, `${nulls} NULLs seen`);
+  });
+});
+
+describe('median by selection', () => {
+  /** The definition: sort, then the middle value or halfway between the two middle ones. */
+  function byDefinition(xs: number[]): number {
+    const a = [...xs].sort((x, y) => x - y);
+    const h = (a.length - 1) / 2;
+    return a[Math.floor(h)] + (a[Math.ceil(h)] - a[Math.floor(h)]) * (h - Math.floor(h));
+  }
+
+  test('hand-worked: odd, even, one value, all equal', () => {
+    assert.equal(median([5, 1, 3]), 3);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.equal(median([7]), 7);
+    assert.equal(median([2, 2, 2, 2]), 2);
+    assert.equal(median([10, 0]), 5);
+  });
+
+  test('equals the definition on random arrays with many repeats, sorted and reversed inputs', () => {
+    const r = rng(11);
+    for (let k = 0; k < 400; k++) {
+      const n = 1 + Math.floor(r() * 60);
+      const spread = [2, 10, 1000][k % 3];
+      const xs = Array.from({ length: n }, () => Math.floor(r() * spread) * 1000);
+      if (k % 7 === 0) xs.sort((a, b) => a - b);
+      if (k % 11 === 0) xs.sort((a, b) => b - a);
+      assert.equal(median(xs), byDefinition(xs), JSON.stringify(xs));
+    }
+  });
+});
