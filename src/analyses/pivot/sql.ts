@@ -137,7 +137,10 @@ export function pivotRollupSql(spec: PivotSpec, dims: readonly CompiledDim[], me
       outs.push(sql`SELECT ${joinSql(cols, ', ')} FROM ${raw(name)}${raw(keys.length ? ` GROUP BY ${keys.join(', ')}` : '')}`);
     }
   }
-  return sql`WITH ${joinSql(ctes, ',\n')}
+  // Fixed text (no data): what the statement does, for Show SQL.
+  const note = raw(`-- Every grouping set from per-(cell${users ? ', user' : ''}) partials, each set regrouped from the one a dimension finer
+-- (README, "Pivot semantics"): s{i}_{j} has the first i row and j column dimensions.\n`);
+  return sql`${note}WITH ${joinSql(ctes, ',\n')}
 SELECT * FROM (${joinSql(outs, '\nUNION ALL ')})
 LIMIT ${MAX_RESULT_ROWS + 1}`;
 }
