@@ -1,11 +1,11 @@
-// Small pieces the one-pass analyses share: the validity of a column's rows read from its bitmaps (validArray,
+// Small pieces the one-pass analyses share: dense ids for hash-bit keys (HashBits, against a Map), the validity of a column's rows read from its bitmaps (validArray,
 // against Vector.isValid), and the funnel's median of gaps by selection (against sorting, as DuckDB's
 // quantile_cont(0.5) is defined: the middle value or halfway between the two middle ones).
 // Run: TZ=UTC node --import tsx --test tests/pass-kit.test.ts
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Float64, Table, vectorFromArray } from 'apache-arrow';
-import { noPause, validArray } from '../src/analyses/pass-kit.ts';
+import { HashBits, noPause, validArray } from '../src/analyses/pass-kit.ts';
 import { median } from '../src/analyses/funnel/pass-stats.ts';
 import { rng } from './fixtures/random.ts';
 
@@ -63,6 +63,32 @@ describe('median by selection', () => {
       if (k % 7 === 0) xs.sort((a, b) => a - b);
       if (k % 11 === 0) xs.sort((a, b) => b - a);
       assert.equal(median(xs), byDefinition(xs), JSON.stringify(xs));
+    }
+  });
+});
+
+describe('HashBits', () => {
+  test('dense ids in order of first appearance, as a Map gives them: repeats next to each other and apart, growth, find', () => {
+    const r = rng(3);
+    for (const expected of [0, 10, 5000]) {
+      const ids = new HashBits(expected);
+      const ref = new Map<number, number>();
+      const seen: number[] = [];
+      let last = 0;
+      for (let i = 0; i < 20_000; i++) {
+        // Keys as the passes see them: whole numbers below 2^52; a third repeat the previous key, some come back later.
+        const x = r();
+        const key = x < 0.33 ? last : x < 0.5 && seen.length ? seen[Math.floor(r() * seen.length)] : Math.floor(r() * 2 ** 52);
+        last = key;
+        if (!ref.has(key)) {
+          ref.set(key, ref.size);
+          seen.push(key);
+        }
+        assert.equal(ids.id(key), ref.get(key), `key ${key}`);
+      }
+      assert.equal(ids.size, ref.size);
+      for (const [key, id] of ref) assert.equal(ids.find(key), id);
+      assert.equal(ids.find(2 ** 52 + 1), -1);
     }
   });
 });
