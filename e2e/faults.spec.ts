@@ -126,6 +126,46 @@ test('the database worker killed mid-query: the engine restarts from the stored 
   }
 });
 
+test('the engine stops while files wait to be imported: after its restart they are added again, and the import lands', async ({ baseURL }) => {
+  const { page, before } = await start(baseURL);
+  await addFiles(page, [SMALL]);
+  const file = page.getByTestId('import-file');
+  await expect(file.getByLabel('File role')).toHaveValue('events');
+  // Kill the database worker with the file registered in it (as a trap in DuckDB would).
+  const first = dbWorker(page);
+  await first.evaluate(() => (self as unknown as { close(): void }).close());
+  await expect(page.getByRole('status').filter({ hasText: 'restarted from the stored file' })).toBeVisible({ timeout: 30_000 });
+  // The file is probed again in the new engine: listed once, its role found, nothing said to be dropped.
+  await expect(file).toHaveCount(1);
+  await expect(file.getByLabel('File role')).toHaveValue('events', { timeout: 60_000 });
+  await expect(page.getByTestId('import-error')).toHaveCount(0);
+  await (await importButton(page)).click();
+  await expect(page.getByTestId('import-report')).toBeVisible({ timeout: 60_000 });
+  await waitIdle(page);
+  expect((await expectIntact(page, before)).length).toBe(before.length + 1);
+  // A file that stops the engine a second time is not added again: the session says it was dropped.
+  await addFiles(page, [SMALL]);
+  await expect(file.getByLabel('File role')).toHaveValue('events');
+  const killed = new Set<unknown>([first]);
+  const kill = async () => {
+    // The database worker that runs now (a killed one can stay listed for a moment).
+    let w = page.workers().filter((x) => /\/db\.worker/.test(x.url()) && !killed.has(x)).at(-1);
+    for (let i = 0; !w && i < 300; i++) {
+      await page.waitForTimeout(100);
+      w = page.workers().filter((x) => /\/db\.worker/.test(x.url()) && !killed.has(x)).at(-1);
+    }
+    killed.add(w);
+    await w!.evaluate(() => (self as unknown as { close(): void }).close());
+  };
+  await kill();
+  await expect(file).toHaveCount(0);
+  await expect(file.getByLabel('File role')).toHaveValue('events', { timeout: 60_000 });
+  await kill();
+  await expect(page.getByTestId('import-error')).toContainText('the files you had added were dropped', { timeout: 30_000 });
+  await expect(file).toHaveCount(0);
+  await expectWorking(page);
+});
+
 test('writes never interleave: while a shop is generated, import, delete, open and rename are refused; ids stay unique', async ({ baseURL }) => {
   test.setTimeout(300_000);
   const { page, before } = await start(baseURL);

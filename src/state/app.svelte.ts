@@ -300,6 +300,7 @@ export class AppState {
       this.phase = 'ready';
       this.changed = 'all';
       this.version++;
+      void this.importer.engineBack();
     } catch (err) {
       this.phase = 'error';
       this.error = 'The database engine stopped and could not be restarted: ' + messageOf(err) + ' Reload the page.';

@@ -68,6 +68,9 @@ export class ImportSession {
   private work: CancellableDb | null = null;
   private cancelled = false;
   private conversions = new Map<number, Conversion>();
+  /** Files to add again when the engine is back from a restart, and those already added again once. */
+  private again: File[] = [];
+  private readded = new WeakSet<File>();
 
   constructor(private db: () => BrowserDb | null) {}
 
@@ -263,18 +266,34 @@ export class ImportSession {
     void this.work?.cancel().catch(() => undefined);
   }
 
-  /** The engine died and was replaced: files registered in it are gone, so the session starts over. */
+  /**
+   * The engine died and is being replaced: files registered in it are gone. Files added while nothing was being
+   * imported are added again once the new engine is up (`engineBack`) — each file once: one that stops the engine a
+   * second time is dropped, since it may be what stops it. After an import (running, failed or done) the session
+   * starts over and says so.
+   */
   engineLost(): void {
     for (const c of this.conversions.values()) c.cancel();
     this.conversions.clear();
-    const had = this.files.length > 0 || this.stage === 'importing';
+    const idle = this.stage === 'idle';
+    const files = this.files.map((f) => f.file);
+    this.again = idle ? files.filter((f) => !this.readded.has(f)) : [];
+    const had = files.length > 0 || this.stage === 'importing';
     this.files = [];
     this.work = null;
     if (this.stage === 'importing') this.stage = 'failed';
     this.progress = null;
-    if (!had) return;
+    if (!had || (idle && this.again.length === files.length)) return;
     const dropped = 'The database engine was restarted, so the files you had added were dropped; nothing was changed. Add them again to import.';
     this.error = this.error ? `${this.error} ${dropped}` : dropped;
+  }
+
+  /** The new engine is ready: add again the files engineLost kept (probed afresh, as when first dropped). */
+  async engineBack(): Promise<void> {
+    const files = this.again;
+    this.again = [];
+    for (const f of files) this.readded.add(f);
+    if (files.length) await this.add(files);
   }
 
   /** Forget finished files (after a successful import). */
