@@ -20,14 +20,14 @@ export interface CompiledMeasure {
 
 /**
  * An events-grain measure rebuilt from partials (see pivotRollupSql): `part` aggregates a group's events into one
- * value, `merge` names the aggregate that combines such values (so merged partials merge again), and `final` reads
- * the merged partial column `p` of one output group, where `u` holds the group's distinct users (NULL for events
- * without a user). `part` null: the measure needs only the users.
+ * value and `merge` names the aggregate that combines such values (so merged partials merge again). `final` reads
+ * one output group's columns: `p` the merged partial, `n` the group's distinct users, `b` its users whose partial
+ * is true (for `users` measures, which are counted per (group, user)). `part` null: the measure needs only `n`.
  */
 export interface Rollup {
   part: Sql | null;
   merge: 'sum' | 'min' | 'max' | 'bool_or';
-  final: (p: string) => Sql;
+  final: (c: { p: string; n: string; b: string }) => Sql;
   users: boolean;
 }
 
@@ -72,7 +72,8 @@ type Def = { expr: Sql; kind: ValueKind; rollup?: Rollup };
 // users is the number of (group, user) pairs with a user; the sessions and orders counts (and AOV) have no rollup,
 // being distinct over other ids.
 const PURCHASE = "e.event_type = 'purchase'";
-const USERS_ROLLUP: Rollup = { part: null, merge: 'sum', final: () => sql`count(u)::DOUBLE`, users: true };
+const USERS_ROLLUP: Rollup = { part: null, merge: 'sum', final: (c) => sql`coalesce(${raw(c.n)}, 0)::DOUBLE`, users: true };
+const SUM0 = (c: { p: string }) => sql`coalesce(${raw(c.p)}, 0)::DOUBLE`;
 
 // Fixed SQL over the standard columns (never data text).
 const USERS: Record<Builtin, Def> = {
@@ -87,13 +88,13 @@ const USERS: Record<Builtin, Def> = {
 
 const EVENTS: Record<Builtin, Def> = {
   users: { expr: sql`count(DISTINCT e.user_id)::DOUBLE`, kind: 'count', rollup: USERS_ROLLUP },
-  events: { expr: sql`count(*)::DOUBLE`, kind: 'count', rollup: { part: sql`count(*)`, merge: 'sum', final: (p) => sql`coalesce(sum(${raw(p)}), 0)::DOUBLE`, users: false } },
+  events: { expr: sql`count(*)::DOUBLE`, kind: 'count', rollup: { part: sql`count(*)`, merge: 'sum', final: SUM0, users: false } },
   sessions: { expr: sql`count(DISTINCT e.session_id)::DOUBLE`, kind: 'count' },
   orders: { expr: sql`count(DISTINCT e.order_id) FILTER (WHERE e.event_type = 'purchase')::DOUBLE`, kind: 'count' },
   revenue: {
     expr: sql`coalesce(sum(e.revenue) FILTER (WHERE e.event_type = 'purchase'), 0)::DOUBLE`,
     kind: 'money',
-    rollup: { part: raw(`sum(e.revenue) FILTER (WHERE ${PURCHASE})`), merge: 'sum', final: (p) => sql`coalesce(sum(${raw(p)}), 0)::DOUBLE`, users: false },
+    rollup: { part: raw(`sum(e.revenue) FILTER (WHERE ${PURCHASE})`), merge: 'sum', final: SUM0, users: false },
   },
   aov: {
     expr: sql`(sum(e.revenue) FILTER (WHERE e.event_type = 'purchase') / nullif(count(DISTINCT e.order_id) FILTER (WHERE e.event_type = 'purchase'), 0))::DOUBLE`,
@@ -103,7 +104,7 @@ const EVENTS: Record<Builtin, Def> = {
     expr: sql`(count(DISTINCT e.user_id) FILTER (WHERE e.event_type = 'purchase') / nullif(count(DISTINCT e.user_id), 0))::DOUBLE`,
     kind: 'ratio',
     // Per (group, user): did any of the user's events in the group buy.
-    rollup: { part: raw(`bool_or(${PURCHASE})`), merge: 'bool_or', final: (p) => sql`(count(u) FILTER (WHERE ${raw(p)}) / nullif(count(u), 0))::DOUBLE`, users: true },
+    rollup: { part: raw(`bool_or(${PURCHASE})`), merge: 'bool_or', final: (c) => sql`(${raw(c.b)} / nullif(${raw(c.n)}, 0))::DOUBLE`, users: true },
   },
 };
 
@@ -117,19 +118,19 @@ function fieldMeasure(m: Measure, grain: Grain, fields: readonly Field[]): Compi
   const money = /revenue|price|aov|spend|amount|income|ltv|value/i.test(f.column) ? 'money' : 'number';
   const one = (expr: Sql, kind: ValueKind, rollup?: Rollup): CompiledMeasure => ({ expr, sources: [f.source], kind, label, ...(rollup ? { rollup } : {}) });
   // Sums, minima and maxima merge; a rollup is offered at the events grain only.
-  const merged = (agg: 'sum' | 'min' | 'max', final: (p: string) => Sql): Rollup | undefined =>
+  const merged = (agg: 'sum' | 'min' | 'max', final: (c: { p: string }) => Sql): Rollup | undefined =>
     grain === 'events' ? { part: sql`${raw(agg)}(${x})`, merge: agg, final, users: false } : undefined;
   if (m.agg === 'count_distinct') return one(sql`count(DISTINCT ${x})::DOUBLE`, 'count');
   if (f.kind === 'temporal') {
     const agg = m.agg === 'min' ? 'min' : 'max';
-    return one(sql`epoch_ms(${raw(agg)}(${x})::TIMESTAMP)::DOUBLE`, 'date', merged(agg, (p) => sql`epoch_ms(${raw(agg)}(${raw(p)})::TIMESTAMP)::DOUBLE`));
+    return one(sql`epoch_ms(${raw(agg)}(${x})::TIMESTAMP)::DOUBLE`, 'date', merged(agg, (c) => sql`epoch_ms(${raw(c.p)}::TIMESTAMP)::DOUBLE`));
   }
   switch (m.agg) {
-    case 'sum': return one(sql`sum(${x})::DOUBLE`, money, merged('sum', (p) => sql`sum(${raw(p)})::DOUBLE`));
+    case 'sum': return one(sql`sum(${x})::DOUBLE`, money, merged('sum', (c) => sql`${raw(c.p)}::DOUBLE`));
     case 'avg': return one(sql`avg(${x})::DOUBLE`, money);
     case 'median': return one(sql`median(${x}::DOUBLE)::DOUBLE`, money);
-    case 'min': return one(sql`min(${x})::DOUBLE`, money, merged('min', (p) => sql`min(${raw(p)})::DOUBLE`));
-    case 'max': return one(sql`max(${x})::DOUBLE`, money, merged('max', (p) => sql`max(${raw(p)})::DOUBLE`));
+    case 'min': return one(sql`min(${x})::DOUBLE`, money, merged('min', (c) => sql`${raw(c.p)}::DOUBLE`));
+    case 'max': return one(sql`max(${x})::DOUBLE`, money, merged('max', (c) => sql`${raw(c.p)}::DOUBLE`));
     default: return one(sql`stddev_samp(${x})::DOUBLE`, money);
   }
 }

@@ -82,15 +82,17 @@ LIMIT ${MAX_RESULT_ROWS + 1}`;
 /**
  * The pivot's cells, subtotals and totals without GROUPING SETS, for an events-grain pivot whose every measure has
  * a rollup (null otherwise, or without dimensions). The same figures as the GROUPING SETS query: DuckDB runs
- * every grouping set, and every distinct count in it, over all the events (1.7-2x slower natively, 50K-10M). Instead:
- * - `s{i}_{j}` holds one row per group of the set with the first i row and j column dimensions, and per user in it
- *   when a measure counts users (`u`, the events' user_id, NULL for events without one), with each measure's
- *   partial (`p{k}`). The finest set aggregates the events; every other set regroups the one with one more
- *   column dimension (or, with none, one more row dimension), so each step reads fewer rows.
- * - each set's output regroups its table without the user: distinct users are count(u), other measures merge
- *   their partials; `g` is the bitmask GROUPING() gives (a bit per dimension left out, the first the highest).
- * Sums add per-(group, user) partials, so a sum of non-integers may differ from the one-pass query in its last
- * binary digits (1e-15 relative), never in a shown figure.
+ * every grouping set, and every distinct count in it, over all the events (about 2x slower natively, 50K-10M).
+ * Instead, with the sets named by (i, j) — the first i row and j column dimensions — from the finest to the total:
+ * - `s{i}_{j}`, when a measure counts users: one row per (group, user) (`u`, the events' user_id, NULL for events
+ *   without one) with the partials of the measures counted per user. The finest aggregates the events (with every
+ *   partial); each other regroups the set a dimension finer, so each step reads fewer rows.
+ * - `c{i}_{j}`: one row per group with the merged partials of the other measures (the finest also with the users
+ *   counts), each from the `c` a dimension finer: a few rows.
+ * - each set's output: its `c` row beside its users counts from its `s` (`n`, and `b{k}` the users whose partial k
+ *   is true); `g` is the bitmask GROUPING() gives (a bit per dimension left out, the first the highest).
+ * Sums add partial sums, so a sum of non-integers may differ from the one-pass query in its last binary digits
+ * (1e-15 relative), never in a shown figure.
  */
 export function pivotRollupSql(spec: PivotSpec, dims: readonly CompiledDim[], measures: readonly CompiledMeasure[], scope: Scope): Sql | null {
   const rollups = measures.map((m) => m.rollup);
@@ -102,44 +104,60 @@ export function pivotRollupSql(spec: PivotSpec, dims: readonly CompiledDim[], me
   const n = r + c;
   const names = dims.map((_, i) => `d${i}`);
   const keysOf = (i: number, j: number) => [...names.slice(0, i), ...names.slice(r, r + j)];
-  const parts = ups.flatMap((x, k) => (x.part ? [{ name: `p${k}`, x }] : []));
-  const userCol = users ? ['u'] : [];
+  const parts = ups.flatMap((x, k) => (x.part ? [{ name: `p${k}`, k, x }] : []));
+  const perUser = parts.filter((p) => p.x.users); // merged per (group, user), counted in b{k}
+  const perGroup = parts.filter((p) => !p.x.users); // merged per group
+  const counts = () => [`count(u) AS n`, ...perUser.map((p) => `count(u) FILTER (WHERE ${p.name}) AS b${p.k}`)];
+  const merges = perGroup.map((p) => `${p.x.merge}(${p.name}) AS ${p.name}`);
+  const by = (keys: string[]) => (keys.length ? ` GROUP BY ${keys.join(', ')}` : '');
   const ctes: Sql[] = [];
   const outs: Sql[] = [];
   // From the finest set to the grand total; (i, j) regroups (i, j + 1), or (i + 1, c) when j = c.
   for (let i = r; i >= 0; i--) {
     for (let j = c; j >= 0; j--) {
       const keys = keysOf(i, j);
-      const name = `s${i}_${j}`;
-      if (i === r && j === c) {
+      const finest = i === r && j === c;
+      const parent = j < c ? `${i}_${j + 1}` : `${i + 1}_${c}`;
+      if (finest) {
         const select = [
           ...dims.map((d, k) => sql`${d.expr} AS ${raw(names[k])}`),
           ...(users ? [raw('e.user_id AS u')] : []),
           ...parts.map((p) => sql`${p.x.part!} AS ${raw(p.name)}`),
         ];
-        ctes.push(sql`${raw(name)} AS MATERIALIZED (SELECT ${joinSql(select, ', ')}
+        const groupBy = [...dims.map((_, k) => String(k + 1)), ...(users ? [String(n + 1)] : [])].join(', ');
+        ctes.push(sql`${raw(`s${i}_${j}`)} AS MATERIALIZED (SELECT ${joinSql(select, ', ')}
   FROM ${scope.from}
   WHERE ${scope.where}
-  GROUP BY ${raw([...dims.map((_, k) => String(k + 1)), ...(users ? [String(n + 1)] : [])].join(', '))})`);
+  GROUP BY ${raw(groupBy)})`);
+        ctes.push(raw(`c${i}_${j} AS MATERIALIZED (SELECT ${[...keys, ...merges, ...(users ? counts() : [])].join(', ')} FROM s${i}_${j}${by(keys)})`));
       } else {
-        const parent = j < c ? `s${i}_${j + 1}` : `s${i + 1}_${c}`;
-        const group = [...keys, ...userCol];
-        const select = [...group, ...parts.map((p) => `${p.x.merge}(${p.name}) AS ${p.name}`)];
-        const by = group.length ? ` GROUP BY ${group.join(', ')}` : '';
-        ctes.push(raw(`${name} AS MATERIALIZED (SELECT ${select.join(', ')} FROM ${parent}${by})`));
+        if (users) {
+          const select = [...keys, 'u', ...perUser.map((p) => `bool_or(${p.name}) AS ${p.name}`)];
+          ctes.push(raw(`s${i}_${j} AS MATERIALIZED (SELECT ${select.join(', ')} FROM s${parent}${by([...keys, 'u'])})`));
+        }
+        // An aggregate even without merges: the grand total has its one row when no event is in scope.
+        const select = [...keys, ...(merges.length ? merges : ['count(*) AS groups'])];
+        ctes.push(raw(`c${i}_${j} AS MATERIALIZED (SELECT ${select.join(', ')} FROM c${parent}${by(keys)})`));
       }
       const g = names.reduce((bits, d, k) => (keys.includes(d) ? bits : bits | (1 << (n - 1 - k))), 0);
+      const col = (name: string) => (finest || !users || name.startsWith('p') ? `c.${name}` : `x.${name}`);
       const cols = [
-        ...names.map((d) => raw(keys.includes(d) ? d : `NULL AS ${d}`)),
+        ...names.map((d) => raw(keys.includes(d) ? `c.${d}` : `NULL AS ${d}`)),
         raw(`${g} AS g`),
-        ...ups.map((x, k) => sql`${x.final(`p${k}`)} AS ${raw(`m${k}`)}`),
+        ...ups.map((x, k) => sql`${x.final({ p: col(`p${k}`), n: col('n'), b: col(`b${k}`) })} AS ${raw(`m${k}`)}`),
       ];
-      outs.push(sql`SELECT ${joinSql(cols, ', ')} FROM ${raw(name)}${raw(keys.length ? ` GROUP BY ${keys.join(', ')}` : '')}`);
+      // The users counts of a coarser set come from its (group, user) rows, matched to its group by keys (NULL too).
+      const x = !finest && users
+        ? keys.length
+          ? ` LEFT JOIN (SELECT ${[...keys, ...counts()].join(', ')} FROM s${i}_${j}${by(keys)}) x ON ${keys.map((d) => `c.${d} IS NOT DISTINCT FROM x.${d}`).join(' AND ')}`
+          : ` CROSS JOIN (SELECT ${counts().join(', ')} FROM s${i}_${j}) x`
+        : '';
+      outs.push(sql`SELECT ${joinSql(cols, ', ')} FROM ${raw(`c${i}_${j} c${x}`)}`);
     }
   }
   // Fixed text (no data): what the statement does, for Show SQL.
   const note = raw(`-- Every grouping set from per-(cell${users ? ', user' : ''}) partials, each set regrouped from the one a dimension finer
--- (README, "Pivot semantics"): s{i}_{j} has the first i row and j column dimensions.\n`);
+-- (README, "Pivot semantics"): s{i}_{j} and c{i}_{j} have the first i row and j column dimensions.\n`);
   return sql`${note}WITH ${joinSql(ctes, ',\n')}
 SELECT * FROM (${joinSql(outs, '\nUNION ALL ')})
 LIMIT ${MAX_RESULT_ROWS + 1}`;
