@@ -147,3 +147,53 @@ export function monthlyTriangle(events: readonly EventRow[], spec: MonthlySpec):
   const observedCells = cohorts.reduce((s, c) => s + c.cells.filter((x) => x.observed).length, 0);
   return { cohorts, average, observedCells };
 }
+
+/** One period of the expected lifecycle. */
+export interface RefLifePeriod {
+  start: number;
+  new: number;
+  returning: number;
+  resurrecting: number;
+  dormant: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The lifecycle per month or (Monday) week, PostHog's states, worked out per user over the sorted set of periods
+ * in which they did a return event: their first such period is "new", one right after an active one "returning",
+ * any other "resurrecting"; the period after an active one in which they are not active is "dormant", shown only
+ * if it began by the end of the data (midnight after the last event's day). Periods with no user in any state are
+ * left out, as the chart leaves them out.
+ */
+export function lifecycleReference(events: readonly EventRow[], returns: (type: string) => boolean, period: 'month' | 'week'): RefLifePeriod[] {
+  // Epoch day 0 (1970-01-01) is a Thursday: Monday-based week w starts on day 7w - 3.
+  const index = period === 'month' ? monthIndex : (ms: number) => Math.floor((Math.floor(ms / DAY_MS) + 3) / 7);
+  const start = period === 'month' ? monthStart : (w: number) => (w * 7 - 3) * DAY_MS;
+  let lastMs = -Infinity;
+  const active = new Map<string, Set<number>>();
+  for (const e of events) {
+    if (e.ms > lastMs) lastMs = e.ms;
+    if (e.user === null || !returns(e.type)) continue;
+    const set = active.get(e.user) ?? new Set<number>();
+    set.add(index(e.ms));
+    active.set(e.user, set);
+  }
+  const dataEnd = Math.floor(lastMs / DAY_MS) * DAY_MS + DAY_MS;
+  const out = new Map<number, RefLifePeriod>();
+  const at = (p: number) => {
+    let x = out.get(p);
+    if (!x) out.set(p, (x = { start: start(p), new: 0, returning: 0, resurrecting: 0, dormant: 0 }));
+    return x;
+  };
+  for (const set of active.values()) {
+    const ps = [...set].sort((a, b) => a - b);
+    ps.forEach((p, i) => {
+      if (i === 0) at(p).new++;
+      else if (ps[i - 1] === p - 1) at(p).returning++;
+      else at(p).resurrecting++;
+      if (!set.has(p + 1) && start(p + 1) < dataEnd) at(p + 1).dormant++;
+    });
+  }
+  return [...out.values()].sort((a, b) => a.start - b.start);
+}

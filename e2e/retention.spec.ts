@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { test, expect, waitForApp } from './fixtures.ts';
 import { parseCsv } from '../tests/fixtures/csv.ts';
-import { eventRows, monthlyTriangle, type RefTriangle } from './retention-reference.ts';
+import { eventRows, lifecycleReference, monthlyTriangle, type RefTriangle } from './retention-reference.ts';
+import { dateLabel } from '../src/analyses/pivot/buckets.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { validateRetentionView } from '../src/views/retention/url-spec.ts';
 
@@ -309,6 +310,33 @@ test('the default view (first purchase, purchase returns, month, on) matches Nod
   const { lines: userLines, ids } = await cellUsersCsv(page, '2025-01', 3, cell.retained);
   expect(userLines.length).toBe(cell.retained + 1);
   expect([...ids].sort()).toEqual([...cell.users].sort());
+});
+
+test('the lifecycle chart (monthly, any activity; weekly, purchases) equals a Node computation, as its data table shows it', async ({ page }) => {
+  const events = await eventRows(DEFAULT_PARAMS);
+  const views = [
+    { view: BUILT_VIEW, ref: lifecycleReference(events, () => true, 'month'), period: 'month' as const },
+    { view: { period: 'week' }, ref: lifecycleReference(events, (t) => t === 'purchase', 'week'), period: 'week' as const },
+  ];
+  for (const { view, ref, period } of views) {
+    // The reference itself: a year of months or weeks, every state seen.
+    expect(ref.length).toBeGreaterThanOrEqual(period === 'month' ? 12 : 52);
+    for (const state of ['new', 'returning', 'resurrecting', 'dormant'] as const) expect(ref.some((p) => p[state] > 0), state).toBe(true);
+    await openRetention(page, retentionUrl(view));
+    await expect(page.getByTestId('retention-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+    const label = 'New, returning, resurrecting and dormant users';
+    const toggle = page.getByRole('button', { name: `Table of ${label}` });
+    // Opened once: the table stays open when the view changes (the chart is the same component).
+    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    const table = page.getByRole('region', { name: `${label}: the data` });
+    await expect(table.locator('thead th')).toHaveText(['Category', 'New', 'Returning', 'Resurrecting', 'Dormant']);
+    const n = (v: number) => v.toLocaleString('en-US');
+    const want = ref.map((p) => [dateLabel(p.start, period), n(p.new), n(p.returning), n(p.resurrecting), p.dormant ? n(-p.dormant) : '0']);
+    // Polled: after the view changes, the chart shows the previous view's data until the new run lands.
+    const rows = () => table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').trim())));
+    await expect.poll(rows, { message: `${period} lifecycle`, timeout: 30_000 }).toEqual(want);
+  }
 });
 
 test('a bad link shows a clear message and the default view', async ({ page }) => {

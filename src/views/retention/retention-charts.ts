@@ -55,7 +55,7 @@ export function lifecycleOption(periods: LifecyclePeriod[], period: CohortPeriod
       bar('New', periods.map((p) => p.new), '#34d399'),
       bar('Returning', periods.map((p) => p.returning), '#38bdf8'),
       bar('Resurrecting', periods.map((p) => p.resurrecting), '#a78bfa'),
-      bar('Dormant', periods.map((p) => -p.dormant), '#f87171'),
+      bar('Dormant', periods.map((p) => (p.dormant ? -p.dormant : 0)), '#f87171'),
     ],
   };
 }
