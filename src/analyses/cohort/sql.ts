@@ -74,17 +74,20 @@ function samePredicate(spec: CohortSpec, fields: readonly Field[]): boolean {
  * Measured (R2: weekly, any event, 26 weeks): README, 'Retention "on or after" from each member's last return'.
  */
 function onOrAfterSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql): Sql {
+  const periods = sql`CAST(${spec.periods} AS BIGINT)`;
+  // Members per (cohort, latest k capped at the last period shown): counted at every k up to it in `kept`, over
+  // this small histogram instead of every member (same counts: date_diff >= k iff least(date_diff, periods) >= k).
   const cohorts = !spec.recurring && samePredicate(spec, fields)
     ? sql`span AS MATERIALIZED (SELECT e.user_id, date_trunc(${trunc}, min(e.ts)) AS c, date_trunc(${trunc}, max(e.ts)) AS p FROM events e
   WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)} AND ${membersSql(spec, fields, 'e.user_id')} GROUP BY e.user_id),
 starts AS (SELECT user_id, c FROM span),
-last AS (SELECT user_id, p FROM span)`
+hist AS (SELECT c, least(date_diff(${trunc}, c, p), ${periods}) AS k, count(*) AS n FROM span GROUP BY 1, 2)`
     : sql`starts AS (${startsSql(spec, fields, trunc)}),
-last AS (SELECT e.user_id, date_trunc(${trunc}, max(e.ts)) AS p FROM events e WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)} GROUP BY e.user_id)`;
+last AS (SELECT e.user_id, date_trunc(${trunc}, max(e.ts)) AS p FROM events e WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)} GROUP BY e.user_id),
+hist AS (SELECT s.c, least(date_diff(${trunc}, s.c, l.p), ${periods}) AS k, count(*) AS n FROM starts s JOIN last l ON l.user_id = s.user_id AND l.p >= s.c GROUP BY 1, 2)`;
   return sql`${cohorts},
 sized AS (SELECT c, count(*)::DOUBLE AS size FROM starts GROUP BY c),
-kept AS (SELECT s.c, g.k, count(*)::DOUBLE AS retained FROM starts s JOIN last l ON l.user_id = s.user_id AND l.p >= s.c
-  JOIN range(0, CAST(${spec.periods} AS BIGINT) + 1) g(k) ON date_diff(${trunc}, s.c, l.p) >= g.k GROUP BY s.c, g.k)`;
+kept AS (SELECT h.c, g.k, sum(h.n)::DOUBLE AS retained FROM hist h JOIN range(0, ${periods} + 1) g(k) ON h.k >= g.k GROUP BY h.c, g.k)`;
 }
 
 /** The retention statement: one row per cohort and period index 0..spec.periods (zeros included). */
