@@ -238,6 +238,10 @@ test('a triangle built in the UI (any first event, any return, on or after, 6 mo
   await expect(page.locator('tr[data-row="2025-12"] td[data-k="1"]')).not.toHaveAttribute('data-retained', /./);
   // Nothing is marked unfinished: the data runs to the end of December.
   await expect(page.getByTestId('cohort-table').locator('td.incomplete')).toHaveCount(0);
+  // Cohorts by first event read each user's first and last event from user_metrics (the demo shop's covers every event).
+  await page.getByTestId('show-sql').click();
+  await expect(page.getByTestId('retention-sql')).toContainText('FROM user_metrics m');
+  await page.getByTestId('show-sql').click();
 });
 
 test('reloading restores the same view and table from the URL', async ({ page }) => {

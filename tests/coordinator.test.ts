@@ -99,3 +99,26 @@ test('derived values are cached by key and statement; of the big ones (rows:…)
   c.invalidate();
   assert.equal(await value('small', 1), 5);
 });
+
+test('a yes / no check: true or 1 is yes, anything else or a failure is no; asked once per statement', async () => {
+  const answers: Record<string, unknown> = { yes: true, one: 1, no: false, zero: 0, none: null };
+  const calls: string[] = [];
+  const db: Db = {
+    async query(text) {
+      calls.push(text);
+      if (text === 'boom') throw new Error('boom');
+      if (text === 'empty') return tableFromArrays({ ok: new Float64Array(0) }) as Table;
+      const v = answers[text];
+      return (typeof v === 'boolean' ? tableFromArrays({ ok: [v] }) : tableFromArrays({ ok: Float64Array.from([v === null ? NaN : Number(v)]) })) as Table;
+    },
+    exec: async () => undefined,
+    insertArrow: async () => undefined,
+    close: async () => undefined,
+  };
+  const c = new QueryCoordinator(db);
+  const ask = (text: string) => c.flag({ text, params: [] }, 'ok');
+  assert.deepEqual(await Promise.all(['yes', 'one', 'no', 'zero', 'none', 'boom', 'empty'].map(ask)), [true, true, false, false, false, false, false]);
+  assert.equal(await ask('yes'), true);
+  assert.deepEqual(calls.filter((t) => t === 'yes'), ['yes'], 'cached: asked once');
+  assert.equal(await c.flag({ text: 'yes', params: [] }, 'other'), false, 'a missing column is no');
+});

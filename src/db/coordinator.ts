@@ -113,6 +113,20 @@ export class QueryCoordinator {
   }
 
   /**
+   * A yes / no check (a one-row statement whose `column` is true or 1), through the cache: asked once per dataset
+   * version. A check that fails to run answers no, so the caller keeps its general statement.
+   */
+  async flag(q: Sql, column: string): Promise<boolean> {
+    try {
+      const table = await this.cached(q);
+      const v = table.numRows ? table.getChild(column)?.get(0) : null;
+      return v === true || Number(v) === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Run `q` through the cache without latest-wins (for several panels of one view). A queued query whose
    * `wanted()` turns false before its turn is skipped, so a screen left behind does not hold up the next one.
    */

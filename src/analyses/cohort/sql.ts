@@ -35,8 +35,36 @@ function eventFilter(f: NonNullable<EventMatch['filter']>, fields: readonly Fiel
   return filterSql(f, fields.filter((x) => !isUserField(x)), 'events');
 }
 
-function startsSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql): Sql {
+/** An event match that every event passes: any kind, no condition. */
+const anyEvent = (m: EventMatch) => m.kind === 'any' && (!m.filter || isEmptyFilter(m.filter));
+
+/**
+ * Whether each user's cohort is the period of their first event of any kind (first-time, no condition): then it is
+ * user_metrics' first_seen, and the retention statement can read it there instead of grouping every event by user
+ * when the dataset's user_metrics accounts for every event with a user (`USER_METRICS_COVER_SQL`, which the screen
+ * asks first — and only for such a spec).
+ */
+export function startsAtFirstEvent(spec: CohortSpec): boolean {
+  return !spec.recurring && spec.start.by === 'event' && anyEvent(spec.start.event);
+}
+
+/** How the statement may read per-user figures: `userMetrics` true when USER_METRICS_COVER_SQL said ok. */
+export interface CohortSqlOptions {
+  userMetrics?: boolean;
+}
+
+/**
+ * Each user's first and last event (user_metrics' first_seen and last_seen: min and max of ts over the user's events,
+ * exactly what grouping the events by user gives when user_metrics accounts for every such event), truncated.
+ */
+function seenSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql): Sql {
+  return sql`SELECT m.user_id, date_trunc(${trunc}, m.first_seen) AS c, date_trunc(${trunc}, m.last_seen) AS p FROM user_metrics m
+  WHERE m.events > 0 AND ${membersSql(spec, fields, 'm.user_id')}`;
+}
+
+function startsSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql, opts: CohortSqlOptions = {}): Sql {
   const s = spec.start;
+  if (opts.userMetrics && startsAtFirstEvent(spec)) return sql`SELECT user_id, c FROM (${seenSql(spec, fields, trunc)})`;
   if (s.by === 'event') {
     const where = sql`e.user_id IS NOT NULL AND ${eventMatchSql(s.event, fields)} AND ${membersSql(spec, fields, 'e.user_id')}`;
     return spec.recurring
@@ -73,16 +101,20 @@ function samePredicate(spec: CohortSpec, fields: readonly Field[]): boolean {
  * start with their first event of the very kind that counts as a return, first and last come from one GROUP BY.
  * Measured (R2: weekly, any event, 26 weeks): README, 'Retention "on or after" from each member's last return'.
  */
-function onOrAfterSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql): Sql {
+function onOrAfterSql(spec: CohortSpec, fields: readonly Field[], trunc: Sql, opts: CohortSqlOptions): Sql {
   const periods = sql`CAST(${spec.periods} AS BIGINT)`;
+  // First event of any kind, back by any activity: each user's first and last event, from user_metrics when it may.
+  const span = opts.userMetrics && startsAtFirstEvent(spec) && anyEvent(spec.returns)
+    ? seenSql(spec, fields, trunc)
+    : sql`SELECT e.user_id, date_trunc(${trunc}, min(e.ts)) AS c, date_trunc(${trunc}, max(e.ts)) AS p FROM events e
+  WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)} AND ${membersSql(spec, fields, 'e.user_id')} GROUP BY e.user_id`;
   // Members per (cohort, latest k capped at the last period shown): counted at every k up to it in `kept`, over
   // this small histogram instead of every member (same counts: date_diff >= k iff least(date_diff, periods) >= k).
   const cohorts = !spec.recurring && samePredicate(spec, fields)
-    ? sql`span AS MATERIALIZED (SELECT e.user_id, date_trunc(${trunc}, min(e.ts)) AS c, date_trunc(${trunc}, max(e.ts)) AS p FROM events e
-  WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)} AND ${membersSql(spec, fields, 'e.user_id')} GROUP BY e.user_id),
+    ? sql`span AS MATERIALIZED (${span}),
 starts AS (SELECT user_id, c FROM span),
 hist AS (SELECT c, least(date_diff(${trunc}, c, p), ${periods}) AS k, count(*) AS n FROM span GROUP BY 1, 2)`
-    : sql`starts AS (${startsSql(spec, fields, trunc)}),
+    : sql`starts AS (${startsSql(spec, fields, trunc, opts)}),
 last AS (SELECT e.user_id, date_trunc(${trunc}, max(e.ts)) AS p FROM events e WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)} GROUP BY e.user_id),
 hist AS (SELECT s.c, least(date_diff(${trunc}, s.c, l.p), ${periods}) AS k, count(*) AS n FROM starts s JOIN last l ON l.user_id = s.user_id AND l.p >= s.c GROUP BY 1, 2)`;
   return sql`${cohorts},
@@ -90,10 +122,14 @@ sized AS (SELECT c, count(*)::DOUBLE AS size FROM starts GROUP BY c),
 kept AS (SELECT h.c, g.k, sum(h.n)::DOUBLE AS retained FROM hist h JOIN range(0, ${periods} + 1) g(k) ON h.k >= g.k GROUP BY h.c, g.k)`;
 }
 
-/** The retention statement: one row per cohort and period index 0..spec.periods (zeros included). */
-export function cohortSql(spec: CohortSpec, fields: readonly Field[]): Sql {
+/**
+ * The retention statement: one row per cohort and period index 0..spec.periods (zeros included). With
+ * `opts.userMetrics` (user_metrics accounts for every event with a user), cohorts by first event of any kind read
+ * each user's first (and, for "on or after" any activity, last) event from user_metrics: same rows.
+ */
+export function cohortSql(spec: CohortSpec, fields: readonly Field[], opts: CohortSqlOptions = {}): Sql {
   const { trunc } = periodSql(spec.period);
-  if (spec.mode === 'on_or_after') return triangleSql(spec, onOrAfterSql(spec, fields, trunc));
+  if (spec.mode === 'on_or_after') return triangleSql(spec, onOrAfterSql(spec, fields, trunc, opts));
   // "On": a member counts at period k when they returned in period k.
   const retSql = sql`SELECT DISTINCT e.user_id, date_trunc(${trunc}, e.ts) AS p FROM events e WHERE e.user_id IS NOT NULL AND ${eventMatchSql(spec.returns, fields)}`;
   // When users start with their first event of the same kind that counts as a return (first purchase / purchases),
@@ -103,7 +139,7 @@ export function cohortSql(spec: CohortSpec, fields: readonly Field[]): Sql {
     ? sql`ret AS MATERIALIZED (${retSql}),
 starts AS (SELECT r.user_id, min(r.p) AS c FROM ret r WHERE ${membersSql(spec, fields, 'r.user_id')} GROUP BY r.user_id),
 sized AS (SELECT c, count(*)::DOUBLE AS size FROM starts GROUP BY c)`
-    : sql`starts AS (${startsSql(spec, fields, trunc)}),
+    : sql`starts AS (${startsSql(spec, fields, trunc, opts)}),
 sized AS (SELECT c, count(*)::DOUBLE AS size FROM starts GROUP BY c),
 ret AS (${retSql})`;
   return triangleSql(spec, sql`${cohorts},

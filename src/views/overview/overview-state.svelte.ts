@@ -49,15 +49,7 @@ export class OverviewData {
    * flag off, and the panels then aggregate the events themselves.
    */
   private async context(coordinator: QueryCoordinator, keys: readonly OverviewPanel[], spec: OverviewSpec): Promise<PanelContext> {
-    const flag = async (wanted: boolean, q: Sql, col: string): Promise<boolean> => {
-      if (!wanted) return false;
-      try {
-        const v = firstRow(await coordinator.cached(q))[col];
-        return v === true || Number(v) === 1;
-      } catch {
-        return false;
-      }
-    };
+    const flag = async (wanted: boolean, q: Sql, col: string): Promise<boolean> => wanted && coordinator.flag(q, col);
     const [sessionMetrics, userMetrics] = await Promise.all([
       flag(keys.includes('trafficSources'), SESSION_METRICS_PRESENT_SQL, 'n'),
       // (only the all-time KPI row reads user_metrics)

@@ -1,6 +1,7 @@
 // Runs the retention queries for the current view through the coordinator (cached, latest-wins): the triangle
 // for the main group, the comparison group's triangle when there is one, and the lifecycle.
-import { cohortCellUsersSql, cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, type CohortResult, type LifecyclePeriod } from '../../analyses/cohort/index.ts';
+import { cohortCellUsersSql, cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, startsAtFirstEvent, type CohortResult, type LifecyclePeriod } from '../../analyses/cohort/index.ts';
+import { USER_METRICS_COVER_SQL } from '../../data/user-metrics.ts';
 import { fieldById, fieldValuesSql, type Field } from '../../analyses/fields.ts';
 import type { FilterGroup } from '../../analyses/filter/spec.ts';
 import { toRows } from '../../lib/rows.ts';
@@ -47,9 +48,19 @@ export class RetentionData extends LatestRun<RetentionRun> {
   }
 }
 
+/**
+ * Whether the retention statements may read each user's first and last event from user_metrics: asked (cached per
+ * dataset version, the Overview asks the same) only for cohorts by first event of any kind, the only ones that
+ * read them; a failed check means no.
+ */
+function userMetricsCover(coordinator: QueryCoordinator, view: RetentionView): Promise<boolean> {
+  return startsAtFirstEvent(view.cohort) ? coordinator.flag(USER_METRICS_COVER_SQL, 'ok') : Promise.resolve(false);
+}
+
 async function retentionRun(coordinator: QueryCoordinator, view: RetentionView, fields: readonly Field[]): Promise<RetentionRun> {
-  const mainSql = cohortSql(view.cohort, fields);
-  const compareSql = view.compare ? cohortSql({ ...view.cohort, users: view.compare }, fields) : null;
+  const opts = { userMetrics: await userMetricsCover(coordinator, view) };
+  const mainSql = cohortSql(view.cohort, fields, opts);
+  const compareSql = view.compare ? cohortSql({ ...view.cohort, users: view.compare }, fields, opts) : null;
   const lifeSql = lifecycleSql(view.cohort, fields);
   const main = decodeCohorts(await coordinator.run('retention:main', mainSql));
   const compare = compareSql ? decodeCohorts(await coordinator.run('retention:compare', compareSql)) : null;
@@ -62,7 +73,7 @@ async function retentionRun(coordinator: QueryCoordinator, view: RetentionView, 
     const values = toRows(await coordinator.run('retention:split-values', fieldValuesSql(field, SPLIT_VALUES))).map((r) => String(r.v));
     for (const [i, value] of values.entries()) {
       const users: FilterGroup = { op: 'and', items: [view.cohort.users, { field: field.id, op: '=', value }] };
-      const q = cohortSql({ ...view.cohort, users }, fields);
+      const q = cohortSql({ ...view.cohort, users }, fields, opts);
       splitSql.push(q);
       split.push({ value, result: decodeCohorts(await coordinator.run(`retention:split:${i}`, q)) });
     }
