@@ -15,7 +15,7 @@ import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import { leaves, runPivot, validatePivotSpec, type Key, type PivotRun } from '../src/analyses/pivot/index.ts';
 import { importFiles } from './fixtures/import/support.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
-import { DATA, RETAIL, records, requireRetail } from './fixtures/online-retail.ts';
+import { DATA, RETAIL, records } from './fixtures/online-retail.ts';
 
 const REES = DATA + 'rees46_2019_oct_head.csv.gz';
 
@@ -199,22 +199,36 @@ function checkCells(run: PivotRun, evs: readonly Ev[], row: (e: Ev) => Key, col:
 
 const labelsOf = (run: PivotRun) => run.result.rowTree.children.map((n) => n.labels[0]);
 
+/**
+ * A real file imported into a fresh database as a user would, for one describe block: its events as the plain loop
+ * reads them, and pivots run on it with the app's runPivot.
+ */
+function realData(open: () => Promise<Db>, path: string, read: () => Ev[]) {
+  let db: Db | null = null;
+  let fields: Field[] = [];
+  let evs: Ev[] = [];
+  before(async () => {
+    if (!existsSync(path)) assert.fail(`Real-data test needs ${path}: put the shared data folder (see its README) at ../shared/data.`);
+    db = await open();
+    await importFiles(db, [path]);
+    const f = fieldsSql();
+    fields = decodeFields(await db.query(f.text, f.params));
+    evs = read();
+  });
+  after(async () => db?.close());
+  return {
+    get evs(): readonly Ev[] {
+      return evs;
+    },
+    pivot: (spec: unknown) => runPivot((q: Sql) => db!.query(q.text, q.params), validatePivotSpec(spec), fields),
+  };
+}
+
 function suite(engine: string, open: () => Promise<Db>) {
   describe(`pivots on real data (${engine})`, () => {
     describe('UCI Online Retail', () => {
-      let db: Db;
-      let fields: Field[];
-      let evs: Ev[];
-      const pivot = async (spec: unknown) => runPivot((q: Sql) => db.query(q.text, q.params), validatePivotSpec(spec), fields);
-      before(async () => {
-        requireRetail();
-        db = await open();
-        await importFiles(db, [RETAIL]);
-        const f = fieldsSql();
-        fields = decodeFields(await db.query(f.text, f.params));
-        evs = retailEvents();
-      });
-      after(async () => db?.close());
+      const data = realData(open, RETAIL, retailEvents);
+      const pivot = data.pivot;
 
       test('events grain, top 5 countries × month: users, conversion, events, revenue, sum of quantity, max price, first time (no GROUPING SETS)', async () => {
         const measures: MeasureName[] = ['users', 'conversion', 'events', 'revenue', 'sumQuantity', 'maxPrice', 'minTime'];
@@ -227,11 +241,11 @@ function suite(engine: string, open: () => Promise<Db>) {
         });
         assert.ok(!run.sql.text.includes('GROUPING SETS'), 'every measure rolls up');
         // Top 5 by the first measure (distinct customers), the rest as "Other".
-        const top = topN(evs, 5, users);
+        const top = topN(data.evs, 5, users);
         assert.deepEqual(top, ['United Kingdom', 'Germany', 'France', 'Spain', 'Belgium']);
         assert.deepEqual(labelsOf(run), [...top, 'Other']);
         const rowKey = (e: Ev) => { const i = top.indexOf(e.place!); return i < 0 ? top.length : i; };
-        const cells = checkCells(run, evs, rowKey, (e) => MONTH(e.ms), measures, 'retail by country and month');
+        const cells = checkCells(run, data.evs, rowKey, (e) => MONTH(e.ms), measures, 'retail by country and month');
         assert.equal(cells, 6 * 13 + 6 + 13 + 1, 'every country group buys or refunds in every one of the 13 months');
         // Two figures pinned: the grand total's users (every loaded customer) and revenue (tests/import-real.test.ts).
         assert.equal(run.result.raw([], [], 0), 4371);
@@ -249,7 +263,7 @@ function suite(engine: string, open: () => Promise<Db>) {
           filter: { op: 'and', items: [{ field: 'e.price', op: '>', value: 1 }] },
         });
         assert.ok(run.sql.text.includes('GROUPING SETS'), 'orders, AOV, medians do not roll up');
-        const kept = evs.filter((e) => e.price > 1);
+        const kept = data.evs.filter((e) => e.price > 1);
         const top = topN(kept, 5, orders);
         assert.deepEqual(labelsOf(run), [...top, 'Other']);
         const rowKey = (e: Ev) => { const i = top.indexOf(e.place!); return i < 0 ? top.length : i; };
@@ -264,7 +278,7 @@ function suite(engine: string, open: () => Promise<Db>) {
         });
         // A customer's country is their most frequent over their loaded lines, ties alphabetically (the import's
         // rule for a user's place; tests/import-real.test.ts checks it against the Overview).
-        const perUser = groupBy(evs, (e) => e.user);
+        const perUser = groupBy(data.evs, (e) => e.user);
         const country = new Map<string, string>();
         for (const [u, g] of perUser) {
           const counts = [...groupBy(g, (e) => e.place)].map(([c, l]) => [c as string, l.length] as const);
@@ -305,19 +319,8 @@ function suite(engine: string, open: () => Promise<Db>) {
     });
 
     describe('REES46 events', () => {
-      let db: Db;
-      let fields: Field[];
-      let evs: Ev[];
-      const pivot = async (spec: unknown) => runPivot((q: Sql) => db.query(q.text, q.params), validatePivotSpec(spec), fields);
-      before(async () => {
-        if (!existsSync(REES)) assert.fail(`Real-data test needs ${REES} (../shared/data; see its README).`);
-        db = await open();
-        await importFiles(db, [REES]);
-        const f = fieldsSql();
-        fields = decodeFields(await db.query(f.text, f.params));
-        evs = reesEvents();
-      });
-      after(async () => db?.close());
+      const data = realData(open, REES, reesEvents);
+      const pivot = data.pivot;
 
       test('events grain, top 5 brands (and no brand) × hour: users, conversion, events, revenue, sum and min of price (no GROUPING SETS)', async () => {
         const measures: MeasureName[] = ['users', 'conversion', 'events', 'revenue', 'sumPrice', 'minPrice'];
@@ -329,12 +332,12 @@ function suite(engine: string, open: () => Promise<Db>) {
             { agg: 'sum', field: 'e.price' }, { agg: 'min', field: 'e.price' }],
         });
         assert.ok(!run.sql.text.includes('GROUPING SETS'));
-        const top = topN(evs, 5, users);
+        const top = topN(data.evs, 5, users);
         assert.deepEqual(labelsOf(run), [...top, 'Other', '(missing)']);
         const rowKey = (e: Ev) => { if (e.place === null) return null; const i = top.indexOf(e.place); return i < 0 ? top.length : i; };
-        const cells = checkCells(run, evs, rowKey, (e) => HOUR(e.ms), measures, 'REES46 by brand and hour');
+        const cells = checkCells(run, data.evs, rowKey, (e) => HOUR(e.ms), measures, 'REES46 by brand and hour');
         assert.ok(cells > 10, `${cells} cells`);
-        assert.ok(evs.some((e) => e.place === null) && run.result.raw([null], [], 2)! > 0, 'events without a brand form the (missing) row');
+        assert.ok(data.evs.some((e) => e.place === null) && run.result.raw([null], [], 2)! > 0, 'events without a brand form the (missing) row');
       });
 
       test('events grain, event type × hour: orders-free GROUPING SETS measures (median price, distinct products, std dev)', async () => {
@@ -348,7 +351,7 @@ function suite(engine: string, open: () => Promise<Db>) {
         });
         assert.ok(run.sql.text.includes('GROUPING SETS'));
         assert.deepEqual(labelsOf(run), ['add_to_cart', 'product_view', 'purchase']);
-        checkCells(run, evs, (e) => e.type, (e) => HOUR(e.ms), measures, 'REES46 by type and hour');
+        checkCells(run, data.evs, (e) => e.type, (e) => HOUR(e.ms), measures, 'REES46 by type and hour');
       });
     });
   });
