@@ -166,10 +166,10 @@ const DAY_MS = 86_400_000;
  * if it began by the end of the data (midnight after the last event's day). Periods with no user in any state are
  * left out, as the chart leaves them out.
  */
-export function lifecycleReference(events: readonly EventRow[], returns: (type: string) => boolean, period: 'month' | 'week'): RefLifePeriod[] {
+export function lifecycleReference(events: readonly EventRow[], returns: (type: string) => boolean, period: 'month' | 'week' | 'day'): RefLifePeriod[] {
   // Epoch day 0 (1970-01-01) is a Thursday: Monday-based week w starts on day 7w - 3.
-  const index = period === 'month' ? monthIndex : (ms: number) => Math.floor((Math.floor(ms / DAY_MS) + 3) / 7);
-  const start = period === 'month' ? monthStart : (w: number) => (w * 7 - 3) * DAY_MS;
+  const index = period === 'month' ? monthIndex : period === 'week' ? (ms: number) => Math.floor((Math.floor(ms / DAY_MS) + 3) / 7) : (ms: number) => Math.floor(ms / DAY_MS);
+  const start = period === 'month' ? monthStart : period === 'week' ? (w: number) => (w * 7 - 3) * DAY_MS : (d: number) => d * DAY_MS;
   let lastMs = -Infinity;
   const active = new Map<string, Set<number>>();
   for (const e of events) {

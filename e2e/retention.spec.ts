@@ -343,6 +343,35 @@ test('the lifecycle chart (monthly, any activity; weekly, purchases) equals a No
   }
 });
 
+test('the daily lifecycle (a year of days: past one 64-period word) equals Node; Show SQL shows the statement that answered', async ({ page }) => {
+  const events = await eventRows(DEFAULT_PARAMS);
+  // Monthly, the data fits one word: the statement groups by user alone. Daily (365 days) it does not: that statement
+  // refuses and the general one (words of 64 days, carries between them) answers.
+  for (const period of ['month', 'day'] as const) {
+    const ref = lifecycleReference(events, (t) => t === 'purchase', period);
+    expect(ref.length).toBeGreaterThanOrEqual(period === 'month' ? 12 : 300);
+    await openRetention(page, retentionUrl({ period }));
+    await expect(page.getByTestId('retention-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+    const label = 'New, returning, resurrecting and dormant users';
+    const toggle = page.getByRole('button', { name: `Table of ${label}` });
+    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+    const table = page.getByRole('region', { name: `${label}: the data` });
+    const n = (v: number) => v.toLocaleString('en-US');
+    const want = ref.map((p) => [dateLabel(p.start, period), n(p.new), n(p.returning), n(p.resurrecting), p.dormant ? n(-p.dormant) : '0']);
+    const rows = () => table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').trim())));
+    await expect.poll(rows, { message: `${period} lifecycle`, timeout: 30_000 }).toEqual(want);
+    if ((await page.getByTestId('show-sql').textContent()) !== 'Hide SQL') await page.getByTestId('show-sql').click();
+    const shown = page.getByTestId('retention-sql');
+    if (period === 'month') {
+      await expect(shown).toContainText('AS fits');
+      await expect(shown).not.toContainText('hi AS (');
+    } else {
+      await expect(shown).toContainText('hi AS (');
+      await expect(shown).not.toContainText('AS fits');
+    }
+  }
+});
+
 test('a bad link shows a clear message and the default view', async ({ page }) => {
   const ref = await defaultReference();
   await openRetention(page, './#/retention?r=notjson');

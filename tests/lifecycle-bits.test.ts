@@ -14,7 +14,7 @@ import { rng } from './fixtures/random.ts';
 import { literal, type Sql } from '../src/sql/quote.ts';
 import { toRows } from '../src/lib/rows.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
-import { decodeLifecycle, lifecycleSql, lifecycleWindowSql, validateCohortSpec } from '../src/analyses/cohort/index.ts';
+import { decodeLifecycle, isLifecycleSpanError, lifecycleSql, lifecycleWindowSql, runLifecycle, validateCohortSpec } from '../src/analyses/cohort/index.ts';
 
 const TYPES = ['session_start', 'product_view', 'purchase'];
 const DAY = 86_400_000;
@@ -81,20 +81,39 @@ function bitsSuite(getDb: () => Promise<Db>) {
 
   test('random shops: the bit masks give every row the window gives (day, week, month; words, carries, late starters)', async () => {
     const shops = [
-      // [start, span in days]: a leap-year February; a year crossed by weeks and months; 300 days (5 day-words).
+      // [start, span in days]: a leap-year February; a year crossed by weeks and months; 300 days (5 day-words);
+      // 63 days (every day in one word: the one-word statement for days too).
       [Date.UTC(2024, 1, 20), 90], [Date.UTC(2024, 11, 3), 120], [Date.UTC(2025, 0, 1), 300], [Date.UTC(2023, 5, 15), 200],
+      [Date.UTC(2025, 2, 3), 63],
     ] as const;
     let compared = 0;
     let dormant = 0;
-    for (const [s, [start, span]] of shops.entries()) {
+    const oneWord = { yes: 0, no: 0 };
+    for (const [s, [start, days]] of shops.entries()) {
       for (let seed = 1; seed <= 3; seed++) {
-        await load(shop(s * 10 + seed, 60 + seed * 40, start, span));
+        await load(shop(s * 10 + seed, 60 + seed * 40, start, days));
         for (const period of ['day', 'week', 'month'] as const) {
+          // Weeks and months: at most 43 weeks; days: one word only in the 63-day shops.
+          const fits = period !== 'day' || days <= 63;
           for (const [i, x] of SPECS.entries()) {
             const spec = validateCohortSpec({ ...x, period });
             const label = `shop ${s}, seed ${seed}, ${period}, spec ${i}`;
             const bits = await rows(lifecycleSql(spec, fields));
-            assert.deepEqual(bits, await rows(lifecycleWindowSql(spec, fields)), label);
+            const window = await rows(lifecycleWindowSql(spec, fields));
+            assert.deepEqual(bits, window, label);
+            // One word when the data spans at most 64 periods (same rows); otherwise that statement refuses and
+            // runLifecycle (the screen's) answers with the general one.
+            const one = lifecycleSql(spec, fields, { oneWord: true });
+            if (fits) {
+              oneWord.yes++;
+              assert.deepEqual(await rows(one), window, `${label}, one word`);
+            } else {
+              oneWord.no++;
+              await assert.rejects(rows(one), isLifecycleSpanError, `${label}, one word refused`);
+            }
+            const ran = await runLifecycle((q) => db.query(q.text, q.params), spec, fields);
+            assert.deepEqual(toRows(ran.table), window, `${label}, as the screen runs it`);
+            assert.equal(ran.sql.text, (fits ? one : lifecycleSql(spec, fields)).text);
             compared += bits.length;
             dormant += bits.filter((r) => r.state === 'dormant').length;
           }
@@ -102,6 +121,40 @@ function bitsSuite(getDb: () => Promise<Db>) {
       }
     }
     assert.ok(compared > 3000 && dormant > 500, `${compared} rows compared, ${dormant} dormant`);
+    assert.deepEqual(oneWord, { yes: 15 * 3 * 5 - 12 * 5, no: 12 * 5 }, 'one word: every month and week, days only in the 63-day shops');
+  });
+
+  test('one word at its edges: 64 periods from the first one fit, 65 do not (then the general statement answers)', async () => {
+    // First event Wed 2025-01-01 10:00: day 0 is 2025-01-01, week 0 begins Mon 2024-12-30, month 0 is January 2025.
+    const fits = async (last: string) => {
+      await db.exec(`CREATE OR REPLACE TABLE events(user_id VARCHAR, event_type VARCHAR, ts TIMESTAMP, country VARCHAR);
+INSERT INTO events VALUES ('a', 'purchase', TIMESTAMP '2025-01-01 10:00', 'DE'), ('b', 'purchase', TIMESTAMP '${last}', 'DE');
+CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id, country FROM events;`);
+      const q = fieldsSql();
+      fields = decodeFields(await db.query(q.text, q.params));
+      const out: boolean[] = [];
+      for (const period of ['day', 'week', 'month'] as const) {
+        const spec = validateCohortSpec({ returns: { kind: 'any' }, period });
+        const window = await rows(lifecycleWindowSql(spec, fields));
+        const ran = await runLifecycle((s) => db.query(s.text, s.params), spec, fields);
+        assert.deepEqual(toRows(ran.table), window, `${last}, ${period}`);
+        out.push(ran.sql.text === lifecycleSql(spec, fields, { oneWord: true }).text);
+      }
+      return out;
+    };
+    assert.deepEqual(await fits('2025-03-05 23:59:59'), [true, true, true]); // day 63
+    assert.deepEqual(await fits('2025-03-06 00:00:00'), [false, true, true]); // day 64
+    assert.deepEqual(await fits('2026-03-22 23:59:59'), [false, true, true]); // Sun 2026-03-22: week 63
+    assert.deepEqual(await fits('2026-03-23 00:00:00'), [false, false, true]); // Mon 2026-03-23: week 64
+    assert.deepEqual(await fits('2030-04-30 23:59:59'), [false, false, true]); // month 63
+    assert.deepEqual(await fits('2030-05-01 00:00:00'), [false, false, false]); // month 64
+    // Month 64 by hand: a new in January 2025, dormant in February; b new in May 2030.
+    const spec = validateCohortSpec({ returns: { kind: 'any' }, period: 'month' });
+    const ran = await runLifecycle((s) => db.query(s.text, s.params), spec, fields);
+    assert.deepEqual(decodeLifecycle(ran.table).map((p) => [p.new, p.returning, p.resurrecting, p.dormant]), [[1, 0, 0, 0], [0, 0, 0, 1], [1, 0, 0, 0]]);
+    // No events: the one-word statement answers (nothing).
+    await db.exec('DELETE FROM events');
+    assert.deepEqual(await rows(lifecycleSql(spec, fields, { oneWord: true })), []);
   });
 
   test('hand-worked: the 64th and 65th days (one word ends, the next begins)', async () => {

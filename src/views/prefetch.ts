@@ -5,7 +5,7 @@
 // WebAssembly tier until a function has run enough: the first runs of an analysis took up to 2-3x their later time).
 import type { Table } from 'apache-arrow';
 import type { Field } from '../analyses/fields.ts';
-import { cohortSql, lifecycleSql } from '../analyses/cohort/index.ts';
+import { cohortSql, runLifecycle } from '../analyses/cohort/index.ts';
 import { computeFunnel, passWith } from '../analyses/funnel/index.ts';
 import { toIo, type Io } from '../db/coordinator.ts';
 import { computePaths } from '../analyses/paths/index.ts';
@@ -48,7 +48,7 @@ export function screenWarmups(ctx: PrefetchContext): { screen: string; run: (io:
       run: async ({ run }) => {
         const cohort = runnableRetention(retentionFromParams(none).view).cohort;
         await run(cohortSql(cohort, fields));
-        await run(lifecycleSql(cohort, fields));
+        await runLifecycle(run, cohort, fields);
       },
     },
     {

@@ -1,6 +1,6 @@
 // Runs the retention queries for the current view through the coordinator (cached, latest-wins): the triangle
 // for the main group, the comparison group's triangle when there is one, and the lifecycle.
-import { cohortCellUsersSql, cohortSql, decodeCohorts, decodeLifecycle, lifecycleSql, startsAtFirstEvent, type CohortResult, type LifecyclePeriod } from '../../analyses/cohort/index.ts';
+import { cohortCellUsersSql, cohortSql, decodeCohorts, decodeLifecycle, runLifecycle, startsAtFirstEvent, type CohortResult, type LifecyclePeriod } from '../../analyses/cohort/index.ts';
 import { USER_METRICS_COVER_SQL } from '../../data/user-metrics.ts';
 import { fieldById, fieldValuesSql, type Field } from '../../analyses/fields.ts';
 import type { FilterGroup } from '../../analyses/filter/spec.ts';
@@ -61,10 +61,11 @@ async function retentionRun(coordinator: QueryCoordinator, view: RetentionView, 
   const opts = { userMetrics: await userMetricsCover(coordinator, view) };
   const mainSql = cohortSql(view.cohort, fields, opts);
   const compareSql = view.compare ? cohortSql({ ...view.cohort, users: view.compare }, fields, opts) : null;
-  const lifeSql = lifecycleSql(view.cohort, fields);
   const main = decodeCohorts(await coordinator.run('retention:main', mainSql));
   const compare = compareSql ? decodeCohorts(await coordinator.run('retention:compare', compareSql)) : null;
-  const lifecycle = decodeLifecycle(await coordinator.run('retention:lifecycle', lifeSql));
+  const life = await runLifecycle((q) => coordinator.run('retention:lifecycle', q), view.cohort, fields);
+  const lifecycle = decodeLifecycle(life.table);
+  const lifeSql = life.sql;
   const split: RetentionRun['split'] = [];
   const splitSql: Sql[] = [];
   if (view.split) {
