@@ -159,3 +159,17 @@ test("a returning visit shows the last visit's Overview at once, then the stored
   await waitForDashboard(page);
   expect(await kpi(page, 'users')).toBe(def.kpis.users);
 });
+
+test('the stored events keep user and session ids in dictionaries (the scans read them without decoding)', async ({ page }) => {
+  await page.goto('./');
+  await waitForDashboard(page);
+  // A shop large enough that DuckDB, left to choose, stores most id segments as FSST (tests/storage-compression.test.ts).
+  await generate(page, 30_000, 5);
+  const kinds = await page.evaluate(async () => {
+    const t = await (globalThis as any).strata.query(
+      "SELECT column_name AS c, compression AS k FROM pragma_storage_info('events') WHERE segment_type = 'VARCHAR' AND column_name IN ('user_id', 'session_id') GROUP BY ALL ORDER BY 1, 2",
+    );
+    return t.toArray().map((r: any) => `${r.c}:${r.k}`);
+  });
+  expect(kinds).toEqual(['session_id:Dictionary', 'user_id:Dictionary']);
+});

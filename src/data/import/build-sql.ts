@@ -1,6 +1,7 @@
 // SQL building events_next, users_next and products_next (the shop's contract) from the normalised files.
 // Sessions are derived where the data has none; users and products are derived from events where no file has them.
 import { ident } from '../../sql/quote.ts';
+import { eventsTableSql, type ColumnType } from '../events-storage.ts';
 import { FIELD_TYPES } from './normalize-sql.ts';
 import type { Target } from './types.ts';
 
@@ -112,6 +113,8 @@ export interface EventsChunk {
   offset: number;
   /** The first chunk creates events_next; the others append to it. */
   first: boolean;
+  /** The first chunk's columns (eventsChunkColumnsSql), to create events_next with before filling it. */
+  columns?: readonly ColumnType[];
 }
 
 /**
@@ -133,13 +136,24 @@ export function eventsChunkSql(b: BuildInput, sessions: string, c: EventsChunk):
   ];
   const range = [c.lo ? `ts >= TIMESTAMP '${c.lo}'` : '', c.hi ? `ts < TIMESTAMP '${c.hi}'` : ''].filter(Boolean);
   const where = range.length ? ` WHERE ${range.join(' AND ')}` : '';
-  return `${c.first ? 'CREATE OR REPLACE TABLE events_next AS' : 'INSERT INTO events_next'}
-WITH e AS (SELECT * FROM (${loaded(b.events, EVENT_NEEDS)})${where}),
+  const select = `WITH e AS (SELECT * FROM (${loaded(b.events, EVENT_NEEDS)})${where}),
 s AS (SELECT file_idx, src_row, sid FROM ${ident(sessions)}${where})${pf ? `,
 p AS (SELECT product_id, category, price FROM (${firstPerKey(b.products, 'product_id', PRODUCT_NEEDS)}))` : ''}
 SELECT ${cols.join(',\n  ')}
 FROM e LEFT JOIN s USING (file_idx, src_row)${pf ? '\nLEFT JOIN p ON p.product_id = e.product_id' : ''}
 ORDER BY e.ts, e.user_id, e.file_idx, e.src_row`;
+  if (!c.first) return `INSERT INTO events_next\n${select}`;
+  // The first chunk creates events_next: with its columns first when their types are known (`columns`, from
+  // DESCRIBE of this statement's SELECT: eventsChunkColumnsSql), so that ids are stored as dictionaries
+  // (events-storage.ts); else as CREATE TABLE AS.
+  const ddl = c.columns ? eventsTableSql('events_next', c.columns) : null;
+  return ddl ? `${ddl};\nINSERT INTO events_next\n${select}` : `CREATE OR REPLACE TABLE events_next AS\n${select}`;
+}
+
+/** DESCRIBE the first chunk's rows (column_name, column_type): the types eventsChunkSql creates events_next with. */
+export function eventsChunkColumnsSql(b: BuildInput, sessions: string, c: EventsChunk): string {
+  const sql = eventsChunkSql(b, sessions, { ...c, first: false, columns: undefined });
+  return `DESCRIBE ${sql.slice(sql.indexOf('\n') + 1)}`;
 }
 
 /** A user's most frequent value of a place field over their events (ties: alphabetically first). */

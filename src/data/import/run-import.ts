@@ -11,7 +11,7 @@ import { dateOrderSql, dropMacrosSql, macrosSql } from './convert-sql.ts';
 import { stageSource, type Staged } from './stage.ts';
 import { DERIVED_FIELDS, normalizeSql } from './normalize-sql.ts';
 import {
-  EVENTS_CHUNK_ROWS, eventsBoundsSql, eventsChunkSql, eventsCountSql, productsNextSql, sessionsSql, usersNextSql,
+  EVENTS_CHUNK_ROWS, eventsBoundsSql, eventsChunkColumnsSql, eventsChunkSql, eventsCountSql, productsNextSql, sessionsSql, usersNextSql,
   type BuildInput, type NormTable,
 } from './build-sql.ts';
 import { fileReport, totalsOf } from './report.ts';
@@ -153,8 +153,10 @@ async function buildEvents(db: Db, input: BuildInput, sessions: string): Promise
   const k = Math.max(1, Math.ceil(n / EVENTS_CHUNK_ROWS));
   const bounds = k > 1 ? toRows(await db.query(eventsBoundsSql(input, k))).map((r) => String(r.b)) : [];
   let offset = 0;
+  const firstChunk = { lo: undefined, hi: bounds[0], offset: 0, first: true };
+  const columns = toRows(await db.query(eventsChunkColumnsSql(input, sessions, firstChunk))).map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   for (let i = 0; i <= bounds.length; i++) {
-    await db.exec(eventsChunkSql(input, sessions, { lo: bounds[i - 1], hi: bounds[i], offset, first: i === 0 }));
+    await db.exec(eventsChunkSql(input, sessions, { lo: bounds[i - 1], hi: bounds[i], offset, first: i === 0, columns }));
     if (i < bounds.length) offset = Number(firstRow(await db.query('SELECT count(*)::DOUBLE AS n FROM events_next')).n);
   }
 }

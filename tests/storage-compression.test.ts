@@ -1,0 +1,81 @@
+// The events table keeps its user and session ids as dictionaries (src/data/events-storage.ts): in a database file
+// DuckDB would otherwise store most of their segments as FSST strings, which every scan decodes row by row. Checked
+// on file-backed native databases holding a generated shop and an imported real file (REES46), against the same
+// events copied by a plain CREATE TABLE AS (which does pick FSST: the check can fail). The page's file is checked in
+// Chromium (e2e/persistence.spec.ts). In-memory databases store strings in DuckDB's newer DICT_FSST form either way.
+// Run: TZ=UTC node --import tsx --test tests/storage-compression.test.ts
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openNodeDb } from '../src/db/node-db.ts';
+import type { Db } from '../src/db/types.ts';
+import { loadShop } from '../src/data/generator/index.ts';
+import { eventColumnsSql } from '../src/data/generator/finalize.ts';
+import { eventsTableSql, GENERATED_EVENT_COLUMNS } from '../src/data/events-storage.ts';
+import { toRows } from '../src/lib/rows.ts';
+import { importFiles } from './fixtures/import/support.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'strata-compression-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Each text column of `table` with the compressions of its stored segments, e.g. "user_id:Dictionary". */
+async function kinds(db: Db, table: string): Promise<string[]> {
+  await db.exec('CHECKPOINT');
+  const q = `SELECT column_name AS c, compression AS k FROM pragma_storage_info('${table}') WHERE segment_type = 'VARCHAR' GROUP BY ALL ORDER BY 1, 2`;
+  return toRows(await db.query(q)).map((r) => `${r.c}:${r.k}`);
+}
+
+/** Both ids stored as dictionaries only; a plain copy of the same rows stores some of them as FSST; same rows. */
+async function check(db: Db, minEvents: number) {
+  const mine = await kinds(db, 'events');
+  for (const c of ['user_id', 'session_id']) assert.deepEqual(mine.filter((k) => k.startsWith(`${c}:`)), [`${c}:Dictionary`], mine.join(', '));
+  await db.exec('CREATE TABLE plain_copy AS SELECT * FROM events');
+  const plain = await kinds(db, 'plain_copy');
+  assert.ok(plain.some((k) => /^(user_id|session_id):FSST$/.test(k)), plain.join(', '));
+  const diff = toRows(await db.query('SELECT count(*) AS n FROM (SELECT * FROM events EXCEPT ALL SELECT * FROM plain_copy)'));
+  assert.equal(Number(diff[0].n), 0);
+  const n = Number(toRows(await db.query('SELECT count(*) AS n FROM events'))[0].n);
+  assert.ok(n >= minEvents, `${n} events`);
+}
+
+test('a generated shop keeps user and session ids as dictionaries (and its columns are GENERATED_EVENT_COLUMNS)', async () => {
+  const db = await openNodeDb({ threads: 1, path: join(dir, 'shop.db') });
+  try {
+    await loadShop(db, { users: 30_000, days: 60, seed: 5 });
+    await check(db, 20_000);
+    // The fixed column list is what the generator's SELECT gives (CREATE TABLE AS would have taken these types).
+    await db.exec('CREATE TEMP TABLE one AS SELECT 1::BIGINT AS event_id, 0 AS user_idx, 1 AS sn, 0 AS type, 0::BIGINT AS ts_ms, 0 AS product_idx, 1 AS quantity, 0 AS order_idx, 1 AS onum, 0 AS channel, 0 AS campaign, 0 AS device');
+    const described = toRows(await db.query(`DESCRIBE SELECT ${eventColumnsSql({ users: 30_000, days: 60, seed: 5 })} FROM one e`));
+    assert.deepEqual(described.map((r) => ({ name: r.column_name, type: r.column_type })), GENERATED_EVENT_COLUMNS);
+  } finally {
+    await db.close();
+  }
+});
+
+test('an imported file keeps them as dictionaries too', async () => {
+  const db = await openNodeDb({ threads: 1, path: join(dir, 'import.db') });
+  try {
+    // 120,000 events of 40,000 customers in 60,000 sessions over 30 days.
+    const types = ['page_view', 'product_view', 'add_to_cart', 'purchase'];
+    const lines = ['customer_id,session,event,time'];
+    for (let i = 0; i < 120_000; i++) {
+      const ts = new Date(Date.UTC(2025, 0, 1) + Math.floor((i / 120_000) * 30 * 86_400_000)).toISOString().replace('T', ' ').slice(0, 19);
+      lines.push(`customer-${(i * 7919) % 40_000}-${(i * 31) % 7},sess-${(i * 104_729) % 60_000},${types[i % 4]},${ts}`);
+    }
+    const file = join(dir, 'events.csv');
+    writeFileSync(file, lines.join('\n') + '\n');
+    await importFiles(db, [file]);
+    await check(db, 100_000);
+  } finally {
+    await db.close();
+  }
+});
+
+test('columns of nested types are not written back into a statement: the import keeps CREATE TABLE AS', () => {
+  const cols = [{ name: 'user_id', type: 'VARCHAR' }, { name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' }, { name: 'amount', type: 'DECIMAL(18,3)' }, { name: 'tags', type: 'VARCHAR[]' }];
+  assert.equal(eventsTableSql('t', cols), 'CREATE OR REPLACE TABLE t ("user_id" VARCHAR USING COMPRESSION dictionary, "ts" TIMESTAMP WITH TIME ZONE, "amount" DECIMAL(18,3), "tags" VARCHAR[])');
+  assert.equal(eventsTableSql('t', [...cols, { name: 'meta', type: 'STRUCT("a; DROP" VARCHAR)' }]), null);
+  assert.equal(eventsTableSql('t', []), null);
+});
