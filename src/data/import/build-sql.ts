@@ -118,11 +118,11 @@ export interface EventsChunk {
 }
 
 /**
- * One chunk of events_next (`sessions` = the sessionsSql table). event_id numbers events by time, user, file
+ * The SELECT of one chunk of events_next (`sessions` = the sessionsSql table). event_id numbers events by time, user, file
  * and row; chunks are time ranges in order and each is inserted sorted, so the table is in event_id order.
  * Purchases without an order id take their session id as order id (one session's purchases = one order).
  */
-export function eventsChunkSql(b: BuildInput, sessions: string, c: EventsChunk): string {
+function eventsChunkSelectSql(b: BuildInput, sessions: string, c: EventsChunk): string {
   const pf = b.products.length > 0;
   const extras = EVENT_EXTRAS.filter((t) => anyMaps(b.events, t)).map((t) => `e.${ident(t)}`);
   const kept = keptOf(b.events).map((k) => `e.${ident(k)}`);
@@ -142,6 +142,12 @@ p AS (SELECT product_id, category, price FROM (${firstPerKey(b.products, 'produc
 SELECT ${cols.join(',\n  ')}
 FROM e LEFT JOIN s USING (file_idx, src_row)${pf ? '\nLEFT JOIN p ON p.product_id = e.product_id' : ''}
 ORDER BY e.ts, e.user_id, e.file_idx, e.src_row`;
+  return select;
+}
+
+/** One chunk of events_next: INSERT its rows, or for the first chunk create the table (see below) and fill it. */
+export function eventsChunkSql(b: BuildInput, sessions: string, c: EventsChunk): string {
+  const select = eventsChunkSelectSql(b, sessions, c);
   if (!c.first) return `INSERT INTO events_next\n${select}`;
   // The first chunk creates events_next: with its columns first when their types are known (`columns`, from
   // DESCRIBE of this statement's SELECT: eventsChunkColumnsSql), so that ids are stored as dictionaries
@@ -152,8 +158,7 @@ ORDER BY e.ts, e.user_id, e.file_idx, e.src_row`;
 
 /** DESCRIBE the first chunk's rows (column_name, column_type): the types eventsChunkSql creates events_next with. */
 export function eventsChunkColumnsSql(b: BuildInput, sessions: string, c: EventsChunk): string {
-  const sql = eventsChunkSql(b, sessions, { ...c, first: false, columns: undefined });
-  return `DESCRIBE ${sql.slice(sql.indexOf('\n') + 1)}`;
+  return `DESCRIBE ${eventsChunkSelectSql(b, sessions, c)}`;
 }
 
 /** A user's most frequent value of a place field over their events (ties: alphabetically first). */
