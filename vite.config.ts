@@ -23,6 +23,17 @@ function demoOverview(): Plugin {
   };
 }
 
+/**
+ * Cross-origin isolation (COOP + COEP): the page may then run DuckDB-WASM's threaded build as its reader
+ * (src/db/reader.ts). Sent by `npm start` / `vite preview` and the dev server; static hosts that cannot set headers
+ * get them from the service worker on later visits (src/sw.ts). Everything the page loads is its own origin's.
+ */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
 export default defineConfig({
   base: './',
   plugins: [
@@ -48,16 +59,19 @@ export default defineConfig({
           { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' },
         ],
       },
-      workbox: {
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      injectManifest: {
         globPatterns: ['**/*.{js,css,html,wasm,svg,png,webmanifest}'],
+        // The threaded build (37 MB) is fetched only by pages that run the reader, on big datasets: cached when used.
+        globIgnores: ['**/duckdb-coi-*.wasm'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        navigateFallback: 'index.html',
-        cleanupOutdatedCaches: true,
       },
     }),
   ],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
-  preview: { port: 4173 },
-  server: { port: 5173 },
+  preview: { port: 4173, headers: ISOLATION_HEADERS },
+  server: { port: 5173, headers: ISOLATION_HEADERS },
 });

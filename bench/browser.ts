@@ -14,7 +14,7 @@ import { PIVOT_NAMES, benchPivots, type TimedSql } from './pivots.ts';
 import { PREFETCH_MAX_EVENTS } from '../src/views/prefetch.ts';
 import { SEGMENT_NAMES, benchSegments, type TimedExec } from './segments.ts';
 import type { Sections } from './native.ts';
-import { ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
+import { ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming, type ReaderRun } from './queries.ts';
 
 /** The same Chromium flags as e2e/playwright.config.ts (read from it), so the benchmark sees what the e2e tests see. */
 export const CHROMIUM_ARGS: string[] = [...(playwrightConfig.use?.launchOptions?.args ?? [])];
@@ -26,11 +26,14 @@ export interface BrowserRig {
   close(): Promise<void>;
 }
 
-/** Serve dist/ on a free port and launch headless Chromium. */
-export async function startRig(extraArgs: string[] = []): Promise<BrowserRig> {
+/**
+ * Serve dist/ on a free port and launch headless Chromium. `isolate` (default true: what `npm start` serves) sends
+ * the cross-origin isolation headers, so the page runs its threaded reader (src/db/reader.ts) beside the main engine.
+ */
+export async function startRig(extraArgs: string[] = [], isolate = true): Promise<BrowserRig> {
   const servePath = new URL('../e2e/serve.mjs', import.meta.url).href;
-  const { serveDist } = (await import(servePath)) as { serveDist: (port: number, dir?: string) => Promise<Server> };
-  const server = await serveDist(0, DIST + '/');
+  const { serveDist } = (await import(servePath)) as { serveDist: (port: number, dir?: string, opts?: { isolate?: boolean }) => Promise<Server> };
+  const server = await serveDist(0, DIST + '/', { isolate });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const stop = () => new Promise<void>((done) => server.close(() => done()));
   let browser: Browser;
@@ -124,6 +127,8 @@ interface Strata {
       info?: { persistent?: boolean };
       query(sql: string, params?: unknown[]): Promise<PageTable>;
       exec(sql: string): Promise<void>;
+      reader(): { state: string; threads: number; generation: number; lastSnapshotMs: number | null; error: string | null } | null;
+      writes(): number;
     };
   };
 }
@@ -248,6 +253,22 @@ export async function segmentsSettled(page: Page): Promise<void> {
   if (err) throw new Error(err);
 }
 
+/**
+ * When the page runs the threaded reader, wait until its snapshot holds everything written so far (else the timed
+ * reads would go to the main engine, or compete with the snapshot being taken). Returns what it reported.
+ */
+export async function readerSettled(page: Page): Promise<ReaderRun> {
+  await page.waitForFunction(() => {
+    const db = (globalThis as unknown as Strata).strata.db;
+    const r = db.reader();
+    return !r || r.state === 'failed' || ((r.state === 'ready' || r.state === 'standby') && r.generation === db.writes());
+  }, null, { timeout: 300_000, polling: 200 });
+  return page.evaluate(() => {
+    const r = (globalThis as unknown as Strata).strata.db.reader();
+    return r ? { state: r.state, threads: r.threads, snapshotMs: r.state === 'ready' ? r.lastSnapshotMs : null, error: r.error } : null;
+  });
+}
+
 /** Wait for the app's first dashboard; on timeout say what state the app was in. */
 async function dashboardRendered(page: Page, timeoutS = 90): Promise<void> {
   try {
@@ -286,6 +307,7 @@ async function runInPage(page: Page, params: GenParams, queries: readonly BenchQ
   if (gen.error) return { queries: [], error: shortReason(gen.error) };
   await segmentsSettled(page);
   await dashboardIdle(page);
+  const reader = await readerSettled(page);
   const memoryMb = await page.evaluate(async (sql) => {
     const t = await (globalThis as unknown as Strata).strata.db.query(sql);
     return Number(t.get(0)?.toJSON().mb);
@@ -314,7 +336,7 @@ async function runInPage(page: Page, params: GenParams, queries: readonly BenchQ
     { queries: queries as BenchQuery[], runs },
   );
   const storage = gen.persistent === undefined ? undefined : gen.persistent ? 'OPFS' : 'in memory';
-  return { loadMs: gen.ms, events: gen.events ?? undefined, memoryMb, storage, queries: timed as QueryTiming[] };
+  return { loadMs: gen.ms, events: gen.events ?? undefined, memoryMb, storage, reader, queries: timed as QueryTiming[] };
 }
 
 /** Time limits of benchBrowser's parts, in ms. */

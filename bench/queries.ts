@@ -53,6 +53,9 @@ export type QueryTiming =
   | { name: string; times: number[]; rows: number; /** For pivots: the main statement with its bound values. */ fingerprint?: string }
   | { name: string; error: string };
 
+/** The threaded reader as the page reported it before the timed statements. */
+export type ReaderRun = { state: string; threads: number; snapshotMs: number | null; error: string | null } | null;
+
 /** What one engine did at one size: load time, events, table memory, query timings; or why it failed. */
 export interface EngineRun {
   loadMs?: number;
@@ -60,6 +63,8 @@ export interface EngineRun {
   memoryMb?: number;
   /** Where the engine keeps tables, when it says: 'in memory' or 'OPFS'. */
   storage?: string;
+  /** The page's threaded reader once its snapshot was current (null: the page ran without it). */
+  reader?: ReaderRun;
   queries: QueryTiming[];
   /** Pivot timings (bench/pivots.ts), when the engine got that far. */
   pivots?: QueryTiming[];

@@ -38,6 +38,8 @@ interface Options {
   predictSizes: string[];
   /** Live mode: one tick's cost at --sizes, page vs native. */
   live: boolean;
+  /** Serve the page cross-origin isolated (its threaded reader on), as `npm start` does; --no-threads turns it off. */
+  threads: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -50,6 +52,7 @@ function parseArgs(argv: readonly string[]): Options {
   let predict = true;
   let predictSizes = Object.keys(PREDICT_SIZES);
   let live = true;
+  let threads = true;
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=', 2);
     if (key === '--no-imports') imports = false;
@@ -57,6 +60,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (key === '--no-ml') ml = false;
     else if (key === '--no-predict') predict = false;
     else if (key === '--no-live') live = false;
+    else if (key === '--no-threads') threads = false;
     else if (key === '--only' && value === 'live') [main, imports, segments, ml, predict] = [false, false, false, false, false];
     else if (key === '--predict-sizes') predictSizes = value.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
     else if (key === '--only' && value === 'segments') [main, imports, ml, predict, live] = [false, false, false, false, false];
@@ -64,7 +68,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (key === '--only' && value === 'predict') [main, imports, segments, ml, live] = [false, false, false, false, false];
     else if (key === '--sizes') sizes = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     else if (key === '--runs') runs = Number(value);
-    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N, --no-imports, --no-segments, --no-ml, --no-predict, --predict-sizes=5k,50k,500k, --only=segments, --only=ml, --only=predict, --only=live and --no-live.`);
+    else throw new Error(`Unknown option ${arg}. Use --sizes=50k,1m,10m, --runs=N, --no-imports, --no-segments, --no-ml, --no-predict, --predict-sizes=5k,50k,500k, --only=segments, --only=ml, --only=predict, --only=live, --no-live and --no-threads.`);
   }
   const unknown = sizes.filter((s) => !(s in SIZES));
   if (unknown.length) throw new Error(`Unknown size(s) ${unknown.join(', ')}; choose from ${Object.keys(SIZES).join(', ')}.`);
@@ -73,7 +77,7 @@ function parseArgs(argv: readonly string[]): Options {
   if (!main && !segments && ml && !sizes.some((s) => s in ML_SETS)) throw new Error('--only=ml needs --sizes with 50k and/or 1m.');
   const badPredict = predictSizes.filter((x) => !(x in PREDICT_SIZES));
   if (badPredict.length) throw new Error(`Unknown prediction size(s) ${badPredict.join(', ')}; choose from ${Object.keys(PREDICT_SIZES).join(', ')}.`);
-  return { sizes: sizes.map((s) => SIZES[s]), runs, imports, main, segments, ml, sizeKeys: sizes, predict, predictSizes, live };
+  return { sizes: sizes.map((s) => SIZES[s]), runs, imports, main, segments, ml, sizeKeys: sizes, predict, predictSizes, live, threads };
 }
 
 /** Issue 12's targets for computing every built-in in the page, by size label. */
@@ -147,7 +151,7 @@ async function main(): Promise<void> {
   let ml: MlResult | null = null;
   let predictMd = '';
   let liveMd = '';
-  const rig = await startRig();
+  const rig = await startRig([], opts.threads);
   try {
     log(`serving dist-bench/ at ${rig.url}; Chromium ${rig.browser.version()}`);
     if (opts.main) {
@@ -234,7 +238,7 @@ async function main(): Promise<void> {
   if (ml) process.stdout.write('\n' + renderMlTable(ml.rows, ml.threads) + '\n');
   const caption =
     `_${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, median of ${opts.runs} timed runs after 1 warm-up; ` +
-    `WASM = DuckDB-WASM in Chromium (query times include the worker round trip and Arrow decode), ` +
+    `WASM = DuckDB-WASM in Chromium (query times include the worker round trip and Arrow decode; ${opts.threads ? 'the page served cross-origin isolated, as npm start serves it, so its reads are answered by the threaded reader once its snapshot is current' : 'the page served without cross-origin isolation (--no-threads): the single-threaded engine answers everything'}), ` +
     `native = @duckdb/node-api, threads=1, in memory; the page is timed after its background computation of the built-in segmentations has finished. A pivot's time is the engine time of all its statements ` +
     `(bucket stats, then the GROUPING SETS query) summed per run, the app's runPivot deciding what runs; ` +
     `the one-measure change is what the Pivot screen runs when its coordinator already holds A's stats. ` +

@@ -121,6 +121,17 @@ export function sizeRows(
     },
     { size, step: 'DuckDB memory after load (duckdb_memory total)', wasm: mb(wasm), native: mb(native) },
   ];
+  if (wasm.reader !== undefined) {
+    const r = wasm.reader;
+    const text = !r
+      ? 'off (page not cross-origin isolated)'
+      : r.state === 'ready'
+        ? `${r.threads} threads`
+        : r.state === 'standby'
+          ? 'standing by (too few events: the main engine answers)'
+          : `${r.state}${r.error ? `: ${r.error.slice(0, 80)}` : ''}`;
+    rows.push({ size, step: `threaded reader: ${text}; its snapshot of the stored file (checkpoint, read, attach)`, wasm: r?.snapshotMs ? { ms: r.snapshotMs } : { text: '—' }, native: null });
+  }
   const find = (r: EngineRun, n: string) => r.queries.find((q) => q.name === n);
   for (const name of names) {
     rows.push({ size, step: name, wasm: queryCell(find(wasm, name), wasm.error), native: queryCell(find(native, name), native.error) });

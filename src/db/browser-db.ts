@@ -9,6 +9,8 @@ import type { DbWorkerApi } from './protocols.ts';
 import type { EngineInfo, EngineOptions } from './wasm-engine.ts';
 import { ENGINE_STOPPED, isEngineFatal } from './engine-faults.ts';
 import { StrataError } from '../errors.ts';
+import { statementKind } from './statement-kind.ts';
+import { canUseReader, readerMode, readStoredFile, SnapshotReader, type ReaderStatus } from './reader.ts';
 
 /** A Db on its own connection whose running statement can be cancelled (imports, long builds). */
 export interface CancellableDb extends Db {
@@ -27,7 +29,20 @@ export interface BrowserDb extends Db {
   queryOne(sql: string, params?: readonly SqlValue[]): Promise<Table>;
   /** Resolves with the reason once the engine is dead (trap, worker gone or silent); never rejects. */
   readonly stopped: Promise<string>;
+  /** The threaded reader's state, or null when this page runs without it (not cross-origin isolated, in memory). */
+  reader(): ReaderStatus | null;
+  /** Writes sent so far on any connection (each counts when it starts and when it ends). */
+  writes(): number;
 }
+
+/** How an engine is opened: EngineOptions plus whether to start the threaded reader beside it. */
+export interface BrowserDbOptions extends EngineOptions {
+  /** Start the threaded reader when the page allows it (default: when cross-origin isolated, persistent, writable). */
+  reader?: boolean;
+}
+
+/** Writes are quiet for this long before the reader takes a new snapshot. */
+const SNAPSHOT_QUIET_MS = 1200;
 
 /** How often the worker is asked whether it is alive, and how long an answer may take. */
 const BEAT_MS = 1500;
@@ -35,7 +50,7 @@ const SILENT_MS = 5000;
 const RECHECK_MS = 500;
 
 /** Start the database worker and resolve once DuckDB-WASM is ready. */
-export async function openBrowserDb(opts: EngineOptions): Promise<BrowserDb> {
+export async function openBrowserDb(opts: BrowserDbOptions): Promise<BrowserDb> {
   const worker = new Worker(new URL('../../workers/db.worker.ts', import.meta.url), { type: 'module', name: 'db' });
   const remote = Comlink.wrap<DbWorkerApi>(worker);
   let dead: string | null = null;
@@ -49,6 +64,7 @@ export async function openBrowserDb(opts: EngineOptions): Promise<BrowserDb> {
     if (dead) return;
     dead = reason;
     clearInterval(beat);
+    reader?.close();
     rejectDead(new StrataError(`${ENGINE_STOPPED} (${reason}).`));
     announce(reason);
   };
@@ -68,7 +84,7 @@ export async function openBrowserDb(opts: EngineOptions): Promise<BrowserDb> {
 
   let info: EngineInfo;
   try {
-    info = await guard(() => remote.init(opts));
+    info = await guard(() => remote.init({ persist: opts.persist, readOnly: opts.readOnly, strict: opts.strict }));
   } catch (err) {
     die('it could not start');
     remote[Comlink.releaseProxy]();
@@ -97,16 +113,53 @@ export async function openBrowserDb(opts: EngineOptions): Promise<BrowserDb> {
       });
   }, BEAT_MS);
 
+  // Every write counts twice, when sent and when done, so a snapshot taken while one runs is never current.
+  let writes = 0;
+  let reader: SnapshotReader | null = null;
+  const writing = async <T>(call: () => Promise<T>): Promise<T> => {
+    writes++;
+    try {
+      return await call();
+    } finally {
+      writes++;
+      reader?.schedule();
+    }
+  };
   const bind = (conn?: number): Db => ({
-    query: (sql: string, params: readonly SqlValue[] = []) => guard(async () => tableFromIPC(await remote.query(sql, [...params], conn))),
-    exec: (sql: string) => guard(() => remote.exec(sql, conn)),
+    async query(sql: string, params: readonly SqlValue[] = []) {
+      const kind = statementKind(sql);
+      const onMain = () => guard(async () => tableFromIPC(await remote.query(sql, [...params], conn)));
+      if (kind === 'write') return writing(onMain);
+      // A read on the main connection: from the reader's snapshot when it holds exactly what the file holds now.
+      if (kind === 'read' && conn === undefined && reader?.current(writes)) {
+        const answer = await reader.answer(sql, params, writes);
+        if (answer === 'write') return writing(onMain);
+        if (answer) return answer;
+      }
+      return onMain();
+    },
+    exec: (sql: string) => (statementKind(sql) === 'write' ? writing(() => guard(() => remote.exec(sql, conn))) : guard(() => remote.exec(sql, conn))),
     insertArrow: (table: string, ipc: Uint8Array, o?: InsertOptions) =>
-      guard(() => remote.insertArrow(table, Comlink.transfer(ipc, [ipc.buffer]), o, conn)),
+      writing(() => guard(() => remote.insertArrow(table, Comlink.transfer(ipc, [ipc.buffer]), o, conn))),
     close: async () => {
       if (conn !== undefined && !dead) await guard(() => remote.disconnect(conn));
     },
   });
   const main = bind();
+  const mode = readerMode();
+  if ((opts.reader ?? mode.on) && info.persistent && !info.readOnly && canUseReader()) {
+    reader = new SnapshotReader(
+      { writes: () => writes, query: (sql) => main.query(sql), exec: (sql) => main.exec(sql) },
+      {
+        threads: Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2)),
+        minEvents: mode.minEvents,
+        quietMs: SNAPSHOT_QUIET_MS,
+        readFile: () => readStoredFile(),
+        startWorker: () => new Worker(new URL('../../workers/reader.worker.ts', import.meta.url), { type: 'module', name: 'reader' }),
+      },
+    );
+    reader.schedule();
+  }
   return {
     ...main,
     kind: 'wasm',
@@ -119,7 +172,10 @@ export async function openBrowserDb(opts: EngineOptions): Promise<BrowserDb> {
       const conn = await guard(() => remote.connect());
       return { ...bind(conn), cancel: () => guard(() => remote.cancel(conn)) };
     },
+    reader: () => reader?.info ?? null,
+    writes: () => writes,
     async close() {
+      reader?.close();
       die('closed');
       remote[Comlink.releaseProxy]();
       worker.terminate();

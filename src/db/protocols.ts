@@ -34,6 +34,19 @@ export interface DbWorkerApi {
   dropFile(name: string): Promise<void>;
 }
 
+/** workers/reader.worker.ts: the threaded build over a read-only snapshot of the stored file (src/db/reader.ts). */
+export interface ReaderWorkerApi {
+  /** Start the threaded build with `threads` threads. */
+  init(threads: number): Promise<EngineInfo>;
+  ping(): string | null;
+  /**
+   * Attach the file's bytes (transferred) read-only as `catalog`, `schema` current; detach `previous`; then read
+   * the schema's tables once (warm). Resolves with the warming's milliseconds.
+   */
+  attach(name: string, bytes: Uint8Array, catalog: string, schema: string, previous: string | null): Promise<number>;
+  query(sql: string, params?: SqlValue[]): Promise<Uint8Array>;
+}
+
 /** Where converted chunks go: the main thread stores each in DuckDB before the next is sent. */
 export interface RemoteConvertSink {
   chunk(c: ConvertChunk): Promise<void>;

@@ -3,7 +3,7 @@ import * as duckdb from '@duckdb/duckdb-wasm';
 import { tableFromIPC } from 'apache-arrow';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import { CANCELLED, type InsertOptions } from './types.ts';
-import { ident, scriptSql, type SqlValue } from '../sql/quote.ts';
+import { ident, literal as literalText, scriptSql, type SqlValue } from '../sql/quote.ts';
 import { ENGINE_STOPPED, isEngineFatal } from './engine-faults.ts';
 
 /** Where the database file lives when persistence is on (Origin Private File System). */
@@ -35,6 +35,18 @@ export interface EngineInfo {
 }
 
 
+/** Which DuckDB-WASM build to start: the single-threaded "eh" one (default) or the threaded "coi" one. */
+export interface EngineBundle {
+  wasm: string;
+  /** The threaded build's helper-thread script (only with `crossOriginIsolated`). */
+  pthreadWorker?: string;
+  /**
+   * The threaded build's thread count, set when the database opens: a `SET threads` sent right after the engine
+   * starts hangs it for good (its helper threads are still loading; measured in Chromium), at open it is safe.
+   */
+  threads?: number;
+}
+
 /** The engine: one AsyncDuckDB instance; connection 0 is the main one, others are opened on demand. */
 export class WasmEngine {
   private db: duckdb.AsyncDuckDB | null = null;
@@ -50,13 +62,13 @@ export class WasmEngine {
    * Start DuckDB from the locally bundled files (never a CDN). `startWorker` starts DuckDB-WASM's own worker for its
    * "eh" build (workers/duckdb-eh.worker.ts, which lets the browser cache the compiled module).
    */
-  async init(opts: EngineOptions, startWorker: () => Worker): Promise<EngineInfo> {
+  async init(opts: EngineOptions, startWorker: () => Worker, bundle: EngineBundle = { wasm: ehWasm }): Promise<EngineInfo> {
     const t0 = performance.now();
     const inner = startWorker();
     // DuckDB-WASM forgets (never settles) its pending requests when its worker fails: notice, and fail them.
     inner.addEventListener('error', (e) => this.fail(e.message || 'its worker failed'));
     const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), inner);
-    await db.instantiate(ehWasm);
+    await db.instantiate(bundle.wasm, bundle.pthreadWorker);
     const query = { castBigIntToDouble: true, castDecimalToDouble: true, castTimestampToDate: false };
     const opfs = typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
     let persistent = false;
@@ -75,7 +87,7 @@ export class WasmEngine {
         await db.open({ query });
       }
     } else {
-      await db.open({ query });
+      await db.open(bundle.threads ? { query, maximumThreads: bundle.threads } : { query });
     }
     this.db = db;
     this.mainId = await this.connect();
@@ -242,6 +254,26 @@ export class WasmEngine {
   /** Make a dropped File readable by SQL under `name` (read lazily; the file is never copied). */
   async registerFile(name: string, file: File): Promise<void> {
     await this.guard(() => this.ready().registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true));
+  }
+
+  /**
+   * The reader's snapshot (workers/reader.worker.ts): the stored database file's bytes become `name`, attached
+   * read-only as `catalog` with `schema` current on the main connection; the previous snapshot, if any, is detached
+   * and its bytes dropped. Statements then read exactly what the file held, however the stored file changes after.
+   */
+  async attachSnapshot(name: string, bytes: Uint8Array, catalog: string, schema: string, previous: string | null): Promise<void> {
+    await this.guard(async () => {
+      const db = this.ready();
+      await db.registerFileBuffer(name, bytes);
+      const id = this.mainId;
+      await db.runQuery(id, 'USE memory');
+      if (previous) {
+        await db.runQuery(id, `DETACH DATABASE IF EXISTS ${ident(catalog)}`);
+        await db.dropFile(previous).catch(() => null);
+      }
+      await db.runQuery(id, `ATTACH ${literalText(name)} AS ${ident(catalog)} (READ_ONLY)`);
+      await db.runQuery(id, `USE ${ident(catalog)}.${ident(schema)}`);
+    });
   }
 
   /** Forget a registered file. */

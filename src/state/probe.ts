@@ -5,6 +5,7 @@ import type { Table } from 'apache-arrow';
 import type { AppState, Timings } from './app.svelte.ts';
 import type { SqlValue } from '../sql/quote.ts';
 import { StrataError } from '../errors.ts';
+import type { ReaderStatus } from '../db/reader.ts';
 
 /** What production builds expose as `globalThis.strata`. */
 export interface StrataProbe {
@@ -32,6 +33,8 @@ export interface StrataProbe {
   readonly version: number;
   /** Statements the query coordinator has sent to the engine (its cache misses). */
   readonly queriesSent: number;
+  /** The threaded reader (src/db/reader.ts), or null when the page runs without it. */
+  readonly reader: ReaderStatus | null;
   /** Run one read-only statement (a SELECT or WITH query): refused if the text holds anything else. */
   query(sql: string, params?: readonly SqlValue[]): Promise<Table>;
 }
@@ -53,6 +56,7 @@ export function createProbe(app: AppState): StrataProbe {
     get dataset() { return app.dataset ? { id: app.dataset.id, schema: app.dataset.schema, name: app.dataset.name } : null; },
     get prefetch() { return app.prefetch ? { ...app.prefetch } : null; },
     get version() { return app.version; },
+    get reader() { return app.db?.reader() ?? null; },
     get queriesSent() { return app.coordinator?.sent ?? 0; },
     get importFiles() { return app.importer.files.map((f) => ({ name: f.source.displayName, status: f.status, error: f.error })); },
     async query(sql: string, params: readonly SqlValue[] = []): Promise<Table> {

@@ -1,0 +1,259 @@
+// The threaded reader: when the page is cross-origin isolated, a second DuckDB-WASM — the threaded ("coi") build —
+// answers the analyses' SELECTs from a read-only snapshot of the stored database file. The main engine (single-
+// threaded, the only one that can open the file in OPFS: duckdb-wasm#2096) keeps every write and every statement
+// the snapshot cannot answer. A snapshot is current while no write has been sent since it was taken; the browser Db
+// counts writes (statementKind) and asks the reader only then, so an answer never comes from stale data.
+import * as Comlink from 'comlink';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import type { ReaderWorkerApi } from './protocols.ts';
+import type { SqlValue } from '../sql/quote.ts';
+
+/**
+ * Where the reader is: waiting for its first snapshot, standing by (the dataset is too small to gain from threads:
+ * the main engine answers), taking a snapshot, answering, or given up (with why).
+ */
+export type ReaderState = 'starting' | 'standby' | 'loading' | 'ready' | 'failed';
+
+/** What the reader needs from the main engine. */
+export interface ReaderHost {
+  /** Writes sent so far (bumped when a write starts and when it ends). */
+  writes(): number;
+  /** Run a statement on the main engine (CHECKPOINT, the current catalog and schema). */
+  query(sql: string): Promise<Table>;
+  exec(sql: string): Promise<void>;
+}
+
+export interface ReaderOptions {
+  threads: number;
+  /**
+   * Take snapshots only while the current dataset has at least this many events. Below it the threads cost more than
+   * they give (measured in the page at 50K events: the Overview's panels 1.5–4× slower on the reader, its 7 panels
+   * 116 vs 43 ms; at 1M even or faster, pivot B 414 → 292 ms), and the threaded build is not even loaded.
+   */
+  minEvents: number;
+  /** Wait this long after the last write before taking a snapshot (writes come in bursts). */
+  quietMs: number;
+  /** Read the stored file (OPFS in the page). */
+  readFile: () => Promise<Uint8Array>;
+  /** Start the reader's worker. */
+  startWorker: () => Worker;
+}
+
+/** What the reader reports (the probe, the benchmark). */
+export interface ReaderStatus {
+  state: ReaderState;
+  threads: number;
+  /** The write count its state holds for: the snapshot's when ready, the decision's when standing by (-1 before). */
+  generation: number;
+  snapshots: number;
+  /** Statements it answered. */
+  answered: number;
+  /** Milliseconds the last snapshot took (checkpoint, read, attach, warm). */
+  lastSnapshotMs: number | null;
+  /** Of which reading the dataset's tables once after attaching (so the first statements find them in memory). */
+  warmMs: number | null;
+  error: string | null;
+}
+
+/** The main engine's current catalog and schema, and how many events the current dataset holds (table metadata). */
+const WHERE_SQL = `SELECT current_database() AS d, current_schema() AS s,
+  (SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables()
+   WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = 'events')::DOUBLE AS n`;
+
+/** Snapshot retries for one write count before waiting for the next write (a log that never empties, a busy file). */
+const MAX_TRIES = 3;
+
+export class SnapshotReader {
+  private worker: Worker | null = null;
+  private remote: Comlink.Remote<ReaderWorkerApi> | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private busy = false;
+  private again = false;
+  private tries = 0;
+  private triedFor = -1;
+  private fileName: string | null = null;
+  private dead: Promise<never>;
+  private kill: (err: Error) => void = () => undefined;
+  private status: ReaderStatus;
+  private started: Promise<void> | null = null;
+
+  constructor(
+    private host: ReaderHost,
+    private opts: ReaderOptions,
+  ) {
+    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, lastSnapshotMs: null, warmMs: null, error: null };
+    this.dead = new Promise<never>((_, reject) => (this.kill = reject));
+    this.dead.catch(() => undefined);
+  }
+
+  get info(): ReaderStatus {
+    return { ...this.status };
+  }
+
+  /** True when the snapshot holds exactly what the main engine holds after `writes` writes. */
+  current(writes: number): boolean {
+    return this.status.state === 'ready' && this.status.generation === writes;
+  }
+
+  /** A write ended (or the host opened): take a new snapshot once writes have been quiet for a moment. */
+  schedule(): void {
+    if (this.status.state === 'failed') return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), this.opts.quietMs);
+  }
+
+  /**
+   * Answer a read from the snapshot: the table, or null when the snapshot is not current or the reader failed to
+   * answer (the caller runs it on the main engine), or 'write' when the reader refused it as a write (a statement
+   * the classifier let through: the caller counts it as one).
+   */
+  async answer(sql: string, params: readonly SqlValue[], writes: number): Promise<Table | null | 'write'> {
+    if (!this.current(writes) || !this.remote) return null;
+    try {
+      const bytes = await Promise.race([this.remote.query(sql, [...params]), this.dead]);
+      this.status.answered++;
+      return tableFromIPC(bytes);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      if (/read-only|read only/i.test(msg)) return 'write';
+      return null;
+    }
+  }
+
+  /** Start the threaded engine (once). */
+  private start(): Promise<void> {
+    this.started ??= (async () => {
+      const worker = this.opts.startWorker();
+      this.worker = worker;
+      worker.addEventListener('error', (e) => this.fail(e.message || 'the reader worker failed'));
+      const remote = Comlink.wrap<ReaderWorkerApi>(worker);
+      this.remote = remote;
+      await Promise.race([remote.init(this.opts.threads), this.dead]);
+      const t = tableFromIPC(await Promise.race([remote.query("SELECT current_setting('threads')::INTEGER AS t"), this.dead]));
+      this.status.threads = Number(t.getChild('t')?.get(0) ?? 1);
+    })();
+    return this.started;
+  }
+
+  /** Take a snapshot if the current one is not for the current write count. */
+  async refresh(): Promise<void> {
+    if (this.status.state === 'failed') return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      const w0 = this.host.writes();
+      if (this.status.generation === w0 && (this.status.state === 'ready' || this.status.state === 'standby')) return;
+      if (this.triedFor !== w0) {
+        this.triedFor = w0;
+        this.tries = 0;
+      }
+      if (this.tries >= MAX_TRIES) return;
+      this.tries++;
+      let t0 = performance.now();
+      const where = (await this.host.query(WHERE_SQL)).get(0)?.toJSON() as { d: string; s: string; n: number };
+      if (Number(where.n) < this.opts.minEvents) {
+        this.status.state = 'standby';
+        this.status.generation = w0;
+        return;
+      }
+      try {
+        await this.start();
+      } catch (err) {
+        // The threaded engine could not start (or died starting): the main engine answers everything.
+        this.fail(err instanceof Error ? err.message : String(err));
+        return;
+      }
+      this.status.state = 'loading';
+      t0 = performance.now(); // the snapshot's own time, not the engine's first start
+      await this.host.exec('CHECKPOINT');
+      // After a CHECKPOINT that succeeded, the file alone holds every committed change (its write-ahead log, which
+      // DuckDB-WASM leaves in OPFS with stale content, is not read: DuckDB would skip it as older than the file).
+      const bytes = await this.opts.readFile();
+      if (this.host.writes() !== w0) {
+        // Something was written meanwhile: try again once writes are quiet.
+        this.status.state = this.status.generation >= 0 ? 'ready' : 'starting';
+        this.again = this.tries < MAX_TRIES;
+        return;
+      }
+      const name = `strata-snapshot-${this.status.snapshots + 1}.db`;
+      this.status.warmMs = await Promise.race([
+        this.remote!.attach(name, Comlink.transfer(bytes, [bytes.buffer]), String(where.d), String(where.s), this.fileName),
+        this.dead,
+      ]);
+      this.fileName = name;
+      this.status.snapshots++;
+      this.status.generation = w0;
+      this.status.state = 'ready';
+      this.status.lastSnapshotMs = performance.now() - t0;
+    } catch (err) {
+      // A snapshot that failed (the file changed while read, the engine busy): keep the last one, which is no
+      // longer current, and try again later, at most MAX_TRIES times for one write count.
+      this.status.error = err instanceof Error ? err.message : String(err);
+      if (this.status.state === 'loading') this.status.state = this.status.generation >= 0 ? 'ready' : 'starting';
+      this.again = this.tries < MAX_TRIES;
+    } finally {
+      this.busy = false;
+      if (this.again && !this.failed()) {
+        this.again = false;
+        this.schedule();
+      }
+    }
+  }
+
+  private failed(): boolean {
+    return this.status.state === 'failed';
+  }
+
+  /** Give up: every later read goes to the main engine. */
+  fail(reason: string): void {
+    if (this.status.state === 'failed') return;
+    this.status.state = 'failed';
+    this.status.error = reason;
+    clearTimeout(this.timer);
+    this.kill(new Error(`The threaded reader stopped: ${reason}`));
+    this.close();
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    if (this.remote) this.remote[Comlink.releaseProxy]();
+    this.worker?.terminate();
+    this.remote = null;
+    this.worker = null;
+    if (this.status.state !== 'failed') this.status.state = 'failed';
+    this.status.error ??= 'closed';
+  }
+}
+
+/** The stored file in OPFS (the main engine's `opfs://strata.db`), read while the main engine holds it open. */
+export async function readStoredFile(name = 'strata.db'): Promise<Uint8Array> {
+  const root = await navigator.storage.getDirectory();
+  const file = await (await root.getFileHandle(name)).getFile();
+  return new Uint8Array(await file.arrayBuffer());
+}
+
+/** Whether this page can run the threaded build (cross-origin isolated, SharedArrayBuffer, OPFS). */
+export function canUseReader(): boolean {
+  return (
+    typeof crossOriginIsolated !== 'undefined' &&
+    crossOriginIsolated === true &&
+    typeof SharedArrayBuffer === 'function' &&
+    typeof navigator !== 'undefined' &&
+    typeof navigator.storage?.getDirectory === 'function'
+  );
+}
+
+/** Events from which the reader takes snapshots by default (see ReaderOptions.minEvents). */
+export const READER_MIN_EVENTS = 500_000;
+
+/**
+ * The page's address may turn the reader off (`?reader=off`: to compare, or to work around a browser's fault) or on
+ * for any size (`?reader=on`: the tests, on the demo shop); otherwise it answers from READER_MIN_EVENTS events.
+ */
+export function readerMode(): { on: boolean; minEvents: number } {
+  const asked = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('reader');
+  return { on: asked !== 'off', minEvents: asked === 'on' ? 0 : READER_MIN_EVENTS };
+}
