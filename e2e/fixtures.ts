@@ -9,15 +9,31 @@ interface Guard {
   errors: string[];
 }
 
+/** The options a project may set (playwright.config.ts). */
+export interface ReaderFixtures {
+  readerOn: boolean;
+}
+
 /** `test` with a guard that watches requests and the console of every page in the context. */
-export const test = base.extend<{ guard: Guard; freshProfile: boolean }, { demoProfile: string }>({
+export const test = base.extend<{ guard: Guard; freshProfile: boolean; readerOn: boolean }, { demoProfile: string }>({
   /** The worker's template profile: the app's first visit, until the demo shop is stored (demo-profile.ts). */
   demoProfile: [demoProfileFixture, DEMO_PROFILE_OPTIONS],
   /** Start from an empty profile: the test is about the first visit itself. */
   freshProfile: [false, { option: true }],
-  context: async ({ demoProfile, freshProfile, baseURL, viewport, launchOptions }, use) => {
+  /** The threaded reader answers whatever the dataset's size (`strata.reader` = on): the isolated project's tests. */
+  readerOn: [false, { option: true }],
+  context: async ({ demoProfile, freshProfile, readerOn, baseURL, viewport, launchOptions }, use) => {
     const dir = copyProfile(freshProfile ? undefined : demoProfile);
     const context = await launchProfile(dir, { baseURL, viewport, launchOptions });
+    if (readerOn) {
+      await context.addInitScript(() => {
+        try {
+          localStorage.setItem('strata.reader', 'on');
+        } catch {
+          // a document without storage (a download, an opaque frame): nothing to set
+        }
+      });
+    }
     try {
       await use(context);
     } finally {
@@ -64,11 +80,29 @@ export { expect };
 export async function waitForDashboard(page: Page): Promise<void> {
   await expect(page.getByTestId('kpi-users')).toHaveAttribute('data-value', /\d/, { timeout: 90_000 });
   await expect(page.locator('[data-panel-state="loading"]')).toHaveCount(0, { timeout: 60_000 });
+  await readerSettled(page);
 }
 
 /** Wait until the app has started and is not generating (any screen). */
 export async function waitForApp(page: Page): Promise<void> {
   await page.waitForFunction(() => (globalThis as { strata?: { phase: string } }).strata?.phase === 'ready', null, { timeout: 90_000 });
+  await readerSettled(page);
+}
+
+/**
+ * When the test asked for the threaded reader (the `threads` project: `strata.reader` = on), wait until its snapshot
+ * holds everything written so far, so the test's next statements are answered by it; a reader that failed fails
+ * the test. Without it (the other projects: no isolation, no reader) this returns at once.
+ */
+export async function readerSettled(page: Page): Promise<void> {
+  const wanted = await page.evaluate(() => localStorage.getItem('strata.reader') === 'on' && crossOriginIsolated);
+  if (!wanted) return;
+  await page.waitForFunction(() => {
+    const r = (globalThis as { strata?: { reader: { state: string; current: boolean } | null } }).strata?.reader;
+    return !!r && (r.current || r.state === 'failed');
+  }, null, { timeout: 90_000, polling: 100 });
+  const r = await page.evaluate(() => (globalThis as unknown as { strata: { reader: { state: string; error: string | null } } }).strata.reader);
+  expect(r.state, `the threaded reader failed: ${r.error}`).toBe('ready');
 }
 
 /** The raw number behind a KPI card. */

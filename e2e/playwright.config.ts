@@ -1,5 +1,6 @@
 // Playwright: the production build (dist/) in Chromium — Debian's, CHROMIUM_PATH, or Playwright's own.
 import { defineConfig } from '@playwright/test';
+import type { ReaderFixtures } from './fixtures.ts';
 import { chromiumPath, LAUNCH_ARGS } from './browser.ts';
 
 /**
@@ -10,8 +11,16 @@ const IMPORT_HEAVY = ['**/faults.spec.ts', '**/import.spec.ts', '**/import-forma
 
 /** The port the production build is served on for the tests (E2E_PORT overrides it). */
 const PORT = Number(process.env.E2E_PORT ?? 4180);
+/** The same build served cross-origin isolated (COOP / COEP, as `npm start` serves it), on the next port. */
+const ISOLATED_PORT = PORT + 1;
 
-export default defineConfig({
+/**
+ * Specs that also run on the isolated server with the threaded reader answering whatever the dataset's size (the
+ * analyses checked against their plain-loop references on the reader's snapshot), plus the reader's own spec.
+ */
+const ON_READER = ['**/threads.spec.ts', '**/overview.spec.ts', '**/funnels.spec.ts', '**/journeys.spec.ts', '**/retention.spec.ts', '**/pivot.spec.ts'];
+
+export default defineConfig<ReaderFixtures>({
   testDir: '.',
   testMatch: '**/*.spec.ts',
   outputDir: '../test-results/artifacts',
@@ -25,7 +34,8 @@ export default defineConfig({
   workers: Number(process.env.E2E_WORKERS ?? 2),
   projects: [
     { name: 'imports', testMatch: IMPORT_HEAVY, workers: 1 },
-    { name: 'screens', testIgnore: IMPORT_HEAVY },
+    { name: 'screens', testIgnore: [...IMPORT_HEAVY, '**/threads.spec.ts'] },
+    { name: 'threads', testMatch: ON_READER, use: { baseURL: `http://127.0.0.1:${ISOLATED_PORT}/`, readerOn: true } },
   ],
   retries: 0,
   forbidOnly: true,
@@ -39,10 +49,14 @@ export default defineConfig({
     viewport: { width: 1400, height: 900 },
     trace: 'off',
   },
-  webServer: {
-    command: `node serve.mjs ${PORT}`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-  },
+  webServer: [
+    { command: `node serve.mjs ${PORT}`, url: `http://127.0.0.1:${PORT}/`, reuseExistingServer: false, timeout: 60_000 },
+    {
+      command: `node serve.mjs ${ISOLATED_PORT}`,
+      env: { E2E_ISOLATE: '1' },
+      url: `http://127.0.0.1:${ISOLATED_PORT}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+  ],
 });

@@ -33,6 +33,10 @@ export interface BrowserDb extends Db {
   reader(): ReaderStatus | null;
   /** Writes sent so far on any connection (each counts when it starts and when it ends). */
   writes(): number;
+  /** True when the reader's snapshot holds everything written so far (its answers are the main engine's). */
+  readerCurrent(): boolean;
+  /** One read-only statement on the reader's snapshot alone; fails unless it is current (the tests' cross-check). */
+  readerQuery(sql: string, params?: readonly SqlValue[]): Promise<Table>;
 }
 
 /** How an engine is opened: EngineOptions plus whether to start the threaded reader beside it. */
@@ -174,6 +178,12 @@ export async function openBrowserDb(opts: BrowserDbOptions): Promise<BrowserDb> 
     },
     reader: () => reader?.info ?? null,
     writes: () => writes,
+    readerCurrent: () => !!reader?.current(writes),
+    readerQuery: async (sql: string, params: readonly SqlValue[] = []) => {
+      if (statementKind(sql) !== 'read') throw new StrataError('Only one read-only statement can run on the reader.');
+      if (!reader) throw new StrataError('This page runs without the threaded reader.');
+      return guard(() => reader!.only(sql, params, writes));
+    },
     async close() {
       reader?.close();
       die('closed');

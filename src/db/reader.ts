@@ -60,8 +60,9 @@ const WHERE_SQL = `SELECT current_database() AS d, current_schema() AS s,
   (SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables()
    WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = 'events')::DOUBLE AS n`;
 
-/** Snapshot retries for one write count before waiting for the next write (a log that never empties, a busy file). */
-const MAX_TRIES = 3;
+/** A snapshot that could not be taken (written meanwhile, the file busy) is tried again later, each time waiting
+ *  twice as long, up to this many times the quiet period. */
+const MAX_BACKOFF = 32;
 
 export class SnapshotReader {
   private worker: Worker | null = null;
@@ -99,7 +100,10 @@ export class SnapshotReader {
   schedule(): void {
     if (this.status.state === 'failed') return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.refresh(), this.opts.quietMs);
+    // After failed tries for the same write count, wait longer each time (a long write transaction elsewhere).
+    const failed = this.triedFor === this.host.writes() ? this.tries : 0;
+    const backoff = Math.min(MAX_BACKOFF, 2 ** Math.max(0, failed - 1));
+    this.timer = setTimeout(() => void this.refresh(), this.opts.quietMs * backoff);
   }
 
   /**
@@ -118,6 +122,12 @@ export class SnapshotReader {
       if (/read-only|read only/i.test(msg)) return 'write';
       return null;
     }
+  }
+
+  /** Run a read on the snapshot only (the tests' cross-engine check): fails unless the snapshot is current. */
+  async only(sql: string, params: readonly SqlValue[], writes: number): Promise<Table> {
+    if (!this.current(writes) || !this.remote) throw new Error(`The threaded reader's snapshot is not current (${this.status.state}).`);
+    return tableFromIPC(await Promise.race([this.remote.query(sql, [...params]), this.dead]));
   }
 
   /** Start the threaded engine (once). */
@@ -150,7 +160,6 @@ export class SnapshotReader {
         this.triedFor = w0;
         this.tries = 0;
       }
-      if (this.tries >= MAX_TRIES) return;
       this.tries++;
       let t0 = performance.now();
       const where = (await this.host.query(WHERE_SQL)).get(0)?.toJSON() as { d: string; s: string; n: number };
@@ -175,7 +184,7 @@ export class SnapshotReader {
       if (this.host.writes() !== w0) {
         // Something was written meanwhile: try again once writes are quiet.
         this.status.state = this.status.generation >= 0 ? 'ready' : 'starting';
-        this.again = this.tries < MAX_TRIES;
+        this.again = true;
         return;
       }
       const name = `strata-snapshot-${this.status.snapshots + 1}.db`;
@@ -188,12 +197,14 @@ export class SnapshotReader {
       this.status.generation = w0;
       this.status.state = 'ready';
       this.status.lastSnapshotMs = performance.now() - t0;
+      this.status.error = null;
+      this.tries = 0;
     } catch (err) {
-      // A snapshot that failed (the file changed while read, the engine busy): keep the last one, which is no
-      // longer current, and try again later, at most MAX_TRIES times for one write count.
+      // A snapshot that failed (the file changed while read, a write transaction open elsewhere): keep the last
+      // one, which is no longer current, and try again later (schedule: each failed try waits longer).
       this.status.error = err instanceof Error ? err.message : String(err);
       if (this.status.state === 'loading') this.status.state = this.status.generation >= 0 ? 'ready' : 'starting';
-      this.again = this.tries < MAX_TRIES;
+      this.again = true;
     } finally {
       this.busy = false;
       if (this.again && !this.failed()) {
@@ -251,9 +262,15 @@ export const READER_MIN_EVENTS = 500_000;
 
 /**
  * The page's address may turn the reader off (`?reader=off`: to compare, or to work around a browser's fault) or on
- * for any size (`?reader=on`: the tests, on the demo shop); otherwise it answers from READER_MIN_EVENTS events.
+ * for any size (`?reader=on`: the tests, on the demo shop); so may the `strata.reader` local setting (the same
+ * words), which the address overrides. Otherwise it answers from READER_MIN_EVENTS events.
  */
 export function readerMode(): { on: boolean; minEvents: number } {
-  const asked = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('reader');
+  let asked: string | null = null;
+  try {
+    asked = new URLSearchParams(location.search).get('reader') ?? localStorage.getItem('strata.reader');
+  } catch {
+    asked = null; // no location or storage (a worker, a sandboxed frame): the default
+  }
   return { on: asked !== 'off', minEvents: asked === 'on' ? 0 : READER_MIN_EVENTS };
 }

@@ -33,10 +33,12 @@ export interface StrataProbe {
   readonly version: number;
   /** Statements the query coordinator has sent to the engine (its cache misses). */
   readonly queriesSent: number;
-  /** The threaded reader (src/db/reader.ts), or null when the page runs without it. */
-  readonly reader: ReaderStatus | null;
+  /** The threaded reader (src/db/reader.ts) and whether its snapshot is current, or null when the page runs without it. */
+  readonly reader: (ReaderStatus & { current: boolean }) | null;
   /** Run one read-only statement (a SELECT or WITH query): refused if the text holds anything else. */
   query(sql: string, params?: readonly SqlValue[]): Promise<Table>;
+  /** The same on the threaded reader's snapshot alone (fails unless it is current): the cross-engine tests. */
+  readerQuery(sql: string, params?: readonly SqlValue[]): Promise<Table>;
 }
 
 /** The read-only probe over `app`. */
@@ -56,7 +58,10 @@ export function createProbe(app: AppState): StrataProbe {
     get dataset() { return app.dataset ? { id: app.dataset.id, schema: app.dataset.schema, name: app.dataset.name } : null; },
     get prefetch() { return app.prefetch ? { ...app.prefetch } : null; },
     get version() { return app.version; },
-    get reader() { return app.db?.reader() ?? null; },
+    get reader() {
+      const r = app.db?.reader();
+      return r ? { ...r, current: app.db!.readerCurrent() } : null;
+    },
     get queriesSent() { return app.coordinator?.sent ?? 0; },
     get importFiles() { return app.importer.files.map((f) => ({ name: f.source.displayName, status: f.status, error: f.error })); },
     async query(sql: string, params: readonly SqlValue[] = []): Promise<Table> {
@@ -65,6 +70,12 @@ export function createProbe(app: AppState): StrataProbe {
       // A sub-query in FROM can only be a query, and a prepared statement is exactly one statement: together
       // they refuse DDL, DML, PRAGMA, SET, ATTACH and COPY, and anything smuggled after a semicolon.
       return db.queryOne(`SELECT * FROM (${sql}\n) AS strata_probe`, params);
+    },
+    async readerQuery(sql: string, params: readonly SqlValue[] = []): Promise<Table> {
+      const db = app.db;
+      if (!db) throw new StrataError('The database is not ready.');
+      // The same wrapping as `query`; the reader's copy is attached read-only besides.
+      return db.readerQuery(`SELECT * FROM (${sql}\n) AS strata_probe`, params);
     },
   });
 }

@@ -1,0 +1,192 @@
+// The threaded reader (src/db/reader.ts): on a cross-origin isolated page DuckDB-WASM's threaded build answers the
+// analyses from a read-only snapshot of the stored file. Its answers must be the main engine's, a write must never
+// leave it answering from stale data, it stays out of the way on small datasets, and a static host without headers
+// gets isolation from the service worker. Runs in the `threads` project (the isolated server, playwright.config.ts).
+import type { Page } from '@playwright/test';
+import { test, expect, waitForDashboard, readerSettled, kpi } from './fixtures.ts';
+// @ts-expect-error plain ESM helper without types
+import { serveDist } from './serve.mjs';
+import type { Server } from 'node:http';
+import { reference } from './node-reference.ts';
+import { openNodeDb } from '../src/db/node-db.ts';
+import { loadShop, DEFAULT_PARAMS } from '../src/data/generator/index.ts';
+import { decodeFields, fieldsSql } from '../src/analyses/fields.ts';
+import { runPivot } from '../src/analyses/pivot/index.ts';
+import type { Sql } from '../src/sql/quote.ts';
+import { overviewQueries } from '../bench/queries.ts';
+import { window90 } from '../bench/native.ts';
+import { BENCH_PIVOTS } from '../bench/pivots.ts';
+import { BENCH_ANALYSES } from '../bench/analyses.ts';
+
+interface ReaderInfo {
+  state: string;
+  threads: number;
+  snapshots: number;
+  answered: number;
+  current: boolean;
+  error: string | null;
+}
+
+const readerOf = (page: Page) => page.evaluate(() => (globalThis as unknown as { strata: { reader: ReaderInfo | null } }).strata.reader);
+
+/** Every statement the benchmark times (Overview panels all-time and 90 days, pivots A–C with their stats, retention
+ *  R1–R3, funnels F1–F2 and their key check, journeys J1–J2 and theirs), built by the app's own code for the demo shop. */
+async function demoStatements(): Promise<{ name: string; q: Sql }[]> {
+  const db = await openNodeDb({ threads: 1 });
+  try {
+    await loadShop(db, DEFAULT_PARAMS);
+    const f = fieldsSql();
+    const fields = decodeFields(await db.query(f.text, f.params));
+    const out: { name: string; q: Sql }[] = overviewQueries(await window90(db)).map((b) => ({ name: b.name, q: { text: b.text, params: b.params } }));
+    for (const p of BENCH_PIVOTS) {
+      const sent: Sql[] = [];
+      await runPivot(async (q) => {
+        sent.push(q);
+        return db.query(q.text, q.params);
+      }, p.spec, fields);
+      sent.forEach((q, i) => out.push({ name: `${p.name.slice(0, 7)} statement ${i + 1}`, q }));
+    }
+    for (const a of BENCH_ANALYSES) out.push({ name: a.name.split(':')[0], q: a.build(fields) });
+    return out;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Numbers equal to 1e-9 relative (sums may be added in another order on two threads); everything else exactly. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+test('the reader answers every analysis statement exactly as the main engine does', async ({ page }) => {
+  test.setTimeout(240_000);
+  const statements = await demoStatements();
+  await page.goto('./');
+  await waitForDashboard(page); // the reader's snapshot is current (the threads project asks for it on any size)
+  const before = (await readerOf(page))!;
+  expect(before).toMatchObject({ state: 'ready', current: true });
+  expect(before.threads).toBeGreaterThanOrEqual(2);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  const results = await page.evaluate(async (list) => {
+    const s = (globalThis as unknown as { strata: { query: Probe; readerQuery: Probe } }).strata;
+    type Probe = (sql: string, params: unknown[]) => Promise<{ numRows: number; toArray(): { toJSON(): Record<string, unknown> }[] }>;
+    // Rows as plain values (lists as arrays), sorted: neither engine promises an order without ORDER BY.
+    const plain = (v: unknown): unknown =>
+      typeof v === 'bigint' ? Number(v) : v && typeof v === 'object' && 'toArray' in v ? Array.from((v as { toArray(): unknown[] }).toArray(), plain) : v;
+    const rows = (t: Awaited<ReturnType<Probe>>) =>
+      t.toArray().map((r) => Object.entries(r.toJSON()).map(([k, v]) => [k, plain(v)])).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
+    const out: { name: string; main: unknown[]; reader: unknown[] }[] = [];
+    for (const { name, q } of list) out.push({ name, main: rows(await s.query(q.text, [...q.params])), reader: rows(await s.readerQuery(q.text, [...q.params])) });
+    return out;
+  }, statements);
+  expect(results.length).toBe(statements.length);
+  let rowsCompared = 0;
+  for (const r of results) {
+    expect(r.reader.length, `${r.name}: rows`).toBe(r.main.length);
+    expect(sameValue(r.reader, r.main), `${r.name}: the reader's rows differ from the main engine's`).toBe(true);
+    rowsCompared += r.main.length;
+  }
+  // Real work was compared: the funnels' and journeys' row statements alone return tens of thousands of rows.
+  expect(rowsCompared).toBeGreaterThan(50_000);
+  const after = (await readerOf(page))!;
+  expect(after.current).toBe(true);
+  expect(after.snapshots).toBe(before.snapshots);
+});
+
+test('a write never leaves the reader answering from stale data; the next snapshot holds it', async ({ page }) => {
+  test.setTimeout(180_000);
+  const params = { users: 400, days: 60, seed: 7 };
+  await page.goto('./');
+  await waitForDashboard(page);
+  const first = (await readerOf(page))!;
+  expect(first.state).toBe('ready');
+  const demoUsers = await kpi(page, 'users');
+  // The screens read through the reader now: the Overview's 90-day view is a new statement.
+  const answered = first.answered;
+  await page.getByRole('button', { name: 'Generate another shop' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Generate another shop' });
+  await dialog.getByLabel('Users').fill(String(params.users));
+  await dialog.getByLabel('Days of history').fill(String(params.days));
+  await dialog.getByLabel('Seed').fill(String(params.seed));
+  await dialog.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByText('400 users · 60 days · seed 7')).toBeVisible({ timeout: 60_000 });
+  // Straight after the write, before any new snapshot: the figures are the new shop's (a reader still answering
+  // from its snapshot of the demo shop would show 5,000 users).
+  const ref = await reference(params);
+  await expect(page.getByTestId('kpi-users')).toHaveAttribute('data-value', String(ref.kpis.users), { timeout: 60_000 });
+  expect(ref.kpis.users).not.toBe(demoUsers);
+  await waitForDashboard(page); // and then the reader's next snapshot is current
+  const second = (await readerOf(page))!;
+  expect(second.snapshots).toBeGreaterThan(first.snapshots);
+  expect(second.answered).toBeGreaterThanOrEqual(answered);
+  const onReader = await page.evaluate(async () => {
+    const s = (globalThis as unknown as { strata: { readerQuery(sql: string): Promise<{ get(i: number): { toJSON(): { n: number } } }> } }).strata;
+    return Number((await s.readerQuery('SELECT count(*)::DOUBLE AS n FROM users')).get(0).toJSON().n);
+  });
+  expect(onReader).toBe(params.users); // every generated user is in the users table (the KPI counts active ones)
+  expect(await kpi(page, 'users')).toBe(ref.kpis.users);
+  expect(await kpi(page, 'orders')).toBe(ref.kpis.orders);
+});
+
+test.describe('by default', () => {
+  test.use({ readerOn: false });
+
+  test('the reader stands by on a small dataset without loading the threaded build, and takes over on a big one', async ({ page }) => {
+    test.setTimeout(300_000);
+    const coi: string[] = [];
+    page.on('request', (r) => {
+      if (/duckdb-coi|coi\.pthread|reader\.worker/.test(r.url())) coi.push(r.url());
+    });
+    await page.goto('./');
+    await waitForDashboard(page);
+    await expect.poll(async () => (await readerOf(page))?.state, { timeout: 30_000 }).toBe('standby');
+    expect(coi, 'the threaded build is not fetched for the 5,000-user demo shop').toEqual([]);
+    // 36,000 users over a year: ~560,000 events, over the 500,000 from which the reader answers.
+    await page.getByRole('button', { name: 'Generate another shop' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Generate another shop' });
+    await dialog.getByLabel('Users').fill('36000');
+    await dialog.getByLabel('Seed').fill('42');
+    await dialog.getByRole('button', { name: 'Generate' }).click();
+    await expect(page.getByText('36,000 users · 365 days · seed 42')).toBeVisible({ timeout: 180_000 });
+    await waitForDashboard(page);
+    const events = Number((await page.getByTestId('event-count').textContent())!.replace(/\D/g, ''));
+    expect(events).toBeGreaterThan(500_000);
+    await expect.poll(async () => {
+      const r = await readerOf(page);
+      return r && `${r.state} ${r.current}`;
+    }, { timeout: 120_000 }).toBe('ready true');
+    expect(coi.some((u) => /duckdb-coi.*\.wasm/.test(u))).toBe(true);
+  });
+
+  test('?reader=off keeps every statement on the main engine', async ({ page }) => {
+    await page.goto('./?reader=off');
+    await waitForDashboard(page);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await readerOf(page)).toBeNull();
+  });
+});
+
+test('on a static host without the headers, the service worker makes the next visit isolated', async ({ page }) => {
+  test.setTimeout(240_000);
+  // The build under test on a plain static server (no COOP / COEP), on a port of its own.
+  const server: Server = await serveDist(0, process.env.E2E_DIST || undefined);
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  try {
+    await page.goto(url);
+    await waitForDashboard(page);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await readerOf(page)).toBeNull();
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 60_000 });
+    await page.reload();
+    await waitForDashboard(page);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // The reader runs there too (`strata.reader` = on in this project): ready, current, two threads.
+    await readerSettled(page);
+    expect(await readerOf(page)).toMatchObject({ state: 'ready', current: true });
+  } finally {
+    await new Promise((r) => server.close(r));
+    server.closeAllConnections?.();
+  }
+});
