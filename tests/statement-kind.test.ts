@@ -1,7 +1,7 @@
 // statementKind: which statements the threaded reader may answer from its snapshot (src/db/statement-kind.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statementKind } from '../src/db/statement-kind.ts';
+import { statementKind, transactionOpenAfter } from '../src/db/statement-kind.ts';
 
 test('one SELECT-like statement is a read, whatever its case, comments and trailing semicolon', () => {
   for (const q of [
@@ -58,4 +58,16 @@ test('quotes and comments hide words from the scan, and doubled quotes stay insi
   assert.equal(statementKind('WITH x AS (SELECT 1 /* INSERT */) SELECT * FROM x -- DELETE'), 'read');
   assert.equal(statementKind(`SELECT ';' AS s`), 'read');
   assert.equal(statementKind(`SELECT 1 /* unterminated`), 'read');
+});
+
+test('transactionOpenAfter follows BEGIN / COMMIT / ROLLBACK through scripts', () => {
+  assert.equal(transactionOpenAfter('BEGIN TRANSACTION', false), true);
+  assert.equal(transactionOpenAfter('INSERT INTO t VALUES (1)', true), true);
+  assert.equal(transactionOpenAfter('COMMIT', true), false);
+  assert.equal(transactionOpenAfter('ROLLBACK', true), false);
+  assert.equal(transactionOpenAfter('BEGIN; INSERT INTO t VALUES (1); COMMIT;', false), false);
+  assert.equal(transactionOpenAfter('START TRANSACTION; UPDATE t SET a = 1', false), true);
+  assert.equal(transactionOpenAfter("SELECT 'COMMIT' AS s", true), true, 'a word inside a string is not a statement');
+  assert.equal(transactionOpenAfter('SELECT 1 AS begin', false), false, 'only a statement that starts with it');
+  assert.equal(transactionOpenAfter('-- note\nEND', true), false);
 });

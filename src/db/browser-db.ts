@@ -9,7 +9,7 @@ import type { DbWorkerApi } from './protocols.ts';
 import type { EngineInfo, EngineOptions } from './wasm-engine.ts';
 import { ENGINE_STOPPED, isEngineFatal } from './engine-faults.ts';
 import { StrataError } from '../errors.ts';
-import { statementKind } from './statement-kind.ts';
+import { statementKind, transactionOpenAfter } from './statement-kind.ts';
 import { canUseReader, readerMode, readStoredFile, SnapshotReader, type ReaderStatus } from './reader.ts';
 
 /** A Db on its own connection whose running statement can be cancelled (imports, long builds). */
@@ -120,40 +120,57 @@ export async function openBrowserDb(opts: BrowserDbOptions): Promise<BrowserDb> 
   // Every write counts twice, when sent and when done, so a snapshot taken while one runs is never current.
   let writes = 0;
   let reader: SnapshotReader | null = null;
-  const writing = async <T>(call: () => Promise<T>): Promise<T> => {
-    writes++;
+  // What may hold DuckDB's checkpoint lock: calls in flight on other connections (step-wise jobs), writes in flight
+  // on the main one, explicit transactions left open. The reader's CHECKPOINT waits for that lock, and in this
+  // single-threaded engine a wait is a deadlock (measured: the 10M shop's segment job and the snapshot, both stuck).
+  let busy = 0;
+  const openTx = new Set<number>();
+  const MAIN = -1;
+  const tracked = async <T>(conn: number | undefined, sql: string | null, isWrite: boolean, call: () => Promise<T>): Promise<T> => {
+    const counts = conn !== undefined || isWrite;
+    if (counts) busy++;
+    if (isWrite) writes++;
     try {
       return await call();
     } finally {
-      writes++;
-      reader?.schedule();
+      if (sql !== null) {
+        const key = conn ?? MAIN;
+        if (transactionOpenAfter(sql, openTx.has(key))) openTx.add(key);
+        else openTx.delete(key);
+      }
+      if (counts) busy--;
+      if (isWrite) {
+        writes++;
+        reader?.schedule();
+      }
     }
   };
   const bind = (conn?: number): Db => ({
     async query(sql: string, params: readonly SqlValue[] = []) {
       const kind = statementKind(sql);
       const onMain = () => guard(async () => tableFromIPC(await remote.query(sql, [...params], conn)));
-      if (kind === 'write') return writing(onMain);
+      if (kind === 'write') return tracked(conn, sql, true, onMain);
       // A read on the main connection: from the reader's snapshot when it holds exactly what the file holds now.
       if (kind === 'read' && conn === undefined && reader?.current(writes)) {
         const answer = await reader.answer(sql, params, writes);
-        if (answer === 'write') return writing(onMain);
+        if (answer === 'write') return tracked(conn, sql, true, onMain);
         if (answer) return answer;
       }
-      return onMain();
+      return tracked(conn, null, false, onMain);
     },
-    exec: (sql: string) => (statementKind(sql) === 'write' ? writing(() => guard(() => remote.exec(sql, conn))) : guard(() => remote.exec(sql, conn))),
+    exec: (sql: string) => tracked(conn, sql, statementKind(sql) === 'write', () => guard(() => remote.exec(sql, conn))),
     insertArrow: (table: string, ipc: Uint8Array, o?: InsertOptions) =>
-      writing(() => guard(() => remote.insertArrow(table, Comlink.transfer(ipc, [ipc.buffer]), o, conn))),
+      tracked(conn, null, true, () => guard(() => remote.insertArrow(table, Comlink.transfer(ipc, [ipc.buffer]), o, conn))),
     close: async () => {
-      if (conn !== undefined && !dead) await guard(() => remote.disconnect(conn));
+      if (conn !== undefined && !dead) await tracked(conn, null, false, () => guard(() => remote.disconnect(conn)));
+      if (conn !== undefined) openTx.delete(conn); // closing rolls back what the job left open
     },
   });
   const main = bind();
   const mode = readerMode();
   if ((opts.reader ?? mode.on) && info.persistent && !info.readOnly && canUseReader()) {
     reader = new SnapshotReader(
-      { writes: () => writes, query: (sql) => main.query(sql), exec: (sql) => main.exec(sql) },
+      { writes: () => writes, idle: () => busy === 0 && openTx.size === 0, query: (sql) => main.query(sql), exec: (sql) => main.exec(sql) },
       {
         threads: Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2)),
         minEvents: mode.minEvents,

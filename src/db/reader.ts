@@ -18,6 +18,11 @@ export type ReaderState = 'starting' | 'standby' | 'loading' | 'ready' | 'failed
 export interface ReaderHost {
   /** Writes sent so far (bumped when a write starts and when it ends). */
   writes(): number;
+  /**
+   * True when nothing may hold DuckDB's checkpoint lock (no call in flight on another connection, no write in flight,
+   * no explicit transaction open): only then is CHECKPOINT sent, in the same turn, so no wait can deadlock the engine.
+   */
+  idle(): boolean;
   /** Run a statement on the main engine (CHECKPOINT, the current catalog and schema). */
   query(sql: string): Promise<Table>;
   exec(sql: string): Promise<void>;
@@ -48,6 +53,8 @@ export interface ReaderStatus {
   snapshots: number;
   /** Statements it answered. */
   answered: number;
+  /** What the snapshot being taken is doing (checkpoint, read, attach), or null. */
+  step: string | null;
   /** Milliseconds the last snapshot took (checkpoint, read, attach, warm). */
   lastSnapshotMs: number | null;
   /** Of which reading the dataset's tables once after attaching (so the first statements find them in memory). */
@@ -60,9 +67,19 @@ const WHERE_SQL = `SELECT current_database() AS d, current_schema() AS s,
   (SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables()
    WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = 'events')::DOUBLE AS n`;
 
+/** How long attaching a snapshot may take: a base plus a time per MB of file (10M events: ~500 MB, ~2 s measured). */
+const ATTACH_BASE_MS = 30_000;
+const ATTACH_MS_PER_MB = 60;
+
+class AttachTimeout extends Error {
+  constructor(ms: number) {
+    super(`its snapshot did not load within ${Math.round(ms / 1000)} s`);
+  }
+}
+
 /** A snapshot that could not be taken (written meanwhile, the file busy) is tried again later, each time waiting
  *  twice as long, up to this many times the quiet period. */
-const MAX_BACKOFF = 32;
+const MAX_BACKOFF = 8;
 
 export class SnapshotReader {
   private worker: Worker | null = null;
@@ -82,7 +99,7 @@ export class SnapshotReader {
     private host: ReaderHost,
     private opts: ReaderOptions,
   ) {
-    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, lastSnapshotMs: null, warmMs: null, error: null };
+    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, step: null, lastSnapshotMs: null, warmMs: null, error: null };
     this.dead = new Promise<never>((_, reject) => (this.kill = reject));
     this.dead.catch(() => undefined);
   }
@@ -175,9 +192,17 @@ export class SnapshotReader {
         this.fail(err instanceof Error ? err.message : String(err));
         return;
       }
+      if (!this.host.idle()) {
+        // A job is running on another connection or a transaction is open: its CHECKPOINT would wait for it, which in
+        // a single-threaded engine never ends. Try again later.
+        this.again = true;
+        return;
+      }
       this.status.state = 'loading';
       t0 = performance.now(); // the snapshot's own time, not the engine's first start
-      await this.host.exec('CHECKPOINT');
+      this.status.step = 'checkpoint';
+      await this.host.exec('CHECKPOINT'); // sent in this turn: nothing can start between the check and it
+      this.status.step = 'read';
       // After a CHECKPOINT that succeeded, the file alone holds every committed change (its write-ahead log, which
       // DuckDB-WASM leaves in OPFS with stale content, is not read: DuckDB would skip it as older than the file).
       const bytes = await this.opts.readFile();
@@ -188,10 +213,23 @@ export class SnapshotReader {
         return;
       }
       const name = `strata-snapshot-${this.status.snapshots + 1}.db`;
-      this.status.warmMs = await Promise.race([
-        this.remote!.attach(name, Comlink.transfer(bytes, [bytes.buffer]), String(where.d), String(where.s), this.fileName),
-        this.dead,
-      ]);
+      this.status.step = 'attach';
+      // Seen twice in some twenty 10M-event loads here: the threaded engine never finished attaching (no error). The
+      // main engine answers meanwhile; past a generous limit the reader is given up for this page, freeing its memory.
+      const limitMs = ATTACH_BASE_MS + (bytes.length / 1e6) * ATTACH_MS_PER_MB;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new AttachTimeout(limitMs)), limitMs);
+      });
+      try {
+        this.status.warmMs = await Promise.race([
+          this.remote!.attach(name, Comlink.transfer(bytes, [bytes.buffer]), String(where.d), String(where.s), this.fileName),
+          this.dead,
+          late,
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
       this.fileName = name;
       this.status.snapshots++;
       this.status.generation = w0;
@@ -200,12 +238,17 @@ export class SnapshotReader {
       this.status.error = null;
       this.tries = 0;
     } catch (err) {
+      if (err instanceof AttachTimeout) {
+        this.fail(err.message);
+        return;
+      }
       // A snapshot that failed (the file changed while read, a write transaction open elsewhere): keep the last
       // one, which is no longer current, and try again later (schedule: each failed try waits longer).
       this.status.error = err instanceof Error ? err.message : String(err);
       if (this.status.state === 'loading') this.status.state = this.status.generation >= 0 ? 'ready' : 'starting';
       this.again = true;
     } finally {
+      this.status.step = null;
       this.busy = false;
       if (this.again && !this.failed()) {
         this.again = false;

@@ -69,3 +69,24 @@ export function statementKind(sql: string): StatementKind {
   if (first === 'WITH' && w.some((x) => WRITE_WORDS.has(x))) return 'write';
   return 'read';
 }
+
+/**
+ * Whether a connection has an explicit transaction open after running `sql` (one statement or a script), given
+ * whether it had one before: the last BEGIN / START TRANSACTION or COMMIT / END / ROLLBACK / ABORT decides.
+ */
+export function transactionOpenAfter(sql: string, wasOpen: boolean): boolean {
+  let open = wasOpen;
+  let start = true; // at the start of a statement
+  for (const w of words(sql)) {
+    if (w === ';') {
+      start = true;
+      continue;
+    }
+    if (start) {
+      if (w === 'BEGIN' || w === 'START') open = true;
+      else if (w === 'COMMIT' || w === 'END' || w === 'ROLLBACK' || w === 'ABORT') open = false;
+    }
+    start = false;
+  }
+  return open;
+}

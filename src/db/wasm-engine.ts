@@ -34,7 +34,6 @@ export interface EngineInfo {
   readOnly: boolean;
 }
 
-
 /** Which DuckDB-WASM build to start: the single-threaded "eh" one (default) or the threaded "coi" one. */
 export interface EngineBundle {
   wasm: string;

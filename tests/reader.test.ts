@@ -1,0 +1,205 @@
+// SnapshotReader (src/db/reader.ts): when it takes a snapshot, when its answers may be used, what it does when a
+// write lands during a snapshot, on small data, and when its engine cannot start. Natively: the "main engine" is a
+// DuckDB file, the reader's worker a Comlink endpoint over a MessageChannel whose engine attaches the file's bytes
+// read-only, as the threaded build does in the page (e2e/threads.spec.ts runs the real thing in Chromium).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import { tableToIPC } from 'apache-arrow';
+import { openNodeDb, type NativeDb } from '../src/db/node-db.ts';
+import { SnapshotReader, type ReaderHost } from '../src/db/reader.ts';
+import type { ReaderWorkerApi } from '../src/db/protocols.ts';
+import type { EngineInfo } from '../src/db/wasm-engine.ts';
+import { ident, literal, scriptSql, type SqlValue } from '../src/sql/quote.ts';
+
+/** A reader worker over native DuckDB: attach = the bytes written to a file, attached read-only. */
+function fakeWorker(dir: string, opts: { failInit?: boolean } = {}) {
+  let db: NativeDb | null = null;
+  const attached: string[] = [];
+  const api: ReaderWorkerApi = {
+    async init(threads: number): Promise<EngineInfo> {
+      if (opts.failInit) throw new Error('no threaded build here');
+      db = await openNodeDb({ threads });
+      return { version: 'native', initMs: 0, persistent: false, persistError: null, opfs: false, readOnly: false };
+    },
+    ping: () => null,
+    async attach(name, bytes, catalog, schema, previous) {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      await db!.exec('USE memory');
+      if (previous) await db!.exec(`DETACH DATABASE IF EXISTS ${ident(catalog)}`);
+      await db!.exec(`ATTACH ${literal(path)} AS ${ident(catalog)} (READ_ONLY); USE ${ident(catalog)}.${ident(schema)}`);
+      attached.push(name);
+      return 0;
+    },
+    async query(sql: string, params: SqlValue[] = []) {
+      return tableToIPC(await db!.query(params.length ? scriptSql({ text: sql, params }) : sql), 'stream');
+    },
+  };
+  const channel = new MessageChannel();
+  Comlink.expose(api, channel.port2 as unknown as Comlink.Endpoint);
+  const worker = Object.assign(channel.port1, { terminate: () => channel.port1.close(), onerror: null }) as unknown as Worker;
+  return { worker, attached, close: () => db?.close() };
+}
+
+/** The main engine: a DuckDB file, with writes counted as the browser Db counts them (start and end). */
+async function mainEngine(dir: string) {
+  const path = join(dir, 'strata.db');
+  const db = await openNodeDb({ path, threads: 1 });
+  let writes = 0;
+  const state = { idle: true, checkpoints: 0 };
+  const host: ReaderHost = {
+    writes: () => writes,
+    idle: () => state.idle,
+    query: (sql) => db.query(sql),
+    exec: (sql) => {
+      if (/CHECKPOINT/.test(sql)) state.checkpoints++;
+      return db.exec(sql);
+    },
+  };
+  const write = async (sql: string) => {
+    writes++;
+    try {
+      await db.exec(sql);
+    } finally {
+      writes++;
+    }
+  };
+  return { db, host, path, write, state, bump: () => (writes += 2) };
+}
+
+async function setup(minEvents: number, opts: { failInit?: boolean; duringRead?: () => void } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-reader-'));
+  const main = await mainEngine(dir);
+  await main.write('CREATE SCHEMA ds_1; SET schema = \'ds_1\'; CREATE TABLE events AS SELECT range AS id FROM range(1000); CREATE TABLE users AS SELECT 7 AS n');
+  const fake = fakeWorker(dir, opts);
+  let reads = 0;
+  const reader = new SnapshotReader(main.host, {
+    threads: 2,
+    minEvents,
+    quietMs: 5,
+    readFile: async () => {
+      reads++;
+      const bytes = new Uint8Array(readFileSync(main.path));
+      opts.duringRead?.();
+      return bytes;
+    },
+    startWorker: () => fake.worker,
+  });
+  const done = async () => {
+    reader.close();
+    await fake.close();
+    await main.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { main, reader, fake, reads: () => reads, done };
+}
+
+const users = async (t: Awaited<ReturnType<typeof setup>>) => {
+  const a = await t.reader.answer('SELECT n FROM users', [], t.main.host.writes());
+  return a && a !== 'write' ? Number(a.get(0)?.toJSON().n) : a;
+};
+
+test('a snapshot answers only while no write has been sent since; the next one holds the write', async () => {
+  const t = await setup(0);
+  try {
+    assert.equal(t.reader.current(t.main.host.writes()), false);
+    assert.equal(await users(t), null, 'no snapshot yet: the caller runs it on the main engine');
+    await t.reader.refresh();
+    assert.equal(t.reader.info.state, 'ready');
+    assert.equal(t.reader.info.threads, 2);
+    assert.equal(t.reader.current(t.main.host.writes()), true);
+    assert.equal(await users(t), 7);
+    await t.main.write('UPDATE users SET n = 8');
+    assert.equal(t.reader.current(t.main.host.writes()), false);
+    assert.equal(await users(t), null, 'stale: refused, never the old 7');
+    await t.reader.refresh();
+    assert.equal(await users(t), 8);
+    assert.equal(t.reader.info.snapshots, 2);
+    assert.deepEqual(t.fake.attached, ['strata-snapshot-1.db', 'strata-snapshot-2.db']);
+  } finally {
+    await t.done();
+  }
+});
+
+test('a write during the read of the file discards that snapshot; a later try succeeds', async () => {
+  let bumpOnce = true;
+  let bump = () => undefined as unknown;
+  const t = await setup(0, {
+    duringRead: () => {
+      if (bumpOnce) bump();
+      bumpOnce = false;
+    },
+  });
+  bump = t.main.bump;
+  try {
+    await t.reader.refresh();
+    assert.notEqual(t.reader.info.state, 'ready', 'the snapshot read while a write happened is not used');
+    assert.equal(t.reader.current(t.main.host.writes()), false);
+    // The retry was scheduled by itself (quietMs 5): wait for it.
+    for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(t.reader.current(t.main.host.writes()), true);
+    assert.equal(t.reads(), 2);
+    assert.equal(await users(t), 7);
+  } finally {
+    await t.done();
+  }
+});
+
+test('below minEvents it stands by without starting its engine; above, it snapshots', async () => {
+  const t = await setup(1001);
+  try {
+    await t.reader.refresh();
+    assert.equal(t.reader.info.state, 'standby');
+    assert.equal(t.reads(), 0);
+    assert.equal(t.reader.info.generation, t.main.host.writes());
+    assert.equal(await users(t), null);
+    await t.main.write('INSERT INTO events SELECT 5000');
+    await t.reader.refresh();
+    assert.equal(t.reader.info.state, 'ready');
+    assert.equal(await users(t), 7);
+  } finally {
+    await t.done();
+  }
+});
+
+test('a statement the reader refuses as a write comes back as one; an engine that cannot start fails for good', async () => {
+  const t = await setup(0);
+  try {
+    await t.reader.refresh();
+    assert.equal(await t.reader.answer('INSERT INTO users VALUES (1)', [], t.main.host.writes()), 'write');
+    assert.equal(await t.reader.answer('SELECT * FROM no_such_table', [], t.main.host.writes()), null);
+  } finally {
+    await t.done();
+  }
+  const f = await setup(0, { failInit: true });
+  try {
+    await f.reader.refresh();
+    assert.equal(f.reader.info.state, 'failed');
+    assert.match(f.reader.info.error ?? '', /no threaded build/);
+    assert.equal(await users(f), null);
+  } finally {
+    await f.done();
+  }
+});
+
+test('while another connection is busy or a transaction is open, no CHECKPOINT is sent; once idle, it snapshots', async () => {
+  const t = await setup(0);
+  try {
+    t.main.state.idle = false;
+    await t.reader.refresh();
+    assert.equal(t.main.state.checkpoints, 0, 'a CHECKPOINT now would wait for the checkpoint lock: a deadlock here');
+    assert.equal(t.reader.current(t.main.host.writes()), false);
+    assert.equal(await users(t), null);
+    t.main.state.idle = true;
+    for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(t.main.state.checkpoints, 1);
+    assert.equal(await users(t), 7);
+  } finally {
+    await t.done();
+  }
+});
