@@ -344,7 +344,7 @@ test('the production build exposes only a read-only probe: no app object, no wri
     return { keys: Object.keys(s).sort(), frozen: Object.isFrozen(s), db: 'db' in s, generate: 'generate' in s, importer: 'importer' in s };
   });
   expect(surface).toEqual({
-    keys: ['dataset', 'datasets', 'error', 'importFiles', 'notice', 'phase', 'prefetch', 'queriesSent', 'query', 'restarting', 'segmentError', 'segmentProgress', 'segmentsReady', 'storage', 'timings', 'version', 'writing'],
+    keys: ['dataset', 'datasets', 'error', 'importFiles', 'notice', 'phase', 'prefetch', 'queriesSent', 'query', 'reader', 'readerQuery', 'restarting', 'segmentError', 'segmentProgress', 'segmentsReady', 'storage', 'timings', 'version', 'writing'],
     frozen: true, db: false, generate: false, importer: false,
   });
   const schema = before[0] ? `ds_${before[0].id}` : 'ds_1';

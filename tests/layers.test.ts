@@ -56,7 +56,7 @@ test('every worker the page starts is a worker file that exists (new Worker(new 
     }
   }
   assert.deepEqual(bad, []);
-  // db, gen, convert, live, ml, predict from the page; the k-means pool from the ML worker; DuckDB-WASM's own
-  // worker from the db worker.
-  assert.deepEqual([...new Set(started)].sort(), ['convert', 'db', 'duckdb-eh', 'gen', 'kmeans-chunk', 'live', 'ml', 'predict'].map((w) => `workers/${w}.worker.ts`));
+  // db, gen, convert, live, ml, predict from the page; the threaded reader from the browser Db (src/db/reader.ts);
+  // the k-means pool from the ML worker; DuckDB-WASM's own worker from the db worker.
+  assert.deepEqual([...new Set(started)].sort(), ['convert', 'db', 'duckdb-eh', 'gen', 'kmeans-chunk', 'live', 'ml', 'predict', 'reader'].map((w) => `workers/${w}.worker.ts`));
 });
