@@ -168,6 +168,18 @@ test.describe('by default', () => {
       return r && (r.state === 'ready' && r.current ? 'ready and current' : JSON.stringify(r));
     }, { timeout: 240_000 }).toBe('ready and current');
     expect(coi.some((u) => /duckdb-coi.*\.wasm/.test(u))).toBe(true);
+    // Back to the demo shop: the reader stands by again (its big snapshot dropped) and the main engine answers.
+    const snapshots = (await readerOf(page))!.snapshots;
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await expect(page.getByTestId('engine')).toContainText('Analyses run on 2 threads, from a read-only snapshot');
+    await page.locator('[data-testid^="dataset-"]').filter({ hasNotText: 'in use' }).getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await waitForDashboard(page);
+    await expect.poll(async () => (await readerOf(page))?.state, { timeout: 30_000 }).toBe('standby');
+    expect((await readerOf(page))!.snapshots).toBe(snapshots);
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await expect(page.getByTestId('engine')).toHaveText('Analyses run on one thread: a 2-thread engine takes over from 500,000 events, and this dataset has fewer.');
+    expect(Number((await page.getByTestId('event-count').textContent())!.replace(/\D/g, ''))).toBeLessThan(500_000);
   });
 
   test('?reader=off keeps every statement on the main engine', async ({ page }) => {
@@ -175,6 +187,8 @@ test.describe('by default', () => {
     await waitForDashboard(page);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await readerOf(page)).toBeNull();
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await expect(page.getByTestId('engine')).toContainText('Analyses run on one thread: the threaded engine is turned off');
   });
 });
 

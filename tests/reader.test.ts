@@ -11,15 +11,40 @@ import { MessageChannel } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { tableToIPC } from 'apache-arrow';
 import { openNodeDb, type NativeDb } from '../src/db/node-db.ts';
-import { SnapshotReader, type ReaderHost } from '../src/db/reader.ts';
+import { readerSummary, SnapshotReader, type ReaderHost, type ReaderStatus } from '../src/db/reader.ts';
 import type { ReaderWorkerApi } from '../src/db/protocols.ts';
 import type { EngineInfo } from '../src/db/wasm-engine.ts';
-import { ident, literal, scriptSql, type SqlValue } from '../src/sql/quote.ts';
+import { scriptSql, type SqlValue } from '../src/sql/quote.ts';
+import { attachSnapshot, detachSnapshot, type SnapshotEngine } from '../src/db/snapshot-attach.ts';
 
-/** A reader worker over native DuckDB: attach = the bytes written to a file, attached read-only. */
-function fakeWorker(dir: string, opts: { failInit?: boolean } = {}) {
+/**
+ * A reader worker over native DuckDB running the page's own attach steps (src/db/snapshot-attach.ts): registering
+ * writes the bytes to a file, dropping deletes it. `failWarm` makes that many warm-ups fail after the ATTACH.
+ */
+function fakeWorker(dir: string, opts: { failInit?: boolean; failWarm?: number } = {}) {
   let db: NativeDb | null = null;
   const attached: string[] = [];
+  const files = new Set<string>();
+  let failWarm = opts.failWarm ?? 0;
+  const engine: SnapshotEngine = {
+    async register(name, bytes) {
+      writeFileSync(join(dir, name), bytes);
+      files.add(name);
+      return join(dir, name);
+    },
+    async drop(name) {
+      files.delete(name);
+      rmSync(join(dir, name), { force: true });
+    },
+    run: (sql) => db!.exec(sql),
+    async rows(sql, params) {
+      if (/duckdb_columns/.test(sql) && failWarm > 0) {
+        failWarm--;
+        throw new Error('warm-up failed (injected)');
+      }
+      return (await db!.query(sql, params)).toArray().map((r) => r.toJSON() as Record<string, unknown>);
+    },
+  };
   const api: ReaderWorkerApi = {
     async init(threads: number): Promise<EngineInfo> {
       if (opts.failInit) throw new Error('no threaded build here');
@@ -28,14 +53,11 @@ function fakeWorker(dir: string, opts: { failInit?: boolean } = {}) {
     },
     ping: () => null,
     async attach(name, bytes, catalog, schema, previous) {
-      const path = join(dir, name);
-      writeFileSync(path, bytes);
-      await db!.exec('USE memory');
-      if (previous) await db!.exec(`DETACH DATABASE IF EXISTS ${ident(catalog)}`);
-      await db!.exec(`ATTACH ${literal(path)} AS ${ident(catalog)} (READ_ONLY); USE ${ident(catalog)}.${ident(schema)}`);
+      const ms = await attachSnapshot(engine, { name, bytes, catalog, schema, previous });
       attached.push(name);
-      return 0;
+      return ms;
     },
+    detach: (catalog, name) => detachSnapshot(engine, catalog, name),
     async query(sql: string, params: SqlValue[] = []) {
       return tableToIPC(await db!.query(params.length ? scriptSql({ text: sql, params }) : sql), 'stream');
     },
@@ -43,7 +65,7 @@ function fakeWorker(dir: string, opts: { failInit?: boolean } = {}) {
   const channel = new MessageChannel();
   Comlink.expose(api, channel.port2 as unknown as Comlink.Endpoint);
   const worker = Object.assign(channel.port1, { terminate: () => channel.port1.close(), onerror: null }) as unknown as Worker;
-  return { worker, attached, close: () => db?.close() };
+  return { worker, attached, files, failNext: (n: number) => (failWarm = n), close: () => db?.close() };
 }
 
 /** The main engine: a DuckDB file, with writes counted as the browser Db counts them (start and end). */
@@ -72,7 +94,7 @@ async function mainEngine(dir: string) {
   return { db, host, path, write, state, bump: () => (writes += 2) };
 }
 
-async function setup(minEvents: number, opts: { failInit?: boolean; duringRead?: () => void } = {}) {
+async function setup(minEvents: number, opts: { failInit?: boolean; failWarm?: number; duringRead?: () => void } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'strata-reader-'));
   const main = await mainEngine(dir);
   await main.write('CREATE SCHEMA ds_1; SET schema = \'ds_1\'; CREATE TABLE events AS SELECT range AS id FROM range(1000); CREATE TABLE users AS SELECT 7 AS n');
@@ -110,7 +132,7 @@ test('a snapshot answers only while no write has been sent since; the next one h
     assert.equal(t.reader.current(t.main.host.writes()), false);
     assert.equal(await users(t), null, 'no snapshot yet: the caller runs it on the main engine');
     await t.reader.refresh();
-    assert.equal(t.reader.info.state, 'ready');
+    assert.equal(t.reader.info.state, 'ready', JSON.stringify(t.reader.info));
     assert.equal(t.reader.info.threads, 2);
     assert.equal(t.reader.current(t.main.host.writes()), true);
     assert.equal(await users(t), 7);
@@ -162,6 +184,13 @@ test('below minEvents it stands by without starting its engine; above, it snapsh
     await t.reader.refresh();
     assert.equal(t.reader.info.state, 'ready');
     assert.equal(await users(t), 7);
+    assert.equal(t.fake.files.size, 1);
+    // Another, smaller dataset becomes current: standing by again, and the snapshot's memory is freed.
+    await t.main.write("CREATE SCHEMA ds_2; SET schema = 'ds_2'; CREATE TABLE events AS SELECT range AS id FROM range(10); CREATE TABLE users AS SELECT 3 AS n");
+    await t.reader.refresh();
+    assert.equal(t.reader.info.state, 'standby');
+    assert.equal(t.fake.files.size, 0);
+    assert.equal(await users(t), null);
   } finally {
     await t.done();
   }
@@ -202,4 +231,62 @@ test('while another connection is busy or a transaction is open, no CHECKPOINT i
   } finally {
     await t.done();
   }
+});
+
+test('a snapshot that fails after its ATTACH leaves nothing behind: no answers from it, and the retry attaches', async () => {
+  // CI once saw every retry refused with "database with name strata already exists" after such a failure.
+  const t = await setup(0, { failWarm: 1 });
+  try {
+    await t.reader.refresh();
+    assert.equal(t.reader.info.state, 'starting', 'no snapshot is claimed');
+    assert.equal(t.reader.current(t.main.host.writes()), false);
+    assert.deepEqual(t.reader.info.errors, ['warm-up failed (injected)']);
+    assert.equal(t.fake.files.size, 0, "the failed snapshot's bytes are dropped");
+    assert.equal(await users(t), null);
+    for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(t.reader.info.state, 'ready', JSON.stringify(t.reader.info));
+    assert.equal(await users(t), 7);
+    assert.deepEqual([...t.fake.files], ['strata-snapshot-1.db']);
+    // A failure while a snapshot answers: the failed try detached the old one first, so none is claimed and both
+    // files are gone; the retry attaches the new data.
+    t.fake.failNext(1);
+    await t.main.write('UPDATE users SET n = 9');
+    await t.reader.refresh();
+    assert.equal(t.reader.info.state, 'starting');
+    assert.equal(t.fake.files.size, 0);
+    for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await users(t), 9);
+    assert.deepEqual([...t.fake.files], ['strata-snapshot-2.db']);
+  } finally {
+    await t.done();
+  }
+});
+
+test('on standby, a failed first snapshot of a big dataset is not taken for one', async () => {
+  const t = await setup(1001, { failWarm: 1 });
+  try {
+    await t.reader.refresh();
+    assert.equal(t.reader.info.state, 'standby');
+    await t.main.write('INSERT INTO events SELECT 5000');
+    await t.reader.refresh();
+    assert.equal(t.reader.info.state, 'starting');
+    assert.equal(t.reader.info.generation, -1);
+    for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await users(t), 7);
+    assert.equal(t.reader.info.snapshots, 1);
+  } finally {
+    await t.done();
+  }
+});
+
+test("the Datasets screen's sentence names the engine that answers, and why", () => {
+  const base: ReaderStatus = { state: 'ready', threads: 2, generation: 4, snapshots: 1, answered: 0, step: null, lastSnapshotMs: 581, warmMs: 90, error: null, errors: [] };
+  assert.equal(readerSummary(base, true, 'not-stored'), 'Analyses run on 2 threads, from a read-only snapshot of the stored data (taken in 0.6 s).');
+  assert.match(readerSummary(base, false, 'not-stored'), /changed since the 2-thread engine's snapshot: one thread answers/);
+  assert.match(readerSummary({ ...base, state: 'standby' }, false, 'not-stored'), /one thread: a 2-thread engine takes over from 500,000 events/);
+  assert.match(readerSummary({ ...base, state: 'loading' }, false, 'not-stored'), /Taking a snapshot for the 2-thread engine/);
+  assert.equal(readerSummary({ ...base, state: 'failed', error: 'boom' }, false, 'not-stored'), 'The threaded engine stopped (boom); one thread answers everything.');
+  assert.match(readerSummary(null, false, 'not-isolated'), /not cross-origin isolated/);
+  assert.match(readerSummary(null, false, 'not-stored'), /reads datasets stored in this browser only/);
+  assert.match(readerSummary(null, false, 'off'), /turned off \(reader=off/);
 });

@@ -10,7 +10,7 @@ import type { EngineInfo, EngineOptions } from './wasm-engine.ts';
 import { ENGINE_STOPPED, isEngineFatal } from './engine-faults.ts';
 import { StrataError } from '../errors.ts';
 import { statementKind, transactionOpenAfter } from './statement-kind.ts';
-import { canUseReader, readerMode, readStoredFile, SnapshotReader, type ReaderStatus } from './reader.ts';
+import { canUseReader, readerMode, readStoredFile, SnapshotReader, type NoReader, type ReaderStatus } from './reader.ts';
 
 /** A Db on its own connection whose running statement can be cancelled (imports, long builds). */
 export interface CancellableDb extends Db {
@@ -31,6 +31,8 @@ export interface BrowserDb extends Db {
   readonly stopped: Promise<string>;
   /** The threaded reader's state, or null when this page runs without it (not cross-origin isolated, in memory). */
   reader(): ReaderStatus | null;
+  /** Why this page runs without the reader (null when it has one). */
+  noReader: NoReader | null;
   /** Writes sent so far on any connection (each counts when it starts and when it ends). */
   writes(): number;
   /** True when the reader's snapshot holds everything written so far (its answers are the main engine's). */
@@ -181,6 +183,13 @@ export async function openBrowserDb(opts: BrowserDbOptions): Promise<BrowserDb> 
     );
     reader.schedule();
   }
+  const noReader: NoReader | null = reader
+    ? null
+    : !canUseReader()
+      ? 'not-isolated'
+      : !(opts.reader ?? mode.on)
+        ? 'off'
+        : 'not-stored';
   return {
     ...main,
     kind: 'wasm',
@@ -194,6 +203,7 @@ export async function openBrowserDb(opts: BrowserDbOptions): Promise<BrowserDb> 
       return { ...bind(conn), cancel: () => guard(() => remote.cancel(conn)) };
     },
     reader: () => reader?.info ?? null,
+    noReader,
     writes: () => writes,
     readerCurrent: () => !!reader?.current(writes),
     readerQuery: async (sql: string, params: readonly SqlValue[] = []) => {

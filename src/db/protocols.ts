@@ -41,9 +41,12 @@ export interface ReaderWorkerApi {
   ping(): string | null;
   /**
    * Attach the file's bytes (transferred) read-only as `catalog`, `schema` current; detach `previous`; then read
-   * the schema's tables once (warm). Resolves with the warming's milliseconds.
+   * the schema's tables once (warm). Resolves with the warming's milliseconds. A try that fails leaves no snapshot
+   * attached, the previous one included (src/db/snapshot-attach.ts).
    */
   attach(name: string, bytes: Uint8Array, catalog: string, schema: string, previous: string | null): Promise<number>;
+  /** Detach the snapshot `name` attached as `catalog` and free its bytes. */
+  detach(catalog: string, name: string): Promise<void>;
   query(sql: string, params?: SqlValue[]): Promise<Uint8Array>;
 }
 

@@ -60,6 +60,8 @@ export interface ReaderStatus {
   /** Of which reading the dataset's tables once after attaching (so the first statements find them in memory). */
   warmMs: number | null;
   error: string | null;
+  /** The last few distinct reasons a snapshot failed, oldest first (the first one is often the cause). */
+  errors: string[];
 }
 
 /** The main engine's current catalog and schema, and how many events the current dataset holds (table metadata). */
@@ -81,6 +83,9 @@ class AttachTimeout extends Error {
  *  twice as long, up to this many times the quiet period. */
 const MAX_BACKOFF = 8;
 
+/** Distinct failure reasons kept in the status. */
+const MAX_ERRORS = 5;
+
 export class SnapshotReader {
   private worker: Worker | null = null;
   private remote: Comlink.Remote<ReaderWorkerApi> | null = null;
@@ -90,6 +95,8 @@ export class SnapshotReader {
   private tries = 0;
   private triedFor = -1;
   private fileName: string | null = null;
+  /** The catalog the snapshot is attached as (the main engine's database name). */
+  private catalog = '';
   private dead: Promise<never>;
   private kill: (err: Error) => void = () => undefined;
   private status: ReaderStatus;
@@ -99,13 +106,20 @@ export class SnapshotReader {
     private host: ReaderHost,
     private opts: ReaderOptions,
   ) {
-    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, step: null, lastSnapshotMs: null, warmMs: null, error: null };
+    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, step: null, lastSnapshotMs: null, warmMs: null, error: null, errors: [] };
     this.dead = new Promise<never>((_, reject) => (this.kill = reject));
     this.dead.catch(() => undefined);
   }
 
   get info(): ReaderStatus {
-    return { ...this.status };
+    return { ...this.status, errors: [...this.status.errors] };
+  }
+
+  private noteError(msg: string): void {
+    this.status.error = msg;
+    const errors = this.status.errors.filter((e) => e !== msg);
+    errors.push(msg);
+    this.status.errors = errors.slice(-MAX_ERRORS);
   }
 
   /** True when the snapshot holds exactly what the main engine holds after `writes` writes. */
@@ -181,6 +195,12 @@ export class SnapshotReader {
       let t0 = performance.now();
       const where = (await this.host.query(WHERE_SQL)).get(0)?.toJSON() as { d: string; s: string; n: number };
       if (Number(where.n) < this.opts.minEvents) {
+        if (this.fileName && this.remote) {
+          // The last snapshot (a big dataset's: ~500 MB at 10M events) is of no more use: free it.
+          const [name, catalog] = [this.fileName, this.catalog];
+          this.fileName = null;
+          await Promise.race([this.remote.detach(catalog, name), this.dead]);
+        }
         this.status.state = 'standby';
         this.status.generation = w0;
         return;
@@ -208,7 +228,8 @@ export class SnapshotReader {
       const bytes = await this.opts.readFile();
       if (this.host.writes() !== w0) {
         // Something was written meanwhile: try again once writes are quiet.
-        this.status.state = this.status.generation >= 0 ? 'ready' : 'starting';
+        this.status.state = this.fileName ? 'ready' : 'starting';
+        if (!this.fileName) this.status.generation = -1;
         this.again = true;
         return;
       }
@@ -231,6 +252,7 @@ export class SnapshotReader {
         clearTimeout(timer);
       }
       this.fileName = name;
+      this.catalog = String(where.d);
       this.status.snapshots++;
       this.status.generation = w0;
       this.status.state = 'ready';
@@ -242,10 +264,15 @@ export class SnapshotReader {
         this.fail(err.message);
         return;
       }
-      // A snapshot that failed (the file changed while read, a write transaction open elsewhere): keep the last
-      // one, which is no longer current, and try again later (schedule: each failed try waits longer).
-      this.status.error = err instanceof Error ? err.message : String(err);
-      if (this.status.state === 'loading') this.status.state = this.status.generation >= 0 ? 'ready' : 'starting';
+      // A snapshot that failed (the file changed while read, a write transaction open elsewhere): try again later
+      // (schedule: each failed try waits longer). Before its attach step the last snapshot is still there (no longer
+      // current); a failed attach leaves none (the worker detached it first), so none is claimed.
+      this.noteError(err instanceof Error ? err.message : String(err));
+      if (this.status.step === 'attach') this.fileName = null;
+      if (this.status.state === 'loading') {
+        this.status.state = this.fileName ? 'ready' : 'starting';
+        if (!this.fileName) this.status.generation = -1;
+      }
       this.again = true;
     } finally {
       this.status.step = null;
@@ -265,7 +292,7 @@ export class SnapshotReader {
   fail(reason: string): void {
     if (this.status.state === 'failed') return;
     this.status.state = 'failed';
-    this.status.error = reason;
+    this.noteError(reason);
     clearTimeout(this.timer);
     this.kill(new Error(`The threaded reader stopped: ${reason}`));
     this.close();
@@ -316,4 +343,35 @@ export function readerMode(): { on: boolean; minEvents: number } {
     asked = null; // no location or storage (a worker, a sandboxed frame): the default
   }
   return { on: asked !== 'off', minEvents: asked === 'on' ? 0 : READER_MIN_EVENTS };
+}
+
+/** Why the page runs without the reader (readerSummary). */
+export type NoReader = 'not-isolated' | 'off' | 'not-stored';
+
+/**
+ * One sentence for the Datasets screen: which engine answers the analyses now, and why. `status` is null when the
+ * page runs without the reader (`why` says why); `current` whether its snapshot holds everything written so far.
+ */
+export function readerSummary(status: ReaderStatus | null, current: boolean, why: NoReader, minEvents = READER_MIN_EVENTS): string {
+  const n = new Intl.NumberFormat('en-US').format(minEvents);
+  if (!status) {
+    if (why === 'off') return 'Analyses run on one thread: the threaded engine is turned off (reader=off in the address or this browser\'s strata.reader setting).';
+    if (why === 'not-stored') return 'Analyses run on one thread: the threaded engine reads datasets stored in this browser only.';
+    return 'Analyses run on one thread: this page is not cross-origin isolated, so the threaded engine cannot start.';
+  }
+  const t = `${status.threads}-thread`;
+  switch (status.state) {
+    case 'standby':
+      return `Analyses run on one thread: a ${t} engine takes over from ${n} events, and this dataset has fewer.`;
+    case 'failed':
+      return `The threaded engine stopped (${status.error ?? 'no reason given'}); one thread answers everything.`;
+    case 'ready':
+      if (current) {
+        const took = status.lastSnapshotMs == null ? '' : ` (taken in ${(status.lastSnapshotMs / 1000).toFixed(1)} s)`;
+        return `Analyses run on ${status.threads} threads, from a read-only snapshot of the stored data${took}.`;
+      }
+      return `The data changed since the ${t} engine's snapshot: one thread answers until the next one is taken.`;
+    default:
+      return `Taking a snapshot for the ${t} engine; one thread answers meanwhile.`;
+  }
 }

@@ -3,7 +3,7 @@ import * as duckdb from '@duckdb/duckdb-wasm';
 import { tableFromIPC } from 'apache-arrow';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import { CANCELLED, type InsertOptions } from './types.ts';
-import { ident, literal as literalText, scriptSql, type SqlValue } from '../sql/quote.ts';
+import { ident, scriptSql, type SqlValue } from '../sql/quote.ts';
 import { ENGINE_STOPPED, isEngineFatal } from './engine-faults.ts';
 
 /** Where the database file lives when persistence is on (Origin Private File System). */
@@ -255,24 +255,9 @@ export class WasmEngine {
     await this.guard(() => this.ready().registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true));
   }
 
-  /**
-   * The reader's snapshot (workers/reader.worker.ts): the stored database file's bytes become `name`, attached
-   * read-only as `catalog` with `schema` current on the main connection; the previous snapshot, if any, is detached
-   * and its bytes dropped. Statements then read exactly what the file held, however the stored file changes after.
-   */
-  async attachSnapshot(name: string, bytes: Uint8Array, catalog: string, schema: string, previous: string | null): Promise<void> {
-    await this.guard(async () => {
-      const db = this.ready();
-      await db.registerFileBuffer(name, bytes);
-      const id = this.mainId;
-      await db.runQuery(id, 'USE memory');
-      if (previous) {
-        await db.runQuery(id, `DETACH DATABASE IF EXISTS ${ident(catalog)}`);
-        await db.dropFile(previous).catch(() => null);
-      }
-      await db.runQuery(id, `ATTACH ${literalText(name)} AS ${ident(catalog)} (READ_ONLY)`);
-      await db.runQuery(id, `USE ${ident(catalog)}.${ident(schema)}`);
-    });
+  /** Make bytes readable by SQL under `name` (the reader's snapshot: src/db/snapshot-attach.ts). */
+  async registerBuffer(name: string, bytes: Uint8Array): Promise<void> {
+    await this.guard(() => this.ready().registerFileBuffer(name, bytes));
   }
 
   /** Forget a registered file. */
