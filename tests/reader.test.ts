@@ -280,7 +280,7 @@ test('on standby, a failed first snapshot of a big dataset is not taken for one'
 });
 
 test("the Datasets screen's sentence names the engine that answers, and why", () => {
-  const base: ReaderStatus = { state: 'ready', threads: 2, generation: 4, snapshots: 1, answered: 0, step: null, lastSnapshotMs: 581, warmMs: 90, error: null, errors: [] };
+  const base: ReaderStatus = { state: 'ready', threads: 2, generation: 4, snapshots: 1, answered: 0, step: null, lastSnapshotMs: 581, warmMs: 90, startMs: 1200, error: null, errors: [] };
   assert.equal(readerSummary(base, true, 'not-stored'), 'Analyses run on 2 threads, from a read-only snapshot of the stored data (taken in 0.6 s).');
   assert.match(readerSummary(base, false, 'not-stored'), /changed since the 2-thread engine's snapshot: one thread answers/);
   assert.match(readerSummary({ ...base, state: 'standby' }, false, 'not-stored'), /one thread: a 2-thread engine takes over from 500,000 events/);

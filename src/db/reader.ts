@@ -59,6 +59,8 @@ export interface ReaderStatus {
   lastSnapshotMs: number | null;
   /** Of which reading the dataset's tables once after attaching (so the first statements find them in memory). */
   warmMs: number | null;
+  /** Milliseconds the threaded engine took to start (fetch and compile its module, start its threads). */
+  startMs: number | null;
   error: string | null;
   /** The last few distinct reasons a snapshot failed, oldest first (the first one is often the cause). */
   errors: string[];
@@ -106,7 +108,7 @@ export class SnapshotReader {
     private host: ReaderHost,
     private opts: ReaderOptions,
   ) {
-    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, step: null, lastSnapshotMs: null, warmMs: null, error: null, errors: [] };
+    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, step: null, lastSnapshotMs: null, warmMs: null, startMs: null, error: null, errors: [] };
     this.dead = new Promise<never>((_, reject) => (this.kill = reject));
     this.dead.catch(() => undefined);
   }
@@ -169,7 +171,9 @@ export class SnapshotReader {
       worker.addEventListener('error', (e) => this.fail(e.message || 'the reader worker failed'));
       const remote = Comlink.wrap<ReaderWorkerApi>(worker);
       this.remote = remote;
+      const t0 = performance.now();
       await Promise.race([remote.init(this.opts.threads), this.dead]);
+      this.status.startMs = performance.now() - t0;
       const t = tableFromIPC(await Promise.race([remote.query("SELECT current_setting('threads')::INTEGER AS t"), this.dead]));
       this.status.threads = Number(t.getChild('t')?.get(0) ?? 1);
     })();
