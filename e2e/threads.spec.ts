@@ -202,6 +202,9 @@ test('on a static host without the headers, the service worker makes the next vi
     await waitForDashboard(page);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
     expect(await readerOf(page)).toBeNull();
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await expect(page.getByTestId('engine')).toHaveText('Analyses run on one thread: this page is not cross-origin isolated, so the threaded engine cannot start.');
+    await page.getByRole('link', { name: 'Overview' }).click();
     await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 60_000 });
     await page.reload();
     await waitForDashboard(page);
@@ -209,6 +212,8 @@ test('on a static host without the headers, the service worker makes the next vi
     // The reader runs there too (`strata.reader` = on in this project): ready, current, two threads.
     await readerSettled(page);
     expect(await readerOf(page)).toMatchObject({ state: 'ready', current: true });
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await expect(page.getByTestId('engine')).toContainText('Analyses run on 2 threads, from a read-only snapshot');
   } finally {
     await new Promise((r) => server.close(r));
     server.closeAllConnections?.();
