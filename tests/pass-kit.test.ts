@@ -91,4 +91,17 @@ describe('HashBits', () => {
       assert.equal(ids.find(2 ** 52 + 1), -1);
     }
   });
+
+  test('the edge keys 0 and 2^52 - 1, and keys whose low 32 bits collide, across growth', () => {
+    // Slots hold key + 1 (0 marks an empty slot): key 0 must be a key like any other.
+    const ids = new HashBits(0);
+    const keys = [0, 2 ** 52 - 1, 1, 2 ** 32, 2 * 2 ** 32, 3 * 2 ** 32 + 1, ...Array.from({ length: 600 }, (_, i) => i * 2 ** 32)];
+    const ref = new Map<number, number>();
+    for (const k of keys) {
+      if (!ref.has(k)) ref.set(k, ref.size);
+      assert.equal(ids.id(k), ref.get(k), `key ${k}`);
+    }
+    for (const [k, id] of ref) assert.equal(ids.find(k), id, `find ${k}`);
+    assert.equal(ids.find(5), -1);
+  });
 });

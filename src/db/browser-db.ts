@@ -2,7 +2,8 @@
 // It also watches the worker: a crashed engine, a worker that died or stopped answering, makes every pending and
 // later call fail at once (never hang) and resolves `stopped`, so the app can restart the engine and say so.
 import * as Comlink from 'comlink';
-import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
+import { decodeIpc } from './ipc-decode.ts';
 import type { Db, InsertOptions } from './types.ts';
 import type { SqlValue } from '../sql/quote.ts';
 import type { DbWorkerApi } from './protocols.ts';
@@ -150,7 +151,7 @@ export async function openBrowserDb(opts: BrowserDbOptions): Promise<BrowserDb> 
   const bind = (conn?: number): Db => ({
     async query(sql: string, params: readonly SqlValue[] = []) {
       const kind = statementKind(sql);
-      const onMain = () => guard(async () => tableFromIPC(await remote.query(sql, [...params], conn)));
+      const onMain = () => guard(async () => decodeIpc(await remote.query(sql, [...params], conn)));
       if (kind === 'write') return tracked(conn, sql, true, onMain);
       // A read on the main connection: from the reader's snapshot when it holds exactly what the file holds now.
       if (kind === 'read' && conn === undefined && reader?.current(writes)) {
@@ -197,7 +198,7 @@ export async function openBrowserDb(opts: BrowserDbOptions): Promise<BrowserDb> 
     stopped,
     registerFile: (name: string, file: File) => guard(() => remote.registerFile(name, file)),
     dropFile: (name: string) => guard(() => remote.dropFile(name)),
-    queryOne: (sql: string, params: readonly SqlValue[] = []) => guard(async () => tableFromIPC(await remote.queryOne(sql, [...params]))),
+    queryOne: (sql: string, params: readonly SqlValue[] = []) => guard(async () => decodeIpc(await remote.queryOne(sql, [...params]))),
     async fork() {
       const conn = await guard(() => remote.connect());
       return { ...bind(conn), cancel: () => guard(() => remote.cancel(conn)) };

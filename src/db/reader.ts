@@ -5,6 +5,7 @@
 // counts writes (statementKind) and asks the reader only then, so an answer never comes from stale data.
 import * as Comlink from 'comlink';
 import { tableFromIPC, type Table } from 'apache-arrow';
+import { decodeIpc } from './ipc-decode.ts';
 import type { ReaderWorkerApi } from './protocols.ts';
 import type { SqlValue } from '../sql/quote.ts';
 
@@ -149,7 +150,7 @@ export class SnapshotReader {
     try {
       const bytes = await Promise.race([this.remote.query(sql, [...params]), this.dead]);
       this.status.answered++;
-      return tableFromIPC(bytes);
+      return await decodeIpc(bytes);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       if (/read-only|read only/i.test(msg)) return 'write';
@@ -160,7 +161,7 @@ export class SnapshotReader {
   /** Run a read on the snapshot only (the tests' cross-engine check): fails unless the snapshot is current. */
   async only(sql: string, params: readonly SqlValue[], writes: number): Promise<Table> {
     if (!this.current(writes) || !this.remote) throw new Error(`The threaded reader's snapshot is not current (${this.status.state}).`);
-    return tableFromIPC(await Promise.race([this.remote.query(sql, [...params]), this.dead]));
+    return decodeIpc(await Promise.race([this.remote.query(sql, [...params]), this.dead]));
   }
 
   /** Start the threaded engine (once). */

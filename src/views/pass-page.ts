@@ -3,19 +3,9 @@
 // pass over millions of rows never freezes the page; the rows already arrived as typed arrays, so a worker would
 // add copies.
 import { passWith, type PassRunner } from '../analyses/funnel/index.ts';
-import { paced, type Pause } from '../analyses/pass-kit.ts';
+import { paced, taskTurn, type Pause } from '../analyses/pass-kit.ts';
 
 /** A turn for the page once the current slice has run ~8 ms (pass-kit.ts, `paced`). */
-export const yieldToPage: Pause = paced(
-  () =>
-    new Promise((resolve) => {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => {
-        ch.port1.close();
-        resolve();
-      };
-      ch.port2.postMessage(null);
-    }),
-);
+export const yieldToPage: Pause = paced(taskTurn);
 
 export const passInPage: PassRunner = passWith(yieldToPage);

@@ -56,8 +56,13 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   }
   const tie = rid0 ?? null;
   const cmp = (a: number, b: number) => t0[a] - t0[b] || rank[a] - rank[b] || (tie ? tie[a] - tie[b] : a - b);
+  // Per-unit loops check for a pause every CHECK rows, not units (at 10M events a unit has ~12 rows).
+  let nextCheck = CHECK;
   for (let u = 0; u < U; u++) {
-    if (u % CHECK === CHECK - 1) await pause();
+    if (unitStart[u] >= nextCheck) {
+      nextCheck = unitStart[u] + CHECK;
+      await pause();
+    }
     const lo = unitStart[u];
     const hi = unitStart[u + 1];
     let sorted = true;
@@ -86,8 +91,12 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   }
   // Equal keys (no table order in the key): the same instant and rank, in one unit.
   if (!ridKey) {
+    nextCheck = CHECK;
     for (let u = 0; u < U; u++) {
-      if (u % CHECK === CHECK - 1) await pause();
+      if (unitStart[u] >= nextCheck) {
+        nextCheck = unitStart[u] + CHECK;
+        await pause();
+      }
       for (let i = unitStart[u]; i < unitStart[u + 1] - 1; i++) {
         if (t[i] === t[i + 1] && rank[source[i]] === rank[source[i + 1]]) keyEq[i] = 1;
       }

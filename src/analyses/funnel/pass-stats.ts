@@ -28,7 +28,11 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
   const res = await slicedPass(passSpec(spec, W === null ? null : W * 60_000_000), rowsIn, pause);
   const t = rowsIn.t;
   const units: number[] = [];
-  for (let u = 0; u < res.depth.length; u++) if (res.depth[u] > 0) units.push(u);
+  for (let u = 0; u < res.depth.length; u++) {
+    if (u % CHECK === CHECK - 1) await pause();
+    if (res.depth[u] > 0) units.push(u);
+  }
+  await pause();
 
   // Breakdown group of each counted unit (an index into `groups`): its anchor's value, kept when among the top N
   // (or missing), else Other. Without a breakdown every unit is in group 0 (no value).
