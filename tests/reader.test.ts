@@ -121,6 +121,11 @@ async function setup(minEvents: number, opts: { failInit?: boolean; failWarm?: n
   return { main, reader, fake, reads: () => reads, done };
 }
 
+/** Wait (up to 2 s) for a retry the reader scheduled by itself (quietMs 5) to make its snapshot current. */
+const untilCurrent = async (t: Awaited<ReturnType<typeof setup>>) => {
+  for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+};
+
 const users = async (t: Awaited<ReturnType<typeof setup>>) => {
   const a = await t.reader.answer('SELECT n FROM users', [], t.main.host.writes());
   return a && a !== 'write' ? Number(a.get(0)?.toJSON().n) : a;
@@ -163,7 +168,7 @@ test('a write during the read of the file discards that snapshot; a later try su
     assert.notEqual(t.reader.info.state, 'ready', 'the snapshot read while a write happened is not used');
     assert.equal(t.reader.current(t.main.host.writes()), false);
     // The retry was scheduled by itself (quietMs 5): wait for it.
-    for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+    await untilCurrent(t);
     assert.equal(t.reader.current(t.main.host.writes()), true);
     assert.equal(t.reads(), 2);
     assert.equal(await users(t), 7);
@@ -225,7 +230,7 @@ test('while another connection is busy or a transaction is open, no CHECKPOINT i
     assert.equal(t.reader.current(t.main.host.writes()), false);
     assert.equal(await users(t), null);
     t.main.state.idle = true;
-    for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+    await untilCurrent(t);
     assert.equal(t.main.state.checkpoints, 1);
     assert.equal(await users(t), 7);
   } finally {
@@ -243,7 +248,7 @@ test('a snapshot that fails after its ATTACH leaves nothing behind: no answers f
     assert.deepEqual(t.reader.info.errors, ['warm-up failed (injected)']);
     assert.equal(t.fake.files.size, 0, "the failed snapshot's bytes are dropped");
     assert.equal(await users(t), null);
-    for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+    await untilCurrent(t);
     assert.equal(t.reader.info.state, 'ready', JSON.stringify(t.reader.info));
     assert.equal(await users(t), 7);
     assert.deepEqual([...t.fake.files], ['strata-snapshot-1.db']);
@@ -254,7 +259,7 @@ test('a snapshot that fails after its ATTACH leaves nothing behind: no answers f
     await t.reader.refresh();
     assert.equal(t.reader.info.state, 'starting');
     assert.equal(t.fake.files.size, 0);
-    for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+    await untilCurrent(t);
     assert.equal(await users(t), 9);
     assert.deepEqual([...t.fake.files], ['strata-snapshot-2.db']);
   } finally {
@@ -271,7 +276,7 @@ test('on standby, a failed first snapshot of a big dataset is not taken for one'
     await t.reader.refresh();
     assert.equal(t.reader.info.state, 'starting');
     assert.equal(t.reader.info.generation, -1);
-    for (let i = 0; i < 100 && !t.reader.current(t.main.host.writes()); i++) await new Promise((r) => setTimeout(r, 20));
+    await untilCurrent(t);
     assert.equal(await users(t), 7);
     assert.equal(t.reader.info.snapshots, 1);
   } finally {
@@ -289,4 +294,5 @@ test("the Datasets screen's sentence names the engine that answers, and why", ()
   assert.match(readerSummary(null, false, 'not-isolated'), /not cross-origin isolated/);
   assert.match(readerSummary(null, false, 'not-stored'), /reads datasets stored in this browser only/);
   assert.match(readerSummary(null, false, 'off'), /turned off \(reader=off/);
+  assert.match(readerSummary(null, false, 'read-only'), /open read-only for recovery/);
 });

@@ -190,7 +190,9 @@ export async function openBrowserDb(opts: BrowserDbOptions): Promise<BrowserDb> 
       ? 'not-isolated'
       : !(opts.reader ?? mode.on)
         ? 'off'
-        : 'not-stored';
+        : info.persistent && info.readOnly
+          ? 'read-only'
+          : 'not-stored';
   return {
     ...main,
     kind: 'wasm',

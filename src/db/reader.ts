@@ -351,7 +351,7 @@ export function readerMode(): { on: boolean; minEvents: number } {
 }
 
 /** Why the page runs without the reader (readerSummary). */
-export type NoReader = 'not-isolated' | 'off' | 'not-stored';
+export type NoReader = 'not-isolated' | 'off' | 'not-stored' | 'read-only';
 
 /**
  * One sentence for the Datasets screen: which engine answers the analyses now, and why. `status` is null when the
@@ -361,6 +361,7 @@ export function readerSummary(status: ReaderStatus | null, current: boolean, why
   const n = new Intl.NumberFormat('en-US').format(minEvents);
   if (!status) {
     if (why === 'off') return 'Analyses run on one thread: the threaded engine is turned off (reader=off in the address or this browser\'s strata.reader setting).';
+    if (why === 'read-only') return 'Analyses run on one thread: the stored data is open read-only for recovery.';
     if (why === 'not-stored') return 'Analyses run on one thread: the threaded engine reads datasets stored in this browser only.';
     return 'Analyses run on one thread: this page is not cross-origin isolated, so the threaded engine cannot start.';
   }
