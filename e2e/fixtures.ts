@@ -105,6 +105,18 @@ export async function readerSettled(page: Page): Promise<void> {
   expect(r.state, `the threaded reader failed: ${r.error}`).toBe('ready');
 }
 
+/**
+ * Wait until a screen's run is ready (`<screen>-status` reads ready); a failed run fails with the screen's own error
+ * text (`<screen>-error`) in the message, not only "received: error".
+ */
+export async function expectRunReady(page: Page, screen: string, timeout = 60_000): Promise<void> {
+  const status = page.getByTestId(`${screen}-status`);
+  await expect.poll(async () => {
+    const now = await status.getAttribute('data-status');
+    return now === 'error' ? `error: ${await page.getByTestId(`${screen}-error`).textContent()}` : now;
+  }, { timeout }).toBe('ready');
+}
+
 /** The raw number behind a KPI card. */
 export async function kpi(page: Page, name: string): Promise<number> {
   return Number(await page.getByTestId(`kpi-${name}`).getAttribute('data-value'));

@@ -5,7 +5,7 @@
 // table; bad links fall back to the default funnel with a message; moving and adding steps updates the table.
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { test, expect, waitForApp } from './fixtures.ts';
+import { test, expect, expectRunReady, waitForApp } from './fixtures.ts';
 import { parseCsv } from '../tests/fixtures/csv.ts';
 import {
   byCountry,
@@ -109,7 +109,7 @@ function checkFunnel(ref: RefFunnel) {
 /** Wait for a finished run, then for the table to satisfy `check` (retried while a newer run replaces it). */
 async function expectFunnel(page: Page, check: (t: DomFunnel) => void): Promise<DomFunnel> {
   const status = page.getByTestId('funnel-status');
-  await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expectRunReady(page, 'funnel');
   let last: DomFunnel | null = null;
   await expect(async () => {
     await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 1000 });

@@ -4,7 +4,7 @@
 // equals the table; an event no session has and a bad link get clear messages.
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { test, expect, waitForApp } from './fixtures.ts';
+import { test, expect, expectRunReady, waitForApp } from './fixtures.ts';
 import { parseCsv } from '../tests/fixtures/csv.ts';
 import { refSankey, refTopPaths, type RefPathsSpec } from '../tests/fixtures/paths-reference.ts';
 import { shopEvents } from './journeys-reference.ts';
@@ -75,7 +75,7 @@ async function readJourneys(page: Page): Promise<DomJourneys> {
 async function expectJourneys(page: Page, spec: RefPathsSpec): Promise<DomJourneys> {
   const ref = await reference(spec);
   const status = page.getByTestId('journeys-status');
-  await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expectRunReady(page, 'journeys');
   let last: DomJourneys | null = null;
   await expect(async () => {
     await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 1000 });

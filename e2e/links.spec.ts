@@ -4,7 +4,7 @@
 // KPIs, the pivot runs — also after a reload. A link just inside every limit at once runs in the engine and renders.
 // Saved filters in localStorage are held to the same limits. The limits: src/analyses/limits.ts.
 import type { Page } from '@playwright/test';
-import { test, expect, waitForApp, waitForDashboard, kpi } from './fixtures.ts';
+import { test, expect, expectRunReady, waitForApp, waitForDashboard, kpi } from './fixtures.ts';
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { KEEP_COND, anyOfFilter, atLimitsPivot, nestedFilter, pivotWith } from '../tests/fixtures/big-links.ts';
@@ -181,7 +181,7 @@ test('saved filters over the limits are skipped, the others still apply', async 
   await expect(list.locator('option')).toHaveText(['Apply saved filter…', 'fine']);
   await list.selectOption('fine');
   await expect(page.getByTestId('filter-builder').getByTestId('filter-cond')).toHaveCount(2);
-  await expect(page.getByTestId('pivot-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expectRunReady(page, 'pivot');
 
   // Storage nested far deeper than any link may be is ignored whole; the app still starts.
   await page.evaluate((key) => localStorage.setItem(key, '['.repeat(200_000) + ']'.repeat(200_000)), SAVED_FILTERS_KEY);

@@ -1,7 +1,7 @@
 // Reading the Pivot screen in e2e tests: the table as the DOM shows it, the spec the URL holds, and waiting for a
 // finished pivot. Shared by pivot.spec.ts and pivot-interactions.spec.ts.
 import type { Page } from '@playwright/test';
-import { expect } from './fixtures.ts';
+import { expect, expectRunReady } from './fixtures.ts';
 
 /** A link to the Pivot screen holding `spec`. */
 export const pivotUrl = (spec: unknown) => `./#/pivot?p=${encodeURIComponent(JSON.stringify(spec))}`;
@@ -39,7 +39,7 @@ export async function readTable(page: Page): Promise<DomTable> {
 
 /** Wait for a finished pivot, then for the table to satisfy `check` (retried while a newer run replaces it). */
 export async function expectTable(page: Page, check: (t: DomTable) => void): Promise<DomTable> {
-  await expect(page.getByTestId('pivot-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expectRunReady(page, 'pivot');
   let last: DomTable | null = null;
   await expect(async () => {
     await expect(page.getByTestId('pivot-status')).toHaveAttribute('data-status', 'ready', { timeout: 1000 });

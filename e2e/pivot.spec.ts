@@ -3,7 +3,7 @@
 // sorting by a column orders the rows; a bad link falls back to the default pivot with a message.
 import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, waitForApp } from './fixtures.ts';
+import { test, expect, expectRunReady, waitForApp } from './fixtures.ts';
 import { parseCsv } from '../tests/fixtures/csv.ts';
 import { expectTable, pivotUrl, urlSpecRaw, type DomTable } from './pivot-page.ts';
 import { countryGenderByAge, eventRows, eventsByTypeAndQuarter, userRows, type UserRow } from './pivot-reference.ts';
@@ -109,7 +109,7 @@ async function openPivot(page: Page, url: string) {
 test('a pivot built in the UI (top-N rows, custom age edges, nested OR filter) equals a Node computation', async ({ page }) => {
   const refPromise = builtReference();
   await openPivot(page, './#/pivot');
-  await expect(page.getByTestId('pivot-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expectRunReady(page, 'pivot');
 
   // Rows: the default country dimension becomes top 5, then gender with each value.
   const rows = page.getByTestId('dims-rows');
@@ -273,7 +273,7 @@ test('a bad link shows a clear message and the default pivot', async ({ page }) 
 test('a pivot filter built with the keyboard only (age > 25) gives Node\'s count of such users', async ({ page }) => {
   const want = (await userRows(DEFAULT_PARAMS)).filter((u) => u.age !== null && u.age > 25).length;
   await openPivot(page, './#/pivot');
-  await expect(page.getByTestId('pivot-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expectRunReady(page, 'pivot');
   await page.locator('body').focus();
   for (let i = 0; i < 120; i++) {
     await page.keyboard.press('Tab');

@@ -4,7 +4,7 @@
 // Show SQL and Download CSV agree with Node; a bad link falls back to the default view with a message.
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { test, expect, waitForApp } from './fixtures.ts';
+import { test, expect, expectRunReady, waitForApp } from './fixtures.ts';
 import { parseCsv } from '../tests/fixtures/csv.ts';
 import { eventRows, lifecycleReference, monthlyTriangle, type RefTriangle } from './retention-reference.ts';
 import { dateLabel } from '../src/analyses/pivot/buckets.ts';
@@ -94,7 +94,7 @@ async function readTriangle(page: Page): Promise<DomTriangle> {
 /** Wait for a finished run, then for the triangle to satisfy `check` (retried while a newer run replaces it). */
 async function expectTriangle(page: Page, check: (t: DomTriangle) => void): Promise<DomTriangle> {
   const status = page.getByTestId('retention-status');
-  await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expectRunReady(page, 'retention');
   let last: DomTriangle | null = null;
   await expect(async () => {
     await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 1000 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordBatch, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
-import { decodeIpc } from '../src/db/ipc-decode.ts';
+import { decodeIpc, INCOMPLETE_RESULT, isWholeIpcFile, wholeResult } from '../src/db/ipc-decode.ts';
 import { CHECK_BATCHES, columnArray } from '../src/analyses/pass-kit.ts';
 
 /** A table of `batches` record batches of `rows` rows: numbers, integers, texts with NULLs. */
@@ -59,4 +59,18 @@ test('columnArray copies a column of many batches as toArray does, pausing betwe
   const one = batched(1, 9);
   const view = await columnArray<Float64Array>(one, 'hu', async () => undefined);
   assert.equal(view.buffer, (one.getChild('hu')!.data[0].values as Float64Array).buffer);
+});
+
+test('a whole Arrow IPC file is told from one cut short (duckdb-wasm#2256) or empty, and from the stream format', () => {
+  const bytes = tableToIPC(batched(3, 5), 'file');
+  assert.equal(isWholeIpcFile(bytes), true);
+  assert.equal(wholeResult(bytes), bytes);
+  // An empty answer decodes silently to a table with no columns: the reason for the check.
+  assert.equal(tableFromIPC(new Uint8Array(0)).numCols, 0);
+  for (const cut of [0, 6, 11, 12, 100, bytes.length - 1, bytes.length - 6]) {
+    assert.equal(isWholeIpcFile(bytes.subarray(0, cut)), false, `cut at ${cut}`);
+    assert.throws(() => wholeResult(bytes.subarray(0, cut)), (e: Error) => e.message.startsWith(INCOMPLETE_RESULT) && e.message.includes(`(${cut} bytes`));
+  }
+  assert.equal(isWholeIpcFile(bytes.subarray(8)), false, 'the start missing');
+  assert.equal(isWholeIpcFile(tableToIPC(batched(3, 5), 'stream')), false, 'the reader answers in the file format only');
 });

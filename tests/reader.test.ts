@@ -16,6 +16,7 @@ import type { ReaderWorkerApi } from '../src/db/protocols.ts';
 import type { EngineInfo } from '../src/db/wasm-engine.ts';
 import { scriptSql, type SqlValue } from '../src/sql/quote.ts';
 import { attachSnapshot, detachSnapshot, type SnapshotEngine } from '../src/db/snapshot-attach.ts';
+import { INCOMPLETE_RESULT, wholeResult } from '../src/db/ipc-decode.ts';
 
 /**
  * A reader worker over native DuckDB running the page's own attach steps (src/db/snapshot-attach.ts): registering
@@ -23,6 +24,8 @@ import { attachSnapshot, detachSnapshot, type SnapshotEngine } from '../src/db/s
  */
 function fakeWorker(dir: string, opts: { failInit?: boolean; failWarm?: number } = {}) {
   let db: NativeDb | null = null;
+  // Answers to cut short, as duckdb-wasm#2256 does in the threaded build: the next ones come back empty / truncated.
+  const cuts: ((b: Uint8Array) => Uint8Array)[] = [];
   const attached: string[] = [];
   const files = new Set<string>();
   let failWarm = opts.failWarm ?? 0;
@@ -59,13 +62,15 @@ function fakeWorker(dir: string, opts: { failInit?: boolean; failWarm?: number }
     },
     detach: (catalog, name) => detachSnapshot(engine, catalog, name),
     async query(sql: string, params: SqlValue[] = []) {
-      return tableToIPC(await db!.query(params.length ? scriptSql({ text: sql, params }) : sql), 'stream');
+      // As the page's reader worker answers: DuckDB-WASM's file format, refused when not whole.
+      const bytes = tableToIPC(await db!.query(params.length ? scriptSql({ text: sql, params }) : sql), 'file');
+      return wholeResult(cuts.shift()?.(bytes) ?? bytes);
     },
   };
   const channel = new MessageChannel();
   Comlink.expose(api, channel.port2 as unknown as Comlink.Endpoint);
   const worker = Object.assign(channel.port1, { terminate: () => channel.port1.close(), onerror: null }) as unknown as Worker;
-  return { worker, attached, files, failNext: (n: number) => (failWarm = n), close: () => db?.close() };
+  return { worker, attached, files, cuts, failNext: (n: number) => (failWarm = n), close: () => db?.close() };
 }
 
 /** The main engine: a DuckDB file, with writes counted as the browser Db counts them (start and end). */
@@ -148,6 +153,25 @@ test('a snapshot answers only while no write has been sent since; the next one h
     assert.equal(await users(t), 8);
     assert.equal(t.reader.info.snapshots, 2);
     assert.deepEqual(t.fake.attached, ['strata-snapshot-1.db', 'strata-snapshot-2.db']);
+  } finally {
+    await t.done();
+  }
+});
+
+test('an answer cut short (duckdb-wasm#2256: empty, or truncated) is declined, never used; the next one answers', async () => {
+  const t = await setup(0);
+  try {
+    await t.reader.refresh();
+    assert.equal(await users(t), 7);
+    // Empty: decoded, it would be a table with no columns and no rows (what the funnel once received).
+    t.fake.cuts.push(() => new Uint8Array(0), (b) => b.subarray(0, b.length - 7), (b) => b.subarray(1));
+    for (let i = 0; i < 3; i++) assert.equal(await users(t), null, `cut ${i}: the caller runs it on the main engine`);
+    assert.equal(t.reader.info.declined, 3);
+    assert.equal(t.reader.info.answered, 1);
+    assert.ok(t.reader.info.errors.some((e) => e.includes(INCOMPLETE_RESULT) && e.includes('(0 bytes')), JSON.stringify(t.reader.info.errors));
+    assert.equal(t.reader.info.state, 'ready', 'a declined answer does not stop the reader');
+    assert.equal(await users(t), 7);
+    assert.equal(t.reader.info.answered, 2);
   } finally {
     await t.done();
   }
@@ -285,7 +309,7 @@ test('on standby, a failed first snapshot of a big dataset is not taken for one'
 });
 
 test("the Datasets screen's sentence names the engine that answers, and why", () => {
-  const base: ReaderStatus = { state: 'ready', threads: 2, generation: 4, snapshots: 1, answered: 0, step: null, lastSnapshotMs: 581, warmMs: 90, startMs: 1200, error: null, errors: [] };
+  const base: ReaderStatus = { state: 'ready', threads: 2, generation: 4, snapshots: 1, answered: 0, declined: 0, step: null, lastSnapshotMs: 581, warmMs: 90, startMs: 1200, error: null, errors: [] };
   assert.equal(readerSummary(base, true, 'not-stored'), 'Analyses run on 2 threads, from a read-only snapshot of the stored data (taken in 0.6 s).');
   assert.match(readerSummary(base, false, 'not-stored'), /changed since the 2-thread engine's snapshot: one thread answers/);
   assert.match(readerSummary({ ...base, state: 'standby' }, false, 'not-stored'), /one thread: a 2-thread engine takes over from 500,000 events/);

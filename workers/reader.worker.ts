@@ -7,6 +7,7 @@ import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url
 import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { tableFromIPC } from 'apache-arrow';
 import { WasmEngine } from '../src/db/wasm-engine.ts';
+import { wholeResult } from '../src/db/ipc-decode.ts';
 import { attachSnapshot, detachSnapshot, type SnapshotEngine } from '../src/db/snapshot-attach.ts';
 import type { SqlValue } from '../src/sql/quote.ts';
 import type { ReaderWorkerApi } from '../src/db/protocols.ts';
@@ -35,7 +36,8 @@ const api: ReaderWorkerApi = {
     attachSnapshot(snapshots, { name, bytes, catalog, schema, previous }),
   detach: (catalog: string, name: string) => detachSnapshot(snapshots, catalog, name),
   async query(sql: string, params?: SqlValue[]): Promise<Uint8Array> {
-    const bytes = await engine.query(sql, params);
+    // A result cut short by duckdb-wasm#2256 (see isWholeIpcFile) is refused: the page asks the main engine instead.
+    const bytes = wholeResult(await engine.query(sql, params));
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
 };

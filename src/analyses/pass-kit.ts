@@ -9,6 +9,17 @@ import { Type, type Table, type Vector } from 'apache-arrow';
  */
 export const CHECK = 1 << 12;
 
+/**
+ * Column `name` of a pass's rows. Missing means the rows are not the statement's the pass asked for: a clear error
+ * naming what came instead, rather than a TypeError deep in the pass.
+ */
+export function childOf(table: Table, name: string): Vector {
+  const col = table.getChild(name);
+  if (col) return col;
+  const got = table.schema.fields.map((f) => f.name).join(', ') || 'no columns';
+  throw new Error(`A one-pass analysis expected a column "${name}" in its ${table.numRows} rows, which have ${got}.`);
+}
+
 /** Give the event loop a turn (the page: a task, not a clamped timer); resolves at once where nothing waits. */
 export type Pause = () => Promise<void>;
 export const noPause: Pause = () => Promise.resolve();
@@ -51,7 +62,7 @@ export async function groupItems(group: Int32Array, groups: number, pause: Pause
  */
 export async function columnArray<T>(table: Table, name: string, pause: Pause): Promise<T> {
   await pause();
-  const col = table.getChild(name)!;
+  const col = childOf(table, name);
   const chunks = col.data;
   const fixed = [Type.Int, Type.Float, Type.Decimal, Type.Time, Type.Timestamp].includes(col.type.typeId);
   if (!fixed || chunks.length <= 1) return col.toArray() as T;
@@ -87,7 +98,7 @@ export const taskTurn: Pause = () =>
  */
 export async function validArray(table: Table, name: string, pause: Pause): Promise<Uint8Array> {
   await pause();
-  const col = table.getChild(name)!;
+  const col = childOf(table, name);
   const out = new Uint8Array(col.length);
   let at = 0;
   for (const d of col.data) {

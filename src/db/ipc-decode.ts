@@ -18,3 +18,27 @@ export async function decodeIpc(bytes: Uint8Array, pause: Pause = paced(taskTurn
   }
   return new Table(reader.schema, batches);
 }
+
+/** "ARROW1": the Arrow IPC file format's first and last bytes. */
+const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31];
+
+/**
+ * True when `bytes` are a whole Arrow IPC file (DuckDB-WASM's runQuery answers in that format): its magic at both
+ * ends. DuckDB-WASM's threaded build can hand back a result cut short, or empty, with no error: its bindings copy
+ * the result through a view of the engine's memory taken before a worker thread grew it (duckdb-wasm#2256). An empty
+ * one decodes to a table with no columns, silently; a cut one fails to decode.
+ */
+export function isWholeIpcFile(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  if (n < 2 * FILE_MAGIC.length) return false;
+  return FILE_MAGIC.every((b, i) => bytes[i] === b && bytes[n - FILE_MAGIC.length + i] === b);
+}
+
+/** The message of an answer refused by wholeResult. */
+export const INCOMPLETE_RESULT = 'The threaded engine returned an incomplete result';
+
+/** `bytes` when they are a whole Arrow IPC file; otherwise an error (the reader worker's answers: the page then asks the main engine). */
+export function wholeResult(bytes: Uint8Array): Uint8Array {
+  if (!isWholeIpcFile(bytes)) throw new Error(`${INCOMPLETE_RESULT} (${bytes.length} bytes; duckdb-wasm#2256)`);
+  return bytes;
+}

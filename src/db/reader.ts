@@ -54,6 +54,8 @@ export interface ReaderStatus {
   snapshots: number;
   /** Statements it answered. */
   answered: number;
+  /** Statements it was asked and failed to answer (the main engine answered them instead). */
+  declined: number;
   /** What the snapshot being taken is doing (checkpoint, read, attach), or null. */
   step: string | null;
   /** Milliseconds the last snapshot took (checkpoint, read, attach, warm). */
@@ -109,7 +111,7 @@ export class SnapshotReader {
     private host: ReaderHost,
     private opts: ReaderOptions,
   ) {
-    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, step: null, lastSnapshotMs: null, warmMs: null, startMs: null, error: null, errors: [] };
+    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, declined: 0, step: null, lastSnapshotMs: null, warmMs: null, startMs: null, error: null, errors: [] };
     this.dead = new Promise<never>((_, reject) => (this.kill = reject));
     this.dead.catch(() => undefined);
   }
@@ -149,11 +151,14 @@ export class SnapshotReader {
     if (!this.current(writes) || !this.remote) return null;
     try {
       const bytes = await Promise.race([this.remote.query(sql, [...params]), this.dead]);
+      const table = await decodeIpc(bytes);
       this.status.answered++;
-      return await decodeIpc(bytes);
+      return table;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       if (/read-only|read only/i.test(msg)) return 'write';
+      this.status.declined++;
+      this.noteError(msg);
       return null;
     }
   }

@@ -164,6 +164,8 @@ export class LiveController {
     if (this.status !== 'running') return;
     await this.halt();
     this.status = 'paused';
+    // Other tabs learn of it now, not after the catch-up below (seconds on a big shop or a busy machine).
+    this.announce();
     if (this.state && this.conn) {
       this.state = { ...this.state, status: 'paused' };
       const conn = this.conn;
@@ -171,7 +173,6 @@ export class LiveController {
       await this.serial(() => writeLiveState(conn, state)).catch(() => undefined);
     }
     await this.heavy();
-    this.announce();
   }
 
   /** Stop: the dataset is an ordinary one again (what was appended stays). */
@@ -185,8 +186,8 @@ export class LiveController {
     this.feed = [];
     this.minutes = [];
     this.totals = { orders: 0, revenue: 0, newUsers: 0 };
-    if (wasLive) await this.heavy();
     this.announce();
+    if (wasLive) await this.heavy();
   }
 
   /** Change the settings (a running loop picks the new interval and speed up at its next tick). */

@@ -4,7 +4,7 @@ import { Type, type Table } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-import { CHECK, columnArray, groupItems, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
+import { CHECK, childOf, columnArray, groupItems, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
 
 /** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
 export type SortedRows = PassRows & { source: Int32Array };
@@ -19,7 +19,7 @@ const OTHER_RANK = 31;
  */
 export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = noPause): Promise<SortedRows> {
   const n = table.numRows;
-  const hu = table.getChild('hu')!;
+  const hu = childOf(table, 'hu');
   const t0 = await columnArray<Float64Array>(table, 't', pause);
   const steps0 = await columnArray<Int32Array>(table, 'steps', pause);
   const excl0 = spec.exclusions.length ? await columnArray<Int32Array>(table, 'excl', pause) : null;
@@ -106,7 +106,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   let holdCodes = 0;
   if (spec.hold) {
     // Held values as dense codes: hash bits through HashBits, text ids through a Map; NULL is -1.
-    const h = table.getChild('hh')!;
+    const h = childOf(table, 'hh');
     hold = new Int32Array(n);
     if (h.type.typeId === Type.Utf8) {
       const codes = new Map<unknown, number>();

@@ -7,7 +7,7 @@
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
 import type { Table } from 'apache-arrow';
 import { passRows, passSpec, slicedPass } from './pass-rows.ts';
-import { byteOrder, CHECK, noPause, textCodesAt, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, childOf, noPause, textCodesAt, type Pause } from '../pass-kit.ts';
 import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
 import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
 import { decodeFunnel, decodeFunnelRows, type FunnelResult, type FunnelRow } from './decode.ts';
@@ -40,7 +40,7 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
   const gi = new Int32Array(units.length);
   const b = spec.breakdown;
   if (b?.kind === 'field') {
-    const { codes, names } = textCodesAt(table.getChild('g')!, Int32Array.from(units, (u) => rowsIn.source[res.anchor[u]]));
+    const { codes, names } = textCodesAt(childOf(table, 'g'), Int32Array.from(units, (u) => rowsIn.source[res.anchor[u]]));
     const sizes = new Float64Array(names.length);
     for (const c of codes) if (c >= 0) sizes[c]++;
     const index = new Int32Array(names.length).fill(-1);

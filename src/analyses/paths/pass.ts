@@ -7,7 +7,7 @@ import type { Table } from 'apache-arrow';
 import { commentText, raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { membersSql } from '../filter/members.ts';
-import { byteOrder, CHECK, columnArray, groupItems, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, childOf, columnArray, groupItems, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
 import { decodePathsSankey, decodePathsTop, nodeId, type PathRow, type PathsSankey, type PathsTop, type SankeyLink, type SankeyNode } from './decode.ts';
 import { pathsSankeySql, pathsTopSql, TOP_PATHS } from './sql.ts';
@@ -54,9 +54,9 @@ export interface PathTypes {
 export function pathTypes(keys: Table): PathTypes | null {
   const n = keys.numRows;
   if (n === 0) return { names: [], hashes: [] };
-  if (keys.getChild('ok')!.get(0) !== true) return null;
-  const t = keys.getChild('t')!;
-  const h = keys.getChild('h')!;
+  if (childOf(keys, 'ok').get(0) !== true) return null;
+  const t = childOf(keys, 't');
+  const h = childOf(keys, 'h');
   const all = Array.from({ length: n }, (_, i) => ({ name: String(t.get(i)), hash: Number(h.get(i)) }));
   all.sort((a, b) => byteOrder(a.name, b.name));
   if (new Set(all.map((x) => x.hash)).size < n) return null; // two types share their bits
@@ -104,7 +104,7 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
   const hs = await columnArray<Float64Array>(table, 'hs', pause);
   const rid = await columnArray<Int32Array>(table, 'rid', pause);
   const c0 = await columnArray<Uint32Array>(table, 'c', pause);
-  const tCol = table.getChild('t')!;
+  const tCol = childOf(table, 't');
   let t = await columnArray<Float64Array>(table, 't', pause);
   if (tCol.nullCount > 0) {
     t = Float64Array.from(t);
