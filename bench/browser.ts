@@ -127,7 +127,7 @@ interface Strata {
       info?: { persistent?: boolean };
       query(sql: string, params?: unknown[]): Promise<PageTable>;
       exec(sql: string): Promise<void>;
-      reader(): { state: string; threads: number; generation: number; lastSnapshotMs: number | null; error: string | null } | null;
+      reader(): { state: string; threads: number; generation: number; lastSnapshotMs: number | null; error: string | null; answered: number; declined: number } | null;
       writes(): number;
     };
   };
@@ -269,6 +269,14 @@ export async function readerSettled(page: Page): Promise<ReaderRun> {
   });
 }
 
+/** What the reader answered and declined so far. */
+async function readerCounts(page: Page): Promise<{ answered?: number; declined?: number }> {
+  return page.evaluate(() => {
+    const r = (globalThis as unknown as Strata).strata.db.reader();
+    return r ? { answered: r.answered, declined: r.declined } : {};
+  });
+}
+
 /** Wait for the app's first dashboard; on timeout say what state the app was in. */
 async function dashboardRendered(page: Page, timeoutS = 90): Promise<void> {
   try {
@@ -398,6 +406,7 @@ export async function benchBrowser(
       try {
         await Promise.race([benchAnalyses(pageSql(page), runs, analyses, pagePass(page), pagePaths(page)), crashed, deadline(timeouts.analyses)]);
         run.analyses = analyses;
+        if (run.reader) Object.assign(run.reader, await readerCounts(page));
       } catch (err) {
         const done = analyses.slice();
         run.analyses = [...done, ...ANALYSIS_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];

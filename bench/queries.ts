@@ -54,7 +54,15 @@ export type QueryTiming =
   | { name: string; error: string };
 
 /** The threaded reader as the page reported it before the timed statements. */
-export type ReaderRun = { state: string; threads: number; snapshotMs: number | null; error: string | null } | null;
+export type ReaderRun = {
+  state: string;
+  threads: number;
+  snapshotMs: number | null;
+  error: string | null;
+  /** After the timed reads (queries, pivots, analyses): statements the reader answered, and declined (duckdb-wasm#2256: the main engine answered them). */
+  answered?: number;
+  declined?: number;
+} | null;
 
 /** What one engine did at one size: load time, events, table memory, query timings; or why it failed. */
 export interface EngineRun {

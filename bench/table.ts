@@ -126,7 +126,7 @@ export function sizeRows(
     const text = !r
       ? 'off (page not cross-origin isolated)'
       : r.state === 'ready'
-        ? `${r.threads} threads`
+        ? `${r.threads} threads${r.declined === undefined ? '' : `, answered ${r.answered} of the timed reads${r.declined ? ` and declined ${r.declined} (duckdb-wasm#2256: the main engine answered those)` : ''}`}`
         : r.state === 'standby'
           ? 'standing by (too few events: the main engine answers)'
           : `${r.state}${r.error ? `: ${r.error.slice(0, 80)}` : ''}`;
