@@ -370,10 +370,16 @@ export async function benchBrowser(
   queries: readonly BenchQuery[],
   runs: number,
   timeouts: BrowserTimeouts,
-  sections: Sections = { queries: true, segments: null },
+  sections: Sections & {
+    /** Before the context opens: e.g. record long tasks from the page's first script. */
+    prepare?: (context: BrowserContext) => Promise<void>;
+    /** After the timed analyses, before the segmentations (which write): more work in the same page. */
+    afterAnalyses?: (page: Page) => Promise<void>;
+  } = { queries: true, segments: null },
 ): Promise<EngineRun> {
   // No service worker here: its background precache of the 34 MB wasm would compete with the timed work.
   const context: BrowserContext = await rig.browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 } });
+  await sections.prepare?.(context);
   let timer: NodeJS.Timeout | undefined;
   const deadline = (ms: number) =>
     new Promise<never>((_, reject) => {
@@ -407,6 +413,7 @@ export async function benchBrowser(
         await Promise.race([benchAnalyses(pageSql(page), runs, analyses, pagePass(page), pagePaths(page)), crashed, deadline(timeouts.analyses)]);
         run.analyses = analyses;
         if (run.reader) Object.assign(run.reader, await readerCounts(page));
+        await Promise.race([sections.afterAnalyses?.(page), crashed, deadline(timeouts.analyses)]);
       } catch (err) {
         const done = analyses.slice();
         run.analyses = [...done, ...ANALYSIS_NAMES.filter((n) => !done.some((t) => t.name === n)).map((name) => ({ name, error: shortReason(err) }))];

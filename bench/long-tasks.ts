@@ -3,6 +3,7 @@
 // is generated, the Overview drawn, the segments computed and the warm start over; then every screen is opened in turn and the page's
 // 'longtask' entries (PerformanceObserver, buffered) are read from the moment its address is set until its status
 // says ready and two frames have been drawn. A row per screen: the longest task of the median run, and the count.
+import type { BrowserContext, Page } from '@playwright/test';
 import { segmentsSettled, type BrowserRig } from './browser.ts';
 import { median, shortReason } from './queries.ts';
 import type { Row } from './table.ts';
@@ -30,18 +31,54 @@ export const LONG_TASK_SCREENS: readonly Screen[] = [
 export const longTaskStep = (name: string): string => `${name} screen opened: longest main-thread task while it computes and draws`;
 
 /** One run's long tasks per screen: [longest ms (0 = none over 50 ms), how many]. */
-type RunResult = Record<string, [number, number]>;
+export type RunResult = Record<string, [number, number]>;
+
+/** Record the page's long tasks from its first script on (read by screensLongTasks). */
+export async function observeLongTasks(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = globalThis as unknown as { __long: { start: number; ms: number }[] };
+    w.__long = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__long.push({ start: e.startTime, ms: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** Open every screen in turn (from the Datasets screen); per screen its longest long task and how many there were. */
+export async function screensLongTasks(page: Page): Promise<RunResult> {
+  const out: RunResult = {};
+  // From a screen with no analysis of its own, so each screen's work starts at its hash change.
+  for (const s of LONG_TASK_SCREENS) {
+    await page.evaluate(() => (location.hash = '#/datasets'));
+    await page.waitForTimeout(300);
+    const t0 = await page.evaluate((hash) => {
+      const now = performance.now();
+      location.hash = hash;
+      return now;
+    }, s.hash);
+    await page.waitForFunction(({ busy, done }) => !document.querySelector(busy) && !!document.querySelector(done), { busy: s.busy, done: s.done }, { timeout: 300_000, polling: 50 });
+    // Two frames: the charts drawn after the data arrived.
+    await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    await page.waitForTimeout(100);
+    const tasks = await page.evaluate((from) => (globalThis as unknown as { __long: { start: number; ms: number }[] }).__long.filter((t) => t.start >= from), t0);
+    out[s.name] = [tasks.reduce((m, t) => Math.max(m, t.ms), 0), tasks.length];
+  }
+  return out;
+}
+
+/** Rows for one run at a big size (the page the timed statements ran in: each screen's first view). */
+export function bigLongTaskRows(size: string, r: RunResult | string): Row[] {
+  return LONG_TASK_SCREENS.map((s) =>
+    typeof r === 'string'
+      ? { size, step: longTaskStep(s.name), wasm: { text: `failed: ${r}` }, native: null }
+      : { size, step: `${longTaskStep(s.name)} (first view, one run: ${r[s.name][1]} long tasks)`, wasm: { ms: r[s.name][0] }, native: null },
+  );
+}
 
 async function oneRun(rig: BrowserRig): Promise<RunResult> {
   const context = await rig.browser.newContext({ serviceWorkers: 'block', viewport: { width: 1400, height: 900 } });
   try {
-    await context.addInitScript(() => {
-      const w = globalThis as unknown as { __long: { start: number; ms: number }[] };
-      w.__long = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__long.push({ start: e.startTime, ms: e.duration });
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    await observeLongTasks(context);
     const page = await context.newPage();
     await page.goto(rig.url + '#/overview');
     await page.waitForFunction(() => {
@@ -50,24 +87,7 @@ async function oneRun(rig: BrowserRig): Promise<RunResult> {
     }, null, { timeout: 180_000, polling: 100 });
     // And the screens' warm start, so each screen's tasks are its own.
     await segmentsSettled(page);
-    const out: RunResult = {};
-    // From a screen with no analysis of its own, so each screen's work starts at its hash change.
-    for (const s of LONG_TASK_SCREENS) {
-      await page.evaluate(() => (location.hash = '#/datasets'));
-      await page.waitForTimeout(300);
-      const t0 = await page.evaluate((hash) => {
-        const now = performance.now();
-        location.hash = hash;
-        return now;
-      }, s.hash);
-      await page.waitForFunction(({ busy, done }) => !document.querySelector(busy) && !!document.querySelector(done), { busy: s.busy, done: s.done }, { timeout: 120_000, polling: 50 });
-      // Two frames: the charts drawn after the data arrived.
-      await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
-      await page.waitForTimeout(100);
-      const tasks = await page.evaluate((from) => (globalThis as unknown as { __long: { start: number; ms: number }[] }).__long.filter((t) => t.start >= from), t0);
-      out[s.name] = [tasks.reduce((m, t) => Math.max(m, t.ms), 0), tasks.length];
-    }
-    return out;
+    return await screensLongTasks(page);
   } finally {
     await context.close().catch(() => undefined);
   }

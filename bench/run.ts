@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, bundleSizes, ensureDist } from './build.ts';
 import { benchBrowser, coldStart, startRig, type BrowserRig, type ColdStart } from './browser.ts';
+import type { Page } from '@playwright/test';
 import { benchNative } from './native.ts';
 import { benchImports } from './import.ts';
 import { ANALYSIS_NAMES } from './analyses.ts';
@@ -19,7 +20,7 @@ import { SEGMENT_NAMES, SEGMENTS_ALL, SEGMENTS_CHURN, SEGMENTS_CUSTOMER, type Se
 import { bundleRows, coldRows, renderMlTable, renderTable, segmentRows, sizeRows, type Row, type SegmentTarget } from './table.ts';
 import { benchMl, ML_SETS, type MlResult } from './ml.ts';
 import { benchLive } from './live.ts';
-import { longTasksOnScreens } from './long-tasks.ts';
+import { bigLongTaskRows, longTasksOnScreens, observeLongTasks, screensLongTasks, type RunResult } from './long-tasks.ts';
 
 /** Command-line options. */
 interface Options {
@@ -163,7 +164,25 @@ async function main(): Promise<void> {
     }
     const parts = [...(opts.main ? ['queries + pivots + analyses'] : []), ...(opts.segments ? ['segments'] : [])].join(' + ');
     for (const size of opts.main || opts.segments ? opts.sizes : []) {
-      const sections = { queries: opts.main, segments: opts.segments ? segmentPlan(size, opts.runs) : null, log: (m: string) => log(`${size.label}: ${m}`) };
+      // At 1M and 10M the long tasks are measured in the page the timed statements ran in: each screen's first view.
+      let bigLongTasks: RunResult | string | null = null;
+      const big = opts.main && size.label !== '50K';
+      const sections = {
+        queries: opts.main,
+        segments: opts.segments ? segmentPlan(size, opts.runs) : null,
+        log: (m: string) => log(`${size.label}: ${m}`),
+        prepare: big ? observeLongTasks : undefined,
+        afterAnalyses: big
+          ? async (page: Page) => {
+              try {
+                bigLongTasks = await screensLongTasks(page);
+                log(`${size.label}: long tasks: ${Object.entries(bigLongTasks).map(([k, [ms, n]]) => `${k} ${ms.toFixed(0)} ms (${n})`).join(', ')}`);
+              } catch (err) {
+                bigLongTasks = shortReason(err);
+              }
+            }
+          : undefined,
+      };
       log(`${size.label}: native load + ${parts}`);
       const { run: native, window } = await benchNative(size.params, opts.runs, overviewQueries, sections);
       if (native.error) log(`${size.label}: native failed: ${native.error}`);
@@ -181,6 +200,7 @@ async function main(): Promise<void> {
       if (opts.main) {
         logAnalysisMismatches(size.label, wasm.analyses, native.analyses);
         rows.push(...sizeRows(size.label, queries.map((q) => q.name), wasm, native, PIVOT_NAMES, ANALYSIS_NAMES));
+        if (big) rows.push(...bigLongTaskRows(rows.at(-1)?.size ?? size.label, bigLongTasks ?? `not run (${wasm.error ?? 'the analyses did not finish'})`));
       }
       if (opts.segments) {
         logAnalysisMismatches(`${size.label} segments`, wasm.segments, native.segments);
