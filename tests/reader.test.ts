@@ -11,7 +11,7 @@ import { MessageChannel } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { tableToIPC } from 'apache-arrow';
 import { openNodeDb, type NativeDb } from '../src/db/node-db.ts';
-import { readerSummary, SnapshotReader, type ReaderHost, type ReaderStatus } from '../src/db/reader.ts';
+import { MAX_RESTARTS, readerSummary, SnapshotReader, type ReaderHost, type ReaderStatus } from '../src/db/reader.ts';
 import type { ReaderWorkerApi } from '../src/db/protocols.ts';
 import type { EngineInfo } from '../src/db/wasm-engine.ts';
 import { scriptSql, type SqlValue } from '../src/sql/quote.ts';
@@ -103,7 +103,10 @@ async function setup(minEvents: number, opts: { failInit?: boolean; failWarm?: n
   const dir = mkdtempSync(join(tmpdir(), 'strata-reader-'));
   const main = await mainEngine(dir);
   await main.write('CREATE SCHEMA ds_1; SET schema = \'ds_1\'; CREATE TABLE events AS SELECT range AS id FROM range(1000); CREATE TABLE users AS SELECT 7 AS n');
+  // The first worker is `fake`; a restart after a failure starts another (`fakes`).
   const fake = fakeWorker(dir, opts);
+  const fakes = [fake];
+  let started = 0;
   let reads = 0;
   const reader = new SnapshotReader(main.host, {
     threads: 2,
@@ -115,15 +118,19 @@ async function setup(minEvents: number, opts: { failInit?: boolean; failWarm?: n
       opts.duringRead?.();
       return bytes;
     },
-    startWorker: () => fake.worker,
+    startWorker: () => {
+      if (started++ > 0) fakes.push(fakeWorker(dir, opts));
+      return fakes.at(-1)!.worker;
+    },
+    restartMs: 10,
   });
   const done = async () => {
     reader.close();
-    await fake.close();
+    for (const f of fakes) await f.close();
     await main.db.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { main, reader, fake, reads: () => reads, done };
+  return { main, reader, fake, fakes, reads: () => reads, done };
 }
 
 /** Wait (up to 2 s) for a retry the reader scheduled by itself (quietMs 5) to make its snapshot current. */
@@ -237,11 +244,42 @@ test('a statement the reader refuses as a write comes back as one; an engine tha
   const f = await setup(0, { failInit: true });
   try {
     await f.reader.refresh();
-    assert.equal(f.reader.info.state, 'failed');
+    assert.equal(f.reader.info.state, 'starting', 'a first failure: a new engine is tried');
+    assert.equal(f.reader.info.restarts, 1);
+    const state = () => f.reader.info.state as string; // changes under the test's feet (the restarts)
+    for (let i = 0; i < 100 && state() !== 'failed'; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(f.reader.info.state, 'failed', `after ${MAX_RESTARTS} restarts: for good`);
+    assert.equal(f.reader.info.restarts, MAX_RESTARTS);
+    assert.equal(f.fakes.length, MAX_RESTARTS + 1);
     assert.match(f.reader.info.error ?? '', /no threaded build/);
     assert.equal(await users(f), null);
   } finally {
     await f.done();
+  }
+});
+
+test('a threaded engine that fails while it answers (its worker threw) is replaced: the next one snapshots and answers', async () => {
+  const t = await setup(0);
+  try {
+    await t.reader.refresh();
+    assert.equal(await users(t), 7);
+    (t.fake.worker as unknown as EventTarget).dispatchEvent(new Event('error'));
+    assert.equal(t.reader.info.state, 'starting');
+    assert.equal(t.reader.info.restarts, 1);
+    assert.equal(t.reader.current(t.main.host.writes()), false);
+    assert.equal(await users(t), null, 'no engine: the main engine answers');
+    await untilCurrent(t);
+    assert.equal(t.fakes.length, 2, 'a new worker');
+    assert.deepEqual(t.fakes[1].attached, ['strata-snapshot-2.db']);
+    await t.main.write('UPDATE users SET n = 9');
+    await t.reader.refresh();
+    assert.equal(await users(t), 9);
+    // An error from the worker it replaced changes nothing now.
+    (t.fake.worker as unknown as EventTarget).dispatchEvent(new Event('error'));
+    assert.equal(t.reader.info.state, 'ready');
+    assert.equal(t.reader.info.restarts, 1);
+  } finally {
+    await t.done();
   }
 });
 
@@ -309,7 +347,7 @@ test('on standby, a failed first snapshot of a big dataset is not taken for one'
 });
 
 test("the Datasets screen's sentence names the engine that answers, and why", () => {
-  const base: ReaderStatus = { state: 'ready', threads: 2, generation: 4, snapshots: 1, answered: 0, declined: 0, step: null, lastSnapshotMs: 581, warmMs: 90, startMs: 1200, error: null, errors: [] };
+  const base: ReaderStatus = { state: 'ready', threads: 2, generation: 4, snapshots: 1, answered: 0, declined: 0, restarts: 0, step: null, lastSnapshotMs: 581, warmMs: 90, startMs: 1200, error: null, errors: [] };
   assert.equal(readerSummary(base, true, 'not-stored'), 'Analyses run on 2 threads, from a read-only snapshot of the stored data (taken in 0.6 s).');
   assert.match(readerSummary(base, false, 'not-stored'), /changed since the 2-thread engine's snapshot: one thread answers/);
   assert.match(readerSummary({ ...base, state: 'standby' }, false, 'not-stored'), /one thread: a 2-thread engine takes over from 500,000 events/);

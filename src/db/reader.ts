@@ -43,6 +43,8 @@ export interface ReaderOptions {
   readFile: () => Promise<Uint8Array>;
   /** Start the reader's worker. */
   startWorker: () => Worker;
+  /** Wait this long before replacing a threaded engine that failed (default RESTART_MS). */
+  restartMs?: number;
 }
 
 /** What the reader reports (the probe, the benchmark). */
@@ -56,6 +58,8 @@ export interface ReaderStatus {
   answered: number;
   /** Statements it was asked and failed to answer (the main engine answered them instead). */
   declined: number;
+  /** Threaded engines replaced after a failure (at most MAX_RESTARTS a page). */
+  restarts: number;
   /** What the snapshot being taken is doing (checkpoint, read, attach), or null. */
   step: string | null;
   /** Milliseconds the last snapshot took (checkpoint, read, attach, warm). */
@@ -91,6 +95,14 @@ const MAX_BACKOFF = 8;
 /** Distinct failure reasons kept in the status. */
 const MAX_ERRORS = 5;
 
+/**
+ * A threaded engine that failed (its worker or one of its threads threw, or a snapshot never finished attaching —
+ * both seen now and then with DuckDB-WASM's threaded build, e.g. one bench run lost it at 1M and at 10M) is replaced
+ * by a new one this many times a page, RESTART_MS later; after that the main engine answers everything.
+ */
+export const MAX_RESTARTS = 2;
+const RESTART_MS = 3000;
+
 export class SnapshotReader {
   private worker: Worker | null = null;
   private remote: Comlink.Remote<ReaderWorkerApi> | null = null;
@@ -106,12 +118,13 @@ export class SnapshotReader {
   private kill: (err: Error) => void = () => undefined;
   private status: ReaderStatus;
   private started: Promise<void> | null = null;
+  private closed = false;
 
   constructor(
     private host: ReaderHost,
     private opts: ReaderOptions,
   ) {
-    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, declined: 0, step: null, lastSnapshotMs: null, warmMs: null, startMs: null, error: null, errors: [] };
+    this.status = { state: 'starting', threads: opts.threads, generation: -1, snapshots: 0, answered: 0, declined: 0, restarts: 0, step: null, lastSnapshotMs: null, warmMs: null, startMs: null, error: null, errors: [] };
     this.dead = new Promise<never>((_, reject) => (this.kill = reject));
     this.dead.catch(() => undefined);
   }
@@ -174,7 +187,9 @@ export class SnapshotReader {
     this.started ??= (async () => {
       const worker = this.opts.startWorker();
       this.worker = worker;
-      worker.addEventListener('error', (e) => this.fail(e.message || 'the reader worker failed'));
+      worker.addEventListener('error', (e) => {
+        if (this.worker === worker) this.fail(e.message || 'the reader worker failed');
+      });
       const remote = Comlink.wrap<ReaderWorkerApi>(worker);
       this.remote = remote;
       const t0 = performance.now();
@@ -298,22 +313,43 @@ export class SnapshotReader {
     return this.status.state === 'failed';
   }
 
-  /** Give up: every later read goes to the main engine. */
+  /**
+   * The threaded engine failed: drop it (statements in flight on it end; the main engine answers them). A new one
+   * takes a snapshot RESTART_MS later, up to MAX_RESTARTS times; then give up — every later read goes to the main
+   * engine.
+   */
   fail(reason: string): void {
     if (this.status.state === 'failed') return;
-    this.status.state = 'failed';
     this.noteError(reason);
     clearTimeout(this.timer);
     this.kill(new Error(`The threaded reader stopped: ${reason}`));
-    this.close();
+    this.stopEngine();
+    if (!this.closed && this.status.restarts < MAX_RESTARTS) {
+      this.status.restarts++;
+      this.status.state = 'starting';
+      this.status.generation = -1;
+      this.dead = new Promise<never>((_, reject) => (this.kill = reject));
+      this.dead.catch(() => undefined);
+      this.timer = setTimeout(() => void this.refresh(), this.opts.restartMs ?? RESTART_MS);
+      return;
+    }
+    this.status.state = 'failed';
   }
 
-  close(): void {
-    clearTimeout(this.timer);
+  private stopEngine(): void {
     if (this.remote) this.remote[Comlink.releaseProxy]();
     this.worker?.terminate();
     this.remote = null;
     this.worker = null;
+    this.started = null;
+    this.fileName = null;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.kill(new Error('The threaded reader was closed'));
+    this.stopEngine();
     if (this.status.state !== 'failed') this.status.state = 'failed';
     this.status.error ??= 'closed';
   }
