@@ -127,7 +127,7 @@ interface Strata {
       info?: { persistent?: boolean };
       query(sql: string, params?: unknown[]): Promise<PageTable>;
       exec(sql: string): Promise<void>;
-      reader(): { state: string; threads: number; generation: number; lastSnapshotMs: number | null; error: string | null; answered: number; declined: number } | null;
+      reader(): { state: string; threads: number; generation: number; lastSnapshotMs: number | null; error: string | null; answered: number; declined: number; errors: string[]; step: string | null; restarts: number } | null;
       writes(): number;
     };
   };
@@ -253,20 +253,36 @@ export async function segmentsSettled(page: Page): Promise<void> {
   if (err) throw new Error(err);
 }
 
+/** How long the bench waits for the reader's snapshot (10M events: ~15 s when it works). */
+const READER_WAIT_MS = 300_000;
+
 /**
  * When the page runs the threaded reader, wait until its snapshot holds everything written so far (else the timed
  * reads would go to the main engine, or compete with the snapshot being taken). Returns what it reported.
  */
 export async function readerSettled(page: Page): Promise<ReaderRun> {
-  await page.waitForFunction(() => {
+  const settled = await page
+    .waitForFunction(() => {
+      const db = (globalThis as unknown as Strata).strata.db;
+      const r = db.reader();
+      return !r || r.state === 'failed' || ((r.state === 'ready' || r.state === 'standby') && r.generation === db.writes());
+    }, null, { timeout: READER_WAIT_MS, polling: 200 })
+    .then(() => true, () => false);
+  const run = await page.evaluate(() => {
     const db = (globalThis as unknown as Strata).strata.db;
     const r = db.reader();
-    return !r || r.state === 'failed' || ((r.state === 'ready' || r.state === 'standby') && r.generation === db.writes());
-  }, null, { timeout: 300_000, polling: 200 });
-  return page.evaluate(() => {
-    const r = (globalThis as unknown as Strata).strata.db.reader();
-    return r ? { state: r.state, threads: r.threads, snapshotMs: r.state === 'ready' ? r.lastSnapshotMs : null, error: r.error } : null;
+    return r ? { state: r.state, threads: r.threads, snapshotMs: r.state === 'ready' ? r.lastSnapshotMs : null, error: r.error, errors: r.errors, step: r.step, generation: r.generation, writes: db.writes(), restarts: r.restarts } : null;
   });
+  if (!run) return null;
+  const { errors, step, generation, writes, restarts, ...reported } = run;
+  if (!settled) {
+    // Say where it stood (the timed reads then go to the main engine, or race a snapshot): not a silent wait.
+    const why = `not settled within ${READER_WAIT_MS / 1000} s (${run.state}${step ? `, step ${step}` : ''}, snapshot of write ${generation} vs ${writes}, ${restarts} restarts${errors.length ? `; errors: ${errors.join(' | ')}` : ''})`;
+    console.error(`  reader ${why}`);
+    return { ...reported, state: 'unsettled', error: why };
+  }
+  if (restarts || errors.length) console.error(`  reader ${run.state} after ${restarts} restarts; errors: ${errors.join(' | ') || 'none'}`);
+  return reported;
 }
 
 /** What the reader answered and declined so far. */

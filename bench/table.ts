@@ -129,7 +129,7 @@ export function sizeRows(
         ? `${r.threads} threads${r.declined === undefined ? '' : `, answered ${r.answered} of the timed reads${r.declined ? ` and declined ${r.declined} (duckdb-wasm#2256: the main engine answered those)` : ''}`}`
         : r.state === 'standby'
           ? 'standing by (too few events: the main engine answers)'
-          : `${r.state}${r.error ? `: ${r.error.slice(0, 80)}` : ''}`;
+          : `${r.state}${r.error ? `: ${r.error.slice(0, 160)}` : ''}`;
     rows.push({ size, step: `threaded reader: ${text}; its snapshot of the stored file (checkpoint, read, attach)`, wasm: r?.snapshotMs ? { ms: r.snapshotMs } : { text: '—' }, native: null });
   }
   const find = (r: EngineRun, n: string) => r.queries.find((q) => q.name === n);

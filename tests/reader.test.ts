@@ -11,7 +11,7 @@ import { MessageChannel } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { tableToIPC } from 'apache-arrow';
 import { openNodeDb, type NativeDb } from '../src/db/node-db.ts';
-import { MAX_RESTARTS, readerSummary, SnapshotReader, type ReaderHost, type ReaderStatus } from '../src/db/reader.ts';
+import { MAX_FAILED_TRIES, MAX_RESTARTS, readerSummary, SnapshotReader, type ReaderHost, type ReaderStatus } from '../src/db/reader.ts';
 import type { ReaderWorkerApi } from '../src/db/protocols.ts';
 import type { EngineInfo } from '../src/db/wasm-engine.ts';
 import { scriptSql, type SqlValue } from '../src/sql/quote.ts';
@@ -324,6 +324,50 @@ test('a snapshot that fails after its ATTACH leaves nothing behind: no answers f
     await untilCurrent(t);
     assert.equal(await users(t), 9);
     assert.deepEqual([...t.fake.files], ['strata-snapshot-2.db']);
+  } finally {
+    await t.done();
+  }
+});
+
+test('a snapshot that fails every time is not tried forever: after MAX_FAILED_TRIES the engine is replaced, then given up', async () => {
+  // Every warm-up fails, in every worker: each engine gets MAX_FAILED_TRIES tries, then a new one, up to MAX_RESTARTS.
+  const t = await setup(0, { failWarm: 1000 });
+  try {
+    await t.reader.refresh();
+    for (let i = 0; i < 200 && t.reader.info.state !== 'failed'; i++) await new Promise((r) => setTimeout(r, 20));
+    const info = t.reader.info;
+    assert.equal(info.state, 'failed', JSON.stringify(info));
+    assert.equal(info.restarts, MAX_RESTARTS);
+    assert.equal(t.fakes.length, MAX_RESTARTS + 1);
+    assert.match(info.error ?? '', new RegExp(`no snapshot after ${MAX_FAILED_TRIES} tries \\(warm-up failed \\(injected\\)\\)`));
+    assert.equal(info.snapshots, 0);
+    assert.equal(await users(t), null, 'the main engine answers');
+    // Each engine was tried exactly MAX_FAILED_TRIES times (one checkpoint and one file read per try).
+    assert.equal(t.reads(), (MAX_RESTARTS + 1) * MAX_FAILED_TRIES);
+  } finally {
+    await t.done();
+  }
+});
+
+test('failed tries are counted per write count: a write in between starts the count again', async () => {
+  // MAX_FAILED_TRIES - 1 failures, then a write lands while the next try reads the file (that try is discarded, no
+  // failure), then MAX_FAILED_TRIES - 1 failures for the new write count: never MAX_FAILED_TRIES in a row for one.
+  let reads = 0;
+  let bump = () => undefined as unknown;
+  const t = await setup(0, {
+    failWarm: 2 * (MAX_FAILED_TRIES - 1),
+    duringRead: () => {
+      if (++reads === MAX_FAILED_TRIES) bump();
+    },
+  });
+  bump = t.main.bump;
+  try {
+    await t.reader.refresh();
+    await untilCurrent(t);
+    assert.equal(t.reader.info.restarts, 0, JSON.stringify(t.reader.info));
+    assert.equal(t.reader.info.state, 'ready');
+    assert.equal(reads, 2 * MAX_FAILED_TRIES, 'the failed tries, the discarded one, and the one that worked');
+    assert.equal(await users(t), 7);
   } finally {
     await t.done();
   }

@@ -92,6 +92,13 @@ class AttachTimeout extends Error {
  *  twice as long, up to this many times the quiet period. */
 const MAX_BACKOFF = 8;
 
+/**
+ * Snapshot tries for one write count that may fail with an error (not "written meanwhile" or "busy": those are no
+ * fault) before the threaded engine counts as failed (then `fail`: replaced, or given up). Without the cap a snapshot
+ * that can never be taken (one bench run at 10M) would be tried forever, and the reader neither answer nor give up.
+ */
+export const MAX_FAILED_TRIES = 4;
+
 /** Distinct failure reasons kept in the status. */
 const MAX_ERRORS = 5;
 
@@ -111,6 +118,8 @@ export class SnapshotReader {
   private again = false;
   private tries = 0;
   private triedFor = -1;
+  /** Tries for `triedFor` that ended in an error. */
+  private failedTries = 0;
   private fileName: string | null = null;
   /** The catalog the snapshot is attached as (the main engine's database name). */
   private catalog = '';
@@ -215,6 +224,7 @@ export class SnapshotReader {
       if (this.triedFor !== w0) {
         this.triedFor = w0;
         this.tries = 0;
+        this.failedTries = 0;
       }
       this.tries++;
       let t0 = performance.now();
@@ -284,15 +294,22 @@ export class SnapshotReader {
       this.status.lastSnapshotMs = performance.now() - t0;
       this.status.error = null;
       this.tries = 0;
+      this.failedTries = 0;
     } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
       if (err instanceof AttachTimeout) {
-        this.fail(err.message);
+        this.fail(msg);
+        return;
+      }
+      if (++this.failedTries >= MAX_FAILED_TRIES) {
+        this.failedTries = 0;
+        this.fail(`no snapshot after ${MAX_FAILED_TRIES} tries (${msg})`);
         return;
       }
       // A snapshot that failed (the file changed while read, a write transaction open elsewhere): try again later
       // (schedule: each failed try waits longer). Before its attach step the last snapshot is still there (no longer
       // current); a failed attach leaves none (the worker detached it first), so none is claimed.
-      this.noteError(err instanceof Error ? err.message : String(err));
+      this.noteError(msg);
       if (this.status.step === 'attach') this.fileName = null;
       if (this.status.state === 'loading') {
         this.status.state = this.fileName ? 'ready' : 'starting';
