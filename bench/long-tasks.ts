@@ -44,8 +44,26 @@ export async function observeLongTasks(context: BrowserContext): Promise<void> {
   });
 }
 
+/** First check that the observer reports a task we make (an 80 ms busy loop): else "0 long tasks" would mean nothing. */
+async function observerSees(page: Page): Promise<void> {
+  const seen = await page.evaluate(async () => {
+    const w = globalThis as unknown as { __long: { start: number; ms: number }[] };
+    const t0 = performance.now();
+    await new Promise<void>((r) =>
+      setTimeout(() => {
+        while (performance.now() - t0 < 80);
+        r();
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    return w.__long.some((t) => t.start >= t0 - 1 && t.ms >= 70);
+  });
+  if (!seen) throw new Error('the long-task observer did not report an 80 ms task made to check it');
+}
+
 /** Open every screen in turn (from the Datasets screen); per screen its longest long task and how many there were. */
 export async function screensLongTasks(page: Page): Promise<RunResult> {
+  await observerSees(page);
   const out: RunResult = {};
   // From a screen with no analysis of its own, so each screen's work starts at its hash change.
   for (const s of LONG_TASK_SCREENS) {
