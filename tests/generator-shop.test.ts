@@ -4,6 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../src/db/types.ts';
 import { firstRow, toRows, type Row } from '../src/lib/rows.ts';
+import { STORAGE_ORDER_SQL } from './fixtures/storage-order.ts';
 
 const END = `TIMESTAMP '2025-12-31 23:59:59'`;
 
@@ -40,6 +41,12 @@ export function shopSuite(getDb: () => Db, getEvents: () => number): void {
       const e = await one(`SELECT count(*)::BIGINT n, count(DISTINCT event_id)::BIGINT d, min(event_id)::BIGINT lo, max(event_id)::BIGINT hi FROM events`);
       assert.deepEqual([e.d, e.lo, e.hi], [e.n, 1, e.n]);
       await zero('event_id not in ts order', `SELECT count(*) FROM (SELECT ts < lag(ts) OVER (ORDER BY event_id) AS back FROM events) WHERE back`);
+    });
+    test('events are stored by month, then user, then time (each user\'s month side by side)', async () => {
+      const r = await one(STORAGE_ORDER_SQL);
+      assert.deepEqual([r.back, r.split], [0, 0]);
+      // And that is not time order: the check can tell them apart.
+      await zero('stored in time order', `SELECT CASE WHEN count(*) FILTER (WHERE ts < lag) > 0 THEN 0 ELSE 1 END FROM (SELECT ts, lag(ts) OVER (ORDER BY rowid) AS lag FROM events)`);
     });
     test('events lie inside the year ending 2025-12-31 23:59:59', async () => {
       await zero('events outside the period', `SELECT count(*) FROM events WHERE ts < TIMESTAMP '2025-01-01' OR ts > ${END}`);

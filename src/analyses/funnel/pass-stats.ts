@@ -104,7 +104,8 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
     for (let d = 0; d <= n; d++) {
       const c = depthCount[g * (n + 1) + d];
       if (c > 0) rows.push({ part: 'depth', grp, other, tot: false, k: d, x: null, n: c, v: null });
-      for (const [p, c2] of trend[g * (n + 1) + d]) rows.push({ part: 'trend', grp, other, tot: false, k: d, x: p * DAY, n: c2, v: null });
+      // In period order, whatever order the units came in (the stored order is by month, then user).
+      for (const [p, c2] of [...trend[g * (n + 1) + d]].sort((a, b) => a[0] - b[0])) rows.push({ part: 'trend', grp, other, tot: false, k: d, x: p * DAY, n: c2, v: null });
     }
     for (let k = 1; k < n; k++) {
       const ms = gaps[g * n + k];

@@ -1,7 +1,7 @@
 // SQL that turns the numeric staging tables into the contract tables users_next, products_next, events_next:
 // codes become text through list lookups built from the same code tables and seed-derived pools the generator used.
 import { literal } from '../../sql/quote.ts';
-import { eventsTableSql, GENERATED_EVENT_COLUMNS } from '../events-storage.ts';
+import { eventsTableSql, GENERATED_EVENT_COLUMNS, storageOrderSql } from '../events-storage.ts';
 import { EVENT_TYPES } from '../schema.ts';
 import {
   BROWSERS, CAMPAIGNS, CATEGORIES, CHANNELS, DEVICES, EDUCATION, EMAIL_DOMAINS, GENDERS, MARITAL, OSES,
@@ -50,13 +50,15 @@ function eventsNextSql(params: GenParams, columns: string): string {
   const k = chunkCount(params);
   // Created with its columns first, so that user and session ids are stored as dictionaries (events-storage.ts).
   const create = `${eventsTableSql('events_next', GENERATED_EVENT_COLUMNS) ?? ''};\n`;
-  if (k === 1) return `${create}INSERT INTO events_next\nSELECT\n${columns}\nFROM stg_sorted e;`;
+  // Stored by month, then user (storageOrderSql); each chunk is a range of event ids (time), sorted on its own.
+  const order = `ORDER BY ${storageOrderSql('make_timestamp((e.ts_ms * 1000)::BIGINT)', 'e.user_idx', 'e.event_id')}`;
+  if (k === 1) return `${create}INSERT INTO events_next\nSELECT\n${columns}\nFROM stg_sorted e\n${order};`;
   const parts: string[] = [];
   for (let i = 0; i < k; i++) {
     const lo = `e.event_id > ${i * EVENTS_PER_CHUNK}`;
     const where = i === k - 1 ? lo : `${lo} AND e.event_id <= ${(i + 1) * EVENTS_PER_CHUNK}`;
     const head = i === 0 ? `${create}INSERT INTO events_next` : 'INSERT INTO events_next';
-    parts.push(`${head}\nSELECT\n${columns}\nFROM stg_sorted e WHERE ${where};\nCHECKPOINT;`);
+    parts.push(`${head}\nSELECT\n${columns}\nFROM stg_sorted e WHERE ${where}\n${order};\nCHECKPOINT;`);
   }
   return parts.join('\n');
 }
