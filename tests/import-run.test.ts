@@ -8,7 +8,6 @@ import { openNodeDb } from '../src/db/node-db.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { DEFAULT_OVERVIEW, decodeGeography, decodeKpis, geographySql, kpisSql } from '../src/analyses/overview/index.ts';
 import { importFiles, rows, scratchDir, writeFixture } from './fixtures/import/support.ts';
-import { STORAGE_ORDER_SQL } from './fixtures/storage-order.ts';
 
 const utc = (s: string): number => Date.parse(s.replace(' ', 'T') + 'Z');
 
@@ -180,9 +179,6 @@ C19,u1,2024-03-12 10:00:00,A,-1,3.00
         ]);
         assert.equal(report.sessionsDerived, true);
         assert.equal(report.totals.sessions, 4);
-        // Stored by month, then user (storageOrderSql): u1's three events, then u2's two; event_id still by time.
-        assert.deepEqual((await rows(db, 'SELECT user_id, event_id FROM events ORDER BY rowid')).map((r) => `${r.user_id}:${r.event_id}`), ['u1:1', 'u1:3', 'u1:4', 'u2:2', 'u2:5']);
-        assert.deepEqual(await rows(db, STORAGE_ORDER_SQL), [{ back: 0, split: 0 }]);
         assert.equal(report.totals.orders, 1, 'a purchase without an order id is its session\'s order');
       });
     });

@@ -27,11 +27,15 @@ async function kinds(db: Db, table: string): Promise<string[]> {
   return toRows(await db.query(q)).map((r) => `${r.c}:${r.k}`);
 }
 
-/** Both ids stored as dictionaries only; a plain copy of the same rows stores some of them as FSST; same rows. */
+/**
+ * Both ids stored as dictionaries only; a plain copy of the same rows in time order (what the live feed appends, and
+ * how events were stored before session 21) stores some of them as FSST; same rows. (Stored by month then user, as
+ * events now are, DuckDB picks dictionaries for a plain copy too: the pinning is for every other order.)
+ */
 async function check(db: Db, minEvents: number) {
   const mine = await kinds(db, 'events');
   for (const c of ['user_id', 'session_id']) assert.deepEqual(mine.filter((k) => k.startsWith(`${c}:`)), [`${c}:Dictionary`], mine.join(', '));
-  await db.exec('CREATE TABLE plain_copy AS SELECT * FROM events');
+  await db.exec('CREATE TABLE plain_copy AS SELECT * FROM events ORDER BY event_id');
   const plain = await kinds(db, 'plain_copy');
   assert.ok(plain.some((k) => /^(user_id|session_id):FSST$/.test(k)), plain.join(', '));
   const diff = toRows(await db.query('SELECT count(*) AS n FROM (SELECT * FROM events EXCEPT ALL SELECT * FROM plain_copy)'));

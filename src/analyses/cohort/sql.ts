@@ -146,14 +146,18 @@ ret AS (${retSql})`;
 kept AS (SELECT s.c, date_diff(${trunc}, s.c, r.p) AS k, count(*)::DOUBLE AS retained FROM starts s JOIN ret r ON r.user_id = s.user_id AND r.p >= s.c GROUP BY 1, 2)`);
 }
 
-/** The statement around CTEs that define starts(user_id, c), sized(c, size) and kept(c, k, retained). */
+/**
+ * The statement around CTEs that define starts(user_id, c), sized(c, size) and kept(c, k, retained). Revenue is
+ * summed as DECIMAL(38, 6) (exact: the same cents whatever order the rows are read in — a DOUBLE sum's last digit
+ * depends on it, and the order of a join's output with it).
+ */
 function triangleSql(spec: CohortSpec, ctes: Sql): Sql {
   const { trunc, step } = periodSql(spec.period);
   return sql`WITH bounds AS (SELECT date_trunc('day', max(ts)) + INTERVAL 1 DAY AS data_end FROM events),
 ${ctes},
 buys AS (SELECT e.user_id, date_trunc(${trunc}, e.ts) AS p, count(DISTINCT e.order_id)::DOUBLE AS orders,
-  coalesce(sum(e.revenue), 0)::DOUBLE AS revenue FROM events e WHERE e.event_type = 'purchase' AND e.user_id IS NOT NULL GROUP BY 1, 2),
-money AS (SELECT s.c, date_diff(${trunc}, s.c, b.p) AS k, sum(b.orders)::DOUBLE AS orders, sum(b.revenue)::DOUBLE AS revenue
+  coalesce(sum(e.revenue::DECIMAL(38, 6)), 0)::DOUBLE AS revenue FROM events e WHERE e.event_type = 'purchase' AND e.user_id IS NOT NULL GROUP BY 1, 2),
+money AS (SELECT s.c, date_diff(${trunc}, s.c, b.p) AS k, sum(b.orders)::DOUBLE AS orders, sum(b.revenue::DECIMAL(38, 6))::DOUBLE AS revenue
   FROM starts s JOIN buys b ON b.user_id = s.user_id AND b.p >= s.c GROUP BY 1, 2),
 grid AS (SELECT z.c, z.size, g.k FROM sized z CROSS JOIN range(0, CAST(${spec.periods} AS BIGINT) + 1) g(k))
 SELECT epoch_ms(grid.c)::DOUBLE AS cohort, grid.k::INTEGER AS k, grid.size,
