@@ -1,6 +1,9 @@
 // The datasets catalog: datasets live in their own schemas; failures and deletes never touch another dataset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { toRows } from '../src/lib/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
@@ -100,6 +103,58 @@ test('repairCatalog: half-built schemas dropped, rows without tables unlisted, s
   assert.deepEqual({ a: await print(a.schema), b: await print(b.schema) }, before);
   // Nothing to do the second time.
   assert.deepEqual(await repairCatalog(db), { removedRows: [], droppedSchemas: [], droppedTables: 0 });
+  await db.close();
+});
+
+test('repairCatalog without a checkpoint keeps its repair in the write-ahead log only, and it holds after a reopen', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-repair-'));
+  const path = join(dir, 'strata.db');
+  const wal = () => (existsSync(path + '.wal') ? statSync(path + '.wal').size : 0);
+  try {
+    const { repairCatalog, checkpoint } = await import('../src/data/datasets.ts');
+    let db = await openNodeDb({ path });
+    await ensureCatalog(db);
+    await createDataset(db, { name: 'A', kind: 'demo', meta: null }, () => loadShop(db, small).then(() => undefined));
+    await db.exec('CREATE SCHEMA ds_5; CREATE TABLE ds_5.events_next AS SELECT range AS x FROM range(100000)');
+    await checkpoint(db);
+    assert.equal(wal(), 0, 'checkpointed: nothing in the log');
+    assert.deepEqual(await repairCatalog(db, { checkpoint: false }), { removedRows: [], droppedSchemas: ['ds_5'], droppedTables: 0 });
+    assert.ok(wal() > 0, 'the drop is in the log, not checkpointed');
+    await db.close();
+    db = await openNodeDb({ path });
+    const schemas = toRows(await db.query("SELECT schema_name FROM duckdb_schemas() WHERE schema_name LIKE 'ds_%' ORDER BY 1"));
+    assert.deepEqual(schemas.map((r) => r.schema_name), ['ds_1'], 'the drop survived the reopen');
+    // The default checkpoints: the log is empty after a repair that changed something.
+    await db.exec('CREATE SCHEMA ds_6');
+    assert.deepEqual((await repairCatalog(db)).droppedSchemas, ['ds_6']);
+    assert.equal(wal(), 0);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('reopening the current dataset writes nothing; switching to another one writes the setting', async () => {
+  const db = await openNodeDb();
+  await ensureCatalog(db);
+  const a = await createDataset(db, { name: 'A', kind: 'demo', meta: null }, () => loadShop(db, small).then(() => undefined));
+  const b = await createDataset(db, { name: 'B', kind: 'demo', meta: null }, () => loadShop(db, other).then(() => undefined));
+  const seen: string[] = [];
+  const spy = new Proxy(db, {
+    get(target, key) {
+      if (key === 'query') return (sql: string, params?: never[]) => (seen.push(sql), target.query(sql, params));
+      if (key === 'exec') return (sql: string) => (seen.push(sql), target.exec(sql));
+      return Reflect.get(target, key);
+    },
+  });
+  const writes = () => seen.filter((s) => /\b(INSERT|UPDATE|DELETE|CREATE|DROP)\b/i.test(s));
+  await useDataset(spy, b);
+  assert.deepEqual(writes(), [], 'B is current already');
+  assert.equal(await count(db, 'events'), b.events);
+  await useDataset(spy, a);
+  assert.equal(writes().length, 1);
+  assert.equal(await currentDatasetId(db), a.id);
+  assert.equal(await count(db, 'events'), a.events);
   await db.close();
 });
 

@@ -59,6 +59,9 @@ export async function currentDatasetId(db: Db): Promise<number | null> {
 /** Point unqualified table names at `rec`'s schema and remember it as current. */
 export async function useDataset(db: Db, rec: DatasetRecord): Promise<void> {
   await db.exec(`SET schema = ${literal(rec.schema)}`);
+  // Reopening the current dataset (every visit, every engine restart) writes nothing: no write a full storage could
+  // refuse, and nothing that would make the reader's snapshot stale.
+  if ((await currentDatasetId(db)) === rec.id) return;
   const q = sql`INSERT OR REPLACE INTO strata_meta.settings VALUES ('current', ${String(rec.id)})`;
   await db.query(q.text, q.params);
 }
@@ -160,8 +163,10 @@ export interface Repair {
  * Make the catalog and the schemas agree after a crash, a killed tab or a reload mid-import: unregistered ds_N
  * schemas are half-built datasets (dropped), catalog rows without their tables are unusable (unlisted and named
  * in the notice), and a "current" setting pointing nowhere is cleared. Complete datasets are never touched.
+ * `checkpoint: false` leaves the repair in the write-ahead log (a few hundred bytes) instead of checkpointing it,
+ * which needs new blocks: the restart after a full storage must not need space (the next change checkpoints it).
  */
-export async function repairCatalog(db: Db): Promise<Repair> {
+export async function repairCatalog(db: Db, opts: { checkpoint?: boolean } = {}): Promise<Repair> {
   const rows = toRows(
     await db.query(`SELECT d.id::INTEGER AS id, d.name, d.schema_name,
       (SELECT count(*) FROM duckdb_tables() t WHERE t.database_name = current_database() AND t.schema_name = d.schema_name
@@ -190,7 +195,7 @@ export async function repairCatalog(db: Db): Promise<Repair> {
   for (const t of scratch) await db.exec(`DROP TABLE IF EXISTS ${ident(String(t.schema_name))}.${ident(String(t.table_name))}`);
   await db.exec(`DELETE FROM strata_meta.settings WHERE key = 'current' AND value NOT IN (SELECT id::VARCHAR FROM strata_meta.datasets)`);
   const repair = { removedRows, droppedSchemas: orphans, droppedTables: scratch.length };
-  if (removedRows.length || orphans.length || scratch.length) await checkpoint(db);
+  if ((removedRows.length || orphans.length || scratch.length) && opts.checkpoint !== false) await checkpoint(db);
   return repair;
 }
 

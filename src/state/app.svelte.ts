@@ -143,6 +143,8 @@ export class AppState {
   private owner = false;
   /** The pending restart is for a full storage (afterStorageFull). */
   private spaceRestart = false;
+  /** A restart's catalog repair was refused for space: it runs before the next change. */
+  private repairPending = false;
 
   /** Start DuckDB, open the stored datasets (or generate the demo shop on a first visit). */
   async boot(): Promise<void> {
@@ -216,7 +218,7 @@ export class AppState {
   }
 
   /** Take a freshly opened engine into use: catalog, repair, datasets, the current one; restart it if it dies. */
-  private async attach(db: BrowserDb): Promise<void> {
+  private async attach(db: BrowserDb, restarted = false): Promise<void> {
     this.db = db;
     this.coordinator = new QueryCoordinator(db);
     void db.stopped.then((reason) => {
@@ -225,7 +227,17 @@ export class AppState {
     let repair: Repair | null = null;
     if (!db.info.readOnly) {
       await ensureCatalog(db);
-      repair = await repairCatalog(db);
+      // A restart often follows a write the browser refused for space (the trap it caused is then the reason
+      // given): its repair must not need space, so it stays in the write-ahead log (the next change checkpoints
+      // it). Refused even so, what the failed change left behind is not listed anyway: it is repaired before the
+      // next change (write()), once there may be space again.
+      try {
+        repair = await repairCatalog(db, { checkpoint: !restarted });
+        this.repairPending = false;
+      } catch (err) {
+        if (!restarted || !isStorageFull(messageOf(err))) throw err;
+        this.repairPending = true;
+      }
     }
     this.datasets = await listDatasets(db);
     const current = await currentDatasetId(db);
@@ -291,7 +303,7 @@ export class AppState {
         ? await openBrowserDb({ persist: true, strict: true, readOnly: true })
         : await this.openEngine(this.owner);
       if (!db) return;
-      await this.attach(db);
+      await this.attach(db, true);
       this.error = null;
       const s = ((performance.now() - t0) / 1000).toFixed(1);
       this.notice =
@@ -339,6 +351,10 @@ export class AppState {
     if (this.db?.info.readOnly) throw new StrataError('The stored database is open read-only for recovery: nothing can be changed.');
     this.writing = what;
     try {
+      if (this.repairPending && this.db) {
+        await repairCatalog(this.db);
+        this.repairPending = false;
+      }
       return await fn();
     } catch (err) {
       const msg = messageOf(err);
