@@ -13,6 +13,7 @@ import { USER_METRICS_COVER_SQL } from '../src/data/user-metrics.ts';
 import { importFiles, rows } from './fixtures/import/support.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { records } from './fixtures/csv.ts';
+import { STORAGE_ORDER_SQL } from './fixtures/storage-order.ts';
 
 const DATA = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 const RETAIL = DATA + 'online_retail.csv.gz';
@@ -132,6 +133,16 @@ describe('real data: UCI Online Retail (order lines)', () => {
     assert.equal(report.totals.events, f.rowsLoaded);
     assert.deepEqual(report.dateRange, { from: Date.UTC(2010, 11, 1, 8, 26), to: Date.UTC(2011, 11, 9, 12, 50) });
     assert.deepEqual(await rows(db, `SELECT count(*)::DOUBLE AS n FROM events WHERE user_id LIKE '%.0'`), [{ n: 0 }]);
+  });
+
+  test('events are stored by month, then customer, then time; event_id still numbers them 1..N in time order', async () => {
+    assert.deepEqual(await rows(db, STORAGE_ORDER_SQL), [{ back: 0, split: 0 }]);
+    assert.deepEqual(await rows(db, `SELECT
+      (SELECT count(*) FROM (SELECT ts < lag(ts) OVER (ORDER BY rowid) AS b FROM events) WHERE b) > 0 AS not_time_order,
+      (SELECT count(*) FROM (SELECT ts < lag(ts) OVER (ORDER BY event_id) AS b FROM events) WHERE b)::DOUBLE AS id_back,
+      (SELECT min(event_id) FROM events)::DOUBLE AS lo, (SELECT max(event_id) FROM events)::DOUBLE AS hi,
+      (SELECT count(DISTINCT event_id) FROM events)::DOUBLE AS ids`),
+    [{ not_time_order: true, id_back: 0, lo: 1, hi: report.totals.events, ids: report.totals.events }]);
   });
 });
 

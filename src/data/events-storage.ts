@@ -44,8 +44,8 @@ export const GENERATED_EVENT_COLUMNS: readonly ColumnType[] = [
 ].map(([name, type]) => ({ name, type }));
 
 /**
- * The order a generated shop's events are stored in (imports keep time order for now; the live feed appends at the
- * end): by calendar month, then by user, then by time (`ts` and `user` are SQL expressions for the event's time as a
+ * The order generated and imported events are stored in (the live feed appends at the end): by calendar month,
+ * then by user, then by time (`ts` and `user` are SQL expressions for the event's time as a
  * TIMESTAMP and its user; `tail` breaks ties as the builder numbers events). Within a month each user's events lie
  * together, so the funnel and journeys passes find a unit's rows side by side (no scattered gathers: README, "Session
  * 21: generated shops' events stored by month, then user"), while each row group still spans a few weeks, so a

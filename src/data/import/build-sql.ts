@@ -1,7 +1,7 @@
 // SQL building events_next, users_next and products_next (the shop's contract) from the normalised files.
 // Sessions are derived where the data has none; users and products are derived from events where no file has them.
 import { ident } from '../../sql/quote.ts';
-import { eventsTableSql, type ColumnType } from '../events-storage.ts';
+import { eventsTableSql, storageOrderSql, type ColumnType } from '../events-storage.ts';
 import { FIELD_TYPES } from './normalize-sql.ts';
 import type { Target } from './types.ts';
 
@@ -119,8 +119,7 @@ export interface EventsChunk {
 
 /**
  * The SELECT of one chunk of events_next (`sessions` = the sessionsSql table). event_id numbers events by time, user, file
- * and row; chunks are time ranges in order and each is inserted sorted, so the table is in event_id order. (Generated
- * shops are stored by month, then user — storageOrderSql; imports are not yet: see README, session 21.)
+ * and row; chunks are time ranges in order, each inserted in the storage order (storageOrderSql: by month, then user).
  * Purchases without an order id take their session id as order id (one session's purchases = one order).
  */
 function eventsChunkSelectSql(b: BuildInput, sessions: string, c: EventsChunk): string {
@@ -142,7 +141,7 @@ s AS (SELECT file_idx, src_row, sid FROM ${ident(sessions)}${where})${pf ? `,
 p AS (SELECT product_id, category, price FROM (${firstPerKey(b.products, 'product_id', PRODUCT_NEEDS)}))` : ''}
 SELECT ${cols.join(',\n  ')}
 FROM e LEFT JOIN s USING (file_idx, src_row)${pf ? '\nLEFT JOIN p ON p.product_id = e.product_id' : ''}
-ORDER BY e.ts, e.user_id, e.file_idx, e.src_row`;
+ORDER BY ${storageOrderSql('e.ts', 'e.user_id', 'e.file_idx', 'e.src_row')}`;
   return select;
 }
 
