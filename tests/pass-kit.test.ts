@@ -1,11 +1,11 @@
-// Small pieces the one-pass analyses share: dense ids for hash-bit keys (HashBits, against a Map), the validity of a column's rows read from its bitmaps (validArray,
+// Small pieces the one-pass analyses share: dense ids for hash-bit keys (HashBits, against a Map), grouping found side by side (groupRuns, against groupItems), the validity of a column's rows read from its bitmaps (validArray,
 // against Vector.isValid), and the funnel's median of gaps by selection (against sorting, as DuckDB's
 // quantile_cont(0.5) is defined: the middle value or halfway between the two middle ones).
 // Run: TZ=UTC node --import tsx --test tests/pass-kit.test.ts
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Float64, Table, vectorFromArray } from 'apache-arrow';
-import { HashBits, noPause, validArray } from '../src/analyses/pass-kit.ts';
+import { groupItems, groupRuns, HashBits, noPause, validArray } from '../src/analyses/pass-kit.ts';
 import { median } from '../src/analyses/funnel/pass-stats.ts';
 import { rng } from './fixtures/random.ts';
 
@@ -64,6 +64,34 @@ describe('median by selection', () => {
       if (k % 11 === 0) xs.sort((a, b) => b - a);
       assert.equal(median(xs), byDefinition(xs), JSON.stringify(xs));
     }
+  });
+});
+
+describe('groupRuns', () => {
+  test('equals groupItems on random groupings; finds them without sorting exactly when each group lies side by side', async () => {
+    const r = rng(7);
+    let kept = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const groups = 1 + Math.floor(r() * 12);
+      // Runs of each group in order of first appearance (side by side), then sometimes one item moved elsewhere.
+      const group: number[] = [];
+      for (let g = 0; g < groups; g++) for (let k = 1 + Math.floor(r() * 4); k > 0; k--) group.push(g);
+      if (trial % 2 === 1 && group.length > 2) {
+        const [x] = group.splice(Math.floor(r() * group.length), 1);
+        group.splice(Math.floor(r() * (group.length + 1)), 0, x);
+      }
+      // Dense ids in order of first appearance, as the passes give them.
+      const ids = new Map<number, number>();
+      const dense = Int32Array.from(group, (g) => (ids.has(g) ? ids.get(g)! : (ids.set(g, ids.size), ids.size - 1)));
+      let sideBySide = true;
+      for (let i = 1; i < dense.length; i++) if (dense[i] !== dense[i - 1] && dense[i] !== dense[i - 1] + 1) sideBySide = false;
+      const got = await groupRuns(dense, ids.size, noPause);
+      const want = await groupItems(dense, ids.size, noPause);
+      assert.deepEqual([got.start, got.order], [want.start, want.order], `trial ${trial}: ${group}`);
+      assert.equal(got.kept, sideBySide, `trial ${trial}: ${group}`);
+      if (got.kept) kept++;
+    }
+    assert.ok(kept > 100 && kept < 300, `${kept} side by side`);
   });
 });
 

@@ -86,11 +86,22 @@ CREATE OR REPLACE TABLE users AS SELECT user_id, CASE WHEN hash(user_id) % 2 = 0
     return { top: decodePathsTop(await run(pathsTopSql(spec, fields, limit))), sankey: decodePathsSankey(await run(pathsSankeySql(spec, fields))) };
   }
 
-  /** pathsEventsSql's rows in another order (reversed, or shuffled with `seed`), as another engine might return them. */
-  function reorder(t: Table, seed: number | null): Table {
+  /**
+   * pathsEventsSql's rows in another order (reversed, or shuffled with `seed`), as another engine might return them;
+   * or grouped by session (`grouped`: each session's rows side by side, shuffled inside; `stored`: also in (time,
+   * table order), as events stored by month, user and time arrive).
+   */
+  function reorder(t: Table, seed: number | null, grouped: 'grouped' | 'stored' | null = null): Table {
     const n = t.numRows;
     const idx = Array.from({ length: n }, (_, i) => n - 1 - i);
     if (seed !== null) shuffle(idx, rng(seed));
+    if (grouped) {
+      const hs = (i: number) => t.getChild('hs')!.get(i) as number;
+      const at = (i: number) => (t.getChild('t')!.get(i) as number | null) ?? Infinity;
+      const rid = (i: number) => t.getChild('rid')!.get(i) as number;
+      // Stable sorts: by session only, or by session, time and table order.
+      idx.sort((a, b) => hs(a) - hs(b) || (grouped === 'stored' ? at(a) - at(b) || rid(a) - rid(b) : 0));
+    }
     const col = (name: string) => idx.map((i) => t.getChild(name)!.get(i) as number | null);
     return new Table({
       hu: vectorFromArray(col('hu'), new Float64()),
@@ -129,6 +140,10 @@ CREATE OR REPLACE TABLE users AS SELECT user_id, CASE WHEN hash(user_id) % 2 = 0
         for (const order of [null, seed]) {
           const again = await pathsByPass(reorder(rows, order), types, spec, limit);
           assert.deepEqual(again, { top: want.top, sankey: want.sankey }, `${label}: rows ${order === null ? 'reversed' : 'shuffled'}`);
+        }
+        for (const grouped of ['grouped', 'stored'] as const) {
+          const again = await pathsByPass(reorder(rows, seed, grouped), types, spec, limit);
+          assert.deepEqual(again, { top: want.top, sankey: want.sankey }, `${label}: rows ${grouped} by session`);
         }
         paths += want.top.totalPaths;
         others += want.sankey.nodes.filter((x) => x.type === null).length;

@@ -4,7 +4,7 @@ import { Type, type Table } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-import { CHECK, childOf, columnArray, groupItems, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
+import { CHECK, childOf, columnArray, groupRuns, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
 
 /** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
 export type SortedRows = PassRows & { source: Int32Array };
@@ -47,7 +47,10 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     }
     U = ids.size;
   }
-  const { start: unitStart, order: source } = await groupItems(unit, U, pause);
+  // Units whose rows all arrive side by side (sessions, as events are stored by month, then user, then time) are
+  // grouped already: no counting sort, and below no copy of the columns when each unit is in key order too.
+  const { start: unitStart, order: source, kept } = await groupRuns(unit, U, pause);
+  const resorted: number[] = []; // units put in key order here
   // Step rank: the first step the row matches (its lowest step bit), OTHER_RANK for none.
   const rank = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -75,19 +78,43 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
         break;
       }
     }
-    if (!sorted) source.set(Array.from(source.subarray(lo, hi)).sort(cmp), lo);
+    if (!sorted) {
+      source.set(Array.from(source.subarray(lo, hi)).sort(cmp), lo);
+      resorted.push(u);
+    }
   }
   await pause();
-  const t = new Float64Array(n);
-  const stepMask = new Uint32Array(n);
-  const excl = excl0 ? new Uint32Array(n) : null;
+  // The columns in pass order. Grouped already: the statement's own arrays (read only) — copied, then patched where
+  // a unit was re-sorted (rows of one instant stored in another order than the key's), when any was. Else gathered.
+  // (A step mask read as DOUBLE — the statement in some tests — is converted; an INTEGER one is read as unsigned.)
+  const u32 = (a: Int32Array) => (a instanceof Int32Array ? new Uint32Array(a.buffer, a.byteOffset, a.length) : Uint32Array.from(a));
+  const patch = kept && resorted.length > 0;
+  const t = !kept ? new Float64Array(n) : patch ? t0.slice() : t0;
+  const stepMask = !kept ? new Uint32Array(n) : patch ? u32(steps0.slice()) : u32(steps0);
+  const excl = excl0 ? (!kept ? new Uint32Array(n) : patch ? u32(excl0.slice()) : u32(excl0)) : null;
   const keyEq = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    const r = source[i];
-    t[i] = t0[r];
-    stepMask[i] = steps0[r];
-    if (excl) excl[i] = excl0![r];
+  const gather = (lo: number, hi: number) => {
+    for (let i = lo; i < hi; i++) {
+      const r = source[i];
+      t[i] = t0[r];
+      stepMask[i] = steps0[r];
+      if (excl) excl[i] = excl0![r];
+    }
+  };
+  if (kept) {
+    let since = 0;
+    for (const u of resorted) {
+      gather(unitStart[u], unitStart[u + 1]);
+      if ((since += unitStart[u + 1] - unitStart[u]) >= CHECK) {
+        since = 0;
+        await pause();
+      }
+    }
+  } else {
+    for (let lo = 0; lo < n; lo += CHECK) {
+      await pause();
+      gather(lo, Math.min(n, lo + CHECK));
+    }
   }
   // Equal keys (no table order in the key): the same instant and rank, in one unit.
   if (!ridKey) {

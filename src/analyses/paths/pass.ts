@@ -7,7 +7,7 @@ import type { Table } from 'apache-arrow';
 import { commentText, raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { membersSql } from '../filter/members.ts';
-import { byteOrder, CHECK, childOf, columnArray, groupItems, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, childOf, columnArray, groupItems, groupRuns, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
 import { decodePathsSankey, decodePathsTop, nodeId, type PathRow, type PathsSankey, type PathsTop, type SankeyLink, type SankeyNode } from './decode.ts';
 import { pathsSankeySql, pathsTopSql, TOP_PATHS } from './sql.ts';
@@ -138,22 +138,37 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
     sess[i] = s;
   }
 
-  // Rows grouped by session (a stable counting sort), then each session in (time, table order).
-  const { start, order } = await groupItems(sess, S, pause);
+  // Rows grouped by session (found side by side, or a stable counting sort), then each session in (time, table order).
+  const { start, order, kept } = await groupRuns(sess, S, pause);
+  const resorted: number[] = [];
   const cmp = (a: number, b: number) => (t[a] < t[b] ? -1 : t[a] > t[b] ? 1 : rid[a] - rid[b]);
   for (let s = 0; s < S; s++) {
     if (s % CHECK === CHECK - 1) await pause();
     for (let j = start[s] + 1; j < start[s + 1]; j++) {
       if (cmp(order[j - 1], order[j]) > 0) {
         order.set(Array.from(order.subarray(start[s], start[s + 1])).sort(cmp), start[s]);
+        resorted.push(s);
         break;
       }
     }
   }
-  const codes = T < 256 ? new Uint8Array(n) : new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    if (j % CHECK === CHECK - 1) await pause();
-    codes[j] = code[order[j]];
+  // The codes in session order: grouped already, the rows' own codes (copied and patched where a session was
+  // re-sorted, when any was); else gathered.
+  const codes = !kept ? (T < 256 ? new Uint8Array(n) : new Int32Array(n)) : resorted.length ? code.slice() : code;
+  if (kept) {
+    let since = 0;
+    for (const s of resorted) {
+      for (let j = start[s]; j < start[s + 1]; j++) codes[j] = code[order[j]];
+      if ((since += start[s + 1] - start[s]) >= CHECK) {
+        since = 0;
+        await pause();
+      }
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      if (j % CHECK === CHECK - 1) await pause();
+      codes[j] = code[order[j]];
+    }
   }
 
   // Sessions by user (the same counting sort).
