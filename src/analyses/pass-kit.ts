@@ -56,24 +56,51 @@ export async function groupItems(group: Int32Array, groups: number, pause: Pause
 }
 
 /**
- * groupItems' grouping, found without sorting when each group's items already lie side by side (ids dense and in
- * order of appearance, so group g's run is the g-th: sessions, as events are stored by month, then user, then time,
- * split only across a month's end): then `kept` is true and `order` is 0..n-1. Otherwise groupItems' result.
+ * groupItems' grouping, computed over runs of equal ids rather than item by item: events stored by month, then
+ * user, then time arrive in runs (a session's rows, a user's month), so each run is placed as one block. When each
+ * group is one run, in order of first appearance (sessions, split only across a month's end), nothing moves:
+ * `kept` is true and `order` is 0..n-1.
  */
 export async function groupRuns(group: Int32Array, groups: number, pause: Pause): Promise<{ start: Int32Array; order: Int32Array; kept: boolean }> {
   const n = group.length;
-  const start = new Int32Array(groups + 1);
+  // Runs: where each starts (and, past the last, n) and its group.
+  let runAt = new Int32Array(Math.max(16, groups + 1));
   let runs = 0;
+  let kept = true;
   for (let i = 0; i < n; i++) {
     if (i % CHECK === CHECK - 1) await pause();
     if (i > 0 && group[i] === group[i - 1]) continue;
-    if (group[i] !== runs) return { ...(await groupItems(group, groups, pause)), kept: false }; // a group comes back
-    start[runs++] = i;
+    if (group[i] !== runs) kept = false; // a group comes back, or runs do not follow the ids
+    if (runs + 1 >= runAt.length) {
+      const grown = new Int32Array(runAt.length * 2);
+      grown.set(runAt);
+      runAt = grown;
+    }
+    runAt[runs++] = i;
   }
-  start[groups] = n;
+  runAt[runs] = n;
+  const start = new Int32Array(groups + 1);
   const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  return { start, order, kept: true };
+  if (kept) {
+    start.set(runAt.subarray(0, groups + 1));
+    for (let i = 0; i < n; i++) order[i] = i;
+    return { start, order, kept };
+  }
+  for (let r = 0; r < runs; r++) {
+    if (r % CHECK === CHECK - 1) await pause();
+    start[group[runAt[r]] + 1] += runAt[r + 1] - runAt[r];
+  }
+  for (let g = 0; g < groups; g++) start[g + 1] += start[g];
+  const next = start.slice(0, groups);
+  for (let r = 0; r < runs; r++) {
+    if (r % CHECK === CHECK - 1) await pause();
+    const lo = runAt[r];
+    const hi = runAt[r + 1];
+    let at = next[group[lo]];
+    for (let i = lo; i < hi; i++) order[at++] = i;
+    next[group[lo]] = at;
+  }
+  return { start, order, kept };
 }
 
 /**

@@ -24,7 +24,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   const steps0 = await columnArray<Int32Array>(table, 'steps', pause);
   const excl0 = spec.exclusions.length ? await columnArray<Int32Array>(table, 'excl', pause) : null;
   const ridKey = keyHasRowid(spec);
-  const rid0 = ridKey ? await columnArray<Float64Array>(table, 'rid', pause) : null;
+  const rid0 = ridKey ? await columnArray<Int32Array>(table, 'rid', pause) : null;
   // Dense unit ids in order of appearance: numeric keys (hash bits, checked distinct per id) or the text ids.
   const unit = new Int32Array(n);
   let U = 0;

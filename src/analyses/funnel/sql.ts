@@ -209,7 +209,7 @@ export function funnelEventsSql(spec: FunnelSpec, fields: readonly Field[], keys
     raw('e.ts'),
     sql`(${bits(stepFlags)})::INTEGER AS steps`,
     ...(xmatch.length ? [sql`(${bits(xmatch)})::INTEGER AS excl`] : []),
-    ...(keyHasRowid(spec) ? [raw('e.rowid::DOUBLE AS rid')] : []),
+    ...(keyHasRowid(spec) ? [raw('e.rowid::INTEGER AS rid')] : []), // 4 bytes a row (a browser's tables stay far below 2^31 rows)
     ...(hold ? [hash ? sql`hash(${hold}) AS hh` : sql`${hold} AS hh`] : []),
     ...(bd ? [isUserField(bd) ? raw('NULL::VARCHAR AS g') : sql`${fieldSql(bd)}::VARCHAR AS g`] : []),
   ];
