@@ -86,6 +86,8 @@ test('Data screen: row counts, a column profile and the last row equal native Du
   await expect(page.getByTestId('panel-profile').locator('canvas').first()).toBeVisible();
 
   // The grid: End goes to the last row, which equals Node's last row in storage order; few rows are in the DOM.
+  // The events' storage order is not time order, and the panel says which it is.
+  await expect(page.getByTestId('rows-order')).toContainText('by month, then user, then time');
   const grid = page.getByRole('grid', { name: 'Rows of events' });
   await expect(grid.locator('[role=row][aria-rowindex="2"][data-loaded="true"]')).toHaveCount(1);
   await grid.focus();
@@ -109,6 +111,7 @@ test('Data screen: row counts, a column profile and the last row equal native Du
   await expect(page.getByRole('radio', { name: /^users · / })).toBeChecked();
   await expect(page).toHaveURL(/table=users$/);
   await expect(info).toHaveAttribute('data-rows', String(users));
+  await expect(page.getByTestId('rows-order')).toHaveCount(0);
   await page.goto('./#/data?table=events&col=ts');
   await page.reload();
   await expect(page.locator('[data-testid="profile-stats"][data-column="ts"]')).toBeVisible({ timeout: 90_000 });
