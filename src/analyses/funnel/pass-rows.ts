@@ -47,8 +47,9 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     }
     U = ids.size;
   }
-  // Units whose rows all arrive side by side (sessions, as events are stored by month, then user, then time) are
-  // grouped already: no counting sort, and below no copy of the columns when each unit is in key order too.
+  // Rows grouped by unit a run at a time (a user's month, a session: events are stored by month, then user, then
+  // time). Only when every unit is one run does nothing move (then below the columns are used as they came) — rare in
+  // practice: one session across a month's end is enough to need the general placement.
   const { start: unitStart, order: source, kept } = await groupRuns(unit, U, pause);
   const resorted: number[] = []; // units put in key order here
   // Step rank: the first step the row matches (its lowest step bit), OTHER_RANK for none.

@@ -138,7 +138,8 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
     sess[i] = s;
   }
 
-  // Rows grouped by session (found side by side, or a stable counting sort), then each session in (time, table order).
+  // Rows grouped by session (runs placed as blocks; nothing moves when every session is one run), then each session
+  // in (time, table order).
   const { start, order, kept } = await groupRuns(sess, S, pause);
   const resorted: number[] = [];
   const cmp = (a: number, b: number) => (t[a] < t[b] ? -1 : t[a] > t[b] ? 1 : rid[a] - rid[b]);
