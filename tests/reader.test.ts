@@ -29,6 +29,9 @@ function fakeWorker(dir: string, opts: { failInit?: boolean; failWarm?: number }
   const attached: string[] = [];
   const files = new Set<string>();
   let failWarm = opts.failWarm ?? 0;
+  let engineThreads = 1;
+  /** Every statement the attach steps ran, in order. */
+  const statements: string[] = [];
   const engine: SnapshotEngine = {
     async register(name, bytes) {
       writeFileSync(join(dir, name), bytes);
@@ -39,8 +42,12 @@ function fakeWorker(dir: string, opts: { failInit?: boolean; failWarm?: number }
       files.delete(name);
       rmSync(join(dir, name), { force: true });
     },
-    run: (sql) => db!.exec(sql),
+    run: (sql) => {
+      statements.push(sql);
+      return db!.exec(sql);
+    },
     async rows(sql, params) {
+      statements.push(sql);
       if (/duckdb_columns/.test(sql) && failWarm > 0) {
         failWarm--;
         throw new Error('warm-up failed (injected)');
@@ -52,11 +59,12 @@ function fakeWorker(dir: string, opts: { failInit?: boolean; failWarm?: number }
     async init(threads: number): Promise<EngineInfo> {
       if (opts.failInit) throw new Error('no threaded build here');
       db = await openNodeDb({ threads });
+      engineThreads = threads;
       return { version: 'native', initMs: 0, persistent: false, persistError: null, opfs: false, readOnly: false };
     },
     ping: () => null,
     async attach(name, bytes, catalog, schema, previous) {
-      const ms = await attachSnapshot(engine, { name, bytes, catalog, schema, previous });
+      const ms = await attachSnapshot(engine, { name, bytes, catalog, schema, previous, threads: engineThreads });
       attached.push(name);
       return ms;
     },
@@ -70,7 +78,8 @@ function fakeWorker(dir: string, opts: { failInit?: boolean; failWarm?: number }
   const channel = new MessageChannel();
   Comlink.expose(api, channel.port2 as unknown as Comlink.Endpoint);
   const worker = Object.assign(channel.port1, { terminate: () => channel.port1.close(), onerror: null }) as unknown as Worker;
-  return { worker, attached, files, cuts, failNext: (n: number) => (failWarm = n), close: () => db?.close() };
+  const threadsNow = async () => Number((await db!.query("SELECT current_setting('threads')::INTEGER AS t")).getChild('t')?.get(0));
+  return { worker, attached, files, cuts, statements, threadsNow, failNext: (n: number) => (failWarm = n), close: () => db?.close() };
 }
 
 /** The main engine: a DuckDB file, with writes counted as the browser Db counts them (start and end). */
@@ -324,6 +333,33 @@ test('a snapshot that fails after its ATTACH leaves nothing behind: no answers f
     await untilCurrent(t);
     assert.equal(await users(t), 9);
     assert.deepEqual([...t.fake.files], ['strata-snapshot-2.db']);
+  } finally {
+    await t.done();
+  }
+});
+
+test('a snapshot is attached and read on one thread, then the engine gets its threads back (also after a failure)', async () => {
+  // DuckDB-WASM's threaded build can swap blocks read at once from a registered file (src/db/snapshot-attach.ts): every
+  // read of the file happens on one thread, while the snapshot is attached and warmed, and none after.
+  const t = await setup(0, { failWarm: 1 });
+  try {
+    await t.reader.refresh(); // fails after its ATTACH (injected)
+    assert.equal(await t.fake.threadsNow(), 2, 'a failed try sets the threads back too');
+    await untilCurrent(t);
+    assert.equal(await users(t), 7);
+    assert.equal(await t.fake.threadsNow(), 2, 'the snapshot answers with the threads the engine started with');
+    const log = t.fake.statements;
+    const last = log.lastIndexOf('SET threads = 1');
+    const attach = log.findIndex((q, i) => i > last && q.startsWith('ATTACH '));
+    const warms = log.map((q, i) => (/bit_xor\(hash/.test(q) ? i : -1)).filter((i) => i > last);
+    const back = log.indexOf('SET threads = 2', last);
+    assert.ok(last >= 0 && attach > last, `one thread before the ATTACH: ${JSON.stringify(log)}`);
+    assert.deepEqual(warms.length, 2, 'both tables read once (events, users)');
+    assert.ok(warms.every((i) => i > attach && i < back), `every column read before the threads come back: ${JSON.stringify(log)}`);
+    assert.equal(back, log.length - 1, 'setting the threads back is the last step');
+    // The failed try: one thread, then its cleanup, then the threads back.
+    const first = log.indexOf('SET threads = 1');
+    assert.ok(first < last && log.indexOf('SET threads = 2') > first && log.indexOf('SET threads = 2') < last);
   } finally {
     await t.done();
   }

@@ -3,6 +3,16 @@
 // the dataset's schema current, then every column read once. If any step fails, the half-attached snapshot is
 // detached and its bytes dropped, so the next try starts clean (CI once saw every retry refused with "database with
 // name … already exists": a try that failed after its ATTACH had left the catalog behind).
+//
+// The attach and that first read run on ONE thread. DuckDB-WASM's threaded build reads a registered file through one
+// shared position per file handle (WebFileSystem::Read sets the handle's position, then copies from it, unlocked),
+// while DuckDB reads its database file's blocks from several threads at once: two concurrent reads can swap blocks.
+// Each block carries its own checksum, so a swapped block passes it and is decoded as something else — reproduced
+// here (a 4M-row file attached from a buffer, a fingerprint of every column at 2 threads: 1 try in 80 failed with
+// "Corrupt database file: decoded FSST string …"; one 10M bench run answered J1 with 50 paths instead of 8). Read on
+// one thread, every block enters the buffer pool intact; the analyses then find them there and read nothing from the
+// file (the reader's memory limit lies beyond what the WASM heap can hold besides the file's own bytes, so no block
+// is evicted and read again, and the engine has no temporary directory to spill to — see workers/reader.worker.ts).
 import { ident, literal } from '../sql/quote.ts';
 
 /** What attaching needs from an engine. */
@@ -24,7 +34,12 @@ export interface SnapshotRequest {
   schema: string;
   /** The snapshot this one replaces (its bytes are dropped once it is detached). */
   previous: string | null;
+  /** The engine's thread count, set back once the snapshot is attached and read (it is read on one thread). */
+  threads: number;
 }
+
+/** One thread while the file is read (see above), the engine's own count after. */
+export const threadsSql = (n: number) => `SET threads = ${Math.max(1, Math.trunc(n))}`;
 
 const detachSql = (catalog: string) => ['USE memory', `DETACH DATABASE IF EXISTS ${ident(catalog)}`];
 
@@ -32,14 +47,18 @@ const detachSql = (catalog: string) => ['USE memory', `DETACH DATABASE IF EXISTS
 export async function attachSnapshot(engine: SnapshotEngine, req: SnapshotRequest): Promise<number> {
   const path = await engine.register(req.name, req.bytes);
   try {
+    await engine.run(threadsSql(1));
     for (const sql of detachSql(req.catalog)) await engine.run(sql);
     if (req.previous && req.previous !== req.name) await engine.drop(req.previous).catch(() => undefined);
     await engine.run(`ATTACH ${literal(path)} AS ${ident(req.catalog)} (READ_ONLY)`);
     await engine.run(`USE ${ident(req.catalog)}.${ident(req.schema)}`);
-    return await warm(engine, req.catalog, req.schema);
+    const ms = await warm(engine, req.catalog, req.schema);
+    await engine.run(threadsSql(req.threads));
+    return ms;
   } catch (err) {
     for (const sql of detachSql(req.catalog)) await engine.run(sql).catch(() => undefined);
     await engine.drop(req.name).catch(() => undefined);
+    await engine.run(threadsSql(req.threads)).catch(() => undefined);
     throw err;
   }
 }
