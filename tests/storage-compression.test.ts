@@ -27,17 +27,28 @@ async function kinds(db: Db, table: string): Promise<string[]> {
   return toRows(await db.query(q)).map((r) => `${r.c}:${r.k}`);
 }
 
+/** Plain copies made for the control below before it counts as failed (see there). */
+const PLAIN_TRIES = 6;
+
 /**
  * Both ids stored as dictionaries only; a plain copy of the same rows in time order (what the live feed appends, and
  * how events were stored before session 21) stores some of them as FSST; same rows. (Stored by month then user, as
- * events now are, DuckDB picks dictionaries for a plain copy too: the pinning is for every other order.)
+ * events now are, DuckDB picks dictionaries for a plain copy too: the pinning is for every other order.) DuckDB's
+ * choice for a plain copy varies from one copy of identical rows to the next (measured on the generated shop below:
+ * user_id FSST in 2 of 4 segments, in 4, in none, in 2, four copies in a row; both columns all Dictionary in about one
+ * copy in six — CI failed once on that), so the control makes up to PLAIN_TRIES copies and needs FSST in one.
  */
 async function check(db: Db, minEvents: number) {
   const mine = await kinds(db, 'events');
   for (const c of ['user_id', 'session_id']) assert.deepEqual(mine.filter((k) => k.startsWith(`${c}:`)), [`${c}:Dictionary`], mine.join(', '));
-  await db.exec('CREATE TABLE plain_copy AS SELECT * FROM events ORDER BY event_id');
-  const plain = await kinds(db, 'plain_copy');
-  assert.ok(plain.some((k) => /^(user_id|session_id):FSST$/.test(k)), plain.join(', '));
+  const seen: string[] = [];
+  for (let i = 0; i < PLAIN_TRIES; i++) {
+    await db.exec('DROP TABLE IF EXISTS plain_copy; CREATE TABLE plain_copy AS SELECT * FROM events ORDER BY event_id');
+    const plain = await kinds(db, 'plain_copy');
+    seen.push(plain.join(', '));
+    if (plain.some((k) => /^(user_id|session_id):FSST$/.test(k))) break;
+  }
+  assert.ok(/\b(user_id|session_id):FSST\b/.test(seen.at(-1)!), seen.join(' | '));
   const diff = toRows(await db.query('SELECT count(*) AS n FROM (SELECT * FROM events EXCEPT ALL SELECT * FROM plain_copy)'));
   assert.equal(Number(diff[0].n), 0);
   const n = Number(toRows(await db.query('SELECT count(*) AS n FROM events'))[0].n);
