@@ -11,7 +11,8 @@ import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { rng, shuffle } from './fixtures/random.ts';
 import { literal, scriptSql } from '../src/sql/quote.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
-import { computeFunnel, funnelCoreSql, funnelEventsSql, funnelKeysSql, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
+import { computeFunnel, funnelCoreSql, funnelEventsSql, funnelKeysSql, funnelRowsByPass, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
+import { BufferPool, noPause } from '../src/analyses/pass-kit.ts';
 import { windowMinutes } from '../src/analyses/funnel/spec.ts';
 import type { Table } from 'apache-arrow';
 import { passRows, passSpec, slicedPass } from '../src/analyses/funnel/pass-rows.ts';
@@ -179,6 +180,8 @@ CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events;`);
   });
 
   test('random shops and specs: every unit equals the ASOF-join statement', async () => {
+    // One pool for every shop and spec below, pooling even the smallest array (see the end of the loop).
+    const dirty = new BufferPool(2 ** 30, 60_000, 1);
     let compared = 0;
     let unmoved = 0;
     for (let i = 0; i < 40; i++) {
@@ -210,6 +213,11 @@ CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events;`);
         assert.ok(pauses > 0 || rowsIn.t.length <= 5, 'it paused');
         // Keyed by hash bits (the default), the same best attempts.
         assert.deepEqual(canonical(await pass(spec, 'hash')), canonical(want), `hash keys, shop ${i} spec ${j}`);
+        // The funnel's rows with every working array from memory that earlier shops and specs wrote into: the same
+        // rows as with fresh arrays (nothing a run leaves behind reaches the next one's answer).
+        const fresh = await funnelRowsByPass(rowsTable, spec, noPause, null);
+        assert.deepEqual(await funnelRowsByPass(rowsTable, spec, noPause, dirty), fresh, `reused memory, shop ${i} spec ${j}`);
+        assert.ok(dirty.bytes > 0, 'the pool kept what the run handed back');
       }
     }
     assert.ok(compared > 500, `compared ${compared} units`);

@@ -1,11 +1,11 @@
-// Small pieces the one-pass analyses share: dense ids for hash-bit keys (HashBits, against a Map), grouping found side by side (groupRuns, against groupItems), the validity of a column's rows read from its bitmaps (validArray,
+// Small pieces the one-pass analyses share: working memory kept between runs (BufferPool, Scratch), dense ids for hash-bit keys (HashBits, against a Map), grouping found side by side (groupRuns, against groupItems), the validity of a column's rows read from its bitmaps (validArray,
 // against Vector.isValid), and the funnel's median of gaps by selection (against sorting, as DuckDB's
 // quantile_cont(0.5) is defined: the middle value or halfway between the two middle ones).
 // Run: TZ=UTC node --import tsx --test tests/pass-kit.test.ts
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Float64, Table, vectorFromArray } from 'apache-arrow';
-import { groupItems, groupRuns, HashBits, noPause, validArray } from '../src/analyses/pass-kit.ts';
+import { BufferPool, FRESH, groupItems, groupRuns, HashBits, noPause, Scratch, validArray } from '../src/analyses/pass-kit.ts';
 import { median } from '../src/analyses/funnel/pass-stats.ts';
 import { rng } from './fixtures/random.ts';
 
@@ -131,5 +131,68 @@ describe('HashBits', () => {
     }
     for (const [k, id] of ref) assert.equal(ids.find(k), id, `find ${k}`);
     assert.equal(ids.find(5), -1);
+  });
+});
+
+describe('BufferPool and Scratch', () => {
+  test('a run hands its buffers back; the next run gets the same memory, zeroed unless it asked otherwise', () => {
+    const pool = new BufferPool(1 << 20, 60_000, 1024);
+    const a = new Scratch(pool);
+    const x = a.take(Float64Array, 300); // 2,400 bytes: a 4,096-byte buffer
+    const small = a.take(Uint8Array, 100); // under minBytes: a plain array, never pooled
+    assert.equal(x.length, 300);
+    assert.equal(x.buffer.byteLength, 4096);
+    assert.equal(small.buffer.byteLength, 100);
+    x.fill(7);
+    assert.equal(pool.bytes, 0, 'nothing is kept while in use');
+    a.done();
+    assert.equal(pool.bytes, 4096);
+    const b = new Scratch(pool);
+    const y = b.take(Int32Array, 1000); // 4,000 bytes: the same size class
+    assert.equal(y.buffer, x.buffer, 'the same buffer again');
+    assert.deepEqual([...new Set(y)], [0], 'zeroed');
+    y.fill(9);
+    b.done();
+    const c = new Scratch(pool);
+    const z = c.take(Int32Array, 1000, false);
+    assert.equal(z.buffer, x.buffer);
+    assert.equal(z[999], 9, 'not zeroed when asked not to be (the caller writes it whole)');
+    c.done();
+  });
+
+  test('give hands one back early; keep lets one go for good; what is kept stays under maxBytes', () => {
+    const pool = new BufferPool(8192, 60_000, 1024);
+    const s = new Scratch(pool);
+    const a = s.take(Uint8Array, 4096);
+    const b = s.take(Uint8Array, 4096);
+    const c = s.take(Uint8Array, 4096);
+    assert.notEqual(a.buffer, b.buffer);
+    s.give(a);
+    assert.equal(pool.bytes, 4096);
+    assert.equal(s.take(Uint8Array, 3000).buffer, a.buffer, 'given back, taken again in the same run');
+    s.keep(b);
+    s.done(); // a's and c's buffers go back; b's does not
+    assert.equal(pool.bytes, 8192);
+    const t = new Scratch(pool);
+    const got = [t.take(Uint8Array, 4096).buffer, t.take(Uint8Array, 4096).buffer, t.take(Uint8Array, 4096).buffer];
+    assert.ok(!got.includes(b.buffer), 'a kept array is never handed out again');
+    assert.ok(got.includes(a.buffer) && got.includes(c.buffer));
+    t.done();
+    assert.equal(pool.bytes, 8192, 'the third buffer is over maxBytes: let go');
+  });
+
+  test('everything is let go idleMs after the last run; FRESH and a Scratch without a pool never pool', async () => {
+    const pool = new BufferPool(1 << 20, 20, 1);
+    const s = new Scratch(pool);
+    s.take(Float64Array, 10);
+    s.done();
+    assert.ok(pool.bytes > 0);
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(pool.bytes, 0);
+    const plain = new Scratch(null);
+    const x = plain.take(Float64Array, 100_000);
+    assert.equal(x.buffer.byteLength, 800_000);
+    plain.done();
+    assert.equal(FRESH.take(Int32Array, 5).length, 5);
   });
 });

@@ -13,6 +13,7 @@ import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { rng, shuffle } from './fixtures/random.ts';
 import { literal, type Sql } from '../src/sql/quote.ts';
 import { QueryCoordinator } from '../src/db/coordinator.ts';
+import { BufferPool, noPause } from '../src/analyses/pass-kit.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import {
   computePaths, decodePathsSankey, decodePathsTop, pathsByPass, pathsEventsSql, pathsKeysSql, pathsSankeySql, pathsTopSql,
@@ -113,6 +114,7 @@ CREATE OR REPLACE TABLE users AS SELECT user_id, CASE WHEN hash(user_id) % 2 = 0
   }
 
   test('random shops and specs: the pass equals the statements, in any row order', async () => {
+    const dirty = new BufferPool(2 ** 30, 60_000, 1);
     let paths = 0;
     let others = 0;
     for (let seed = 1; seed <= 40; seed++) {
@@ -145,6 +147,11 @@ CREATE OR REPLACE TABLE users AS SELECT user_id, CASE WHEN hash(user_id) % 2 = 0
           const again = await pathsByPass(reorder(rows, seed, grouped), types, spec, limit);
           assert.deepEqual(again, { top: want.top, sankey: want.sankey }, `${label}: rows ${grouped} by session`);
         }
+        // Every working array from one pool that every earlier shop and spec wrote into (nothing is too small to be
+        // pooled here): what a run leaves behind must not reach the next one's answer.
+        const pooled = await pathsByPass(reorder(rows, seed, 'stored'), types, spec, limit, noPause, dirty);
+        assert.deepEqual(pooled, { top: want.top, sankey: want.sankey }, `${label}: reused memory`);
+        assert.ok(dirty.bytes > 0, 'the pool kept what the run handed back');
         paths += want.top.totalPaths;
         others += want.sankey.nodes.filter((x) => x.type === null).length;
       }

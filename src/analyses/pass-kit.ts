@@ -34,24 +34,140 @@ export function paced(turn: Pause, budgetMs = 8): Pause {
   };
 }
 
+/** A typed array the passes use, and how to make one (`new C(n)` or a view of a buffer). */
+export type Typed = Float64Array | Int32Array | Uint32Array | Uint8Array;
+export interface TypedCtor<T extends Typed> {
+  new (length: number): T;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+/**
+ * Large buffers kept between runs of the passes. Every fresh buffer costs page faults the first time it is written
+ * (the browser hands a freed one back to the system): measured on this 2-core machine, writing a fresh 20 MB
+ * Float64Array took 70-130 ms in the page and 55-60 in Node, the same array written again 1-2 ms; a funnel's pass
+ * at 1M events took ~45 MB of such arrays per run. Buffers come in power-of-two sizes (a bigger one only reserves
+ * what its users never write); `maxBytes` bounds what is kept, and everything is let go `idleMs` after the last run.
+ */
+export class BufferPool {
+  private free = new Map<number, ArrayBuffer[]>();
+  private kept = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly maxBytes = 1024 * 2 ** 20,
+    readonly idleMs = 30_000,
+    /** Below this a buffer is not pooled (small arrays are cheap). */
+    readonly minBytes = 2 ** 16,
+  ) {}
+
+  /** Bytes held for reuse now. */
+  get bytes(): number {
+    return this.kept;
+  }
+
+  /** A buffer of at least `bytes` bytes: a kept one of its size class, else a new one. Not zeroed. */
+  get(bytes: number): ArrayBuffer {
+    const size = sizeClass(Math.max(bytes, this.minBytes));
+    const list = this.free.get(size);
+    const buf = list?.pop();
+    if (buf) {
+      this.kept -= size;
+      return buf;
+    }
+    return new ArrayBuffer(size);
+  }
+
+  /** Keep `buf` for a later run (when there is room) and restart the idle clock. */
+  put(buf: ArrayBuffer): void {
+    const size = buf.byteLength;
+    if (size === sizeClass(size) && size >= this.minBytes && this.kept + size <= this.maxBytes) {
+      let list = this.free.get(size);
+      if (!list) this.free.set(size, (list = []));
+      list.push(buf);
+      this.kept += size;
+    }
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = this.kept > 0 ? setTimeout(() => this.clear(), this.idleMs) : null;
+    // In Node an idle clock must not keep the process alive.
+    (this.timer as { unref?: () => void } | null)?.unref?.();
+  }
+
+  /** Let every kept buffer go. */
+  clear(): void {
+    this.free.clear();
+    this.kept = 0;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+const sizeClass = (bytes: number) => 2 ** Math.ceil(Math.log2(Math.max(1, bytes)));
+
+/** The pool every pass in this page (or process) shares. */
+export const sharedPool = new BufferPool();
+
+/**
+ * The arrays of one run of a pass: `take` gives a zeroed array like `new C(n)` — a view of a pooled buffer when it
+ * is large enough to be worth it — and `done` hands every one back, so nothing taken may be used after it (or kept
+ * in a result: `keep` lets one go to the caller for good).
+ */
+export class Scratch {
+  private taken = new Set<ArrayBuffer>();
+  constructor(private readonly pool: BufferPool | null = sharedPool) {}
+
+  take<T extends Typed>(C: TypedCtor<T>, n: number, zeroed = true): T {
+    const bytes = n * C.BYTES_PER_ELEMENT;
+    if (!this.pool || bytes < this.pool.minBytes) return new C(n);
+    const buf = this.pool.get(bytes);
+    this.taken.add(buf);
+    const a = new C(buf, 0, n);
+    if (zeroed) a.fill(0);
+    return a;
+  }
+
+  /** `a` (taken here) is no longer used: its buffer goes back now, before `done`. */
+  give(a: Typed): void {
+    if (this.pool && this.taken.delete(a.buffer as ArrayBuffer)) this.pool.put(a.buffer as ArrayBuffer);
+  }
+
+  /** `a` outlives the run (it is part of a kept result): its buffer never goes back. */
+  keep(a: Typed): void {
+    this.taken.delete(a.buffer as ArrayBuffer);
+  }
+
+  /** The run is over: every array taken (and not kept) goes back to the pool. */
+  done(): void {
+    if (this.pool) for (const buf of this.taken) this.pool.put(buf);
+    this.taken.clear();
+  }
+}
+
+/** Plain `new` arrays, nothing pooled: the default where a caller keeps what it is given. */
+export const FRESH = new Scratch(null);
+
 /**
  * Items grouped by their group id (0..groups-1) with a stable counting sort: group g's items, in their original
  * order, are order[start[g]] .. order[start[g + 1] - 1].
  */
-export async function groupItems(group: Int32Array, groups: number, pause: Pause): Promise<{ start: Int32Array; order: Int32Array }> {
+export async function groupItems(
+  group: Int32Array, groups: number, pause: Pause, mem: Scratch = FRESH,
+): Promise<{ start: Int32Array; order: Int32Array }> {
   const n = group.length;
-  const start = new Int32Array(groups + 1);
+  const start = mem.take(Int32Array, groups + 1);
   for (let i = 0; i < n; i++) {
     if (i % CHECK === CHECK - 1) await pause();
     start[group[i] + 1]++;
   }
   for (let g = 0; g < groups; g++) start[g + 1] += start[g];
-  const next = start.slice(0, groups);
-  const order = new Int32Array(n);
+  const next = mem.take(Int32Array, groups, false);
+  next.set(start.subarray(0, groups));
+  const order = mem.take(Int32Array, n, false);
   for (let i = 0; i < n; i++) {
     if (i % CHECK === CHECK - 1) await pause();
     order[next[group[i]]++] = i;
   }
+  mem.give(next);
   return { start, order };
 }
 
@@ -61,10 +177,12 @@ export async function groupItems(group: Int32Array, groups: number, pause: Pause
  * group is one run, in order of first appearance (sessions, split only across a month's end), nothing moves:
  * `kept` is true and `order` is 0..n-1.
  */
-export async function groupRuns(group: Int32Array, groups: number, pause: Pause): Promise<{ start: Int32Array; order: Int32Array; kept: boolean }> {
+export async function groupRuns(
+  group: Int32Array, groups: number, pause: Pause, mem: Scratch = FRESH,
+): Promise<{ start: Int32Array; order: Int32Array; kept: boolean }> {
   const n = group.length;
   // Runs: where each starts (and, past the last, n) and its group.
-  let runAt = new Int32Array(Math.max(16, groups + 1));
+  let runAt = mem.take(Int32Array, Math.max(16, groups + 1), false);
   let runs = 0;
   let kept = true;
   for (let i = 0; i < n; i++) {
@@ -72,18 +190,20 @@ export async function groupRuns(group: Int32Array, groups: number, pause: Pause)
     if (i > 0 && group[i] === group[i - 1]) continue;
     if (group[i] !== runs) kept = false; // a group comes back, or runs do not follow the ids
     if (runs + 1 >= runAt.length) {
-      const grown = new Int32Array(runAt.length * 2);
+      const grown = mem.take(Int32Array, runAt.length * 2, false);
       grown.set(runAt);
+      mem.give(runAt);
       runAt = grown;
     }
     runAt[runs++] = i;
   }
   runAt[runs] = n;
-  const start = new Int32Array(groups + 1);
-  const order = new Int32Array(n);
+  const start = mem.take(Int32Array, groups + 1);
+  const order = mem.take(Int32Array, n, false);
   if (kept) {
     start.set(runAt.subarray(0, groups + 1));
     for (let i = 0; i < n; i++) order[i] = i;
+    mem.give(runAt);
     return { start, order, kept };
   }
   for (let r = 0; r < runs; r++) {
@@ -91,7 +211,8 @@ export async function groupRuns(group: Int32Array, groups: number, pause: Pause)
     start[group[runAt[r]] + 1] += runAt[r + 1] - runAt[r];
   }
   for (let g = 0; g < groups; g++) start[g + 1] += start[g];
-  const next = start.slice(0, groups);
+  const next = mem.take(Int32Array, groups, false);
+  next.set(start.subarray(0, groups));
   for (let r = 0; r < runs; r++) {
     if (r % CHECK === CHECK - 1) await pause();
     const lo = runAt[r];
@@ -100,6 +221,8 @@ export async function groupRuns(group: Int32Array, groups: number, pause: Pause)
     for (let i = lo; i < hi; i++) order[at++] = i;
     next[group[lo]] = at;
   }
+  mem.give(next);
+  mem.give(runAt);
   return { start, order, kept };
 }
 
@@ -108,14 +231,18 @@ export async function groupRuns(group: Int32Array, groups: number, pause: Pause)
  * CHECK_BATCHES batches: at 10M events a column of ~4,000 record batches took 35-50 ms to copy in one go in Node and
  * made long tasks of 130-230 ms in the page. One batch is returned as a view, as toArray does.
  */
-export async function columnArray<T>(table: Table, name: string, pause: Pause): Promise<T> {
+export async function columnArray<T>(table: Table, name: string, pause: Pause, mem: Scratch = FRESH): Promise<T> {
   await pause();
   const col = childOf(table, name);
   const chunks = col.data;
   const fixed = [Type.Int, Type.Float, Type.Decimal, Type.Time, Type.Timestamp].includes(col.type.typeId);
   if (!fixed || chunks.length <= 1) return col.toArray() as T;
   const stride = col.stride;
-  const out = new (col.ArrayType as new (n: number) => { set(a: ArrayLike<number>, at: number): void })(col.length * stride);
+  const C = col.ArrayType as unknown;
+  const pooled = C === Float64Array || C === Int32Array || C === Uint32Array || C === Uint8Array;
+  const out = pooled
+    ? mem.take(C as TypedCtor<Typed>, col.length * stride, false) // every element is written below
+    : new (C as new (n: number) => { set(a: ArrayLike<number>, at: number): void })(col.length * stride);
   let at = 0;
   for (let i = 0; i < chunks.length; i++) {
     if (i % CHECK_BATCHES === CHECK_BATCHES - 1) await pause();
@@ -144,10 +271,10 @@ export const taskTurn: Pause = () =>
  * Per row of column `name`: 1 when it holds a value, 0 when it is NULL — read from its chunks' validity bitmaps
  * (Vector.isValid row by row finds the chunk each time: ~10x slower).
  */
-export async function validArray(table: Table, name: string, pause: Pause): Promise<Uint8Array> {
+export async function validArray(table: Table, name: string, pause: Pause, mem: Scratch = FRESH): Promise<Uint8Array> {
   await pause();
   const col = childOf(table, name);
-  const out = new Uint8Array(col.length);
+  const out = mem.take(Uint8Array, col.length);
   let at = 0;
   for (const d of col.data) {
     const bits = d.nullBitmap;
@@ -174,11 +301,14 @@ export class HashBits {
   private lastId = -1;
   size = 0;
 
-  constructor(expected = 0) {
+  constructor(
+    expected = 0,
+    private readonly mem: Scratch = FRESH,
+  ) {
     let slots = 1 << 8;
     while (slots < expected * 2) slots *= 2;
-    this.keys = new Float64Array(slots);
-    this.ids = new Int32Array(slots);
+    this.keys = mem.take(Float64Array, slots);
+    this.ids = mem.take(Int32Array, slots, false);
   }
 
   id(key: number): number {
@@ -221,8 +351,8 @@ export class HashBits {
 
   private grow(): void {
     const { keys, ids } = this;
-    this.keys = new Float64Array(keys.length * 2);
-    this.ids = new Int32Array(keys.length * 2);
+    this.keys = this.mem.take(Float64Array, keys.length * 2);
+    this.ids = this.mem.take(Int32Array, keys.length * 2, false);
     const mask = this.keys.length - 1;
     for (let s = 0; s < keys.length; s++) {
       if (keys[s] === 0) continue;
@@ -231,6 +361,8 @@ export class HashBits {
       this.keys[slot] = keys[s];
       this.ids[slot] = ids[s];
     }
+    this.mem.give(keys);
+    this.mem.give(ids);
   }
 }
 

@@ -4,7 +4,7 @@ import { Type, type Table } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-import { CHECK, childOf, columnArray, groupRuns, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
+import { CHECK, childOf, columnArray, FRESH, groupRuns, HashBits, noPause, validArray, type Pause, type Scratch } from '../pass-kit.ts';
 
 /** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
 export type SortedRows = PassRows & { source: Int32Array };
@@ -15,18 +15,19 @@ const OTHER_RANK = 31;
 /**
  * The pass's rows from funnelEventsSql's result (in any order): grouped by unit with a stable counting sort, then
  * each unit's rows in sort-key order — time, then step rank, then table order (rowid) where the key has it. Rows
- * usually arrive in time order already (events are stored so), and then a unit's slice is only checked.
+ * usually arrive in time order already (events are stored so), and then a unit's slice is only checked. Arrays come
+ * from `mem` (the caller hands them back when it is done with the rows).
  */
-export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = noPause): Promise<SortedRows> {
+export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = noPause, mem: Scratch = FRESH): Promise<SortedRows> {
   const n = table.numRows;
   const hu = childOf(table, 'hu');
-  const t0 = await columnArray<Float64Array>(table, 't', pause);
-  const steps0 = await columnArray<Int32Array>(table, 'steps', pause);
-  const excl0 = spec.exclusions.length ? await columnArray<Int32Array>(table, 'excl', pause) : null;
+  const t0 = await columnArray<Float64Array>(table, 't', pause, mem);
+  const steps0 = await columnArray<Int32Array>(table, 'steps', pause, mem);
+  const excl0 = spec.exclusions.length ? await columnArray<Int32Array>(table, 'excl', pause, mem) : null;
   const ridKey = keyHasRowid(spec);
-  const rid0 = ridKey ? await columnArray<Int32Array>(table, 'rid', pause) : null;
+  const rid0 = ridKey ? await columnArray<Int32Array>(table, 'rid', pause, mem) : null;
   // Dense unit ids in order of appearance: numeric keys (hash bits, checked distinct per id) or the text ids.
-  const unit = new Int32Array(n);
+  const unit = mem.take(Int32Array, n, false); // every row is given its unit below
   let U = 0;
   if (hu.type.typeId === Type.Utf8) {
     const ids = new Map<unknown, number>();
@@ -39,8 +40,8 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     }
     U = ids.size;
   } else {
-    const ids = new HashBits(n >> 3);
-    const keys = await columnArray<Float64Array>(table, 'hu', pause);
+    const ids = new HashBits(n >> 3, mem);
+    const keys = await columnArray<Float64Array>(table, 'hu', pause, mem);
     for (let i = 0; i < n; i++) {
       if (i % CHECK === CHECK - 1) await pause();
       unit[i] = ids.id(keys[i]);
@@ -50,10 +51,11 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   // Rows grouped by unit a run at a time (a user's month, a session: events are stored by month, then user, then
   // time). Only when every unit is one run does nothing move (then below the columns are used as they came) — rare in
   // practice: one session across a month's end is enough to need the general placement.
-  const { start: unitStart, order: source, kept } = await groupRuns(unit, U, pause);
+  const { start: unitStart, order: source, kept } = await groupRuns(unit, U, pause, mem);
+  mem.give(unit);
   const resorted: number[] = []; // units put in key order here
   // Step rank: the first step the row matches (its lowest step bit), OTHER_RANK for none.
-  const rank = new Uint8Array(n);
+  const rank = mem.take(Uint8Array, n, false); // every row's rank is set below
   for (let i = 0; i < n; i++) {
     if (i % CHECK === CHECK - 1) await pause();
     rank[i] = steps0[i] ? 32 - Math.clz32(steps0[i] & -steps0[i]) : OTHER_RANK;
@@ -90,10 +92,11 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   // (A step mask read as DOUBLE — the statement in some tests — is converted; an INTEGER one is read as unsigned.)
   const u32 = (a: Int32Array) => (a instanceof Int32Array ? new Uint32Array(a.buffer, a.byteOffset, a.length) : Uint32Array.from(a));
   const patch = kept && resorted.length > 0;
-  const t = !kept ? new Float64Array(n) : patch ? t0.slice() : t0;
-  const stepMask = !kept ? new Uint32Array(n) : patch ? u32(steps0.slice()) : u32(steps0);
-  const excl = excl0 ? (!kept ? new Uint32Array(n) : patch ? u32(excl0.slice()) : u32(excl0)) : null;
-  const keyEq = new Uint8Array(n);
+  // (Gathered arrays are written whole below, so they need no zeroing.)
+  const t = !kept ? mem.take(Float64Array, n, false) : patch ? t0.slice() : t0;
+  const stepMask = !kept ? mem.take(Uint32Array, n, false) : patch ? u32(steps0.slice()) : u32(steps0);
+  const excl = excl0 ? (!kept ? mem.take(Uint32Array, n, false) : patch ? u32(excl0.slice()) : u32(excl0)) : null;
+  const keyEq = mem.take(Uint8Array, n);
   const gather = (lo: number, hi: number) => {
     for (let i = lo; i < hi; i++) {
       const r = source[i];
@@ -135,7 +138,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   if (spec.hold) {
     // Held values as dense codes: hash bits through HashBits, text ids through a Map; NULL is -1.
     const h = childOf(table, 'hh');
-    hold = new Int32Array(n);
+    hold = mem.take(Int32Array, n, false); // every row's code is set below
     if (h.type.typeId === Type.Utf8) {
       const codes = new Map<unknown, number>();
       for (let i = 0; i < n; i++) {
@@ -150,9 +153,9 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
       }
       holdCodes = codes.size;
     } else {
-      const codes = new HashBits(n >> 4);
-      const values = await columnArray<Float64Array>(table, 'hh', pause);
-      const valid = await validArray(table, 'hh', pause);
+      const codes = new HashBits(n >> 4, mem);
+      const values = await columnArray<Float64Array>(table, 'hh', pause, mem);
+      const valid = await validArray(table, 'hh', pause, mem);
       for (let i = 0; i < n; i++) {
         if (i % CHECK === CHECK - 1) await pause();
         const r = source[i];
@@ -165,9 +168,11 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
 }
 
 /** Run the pass over the units of `rows` in slices of about `sliceRows` rows, pausing between them. */
-export async function slicedPass(spec: PassSpec, rows: PassRows, pause: Pause = noPause, sliceRows = CHECK): Promise<PassResult> {
+export async function slicedPass(
+  spec: PassSpec, rows: PassRows, pause: Pause = noPause, sliceRows = CHECK, mem: Scratch = FRESH,
+): Promise<PassResult> {
   const units = rows.unitStart.length - 1;
-  const out = passResult(units, spec.steps);
+  const out = passResult(units, spec.steps, mem);
   for (let from = 0; from < units; ) {
     let to = from + 1;
     while (to < units && rows.unitStart[to] - rows.unitStart[from] < sliceRows) to++;

@@ -7,7 +7,7 @@
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
 import type { Table } from 'apache-arrow';
 import { passRows, passSpec, slicedPass } from './pass-rows.ts';
-import { byteOrder, CHECK, childOf, noPause, textCodesAt, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, childOf, noPause, Scratch, sharedPool, textCodesAt, type BufferPool, type Pause } from '../pass-kit.ts';
 import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
 import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
 import { decodeFunnel, decodeFunnelRows, type FunnelResult, type FunnelRow } from './decode.ts';
@@ -20,12 +20,24 @@ export function passSupports(spec: FunnelSpec): boolean {
   return spec.order === 'sequential' && (!spec.breakdown || (spec.breakdown.kind === 'field' && spec.breakdown.field.startsWith('e.')));
 }
 
-/** funnelSql's rows for `spec` from funnelEventsSql's result, pausing between slices of the work. */
-export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pause = noPause): Promise<FunnelRow[]> {
-  const rowsIn = await passRows(table, spec, pause);
+/**
+ * funnelSql's rows for `spec` from funnelEventsSql's result, pausing between slices of the work. The pass's arrays
+ * come from `pool` and go back to it when the rows are counted (none is in the result).
+ */
+export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pause = noPause, pool: BufferPool | null = sharedPool): Promise<FunnelRow[]> {
+  const mem = new Scratch(pool);
+  try {
+    return await rowsByPass(table, spec, pause, mem);
+  } finally {
+    mem.done();
+  }
+}
+
+async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scratch): Promise<FunnelRow[]> {
+  const rowsIn = await passRows(table, spec, pause, mem);
   const n = spec.steps.length;
   const W = windowMinutes(spec.window);
-  const res = await slicedPass(passSpec(spec, W === null ? null : W * 60_000_000), rowsIn, pause);
+  const res = await slicedPass(passSpec(spec, W === null ? null : W * 60_000_000), rowsIn, pause, undefined, mem);
   const t = rowsIn.t;
   const units: number[] = [];
   for (let u = 0; u < res.depth.length; u++) {

@@ -10,6 +10,7 @@
 // steps of the range (the first exclusion event strictly later in time than step m cuts at m when it is strictly
 // earlier than step m+1) — exactly funnelCoreSql's `depth`, `best` and `ts`.
 // Pure: no DuckDB, no DOM; the rows come in as columns and the result goes out as columns.
+import { FRESH, type Scratch } from '../pass-kit.ts';
 
 /** One exclusion as the pass needs it: its bit in `excl`, and the steps it sits between (1-based, from < to). */
 export interface PassExclusion {
@@ -62,8 +63,8 @@ export interface PassResult {
 }
 
 /** An empty result for `units` units of a funnel of `steps` steps (sequentialPass fills it). */
-export function passResult(units: number, steps: number): PassResult {
-  return { depth: new Uint8Array(units), anchor: new Int32Array(units).fill(-1), stepRow: new Int32Array(units * steps).fill(-1) };
+export function passResult(units: number, steps: number, mem: Scratch = FRESH): PassResult {
+  return { depth: mem.take(Uint8Array, units), anchor: mem.take(Int32Array, units, false).fill(-1), stepRow: mem.take(Int32Array, units * steps, false).fill(-1) };
 }
 
 /**

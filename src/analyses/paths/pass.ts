@@ -7,7 +7,7 @@ import type { Table } from 'apache-arrow';
 import { commentText, raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { membersSql } from '../filter/members.ts';
-import { byteOrder, CHECK, childOf, columnArray, groupItems, groupRuns, HashBits, noPause, validArray, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, childOf, columnArray, groupItems, groupRuns, HashBits, noPause, Scratch, sharedPool, validArray, type BufferPool, type Pause } from '../pass-kit.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
 import { decodePathsSankey, decodePathsTop, nodeId, type PathRow, type PathsSankey, type PathsTop, type SankeyLink, type SankeyNode } from './decode.ts';
 import { pathsSankeySql, pathsTopSql, TOP_PATHS } from './sql.ts';
@@ -91,7 +91,21 @@ export interface PathSessions {
  * The sessions of pathsEventsSql's rows, pausing between slices of the work; null if a row's type is not among
  * `types` (the data changed between the two statements: the caller asks the statements instead).
  */
-export async function pathSessions(table: Table, types: PathTypes, pause: Pause = noPause): Promise<PathSessions | null> {
+export async function pathSessions(
+  table: Table, types: PathTypes, pause: Pause = noPause, pool: BufferPool | null = sharedPool,
+): Promise<PathSessions | null> {
+  // Working arrays come from `pool` and go back when the sessions are built; the four kept in them are let go.
+  const mem = new Scratch(pool);
+  try {
+    const ss = await sessionsOf(table, types, pause, mem);
+    if (ss) for (const a of [ss.codes, ss.start, ss.userOf, ss.byUser]) mem.keep(a);
+    return ss;
+  } finally {
+    mem.done();
+  }
+}
+
+async function sessionsOf(table: Table, types: PathTypes, pause: Pause, mem: Scratch): Promise<PathSessions | null> {
   const n = table.numRows;
   const T = types.names.length;
   const typeIds = new HashBits(T);
@@ -100,22 +114,23 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
 
   // Per row: its type (a code in text order) and its session (dense, in order of appearance); per session its
   // user (dense).
-  const hu = await columnArray<Float64Array>(table, 'hu', pause);
-  const hs = await columnArray<Float64Array>(table, 'hs', pause);
-  const rid = await columnArray<Int32Array>(table, 'rid', pause);
-  const c0 = await columnArray<Uint32Array>(table, 'c', pause);
+  const hu = await columnArray<Float64Array>(table, 'hu', pause, mem);
+  const hs = await columnArray<Float64Array>(table, 'hs', pause, mem);
+  const rid = await columnArray<Int32Array>(table, 'rid', pause, mem);
+  const c0 = await columnArray<Uint32Array>(table, 'c', pause, mem);
   const tCol = childOf(table, 't');
-  let t = await columnArray<Float64Array>(table, 't', pause);
+  let t = await columnArray<Float64Array>(table, 't', pause, mem);
   if (tCol.nullCount > 0) {
     t = Float64Array.from(t);
-    const valid = await validArray(table, 't', pause);
+    const valid = await validArray(table, 't', pause, mem);
     for (let i = 0; i < n; i++) if (!valid[i]) t[i] = Infinity; // no time: last, as NULLS LAST
   }
-  const code = T < 256 ? new Uint8Array(n) : new Int32Array(n);
-  const sess = new Int32Array(n);
-  const sessions = new HashBits(n >> 2); // sessions have 4+ events on average in a shop; more just grows the table
-  const users = new HashBits(n >> 4);
-  let userOf = new Int32Array(1 << 12);
+  // (code and sess are written whole below.)
+  const code = T < 256 ? mem.take(Uint8Array, n, false) : mem.take(Int32Array, n, false);
+  const sess = mem.take(Int32Array, n, false);
+  const sessions = new HashBits(n >> 2, mem); // sessions have 4+ events on average in a shop; more just grows the table
+  const users = new HashBits(n >> 4, mem);
+  let userOf = mem.take(Int32Array, 1 << 12, false);
   let S = 0;
   for (let i = 0; i < n; i++) {
     if (i % CHECK === CHECK - 1) await pause();
@@ -129,8 +144,9 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
     const s = sessions.id(hs[i]);
     if (s === S) {
       if (S === userOf.length) {
-        const grown = new Int32Array(S * 2);
+        const grown = mem.take(Int32Array, S * 2, false);
         grown.set(userOf);
+        mem.give(userOf);
         userOf = grown;
       }
       userOf[S++] = users.id(hu[i]);
@@ -140,7 +156,7 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
 
   // Rows grouped by session (runs placed as blocks; nothing moves when every session is one run), then each session
   // in (time, table order).
-  const { start, order, kept } = await groupRuns(sess, S, pause);
+  const { start, order, kept } = await groupRuns(sess, S, pause, mem);
   const resorted: number[] = [];
   const cmp = (a: number, b: number) => (t[a] < t[b] ? -1 : t[a] > t[b] ? 1 : rid[a] - rid[b]);
   for (let s = 0; s < S; s++) {
@@ -155,7 +171,7 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
   }
   // The codes in session order: grouped already, the rows' own codes (copied and patched where a session was
   // re-sorted, when any was); else gathered.
-  const codes = !kept ? (T < 256 ? new Uint8Array(n) : new Int32Array(n)) : resorted.length ? code.slice() : code;
+  const codes = !kept ? (T < 256 ? mem.take(Uint8Array, n, false) : mem.take(Int32Array, n, false)) : resorted.length ? code.slice() : code;
   if (kept) {
     let since = 0;
     for (const s of resorted) {
@@ -174,20 +190,32 @@ export async function pathSessions(table: Table, types: PathTypes, pause: Pause 
 
   // Sessions by user (the same counting sort).
   const sessionUser = userOf.slice(0, S);
-  const { order: byUser } = await groupItems(sessionUser, users.size, pause);
+  const { order: byUser } = await groupItems(sessionUser, users.size, pause, mem);
   return { types, codes, start, userOf: sessionUser, byUser };
 }
 
 /** Both journeys results from pathsEventsSql's rows (pathSessions, then pathsOfSessions); null as pathSessions. */
 export async function pathsByPass(
-  table: Table, types: PathTypes, spec: PathsSpec, limit = TOP_PATHS, pause: Pause = noPause,
+  table: Table, types: PathTypes, spec: PathsSpec, limit = TOP_PATHS, pause: Pause = noPause, pool: BufferPool | null = sharedPool,
 ): Promise<PathsResult | null> {
-  const sessions = await pathSessions(table, types, pause);
-  return sessions && pathsOfSessions(sessions, spec, limit, pause);
+  const sessions = await pathSessions(table, types, pause, pool);
+  return sessions && pathsOfSessions(sessions, spec, limit, pause, pool);
 }
 
 /** The top paths (at most `limit`) and the Sankey for `spec`, counted from the sessions, pausing between slices. */
-export async function pathsOfSessions(ss: PathSessions, spec: PathsSpec, limit = TOP_PATHS, pause: Pause = noPause): Promise<PathsResult> {
+export async function pathsOfSessions(
+  ss: PathSessions, spec: PathsSpec, limit = TOP_PATHS, pause: Pause = noPause, pool: BufferPool | null = sharedPool,
+): Promise<PathsResult> {
+  // The per-session paths come from `pool` and go back when counted (the result holds copies).
+  const mem = new Scratch(pool);
+  try {
+    return await countPaths(ss, spec, limit, pause, mem);
+  } finally {
+    mem.done();
+  }
+}
+
+async function countPaths(ss: PathSessions, spec: PathsSpec, limit: number, pause: Pause, mem: Scratch): Promise<PathsResult> {
   const { types, codes: code, start, userOf, byUser } = ss;
   const S = start.length - 1;
   const K = spec.steps;
@@ -195,8 +223,8 @@ export async function pathsOfSessions(ss: PathSessions, spec: PathsSpec, limit =
   const anchor = types.names.indexOf(spec.eventType); // -1: no session has it
 
   // Each session's path: K type codes, -1 where it has no step (after a short "start" path, before a short "end").
-  const path = new Int32Array(S * K).fill(-1);
-  const has = new Uint8Array(S);
+  const path = mem.take(Int32Array, S * K, false).fill(-1);
+  const has = mem.take(Uint8Array, S);
   const ring = new Int32Array(K);
   if (anchor >= 0) {
     for (let s = 0; s < S; s++) {
