@@ -94,7 +94,8 @@ export interface PathSessions {
 export async function pathSessions(
   table: Table, types: PathTypes, pause: Pause = noPause, pool: BufferPool | null = sharedPool,
 ): Promise<PathSessions | null> {
-  // Working arrays come from `pool` and go back when the sessions are built; the four kept in them are let go.
+  // Working arrays come from `pool` and go back when the sessions are built, except the four the sessions hold
+  // (the screen keeps them for its next view): those leave the pool for good.
   const mem = new Scratch(pool);
   try {
     const ss = await sessionsOf(table, types, pause, mem);
