@@ -11,8 +11,10 @@ import { openWasmDb } from './fixtures/import/wasm-db.ts';
 import { rng, shuffle } from './fixtures/random.ts';
 import { literal, scriptSql } from '../src/sql/quote.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
-import { computeFunnel, funnelCoreSql, funnelEventsSql, funnelKeysSql, funnelRowsByPass, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
-import { BufferPool, noPause } from '../src/analyses/pass-kit.ts';
+import {
+  computeFunnel, decodeFunnel, decodeFunnelRows, funnelCoreSql, funnelEventsSql, funnelKeysSql, funnelRowsByPass, funnelSql, validateFunnelSpec, type FunnelSpec,
+} from '../src/analyses/funnel/index.ts';
+import { BufferPool, noPause, Scratch } from '../src/analyses/pass-kit.ts';
 import { windowMinutes } from '../src/analyses/funnel/spec.ts';
 import type { Table } from 'apache-arrow';
 import { passRows, passSpec, slicedPass } from '../src/analyses/funnel/pass-rows.ts';
@@ -29,10 +31,10 @@ interface BestRow {
 }
 
 /** The pass over funnelEventsSql's rows, read back as `best` rows: each unit's best attempt. */
-async function sequentialBest(table: Table, spec: FunnelSpec, windowUs: number | null): Promise<BestRow[]> {
-  const rows = await passRows(table, spec);
+async function sequentialBest(table: Table, spec: FunnelSpec, windowUs: number | null, mem?: Scratch): Promise<BestRow[]> {
+  const rows = await passRows(table, spec, noPause, mem);
   const n = spec.steps.length;
-  const res = await slicedPass(passSpec(spec, windowUs), rows);
+  const res = await slicedPass(passSpec(spec, windowUs), rows, noPause, undefined, mem);
   const hu = table.getChild('hu')!;
   const g = table.getChild('g');
   const out: BestRow[] = [];
@@ -213,10 +215,15 @@ CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events;`);
         assert.ok(pauses > 0 || rowsIn.t.length <= 5, 'it paused');
         // Keyed by hash bits (the default), the same best attempts.
         assert.deepEqual(canonical(await pass(spec, 'hash')), canonical(want), `hash keys, shop ${i} spec ${j}`);
-        // The funnel's rows with every working array from memory that earlier shops and specs wrote into: the same
-        // rows as with fresh arrays (nothing a run leaves behind reaches the next one's answer).
-        const fresh = await funnelRowsByPass(rowsTable, spec, noPause, null);
-        assert.deepEqual(await funnelRowsByPass(rowsTable, spec, noPause, dirty), fresh, `reused memory, shop ${i} spec ${j}`);
+        // Every working array from memory that earlier shops and specs wrote into: each unit's best attempt still
+        // equals the statement's, and the funnel's figures equal funnelSql's (nothing a run leaves behind reaches the
+        // next one's answer).
+        const mem = new Scratch(dirty);
+        const reused = await sequentialBest(rowsTable, spec, W === null ? null : W * 60e6, mem);
+        mem.done();
+        assert.deepEqual(new Map(reused.map((r) => [String(r.u), r])), want, `reused memory, shop ${i} spec ${j}`);
+        const figures = decodeFunnel(await db.query(scriptSql(funnelSql(spec, fields, { kind: 'text' }))), spec);
+        assert.deepEqual(decodeFunnelRows(await funnelRowsByPass(rowsTable, spec, noPause, dirty), spec), figures, `figures on reused memory, shop ${i} spec ${j}`);
         assert.ok(dirty.bytes > 0, 'the pool kept what the run handed back');
       }
     }
