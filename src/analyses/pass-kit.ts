@@ -46,8 +46,9 @@ export interface TypedCtor<T extends Typed> {
  * Large buffers kept between runs of the passes. Every fresh buffer costs page faults the first time it is written
  * (the browser hands a freed one back to the system): measured on this 2-core machine, writing a fresh 20 MB
  * Float64Array took 70-133 ms in the page and 53-59 in Node, the same array written again 1-2 ms; a funnel's pass
- * at 1M events took ~40-45 MB of such arrays per run (F2). Buffers come in power-of-two sizes (a bigger one only reserves
- * what its users never write); `maxBytes` bounds what is kept, and everything is let go `idleMs` after the last run.
+ * at 1M events took ~40-45 MB of such arrays per run (F2). Buffers come in power-of-two sizes (a bigger one only
+ * reserves what its users never write); `maxBytes` bounds what is kept, and everything is let go `idleMs` after the
+ * last run.
  */
 export class BufferPool {
   private free = new Map<number, ArrayBuffer[]>();
