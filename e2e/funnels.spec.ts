@@ -406,7 +406,7 @@ test('moving steps and adding one: the table follows', async ({ page }) => {
   await expectFunnel(page, checkFunnel(refBack));
 });
 
-test('removing a step from the keyboard moves focus to a safe place: a second Enter deletes nothing', async ({ page }) => {
+test('removing a step from the keyboard moves focus to a safe place: a second Enter deletes nothing', { tag: '@ui-only' }, async ({ page }) => {
   const spec = { ...DEFAULT_FUNNEL, steps: ['session_start', 'product_view', 'add_to_cart', 'checkout', 'purchase'].map((eventType) => ({ eventType })) };
   await openFunnels(page, funnelUrl(spec));
   await expectSteps(page, ['session_start', 'product_view', 'add_to_cart', 'checkout', 'purchase']);
@@ -453,7 +453,7 @@ async function tabTo(page: Page, is: (f: Focused) => boolean, what: string, max 
   throw new Error(`Tab never reached ${what}`);
 }
 
-test('a funnel built with the keyboard only (no session_start, 1 hour, by sessions) equals Node', async ({ page }) => {
+test('a funnel built with the keyboard only (no session_start, 1 hour, by sessions) equals Node', { tag: '@ui-only' }, async ({ page }) => {
   const refS = reference(refSpec(BUILT_SESSIONS));
   await openFunnels(page, './#/funnels');
   await expect(page.getByTestId('funnel-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
@@ -475,7 +475,7 @@ test('a funnel built with the keyboard only (no session_start, 1 hour, by sessio
   await expectFunnel(page, checkFunnel(await refS));
 });
 
-test('drill-down: a user in a step\'s list opens their timeline, equal to their events in Node; Escape closes it', async ({ page }) => {
+test('drill-down: a user in a step\'s list opens their timeline, equal to their events in Node; Escape closes it', { tag: '@ui-only' }, async ({ page }) => {
   const shop = await shopRows(DEFAULT_PARAMS);
   await openFunnels(page, './#/funnels');
   await expect(page.getByTestId('funnel-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
