@@ -3,9 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { Table, vectorFromArray, type Vector } from 'apache-arrow';
-import { chromiumPath } from '../e2e/browser.ts';
+import { chromiumPath, LAUNCH_ARGS } from '../e2e/browser.ts';
 import { DIST } from './build.ts';
-import playwrightConfig from '../e2e/playwright.config.ts';
 import type { GenParams } from '../src/data/generator/index.ts';
 import { ANALYSIS_NAMES, benchAnalyses, type TimedPass, type TimedPaths } from './analyses.ts';
 import type { PathsResult } from '../src/analyses/paths/index.ts';
@@ -16,8 +15,9 @@ import { SEGMENT_NAMES, benchSegments, type TimedExec } from './segments.ts';
 import type { Sections } from './native.ts';
 import { ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming, type ReaderRun } from './queries.ts';
 
-/** The same Chromium flags as e2e/playwright.config.ts (read from it), so the benchmark sees what the e2e tests see. */
-export const CHROMIUM_ARGS: string[] = [...(playwrightConfig.use?.launchOptions?.args ?? [])];
+/** The e2e tests' Chromium flags (e2e/browser.ts) but V8's own wasm tiers: the tests turn optimisation off to save
+ *  CPU (TEST_LAUNCH_ARGS); the benchmark measures what users run. */
+export const CHROMIUM_ARGS: string[] = [...LAUNCH_ARGS];
 
 /** A running static server plus Chromium; `close` stops both and never throws. */
 export interface BrowserRig {

@@ -30,3 +30,13 @@ export const LAUNCH_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/**
+ * V8's baseline wasm compiler only: what the e2e tests' browsers run with unless a test turns it off (`liftoff` in
+ * fixtures.ts). Measured on a 2-core machine, a returning visit's page load (the stored demo shop's Overview, what
+ * most tests start with) cost ~12.8 s of Chromium CPU, ~2.5 s of it optimising DuckDB-WASM's hot functions again on
+ * background threads (the compiled module the browser caches holds only part of that); with Liftoff only ~8.5 s,
+ * and the Overview answered in 5.4 s instead of 7.6. Heavy work (generating a shop, big imports) runs slower
+ * unoptimised, so the tests doing it keep the default. Answers do not depend on the tier; the benchmark never uses it.
+ */
+export const LIFTOFF_ONLY = '--js-flags=--liftoff-only';

@@ -3,6 +3,7 @@
 // (see demo-profile.ts); `test.use({ freshProfile: true })` starts from an empty profile (a first visit) instead.
 import { test as base, expect, type Page } from '@playwright/test';
 import { DEMO_PROFILE_OPTIONS, copyProfile, demoProfileFixture, launchProfile, removeProfile } from './demo-profile.ts';
+import { LAUNCH_ARGS, LIFTOFF_ONLY } from './browser.ts';
 
 interface Guard {
   external: string[];
@@ -12,19 +13,27 @@ interface Guard {
 /** The options a project may set (playwright.config.ts). */
 export interface ReaderFixtures {
   readerOn: boolean;
+  liftoff: boolean;
 }
 
 /** `test` with a guard that watches requests and the console of every page in the context. */
-export const test = base.extend<{ guard: Guard; freshProfile: boolean; readerOn: boolean }, { demoProfile: string }>({
+export const test = base.extend<{ guard: Guard; freshProfile: boolean; readerOn: boolean; liftoff: boolean }, { demoProfile: string }>({
   /** The worker's template profile: the app's first visit, until the demo shop is stored (demo-profile.ts). */
   demoProfile: [demoProfileFixture, DEMO_PROFILE_OPTIONS],
   /** Start from an empty profile: the test is about the first visit itself. */
   freshProfile: [false, { option: true }],
   /** The threaded reader answers whatever the dataset's size (`strata.reader` = on): the isolated project's tests. */
   readerOn: [false, { option: true }],
-  context: async ({ demoProfile, freshProfile, readerOn, baseURL, viewport, launchOptions }, use) => {
+  /**
+   * The test's browser compiles DuckDB-WASM with V8's baseline compiler only (LIFTOFF_ONLY, e2e/browser.ts: ~1/3
+   * less CPU for a page that opens the stored demo shop). Off for the tests that generate shops or import files in
+   * the page (and for the whole `imports` project), which run slower unoptimised.
+   */
+  liftoff: [true, { option: true }],
+  context: async ({ demoProfile, freshProfile, readerOn, liftoff, baseURL, viewport, launchOptions }, use) => {
     const dir = copyProfile(freshProfile ? undefined : demoProfile);
-    const context = await launchProfile(dir, { baseURL, viewport, launchOptions });
+    const args = [...(launchOptions.args ?? LAUNCH_ARGS), ...(liftoff ? [LIFTOFF_ONLY] : [])];
+    const context = await launchProfile(dir, { baseURL, viewport, launchOptions: { ...launchOptions, args } });
     if (readerOn) {
       await context.addInitScript(() => {
         try {

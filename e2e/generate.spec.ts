@@ -2,6 +2,9 @@
 import { test, expect, waitForDashboard, kpi } from './fixtures.ts';
 import { reference } from './node-reference.ts';
 
+// Generates a shop or imports files in the page: V8's default compiler tiers (fixtures.ts, `liftoff`).
+test.use({ liftoff: false });
+
 test('generate another shop with other parameters; the browser tables equal the Node ones', async ({ page }) => {
   const params = { users: 400, days: 60, seed: 7 };
   await page.goto('./');

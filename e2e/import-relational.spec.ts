@@ -9,6 +9,9 @@ import { importReference } from './import-reference.ts';
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { OLIST } from '../tests/fixtures/relational/olist.ts';
 
+// Generates a shop or imports files in the page: V8's default compiler tiers (fixtures.ts, `liftoff`).
+test.use({ liftoff: false });
+
 test('five relational files dropped together import with zero edits; Overview, Pivot and Retention are right', async ({ page }) => {
   test.setTimeout(180_000);
   const dir = mkdtempSync(join(tmpdir(), 'strata-olist-'));

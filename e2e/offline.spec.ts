@@ -4,6 +4,9 @@ import { test, expect, waitForDashboard } from './fixtures.ts';
 import { serveDist } from './serve.mjs';
 import type { Server } from 'node:http';
 
+// Generates a shop or imports files in the page: V8's default compiler tiers (fixtures.ts, `liftoff`).
+test.use({ liftoff: false });
+
 test('a second visit works with the server stopped and the network offline', async ({ page, context }) => {
   // The build under test (E2E_DIST, as serve.mjs serves it), on a port of its own.
   const server: Server = await serveDist(0, process.env.E2E_DIST || undefined);

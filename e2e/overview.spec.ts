@@ -18,7 +18,7 @@ async function expectKpis(page: Page, ref: Awaited<ReturnType<typeof reference>>
 
 test.describe('an empty browser profile', () => {
   // A first visit: nothing stored yet (the other tests start from a copy of a profile that stores the shop).
-  test.use({ freshProfile: true });
+  test.use({ freshProfile: true, liftoff: false }); // generating the shop runs slower unoptimised (fixtures.ts)
 
   test('first visit generates the default demo shop and its KPIs equal the native computation', async ({ page }) => {
     await page.goto('./');

@@ -6,6 +6,9 @@ import { copyProfile, removeProfile } from './demo-profile.ts';
 import { reference } from './node-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 
+// Generates a shop or imports files in the page: V8's default compiler tiers (fixtures.ts, `liftoff`).
+test.use({ liftoff: false });
+
 async function generate(page: Page, users: number, seed: number) {
   await page.getByRole('button', { name: 'Generate another shop' }).click();
   const dialog = page.getByRole('dialog', { name: 'Generate another shop' });

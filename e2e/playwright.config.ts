@@ -36,7 +36,7 @@ export default defineConfig<ReaderFixtures>({
   // were measured to crash a renderer ("Page crashed").
   workers: Number(process.env.E2E_WORKERS ?? 2),
   projects: [
-    { name: 'imports', testMatch: IMPORT_HEAVY, workers: 1 },
+    { name: 'imports', testMatch: IMPORT_HEAVY, workers: 1, use: { liftoff: false } },
     { name: 'screens', testIgnore: [...IMPORT_HEAVY, '**/threads.spec.ts'] },
     { name: 'threads', testMatch: ON_READER, grepInvert: /@ui-only/, use: { baseURL: `http://127.0.0.1:${ISOLATED_PORT}/`, readerOn: true } },
   ],

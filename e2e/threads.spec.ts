@@ -18,6 +18,9 @@ import { window90 } from '../bench/native.ts';
 import { BENCH_PIVOTS } from '../bench/pivots.ts';
 import { BENCH_ANALYSES } from '../bench/analyses.ts';
 
+// Generates a shop or imports files in the page: V8's default compiler tiers (fixtures.ts, `liftoff`).
+test.use({ liftoff: false });
+
 interface ReaderInfo {
   state: string;
   threads: number;
