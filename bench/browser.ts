@@ -15,8 +15,8 @@ import { SEGMENT_NAMES, benchSegments, type TimedExec } from './segments.ts';
 import type { Sections } from './native.ts';
 import { ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming, type ReaderRun } from './queries.ts';
 
-/** The e2e tests' Chromium flags (e2e/browser.ts) but V8's own wasm tiers: the tests turn optimisation off to save
- *  CPU (TEST_LAUNCH_ARGS); the benchmark measures what users run. */
+/** The e2e tests' Chromium flags (LAUNCH_ARGS, e2e/browser.ts) without LIFTOFF_ONLY, which most e2e tests add to
+ *  save CPU: the benchmark measures V8's default wasm tiers, what users run. */
 export const CHROMIUM_ARGS: string[] = [...LAUNCH_ARGS];
 
 /** A running static server plus Chromium; `close` stops both and never throws. */
