@@ -263,7 +263,7 @@ test('strict order and any order match Node', async ({ page }) => {
   await page.screenshot({ path: '/tmp/fe2e-any.png', fullPage: true });
 });
 
-test('a breakdown by country (top 3) matches Node and its groups add up to the total', async ({ page }) => {
+test('a breakdown by country (top 3) matches Node and its groups add up to the total', { tag: '@reader' }, async ({ page }) => {
   const ref = await reference(refSpec(BUILT_USERS));
   const groups: RefGroup[] = byCountry(await shopRows(DEFAULT_PARAMS), ref, 3);
   // Sanity of the reference: three countries and Other, adding up to the funnel, step by step.
@@ -326,7 +326,7 @@ test('converted and dropped users: the list and its CSV hold exactly Node\'s use
   await stepUsers(page, 2, 'dropped', 'Dropped before 2. add_to_cart', dropped);
 });
 
-test('the default funnel matches Node; Show SQL; Download CSV equals the table; bad links fall back with a message', async ({ page }) => {
+test('the default funnel matches Node; Show SQL; Download CSV equals the table; bad links fall back with a message', { tag: '@reader' }, async ({ page }) => {
   const defaultSpec = specOf({});
   const ref = await reference(refSpec(defaultSpec));
   await openFunnels(page, './#/funnels');
@@ -406,7 +406,7 @@ test('moving steps and adding one: the table follows', async ({ page }) => {
   await expectFunnel(page, checkFunnel(refBack));
 });
 
-test('removing a step from the keyboard moves focus to a safe place: a second Enter deletes nothing', { tag: '@ui-only' }, async ({ page }) => {
+test('removing a step from the keyboard moves focus to a safe place: a second Enter deletes nothing', async ({ page }) => {
   const spec = { ...DEFAULT_FUNNEL, steps: ['session_start', 'product_view', 'add_to_cart', 'checkout', 'purchase'].map((eventType) => ({ eventType })) };
   await openFunnels(page, funnelUrl(spec));
   await expectSteps(page, ['session_start', 'product_view', 'add_to_cart', 'checkout', 'purchase']);
@@ -453,7 +453,7 @@ async function tabTo(page: Page, is: (f: Focused) => boolean, what: string, max 
   throw new Error(`Tab never reached ${what}`);
 }
 
-test('a funnel built with the keyboard only (no session_start, 1 hour, by sessions) equals Node', { tag: '@ui-only' }, async ({ page }) => {
+test('a funnel built with the keyboard only (no session_start, 1 hour, by sessions) equals Node', async ({ page }) => {
   const refS = reference(refSpec(BUILT_SESSIONS));
   await openFunnels(page, './#/funnels');
   await expect(page.getByTestId('funnel-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
@@ -475,7 +475,7 @@ test('a funnel built with the keyboard only (no session_start, 1 hour, by sessio
   await expectFunnel(page, checkFunnel(await refS));
 });
 
-test('drill-down: a user in a step\'s list opens their timeline, equal to their events in Node; Escape closes it', { tag: '@ui-only' }, async ({ page }) => {
+test('drill-down: a user in a step\'s list opens their timeline, equal to their events in Node; Escape closes it', async ({ page }) => {
   const shop = await shopRows(DEFAULT_PARAMS);
   await openFunnels(page, './#/funnels');
   await expect(page.getByTestId('funnel-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });

@@ -151,7 +151,7 @@ test('a view built with the keyboard (ending at purchase, 6 steps, repeats kept,
   await expect.poll(() => (urlSpec(page) as { steps?: number }).steps).toBe(10);
 });
 
-test('reloading restores the same view, table and moves from the URL', { tag: '@ui-only' }, async ({ page }) => {
+test('reloading restores the same view, table and moves from the URL', async ({ page }) => {
   await openJourneys(page, journeysUrl(BUILT));
   await expectSettings(page, BUILT);
   const before = await expectJourneys(page, BUILT);
@@ -164,7 +164,7 @@ test('reloading restores the same view, table and moves from the URL', { tag: '@
   expect(validatePathsSpec(urlSpec(page))).toEqual(validatePathsSpec(BUILT));
 });
 
-test('the default view (starting at session_start) matches Node; Show SQL and Download CSV', async ({ page }) => {
+test('the default view (starting at session_start) matches Node; Show SQL and Download CSV', { tag: '@reader' }, async ({ page }) => {
   await openJourneys(page, './#/journeys');
   await expectSettings(page, DEFAULT);
   const got = await expectJourneys(page, DEFAULT);
@@ -197,7 +197,7 @@ test('the default view (starting at session_start) matches Node; Show SQL and Do
   });
 });
 
-test('an event no session has, and a users filter nobody passes, say so', { tag: '@ui-only' }, async ({ page }) => {
+test('an event no session has, and a users filter nobody passes, say so', async ({ page }) => {
   await openJourneys(page, journeysUrl({ eventType: 'wishlist_add' }));
   await expect(page.getByTestId('event-type')).toHaveValue('wishlist_add');
   await expect(page.getByTestId('event-type').locator('option:checked')).toHaveText('wishlist_add (not in this data)');
@@ -212,7 +212,7 @@ test('an event no session has, and a users filter nobody passes, say so', { tag:
   await expect(page.getByTestId('journeys-error')).toHaveCount(0);
 });
 
-test('a bad link shows a clear message and the default view', { tag: '@ui-only' }, async ({ page }) => {
+test('a bad link shows a clear message and the default view', async ({ page }) => {
   await openJourneys(page, './#/journeys?j=notjson');
   await expect(page.getByRole('alert').filter({ hasText: "The link's journeys settings were ignored: it is not valid JSON" })).toBeVisible();
   await expectSettings(page, DEFAULT);

@@ -49,7 +49,7 @@ test.describe('an empty browser profile', () => {
     }
   });
 
-  test("a first visit shows the demo shop's figures from the build at once, equal to the shop generated in the page", { tag: '@ui-only' }, async ({ page }) => {
+  test("a first visit shows the demo shop's figures from the build at once, equal to the shop generated in the page", async ({ page }) => {
     // Note what the Overview shows the first moment the build's preview is on screen, and whether DuckDB was ready.
     await page.addInitScript(() => {
       const w = globalThis as unknown as { __preview?: { kpis: Record<string, string | null>; panels: Record<string, string>; notice: string; dbReady: boolean } };
@@ -87,7 +87,7 @@ test.describe('an empty browser profile', () => {
   });
 });
 
-test('the date range, churn thresholds and grain live in the URL and survive a reload', { tag: '@ui-only' }, async ({ page }) => {
+test('the date range, churn thresholds and grain live in the URL and survive a reload', async ({ page }) => {
   const spec = { from: '2025-10-01', to: '2025-12-31', grain: 'week' as const, churn: { medium: 30, high: 60 } };
   await page.goto('./#/overview?from=2025-10-01&to=2025-12-31&grain=week&medium=30&high=60');
   await waitForDashboard(page);
@@ -109,7 +109,7 @@ test('the date range, churn thresholds and grain live in the URL and survive a r
   }
 });
 
-test('a bad link is ignored with a clear message, and an empty range shows an empty state', { tag: '@ui-only' }, async ({ page }) => {
+test('a bad link is ignored with a clear message, and an empty range shows an empty state', async ({ page }) => {
   await page.goto('./#/overview?medium=200&high=100');
   await waitForDashboard(page);
   await expect(page.getByRole('alert').filter({ hasText: 'must be less than' })).toBeVisible();
@@ -123,7 +123,7 @@ test('a bad link is ignored with a clear message, and an empty range shows an em
 test.describe('a German browser', () => {
   test.use({ locale: 'de-DE' });
 
-  test("numbers and dates are shown in the user's locale, money in the dataset's currency", { tag: '@ui-only' }, async ({ page }) => {
+  test("numbers and dates are shown in the user's locale, money in the dataset's currency", async ({ page }) => {
     await page.goto('./');
     await waitForDashboard(page);
     const ref = await reference(DEFAULT_PARAMS);
@@ -212,7 +212,7 @@ test('an orders-only import: panels it cannot fill are left out with the reason,
   await expect(page.getByTestId('journeys-sankey')).toContainText('How sessions get to purchase', { timeout: 30_000 });
 });
 
-test('the demo shop leaves no panel out and its last month is complete', { tag: '@ui-only' }, async ({ page }) => {
+test('the demo shop leaves no panel out and its last month is complete', async ({ page }) => {
   await page.goto('./#/overview');
   await waitForDashboard(page);
   await expect(page.getByTestId('panel-categories')).toBeVisible();
@@ -252,7 +252,7 @@ test('the category and churn-risk panels equal plain loops over the events (all 
   expect(churn.low.customers + churn.medium.customers + churn.high.customers).toBeGreaterThan(1000);
 });
 
-test('the traffic-sources panel equals plain loops over the events, all time and for dates that cut sessions (read from session_metrics)', async ({ page }) => {
+test('the traffic-sources panel equals plain loops over the events, all time and for dates that cut sessions (read from session_metrics)', { tag: '@reader' }, async ({ page }) => {
   const { refTraffic } = await import('./overview-reference.ts');
   const whole = (s: string) => Number(s.replace(/[^0-9]/g, ''));
   const money = (s: string) => Number(s.replace(/[^0-9.-]/g, ''));
@@ -283,7 +283,7 @@ test('the traffic-sources panel equals plain loops over the events, all time and
   await check('2025-11-25', '2025-12-11');
 });
 
-test('drill-down: clicking a customer on the spend-vs-orders scatter opens that customer\'s timeline', { tag: '@ui-only' }, async ({ page }) => {
+test('drill-down: clicking a customer on the spend-vs-orders scatter opens that customer\'s timeline', async ({ page }) => {
   await page.goto('./#/overview');
   await waitForDashboard(page);
   const panel = page.getByTestId('panel-customers');

@@ -106,7 +106,7 @@ async function openPivot(page: Page, url: string) {
   await expect(page.getByTestId('pivot')).toBeVisible();
 }
 
-test('a pivot built in the UI (top-N rows, custom age edges, nested OR filter) equals a Node computation', async ({ page }) => {
+test('a pivot built in the UI (top-N rows, custom age edges, nested OR filter) equals a Node computation', { tag: '@reader' }, async ({ page }) => {
   const refPromise = builtReference();
   await openPivot(page, './#/pivot');
   await expectRunReady(page, 'pivot');
@@ -168,7 +168,7 @@ test('a pivot built in the UI (top-N rows, custom age edges, nested OR filter) e
   await expect(page.locator('tr[data-row="total"] td[data-col="6"]')).toHaveText(ref.cells.get('total')!.get('Total')!.users.toLocaleString('en-US'));
 });
 
-test('reloading restores the same table and the filter conditions from the URL', { tag: '@ui-only' }, async ({ page }) => {
+test('reloading restores the same table and the filter conditions from the URL', async ({ page }) => {
   const ref = await builtReference();
   await openPivot(page, pivotUrl(BUILT_SPEC));
   const before = await expectTable(page, checkBuilt(ref));
@@ -182,7 +182,7 @@ test('reloading restores the same table and the filter conditions from the URL',
   await expect(page.getByTestId('dims-cols').getByTestId('bucket-edges')).toHaveValue('25, 35, 50');
 });
 
-test('Show SQL shows the GROUPING SETS query and the CSV download matches the table', { tag: '@ui-only' }, async ({ page }) => {
+test('Show SQL shows the GROUPING SETS query and the CSV download matches the table', async ({ page }) => {
   const ref = await builtReference();
   await openPivot(page, pivotUrl(BUILT_SPEC));
   const t = await expectTable(page, checkBuilt(ref));
@@ -209,7 +209,7 @@ test('Show SQL shows the GROUPING SETS query and the CSV download matches the ta
   expect(csv.length, 'header + one line per table row').toBe(1 + t.rows.length);
 });
 
-test('an events-grain pivot from a link sorts by the Total column, descending, on a header click', { tag: '@ui-only' }, async ({ page }) => {
+test('an events-grain pivot from a link sorts by the Total column, descending, on a header click', async ({ page }) => {
   const spec = {
     grain: 'events',
     rows: [{ field: 'e.event_type', bucket: { kind: 'none' } }],
@@ -245,7 +245,7 @@ test('an events-grain pivot from a link sorts by the Total column, descending, o
   expect(totals).toEqual([...totals].sort((a, b) => b - a));
 });
 
-test('a bad link shows a clear message and the default pivot', { tag: '@ui-only' }, async ({ page }) => {
+test('a bad link shows a clear message and the default pivot', async ({ page }) => {
   const users = await userRows(DEFAULT_PARAMS);
   const countries = new Set(users.map((u) => u.country)).size;
   await openPivot(page, './#/pivot?p=notjson');

@@ -15,11 +15,11 @@ const PORT = Number(process.env.E2E_PORT ?? 4180);
 const ISOLATED_PORT = PORT + 1;
 
 /**
- * Specs that also run on the isolated server with the threaded reader answering whatever the dataset's size (the
- * analyses checked against their plain-loop references on the reader's snapshot), plus the reader's own spec. Their
- * tests tagged `@ui-only` are about the page, not about which engine answers (a link restored after a reload, a bad
- * link's message, keyboard focus, the locale, a drill-down's dialog, the first visit's build-time preview): they run
- * once, on the plain server. Every analysis statement is also compared reader against main engine in threads.spec.ts.
+ * The isolated server with the threaded reader answering whatever the dataset's size: the reader's own spec, plus
+ * from each analysis spec the tests tagged `@reader` (its default view against Node, Show SQL and the CSV; the
+ * Funnels' breakdown too). The rest of those specs run once, on the plain server: the reader runs the very same
+ * statements (threads.spec.ts compares every benchmarked one, reader against main engine, row for row), so running
+ * every screen test twice tested the same answers twice (~650 s of a 2-core CI machine's test time; session 26).
  */
 const ON_READER = ['**/threads.spec.ts', '**/overview.spec.ts', '**/funnels.spec.ts', '**/journeys.spec.ts', '**/retention.spec.ts', '**/pivot.spec.ts'];
 
@@ -40,7 +40,7 @@ export default defineConfig<ReaderFixtures>({
   projects: [
     { name: 'imports', testMatch: IMPORT_HEAVY, workers: 1, use: { liftoff: false } },
     { name: 'screens', testIgnore: [...IMPORT_HEAVY, '**/threads.spec.ts'] },
-    { name: 'threads', testMatch: ON_READER, grepInvert: /@ui-only/, use: { baseURL: `http://127.0.0.1:${ISOLATED_PORT}/`, readerOn: true } },
+    { name: 'threads', testMatch: ON_READER, grep: /@reader|threads\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${ISOLATED_PORT}/`, readerOn: true } },
   ],
   retries: 0,
   forbidOnly: true,

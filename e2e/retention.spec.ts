@@ -244,7 +244,7 @@ test('a triangle built in the UI (any first event, any return, on or after, 6 mo
   await page.getByTestId('show-sql').click();
 });
 
-test('reloading restores the same view and table from the URL', { tag: '@ui-only' }, async ({ page }) => {
+test('reloading restores the same view and table from the URL', async ({ page }) => {
   const ref = await builtReference();
   await openRetention(page, retentionUrl(BUILT_VIEW));
   await expectBuiltSettings(page);
@@ -271,7 +271,7 @@ test('a cell lists exactly its users and exports them as CSV (2025-03 cohort, on
   expect([...ids].sort()).toEqual([...cell.users].sort());
 });
 
-test('the default view (first purchase, purchase returns, month, on) matches Node; Show SQL and Download CSV', async ({ page }) => {
+test('the default view (first purchase, purchase returns, month, on) matches Node; Show SQL and Download CSV', { tag: '@reader' }, async ({ page }) => {
   const ref = await defaultReference();
   await openRetention(page, './#/retention');
   await expectDefaultSettings(page);
@@ -372,7 +372,7 @@ test('the daily lifecycle (a year of days: past one 64-period word) equals Node;
   }
 });
 
-test('a bad link shows a clear message and the default view', { tag: '@ui-only' }, async ({ page }) => {
+test('a bad link shows a clear message and the default view', async ({ page }) => {
   const ref = await defaultReference();
   await openRetention(page, './#/retention?r=notjson');
   await expect(page.getByRole('alert').filter({ hasText: "The link's retention settings were ignored: it is not valid JSON" })).toBeVisible();

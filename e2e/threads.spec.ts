@@ -82,18 +82,27 @@ test('the reader answers every analysis statement exactly as the main engine doe
   expect(before).toMatchObject({ state: 'ready', current: true });
   expect(before.threads).toBeGreaterThanOrEqual(2);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-  const results = await page.evaluate(async (list) => {
+  // Returned as one JSON text: Playwright's own serialisation of some 300,000 nested rows took over two minutes.
+  const results: { name: string; main: unknown[]; reader: unknown[] }[] = JSON.parse(await page.evaluate(async (list) => {
     const s = (globalThis as unknown as { strata: { query: Probe; readerQuery: Probe } }).strata;
     type Probe = (sql: string, params: unknown[]) => Promise<{ numRows: number; toArray(): { toJSON(): Record<string, unknown> }[] }>;
     // Rows as plain values (lists as arrays), sorted: neither engine promises an order without ORDER BY.
     const plain = (v: unknown): unknown =>
       typeof v === 'bigint' ? Number(v) : v && typeof v === 'object' && 'toArray' in v ? Array.from((v as { toArray(): unknown[] }).toArray(), plain) : v;
+    // (Each row's text is made once, not in every comparison: tens of thousands of rows.)
     const rows = (t: Awaited<ReturnType<Probe>>) =>
-      t.toArray().map((r) => Object.entries(r.toJSON()).map(([k, v]) => [k, plain(v)])).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
+      t
+        .toArray()
+        .map((r) => {
+          const row = Object.entries(r.toJSON()).map(([k, v]) => [k, plain(v)]);
+          return { row, key: JSON.stringify(row) };
+        })
+        .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0))
+        .map((x) => x.row);
     const out: { name: string; main: unknown[]; reader: unknown[] }[] = [];
     for (const { name, q } of list) out.push({ name, main: rows(await s.query(q.text, [...q.params])), reader: rows(await s.readerQuery(q.text, [...q.params])) });
-    return out;
-  }, statements);
+    return JSON.stringify(out);
+  }, statements));
   expect(results.length).toBe(statements.length);
   let rowsCompared = 0;
   for (const r of results) {
