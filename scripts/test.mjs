@@ -9,8 +9,10 @@ let failed = 0;
 
 function step(title, cmd, args, extraEnv = {}) {
   console.log(`\n=== ${title} ===`);
+  const t0 = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 28 });
   process.stdout.write(r.stdout ?? '');
+  console.log(`--- ${title}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return { code: r.status ?? 1, out: r.stdout ?? '' };
 }
 
