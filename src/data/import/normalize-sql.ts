@@ -50,8 +50,8 @@ const BAD = 'strata:bad:';
 const OTHER_ORDER = 'strata:ts_other_order';
 /**
  * Scratch column: the time cell's text, carried one level up so the day/month check (OTHER_ORDER) runs only on the
- * rows whose time did not read — every format of the other order tried on every row cost the UCI Online Retail
- * import (541,909 ISO times) 5.2 of its 11.2 s natively on one thread.
+ * rows whose time did not read: trying every format of the other order on every row made the UCI Online Retail
+ * file's normalising statement (541,909 ISO times) take 32.5 s in DuckDB-WASM instead of 2.8 (native 5.4 vs 1.3).
  */
 const TS_SRC = 'strata:ts_src';
 /** Flag column: the row's time cell is empty (not unreadable): an order line may take its order's time. */
