@@ -191,12 +191,13 @@ FROM x`;
 }
 
 /**
- * For a text column of times read in `order`: true where the value reads as a numeric date the other way round.
- * A row whose time did not read but is true here is set aside as "date_order" (named), never read the other way.
+ * For a text column of times read in `order`: true where the value reads as a numeric date the other way round
+ * (`text` is the SQL of the cell's text; null for a column that is not text, which has no other order). A row whose
+ * time did not read but is true here is set aside as "date_order" (named), never read the other way.
  */
-export function otherOrderExpr(col: StagedColumn, order: DateOrder): string {
-  if (!isText(col)) return 'FALSE';
-  return `(${orderReading(`trim(${ident(col.name)})`, order === 'dmy' ? 'mdy' : 'dmy')} IS NOT NULL)`;
+export function otherOrderExpr(col: StagedColumn, order: DateOrder, text = ident(col.name)): string | null {
+  if (!isText(col)) return null;
+  return `(${orderReading(`trim(${text})`, order === 'dmy' ? 'mdy' : 'dmy')} IS NOT NULL)`;
 }
 
 function isText(col: StagedColumn): boolean {

@@ -90,13 +90,8 @@ export function normalizeSql(n: NormalizeInput): string {
       select.push(`${targetExpr(m.target, col, order)} AS ${ident(m.target)}`);
       mapped.add(m.target);
       if (m.target === 'ts') {
-        const flag = otherOrderExpr({ ...col, name: TS_SRC }, order);
-        if (flag === 'FALSE') {
-          select.push(`FALSE AS ${ident(OTHER_ORDER)}`);
-        } else {
-          select.push(`${ident(col.name)} AS ${ident(TS_SRC)}`);
-          otherOrder = flag;
-        }
+        otherOrder = otherOrderExpr(col, order, ident(TS_SRC));
+        select.push(otherOrder ? `${ident(col.name)} AS ${ident(TS_SRC)}` : `FALSE AS ${ident(OTHER_ORDER)}`);
         select.push(`nullif(trim(CAST(${ident(col.name)} AS VARCHAR)), '') IS NULL AS ${ident(TS_BLANK)}`);
       }
       if (m.target === 'price' || m.target === 'revenue' || m.target === 'quantity' || m.target === 'shipping') {
