@@ -1,12 +1,12 @@
-// A browser profile that already holds the default demo shop, made once per Playwright worker by the app's own
-// first visit, then copied for every test that wants it: each test starts as a returning visitor does (the shop in
+// A browser profile that already holds the default demo shop, made once per origin and test run (by the first worker
+// that needs it; the others wait for it) by the app's own first visit, then copied for every test that wants it: each test starts as a returning visitor does (the shop in
 // the stored file, the service worker installed), instead of generating the very same 5,000-user shop again and
 // installing the service worker again (together ~8 s of CPU per test on a 2-core machine; about 60 tests). The rows
 // are the same either way (the generator is seeded), and a template that failed to store the shop makes the copies
 // generate it again, so no check can pass on a missing shop. What a first visit itself does (generate in the
 // browser, store, install the service worker, show) is still tested on empty profiles: overview.spec.ts
 // (freshProfile) and offline.spec.ts (an origin of its own).
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chromium, type BrowserContext, type LaunchOptions, type ViewportSize, type WorkerInfo } from '@playwright/test';
@@ -97,14 +97,65 @@ export function removeProfile(dir: string): void {
   rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
+/**
+ * Where this run's shared templates live: set by the config's global setup (global-setup.ts) for every worker, one
+ * directory per run; unset (a spec run some other way), each worker makes its own template as before.
+ */
+export const TEMPLATES_ENV = 'STRATA_E2E_TEMPLATES';
+
+/**
+ * The template for `baseURL`, made once per run: the first worker to ask makes it (an atomic mkdir claims the
+ * making), the others wait for its `ready` mark and copy the same directory (nobody writes to it after). Before, each
+ * worker made its own: five first visits in a CI run for two origins (~25 s each on 2 cores; session 27). When the
+ * maker fails it leaves a `failed` mark and the waiters make their own, so a failure is reported by each of them.
+ */
+async function sharedTemplate(root: string, baseURL: string, launchOptions: LaunchOptions): Promise<string> {
+  const key = new URL(baseURL).port || 'default';
+  const dir = join(root, key);
+  const claim = join(root, key + '.claim');
+  let mine = false;
+  try {
+    mkdirSync(claim);
+    mine = true;
+  } catch {
+    // another worker claimed it: wait below
+  }
+  if (mine) {
+    try {
+      const made = await makeDemoProfile(baseURL, launchOptions);
+      renameSync(made, dir);
+      writeFileSync(join(claim, 'ready'), '');
+      return dir;
+    } catch (err) {
+      writeFileSync(join(claim, 'failed'), String(err));
+      throw err;
+    }
+  }
+  // Half the fixture's time for waiting, so a waiter can still make its own in the other half.
+  const until = Date.now() + DEMO_PROFILE_OPTIONS.timeout / 2;
+  while (Date.now() < until) {
+    if (existsSync(join(claim, 'ready'))) return dir;
+    if (existsSync(join(claim, 'failed'))) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return makeDemoProfile(baseURL, launchOptions);
+}
+
 /** The worker-scoped fixture body behind `demoProfile` (fixtures.ts, fault-kit.ts): the template for the worker's
- *  project's baseURL, removed when the worker ends. */
+ *  project's baseURL — the run's shared one (global-setup.ts removes it at the end), or the worker's own. */
 export async function demoProfileFixture(
   { launchOptions }: { launchOptions: LaunchOptions },
   use: (dir: string) => Promise<void>,
   workerInfo: WorkerInfo,
 ): Promise<void> {
-  const dir = await makeDemoProfile(String(workerInfo.project.use.baseURL), launchOptions);
+  const baseURL = String(workerInfo.project.use.baseURL);
+  const root = process.env[TEMPLATES_ENV];
+  if (root) {
+    mkdirSync(root, { recursive: true });
+    await use(await sharedTemplate(root, baseURL, launchOptions));
+    return;
+  }
+  const dir = await makeDemoProfile(baseURL, launchOptions);
   await use(dir);
   removeProfile(dir);
 }

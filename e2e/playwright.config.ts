@@ -26,6 +26,8 @@ const ON_READER = ['**/threads.spec.ts', '**/overview.spec.ts', '**/funnels.spec
 export default defineConfig<ReaderFixtures>({
   testDir: '.',
   testMatch: '**/*.spec.ts',
+  // One demo-profile template per origin for the whole run, shared by the workers (demo-profile.ts).
+  globalSetup: './global-setup.ts',
   outputDir: '../test-results/artifacts',
   timeout: 120_000,
   expect: { timeout: 30_000 },
