@@ -160,5 +160,6 @@ export async function demoProfileFixture(
   removeProfile(dir);
 }
 
-/** Options of the `demoProfile` fixture: one per worker; generating the shop takes a while on a busy machine. */
+/** Options of the `demoProfile` fixture: worker-scoped (the template itself is shared per run when global-setup.ts
+ *  ran); generating the shop takes a while on a busy machine, and a waiter may make its own after half of this. */
 export const DEMO_PROFILE_OPTIONS = { scope: 'worker', timeout: 240_000 } as const;

@@ -34,7 +34,7 @@ export default defineConfig<ReaderFixtures>({
   fullyParallel: false,
   // Two workers: spec files run side by side (each test has its own context or profile). A third was measured to
   // gain nothing (22.5 min with two, 23.3 with three: the 2 cores are the limit), and one no less (18 tests of the
-  // Retention, Pivot and Journeys specs: 197 s with one, 241 with two, each worker making its own demo profile;
+  // Retention, Pivot and Journeys specs: 197 s with one, 241 with two, each worker then making its own demo profile;
   // session 25): the CPU each test costs is what counts (`liftoff` in fixtures.ts). The import-heavy specs form a
   // project of their own that runs one test at a time: two big imports or conversions at once on a 2-core machine
   // were measured to crash a renderer ("Page crashed").
