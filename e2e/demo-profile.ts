@@ -1,7 +1,8 @@
 // A browser profile that already holds the default demo shop, made once per origin and test run (by the first worker
 // that needs it; the others wait for it) by the app's own first visit, then copied for every test that wants it:
-// each test starts as a returning visitor does (the shop in the stored file, the service worker installed), instead of generating the very same 5,000-user shop again and
-// installing the service worker again (together ~8 s of CPU per test on a 2-core machine; about 60 tests). The rows
+// each test starts as a returning visitor does (the shop in the stored file, the service worker installed), instead
+// of generating the very same 5,000-user shop again and installing the service worker again (together ~8 s of CPU
+// per test on a 2-core machine; about 60 tests). The rows
 // are the same either way (the generator is seeded), and a template that failed to store the shop makes the copies
 // generate it again, so no check can pass on a missing shop. What a first visit itself does (generate in the
 // browser, store, install the service worker, show) is still tested on empty profiles: overview.spec.ts
