@@ -110,7 +110,7 @@ export const TEMPLATES_ENV = 'STRATA_E2E_TEMPLATES';
  * worker made its own: five first visits in a CI run for two origins (~25 s each on 2 cores; session 27). When the
  * maker fails it leaves a `failed` mark and the waiters make their own, so a failure is reported by each of them.
  */
-async function sharedTemplate(root: string, baseURL: string, launchOptions: LaunchOptions): Promise<string> {
+async function sharedTemplate(root: string, baseURL: string, launchOptions: LaunchOptions): Promise<{ dir: string; own: boolean }> {
   const key = new URL(baseURL).port || 'default';
   const dir = join(root, key);
   const claim = join(root, key + '.claim');
@@ -126,7 +126,7 @@ async function sharedTemplate(root: string, baseURL: string, launchOptions: Laun
       const made = await makeDemoProfile(baseURL, launchOptions);
       renameSync(made, dir);
       writeFileSync(join(claim, 'ready'), '');
-      return dir;
+      return { dir, own: false };
     } catch (err) {
       writeFileSync(join(claim, 'failed'), String(err));
       throw err;
@@ -135,11 +135,12 @@ async function sharedTemplate(root: string, baseURL: string, launchOptions: Laun
   // Half the fixture's time for waiting, so a waiter can still make its own in the other half.
   const until = Date.now() + DEMO_PROFILE_OPTIONS.timeout / 2;
   while (Date.now() < until) {
-    if (existsSync(join(claim, 'ready'))) return dir;
+    if (existsSync(join(claim, 'ready'))) return { dir, own: false };
     if (existsSync(join(claim, 'failed'))) break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  return makeDemoProfile(baseURL, launchOptions);
+  // A template of the worker's own (the shared one failed or is late): the worker removes it when it ends.
+  return { dir: await makeDemoProfile(baseURL, launchOptions), own: true };
 }
 
 /** The worker-scoped fixture body behind `demoProfile` (fixtures.ts, fault-kit.ts): the template for the worker's
@@ -153,7 +154,9 @@ export async function demoProfileFixture(
   const root = process.env[TEMPLATES_ENV];
   if (root) {
     mkdirSync(root, { recursive: true });
-    await use(await sharedTemplate(root, baseURL, launchOptions));
+    const { dir, own } = await sharedTemplate(root, baseURL, launchOptions);
+    await use(dir);
+    if (own) removeProfile(dir);
     return;
   }
   const dir = await makeDemoProfile(baseURL, launchOptions);
