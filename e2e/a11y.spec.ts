@@ -9,6 +9,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { violations } from './axe.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 /** How far the page is wider than the window (0 when it does not scroll sideways), and what sticks out. */
 async function sideways(page: Page): Promise<{ extra: number; culprits: string[] }> {
   return page.evaluate(() => {

@@ -20,6 +20,9 @@ import { expectTable, pivotUrl } from './pivot-page.ts';
 import { probeRows } from './fault-kit.ts';
 import { ordersByUser, shopData } from './segments-reference.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 const clustersUrl = (view: unknown) => `./#/clusters?c=${encodeURIComponent(JSON.stringify(view))}`;
 /** The spec the screen runs for k-means with its defaults and this seed. */
 const kmeansSpec = (seed: number): ClusterSpec => ({ algorithm: 'kmeans', k: 4, seed, restarts: 4, preprocessing: { log1p: true, scaling: 'standard' } });

@@ -7,6 +7,9 @@ import { toRows, firstRow } from '../src/lib/rows.ts';
 import { formatterFor } from '../src/components/grid/cells.ts';
 import type { Db } from '../src/db/types.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 let native: Promise<Db> | null = null;
 /** The default shop generated natively (once per worker). */
 function shop(): Promise<Db> {
@@ -49,7 +52,7 @@ async function rowCells(page: Page, ri: number, columns: number): Promise<Map<nu
 }
 
 test('Data screen: row counts, a column profile and the last row equal native DuckDB', async ({ page }) => {
-  await page.goto('./');
+  await page.goto('./#/overview');
   await waitForDashboard(page);
   const db = await shop();
   const events = firstRow<{ n: number }>(await db.query('SELECT count(*)::DOUBLE AS n FROM events')).n;
@@ -120,7 +123,7 @@ test('Data screen: row counts, a column profile and the last row equal native Du
 });
 
 test('Data screen: an unknown table or column in the link gets a clear message', async ({ page }) => {
-  await page.goto('./');
+  await page.goto('./#/overview');
   await waitForDashboard(page);
   await page.goto('./#/data?table=nope&col=x');
   await expect(page.getByRole('alert').filter({ hasText: 'There is no table “nope”' })).toBeVisible();

@@ -23,6 +23,9 @@ import {
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { DEFAULT_FUNNEL, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 const PV = 'product_view';
 const ATC = 'add_to_cart';
 const PU = 'purchase';

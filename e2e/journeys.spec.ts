@@ -11,6 +11,9 @@ import { shopEvents } from './journeys-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { validatePathsSpec } from '../src/analyses/paths/index.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 /** What test 1 builds through the UI. */
 const BUILT: RefPathsSpec = { anchor: 'end', eventType: 'purchase', steps: 6, collapse: false, nodesPerStep: 2 };
 /** The screen's default view. */

@@ -2,6 +2,9 @@
 // 390 px is checked in a11y.spec.ts's pass over every screen, which draws each once and narrows it.)
 import { test, expect, waitForApp } from './fixtures.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 const ALL = ['overview', 'dashboard', 'pivot', 'retention', 'funnels', 'journeys', 'segments', 'clusters', 'predict', 'import', 'datasets', 'data'] as const;
 
 test('on a phone the screens are a menu: it names the current screen, opens, navigates, and closes with Escape', async ({ page }) => {

@@ -5,6 +5,9 @@ import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { USER_METRICS_COVER_SQL } from '../src/data/user-metrics.ts';
 import type { Page } from '@playwright/test';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 async function expectKpis(page: Page, ref: Awaited<ReturnType<typeof reference>>) {
   expect(await kpi(page, 'users')).toBe(ref.kpis.users);
   expect(await kpi(page, 'active-users')).toBe(ref.kpis.activeUsers);
@@ -121,7 +124,7 @@ test('a bad link is ignored with a clear message, and an empty range shows an em
 });
 
 test.describe('a German browser', () => {
-  test.use({ locale: 'de-DE' });
+  test.use({ locale: 'de-DE', shared: false }); // a browser of its own language, not the shared one
 
   test("numbers and dates are shown in the user's locale, money in the dataset's currency", async ({ page }) => {
     await page.goto('./');

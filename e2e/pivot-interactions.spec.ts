@@ -9,6 +9,9 @@ import { userRows, type UserRow } from './pivot-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { validatePivotSpec } from '../src/analyses/pivot/index.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 /** The spec the page's URL holds (validated, so defaults are filled in like the app does). */
 function urlSpec(page: Page): ReturnType<typeof validatePivotSpec> | null {
   const raw = urlSpecRaw(page);

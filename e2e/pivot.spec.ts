@@ -10,6 +10,9 @@ import { countryGenderByAge, eventRows, eventsByTypeAndQuarter, userRows, type U
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { validatePivotSpec } from '../src/analyses/pivot/index.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 /** What test 1 builds through the UI (the URL then holds it with every other setting at its default). */
 const BUILT_SPEC = {
   grain: 'users',

@@ -14,6 +14,9 @@ import { expectTable, pivotUrl } from './pivot-page.ts';
 import { DEFAULT_FUNNEL } from '../src/analyses/funnel/index.ts';
 import { funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 const predictUrl = (view: Partial<PredictView>) => `./#/predict?p=${encodeURIComponent(JSON.stringify(view))}`;
 
 test('train on the demo shop: every stored prediction equals Node with the same seed; the band works on Pivot and Funnels; export; re-cut; a bad horizon', async ({ page }) => {

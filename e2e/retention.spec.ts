@@ -11,6 +11,9 @@ import { dateLabel } from '../src/analyses/pivot/buckets.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { validateRetentionView } from '../src/views/retention/url-spec.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 /** What test 1 builds through the UI (the URL then holds it with every other setting at its default). */
 const BUILT_VIEW = {
   start: { by: 'event', event: { kind: 'any' } },

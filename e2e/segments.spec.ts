@@ -22,6 +22,9 @@ import { eventRows, monthlyTriangle } from './retention-reference.ts';
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { addFiles, eventCsv, probeRows } from './fault-kit.ts';
 
+// The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
+test.use({ shared: true });
+
 /** A name a careless page would run as markup; it must stay text everywhere. */
 const NAME = `VIP <img src=x onerror="document.title='pwned'"> buyers`;
 /** The column segmentColumn derives from NAME (lower snake case of its letters and digits). */
