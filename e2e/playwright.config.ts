@@ -41,9 +41,10 @@ export default defineConfig<ReaderFixtures>({
   workers: Number(process.env.E2E_WORKERS ?? 2),
   projects: [
     { name: 'imports', testMatch: IMPORT_HEAVY, workers: 1, use: { liftoff: false } },
-    // The other two projects hand out single tests, not whole files: every test has its own profile, so a file's
-    // tests need not share a worker, and the run does not end with one long file (threads.spec.ts, ~150 s) on one
-    // worker while the other idles (session 27: ~150 s of a CI run's end).
+    // The other two projects hand out single tests, not whole files: every test has its own profile or takes its
+    // turn in its worker's shared browser (fixtures.ts), so a file's tests need not share a worker, and the run does
+    // not end with one long file (threads.spec.ts, ~150 s) on one worker while the other idles (session 27: ~150 s
+    // of a CI run's end).
     { name: 'screens', testIgnore: [...IMPORT_HEAVY, '**/threads.spec.ts'], fullyParallel: true },
     { name: 'threads', testMatch: ON_READER, grep: /@reader|threads\.spec\.ts/, fullyParallel: true, use: { baseURL: `http://127.0.0.1:${ISOLATED_PORT}/`, readerOn: true } },
   ],
