@@ -39,19 +39,32 @@ interface SharedSession {
 }
 
 /**
- * What a test that changes nothing leaves as it found: the dataset list, the open dataset, and every stored table's
- * columns and size (a saved segment or clustering is a column, a saved view or prediction rows). The data version
- * alone would not do: a reload starts it again.
+ * What a test that changes nothing leaves as it found: the dataset list, the open dataset, the data version, every
+ * stored table's columns and size (a saved segment or clustering is a column, a saved view or prediction rows), and
+ * the contents of the small ones (settings changed in place: churn bands, a segmentation's definition). The
+ * version alone would not do (a reload starts it again), nor sizes alone (an update keeps them).
  */
 async function dataState(): Promise<string> {
-  type Probe = { datasets: unknown; dataset: unknown; query(sql: string): Promise<{ getChildAt(i: number): { get(i: number): unknown } | null }> };
+  type Col = { get(i: number): unknown; length: number } | null;
+  type Probe = { datasets: unknown; dataset: unknown; version: number; query(sql: string): Promise<{ getChild(name: string): Col }> };
   const s = (globalThis as unknown as { strata?: Probe }).strata;
   if (!s) return 'no app';
-  const tables = await s.query(
-    `SELECT string_agg(database_name || '.' || schema_name || '.' || table_name || ':' || column_count || ':' || estimated_size, ' '
-       ORDER BY database_name, schema_name, table_name) AS t FROM duckdb_tables() WHERE NOT temporary`,
+  const t = await s.query(
+    `SELECT database_name AS d, schema_name AS s, table_name AS t, column_count::INTEGER AS c, estimated_size::DOUBLE AS n
+       FROM duckdb_tables() WHERE NOT temporary ORDER BY d, s, t`,
   );
-  return JSON.stringify([s.datasets, s.dataset, tables.getChildAt(0)?.get(0)]);
+  const q = (name: string) => `"${String(name).replaceAll('"', '""')}"`;
+  const parts: string[] = [];
+  for (let i = 0; i < (t.getChild('t')?.length ?? 0); i++) {
+    const [d, sc, tb, c, n] = ['d', 's', 't', 'c', 'n'].map((k) => t.getChild(k)?.get(i));
+    let part = `${d}.${sc}.${tb}:${c}:${n}`;
+    if (Number(n) <= 10_000) {
+      const h = await s.query(`SELECT md5(coalesce(string_agg(x::VARCHAR, '|' ORDER BY x::VARCHAR), '')) AS h FROM ${q(String(d))}.${q(String(sc))}.${q(String(tb))} x`);
+      part += `:${h.getChild('h')?.get(0)}`;
+    }
+    parts.push(part);
+  }
+  return JSON.stringify([s.datasets, s.dataset, s.version, parts]);
 }
 
 /** The route a shared page is parked on between tests: a screen that sends no statement, so the next test's
