@@ -76,8 +76,9 @@ const PARK = '#/import';
  * (`test.use({ shared: true })`): instead of a browser and a returning visit of their own (~9 s of CPU each on a
  * 2-core machine: launch, opening the stored file, the Overview, the prefetch), they take turns in one tab, each
  * starting with its own `goto` (a hash change: the app routes as a visit would, with the same data). Between tests
- * the tab is parked on PARK; a test that failed, crashed the tab or left a dialog open ends the session and the next
- * test gets a new one.
+ * the tab is parked on PARK; a test that failed, crashed the tab, left a dialog open or changed the stored data
+ * (dataState) ends the session and the next test gets a new one. The page code in dataState quotes the table names
+ * it reads itself: it runs in the page, where src/sql/quote.ts cannot be imported.
  */
 class SharedPool {
   private current: SharedSession | null = null;
@@ -140,8 +141,8 @@ class SharedPool {
           return !document.querySelector('dialog[open], [role="dialog"], [aria-modal="true"]');
         }, PARK)
         .catch(() => false);
-      // A test that stored or removed anything (a dataset, a segment, a prediction: each bumps the data version)
-      // leaves a different app behind: the next test gets a session of its own.
+      // A test that stored, changed or removed anything (a dataset, a segment, a prediction, churn bands) leaves a
+      // different app behind: the next test gets a session of its own.
       if (keep) {
         const now = await s.page.evaluate(dataState).catch(() => '');
         keep = now === s.baseline;
