@@ -312,3 +312,23 @@ test('drill-down: clicking a customer on the spend-vs-orders scatter opens that 
   await dialog.getByRole('button', { name: 'Close the timeline' }).click();
   await expect(dialog).toBeHidden();
 });
+
+test("the charts' text is drawn in the page's font (a canvas takes no 'inherit': it fell back to 10px sans-serif)", async ({ page }) => {
+  await page.goto('./#/overview');
+  await waitForDashboard(page);
+  const charts = page.locator('.chart');
+  await expect(charts).toHaveCount(6);
+  await expect(charts.last().locator('canvas')).toBeVisible();
+  const { body, fonts } = await page.evaluate(() => {
+    type El = { style?: { font?: string } };
+    const out = new Set<string>();
+    for (const el of document.querySelectorAll('.chart')) {
+      const chart = (el as unknown as { echartsInstance?: { getZr(): { storage: { getDisplayList(update: boolean): El[] } } } }).echartsInstance;
+      for (const x of chart?.getZr().storage.getDisplayList(true) ?? []) if (x.style?.font) out.add(x.style.font);
+    }
+    return { body: getComputedStyle(document.body).fontFamily, fonts: [...out] };
+  });
+  expect(body).toContain('Inter');
+  expect(fonts.length, 'the charts have text').toBeGreaterThan(0);
+  for (const f of fonts) expect(f, 'every text of every chart names the page font').toContain(body);
+});
