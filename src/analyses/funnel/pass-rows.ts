@@ -43,7 +43,8 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     const ids = new HashBits(n >> 3, mem);
     const keys = await columnArray<Float64Array>(table, 'hu', pause, mem);
     for (let i = 0; i < n; i++) {
-      if (i % CHECK === CHECK - 1) await pause();
+      // Four times as often as elsewhere: the table's pages are first touched here (see the journeys' sessionsOf).
+      if (i % (CHECK >> 2) === (CHECK >> 2) - 1) await pause();
       unit[i] = ids.id(keys[i]);
     }
     U = ids.size;

@@ -73,8 +73,30 @@ async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scr
   // depth: units per group and depth; gaps per group and transition, and per transition over all groups; hist: per
   // transition and bucket; trend: per group and depth, units per period.
   const depthCount = new Float64Array(G * (n + 1));
-  const gaps: number[][] = Array.from({ length: G * n }, () => []);
-  const allGaps: number[][] = Array.from({ length: n }, () => []);
+  // The gaps go into pooled arrays, one per (group, transition) and one per transition over all groups (the same
+  // array when there is one group: the same values), each sized by a count first and taken with a turn for the
+  // page between: growing JS arrays by push (to ~0.5M values each on the 10M shop) made slices of this loop 50-90
+  // ms (fresh memory at every growth), and one array for all of them a 100 ms task to allocate, measured.
+  const size = new Int32Array(G * n);
+  for (let i = 0; i < units.length; i++) {
+    if (i % CHECK === CHECK - 1) await pause();
+    const d = res.depth[units[i]];
+    for (let k = 1; k < d; k++) size[gi[i] * n + k]++;
+  }
+  const take = async (len: number) => {
+    await pause();
+    return mem.take(Float64Array, Math.max(1, len), false);
+  };
+  const gaps: Float64Array[] = [];
+  for (let x = 0; x < G * n; x++) gaps.push(await take(size[x]));
+  const allGaps: Float64Array[] = [];
+  for (let k = 0; k < n; k++) {
+    let len = 0;
+    for (let g = 0; g < G; g++) len += size[g * n + k];
+    allGaps.push(G === 1 ? gaps[k] : await take(len));
+  }
+  const gapsLen = new Int32Array(G * n);
+  const allLen = new Int32Array(n);
   const hist = new Float64Array(n * B);
   const trend: Map<number, number>[] = Array.from({ length: G * (n + 1) }, () => new Map());
   const stepRow = res.stepRow;
@@ -100,8 +122,8 @@ async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scr
       const c = stepRow[u * n + k];
       if (c < 0) continue;
       const ms = epochMs(t[c]) - epochMs(t[stepRow[u * n + k - 1]]);
-      gaps[g * n + k].push(ms);
-      allGaps[k].push(ms);
+      gaps[g * n + k][gapsLen[g * n + k]++] = ms;
+      if (G > 1) allGaps[k][allLen[k]++] = ms;
       let bucket = 0;
       for (const m of TIME_EDGES_MIN) if (ms >= m * 60_000) bucket++;
       hist[k * B + bucket]++;
@@ -111,6 +133,8 @@ async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scr
     m.set(p, (m.get(p) ?? 0) + 1);
   }
   const rows: FunnelRow[] = [];
+  // With one group its figures are the totals' too (the same gaps): worked out once.
+  const once: { x: number; v: number }[] = [];
   for (let g = 0; g < G; g++) {
     const { g: grp, o: other } = groups[g];
     for (let d = 0; d <= n; d++) {
@@ -120,17 +144,22 @@ async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scr
       for (const [p, c2] of [...trend[g * (n + 1) + d]].sort((a, b) => a[0] - b[0])) rows.push({ part: 'trend', grp, other, tot: false, k: d, x: p * DAY, n: c2, v: null });
     }
     for (let k = 1; k < n; k++) {
-      const ms = gaps[g * n + k];
-      // A turn for the page between these: the median of a transition's gaps copies and rearranges them (one per
-      // converting unit: ~30 ms of one task for F1's three transitions on the 1M shop, measured, before these pauses).
+      const ms = gaps[g * n + k].subarray(0, gapsLen[g * n + k]);
+      // A turn for the page between these: the median of a transition's gaps rearranges them (one per converting
+      // unit: ~30 ms of one task for F1's three transitions on the 1M shop, measured, before these pauses).
       await pause();
-      if (ms.length) rows.push({ part: 'time', grp, other, tot: false, k, x: mean(ms), n: ms.length, v: median(ms) });
+      if (!ms.length) continue;
+      once[k] = { x: mean(ms), v: medianInPlace(ms) };
+      rows.push({ part: 'time', grp, other, tot: false, k, x: once[k].x, n: ms.length, v: once[k].v });
     }
   }
   for (let k = 1; k < n; k++) {
-    const ms = allGaps[k];
+    const len = G > 1 ? allLen[k] : gapsLen[k];
+    if (!len) continue;
     await pause();
-    if (ms.length) rows.push({ part: 'time', grp: null, other: null, tot: true, k, x: mean(ms), n: ms.length, v: median(ms) });
+    const ms = allGaps[k].subarray(0, len);
+    const { x, v } = G > 1 ? { x: mean(ms), v: medianInPlace(ms) } : once[k];
+    rows.push({ part: 'time', grp: null, other: null, tot: true, k, x, n: len, v });
   }
   for (let k = 1; k < n; k++) {
     for (let bk = 0; bk < B; bk++) if (hist[k * B + bk] > 0) rows.push({ part: 'hist', grp: null, other: false, tot: true, k, x: bk, n: hist[k * B + bk], v: null });
@@ -155,15 +184,19 @@ function passNote(spec: FunnelSpec): string {
 /** DuckDB's epoch_ms of a timestamp given in epoch µs: whole milliseconds, truncated toward zero. */
 const epochMs = (us: number) => Math.trunc(us / 1000);
 
-function mean(xs: readonly number[]): number {
+function mean(xs: Float64Array): number {
   let s = 0;
-  for (const x of xs) s += x;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
   return s / xs.length;
 }
 
-/** quantile_cont(0.5): the middle value, or halfway between the two middle values. */
-export function median(xs: readonly number[]): number {
-  const a = Float64Array.from(xs);
+/** quantile_cont(0.5) of `xs` (left as they are): the middle value, or halfway between the two middle values. */
+export function median(xs: ArrayLike<number>): number {
+  return medianInPlace(Float64Array.from(xs));
+}
+
+/** median(), rearranging `a`. */
+function medianInPlace(a: Float64Array): number {
   const h = (a.length - 1) / 2;
   const k = Math.floor(h);
   const lo = select(a, k);
