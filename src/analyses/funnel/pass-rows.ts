@@ -4,7 +4,7 @@ import { Type, type Table } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-import { CHECK, childOf, columnArray, FRESH, groupRuns, HashBits, noPause, validArray, type Pause, type Scratch } from '../pass-kit.ts';
+import { CHECK, CHECK_FINE, childOf, columnArray, FRESH, groupRuns, HashBits, noPause, validArray, type Pause, type Scratch } from '../pass-kit.ts';
 
 /** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
 export type SortedRows = PassRows & { source: Int32Array };
@@ -43,8 +43,7 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     const ids = new HashBits(n >> 3, mem);
     const keys = await columnArray<Float64Array>(table, 'hu', pause, mem);
     for (let i = 0; i < n; i++) {
-      // Four times as often as elsewhere: the table's pages are first touched here (see the journeys' sessionsOf).
-      if (i % (CHECK >> 2) === (CHECK >> 2) - 1) await pause();
+      if (i % CHECK_FINE === CHECK_FINE - 1) await pause(); // the table's pages are first touched here
       unit[i] = ids.id(keys[i]);
     }
     U = ids.size;

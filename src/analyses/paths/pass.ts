@@ -7,7 +7,7 @@ import type { Table } from 'apache-arrow';
 import { commentText, raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { membersSql } from '../filter/members.ts';
-import { byteOrder, CHECK, childOf, columnArray, groupItems, groupRuns, HashBits, noPause, Scratch, sharedPool, validArray, type BufferPool, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, CHECK_FINE, childOf, columnArray, groupItems, groupRuns, HashBits, noPause, Scratch, sharedPool, validArray, type BufferPool, type Pause } from '../pass-kit.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
 import { decodePathsSankey, decodePathsTop, nodeId, type PathRow, type PathsSankey, type PathsTop, type SankeyLink, type SankeyNode } from './decode.ts';
 import { pathsSankeySql, pathsTopSql, TOP_PATHS } from './sql.ts';
@@ -134,10 +134,7 @@ async function sessionsOf(table: Table, types: PathTypes, pause: Pause, mem: Scr
   let userOf = mem.take(Int32Array, 1 << 12, false);
   let S = 0;
   for (let i = 0; i < n; i++) {
-    // Checked four times as often as elsewhere: the sessions' table is sized up front and left unfilled (pass-kit's
-    // Scratch), so its pages are first touched here, a page fault per lookup at first — 4,096 rows took 45-55 ms
-    // on the 10M shop, measured.
-    if (i % (CHECK >> 2) === (CHECK >> 2) - 1) await pause();
+    if (i % CHECK_FINE === CHECK_FINE - 1) await pause(); // the sessions' table's pages are first touched here
     let k = 0;
     if (T <= 16) {
       const c = c0[i];
