@@ -159,6 +159,37 @@ export class Scratch {
 export const FRESH = new Scratch(null);
 
 /**
+ * Run `body(lo, hi)` over items 0..n-1, `step` items at a time, with a pause check after each slice. The passes'
+ * loops live in such small synchronous bodies rather than in their async functions: V8 optimises a small function
+ * after its first slices, while a large async function holding many loops ran its first calls mostly unoptimised
+ * (each phase first reached in optimised code had no type feedback yet and threw the code away) — the funnel's pass
+ * took 276, 180, 150, 96 ms on its first four runs over the 1M shop's rows in Node before it settled at ~80
+ * (measured; README, "Session 30").
+ */
+export async function inSlices(n: number, pause: Pause, body: (lo: number, hi: number) => void, step = CHECK): Promise<void> {
+  for (let lo = 0; lo < n; lo += step) {
+    body(lo, Math.min(n, lo + step));
+    await pause();
+  }
+}
+
+/**
+ * inSlices over groups whose items lie in runs (`start[g]` .. `start[g + 1]` - 1, the last entry the item count):
+ * `body(g0, g1)` gets whole groups, about `rows` items a slice (a unit of 10M events has ~12 rows; slicing by groups
+ * alone made slices of ~50,000 rows).
+ */
+export async function inGroupSlices(start: Int32Array, groups: number, pause: Pause, body: (g0: number, g1: number) => void, rows = CHECK): Promise<void> {
+  for (let g0 = 0; g0 < groups; ) {
+    let g1 = g0 + 1;
+    const limit = start[g0] + rows;
+    while (g1 < groups && start[g1] < limit) g1++;
+    body(g0, g1);
+    g0 = g1;
+    await pause();
+  }
+}
+
+/**
  * Items grouped by their group id (0..groups-1) with a stable counting sort: group g's items, in their original
  * order, are order[start[g]] .. order[start[g + 1] - 1].
  */
@@ -167,20 +198,62 @@ export async function groupItems(
 ): Promise<{ start: Int32Array; order: Int32Array }> {
   const n = group.length;
   const start = mem.take(Int32Array, groups + 1);
-  for (let i = 0; i < n; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    start[group[i] + 1]++;
-  }
+  await inSlices(n, pause, (lo, hi) => countGroups(group, start, lo, hi));
   for (let g = 0; g < groups; g++) start[g + 1] += start[g];
   const next = mem.take(Int32Array, groups, false);
   next.set(start.subarray(0, groups));
   const order = mem.take(Int32Array, n, false);
-  for (let i = 0; i < n; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    order[next[group[i]]++] = i;
-  }
+  await inSlices(n, pause, (lo, hi) => placeItems(group, next, order, lo, hi));
   mem.give(next);
   return { start, order };
+}
+
+function countGroups(group: Int32Array, start: Int32Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) start[group[i] + 1]++;
+}
+
+function placeItems(group: Int32Array, next: Int32Array, order: Int32Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) order[next[group[i]]++] = i;
+}
+
+/** Runs of equal ids found so far by findRuns: where each starts, how many, and whether they are 0, 1, 2, … in order. */
+interface Runs {
+  at: Int32Array;
+  count: number;
+  kept: boolean;
+}
+
+/** The runs of equal ids among items lo..hi-1 (continuing those found before lo), growing `r.at` from `mem`. */
+function findRuns(group: Int32Array, r: Runs, lo: number, hi: number, mem: Scratch): void {
+  for (let i = lo; i < hi; i++) {
+    if (i > 0 && group[i] === group[i - 1]) continue;
+    if (group[i] !== r.count) r.kept = false; // a group comes back, or runs do not follow the ids
+    if (r.count + 1 >= r.at.length) {
+      const grown = mem.take(Int32Array, r.at.length * 2, false);
+      grown.set(r.at);
+      mem.give(r.at);
+      r.at = grown;
+    }
+    r.at[r.count++] = i;
+  }
+}
+
+function identity(order: Int32Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) order[i] = i;
+}
+
+function countRuns(group: Int32Array, runAt: Int32Array, start: Int32Array, lo: number, hi: number): void {
+  for (let r = lo; r < hi; r++) start[group[runAt[r]] + 1] += runAt[r + 1] - runAt[r];
+}
+
+function placeRuns(group: Int32Array, runAt: Int32Array, next: Int32Array, order: Int32Array, lo: number, hi: number): void {
+  for (let r = lo; r < hi; r++) {
+    const a = runAt[r];
+    const b = runAt[r + 1];
+    let at = next[group[a]];
+    for (let i = a; i < b; i++) order[at++] = i;
+    next[group[a]] = at;
+  }
 }
 
 /**
@@ -194,50 +267,25 @@ export async function groupRuns(
 ): Promise<{ start: Int32Array; order: Int32Array; kept: boolean }> {
   const n = group.length;
   // Runs: where each starts (and, past the last, n) and its group.
-  let runAt = mem.take(Int32Array, Math.max(16, groups + 1), false);
-  let runs = 0;
-  let kept = true;
-  for (let i = 0; i < n; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    if (i > 0 && group[i] === group[i - 1]) continue;
-    if (group[i] !== runs) kept = false; // a group comes back, or runs do not follow the ids
-    if (runs + 1 >= runAt.length) {
-      const grown = mem.take(Int32Array, runAt.length * 2, false);
-      grown.set(runAt);
-      mem.give(runAt);
-      runAt = grown;
-    }
-    runAt[runs++] = i;
-  }
-  runAt[runs] = n;
+  const runs: Runs = { at: mem.take(Int32Array, Math.max(16, groups + 1), false), count: 0, kept: true };
+  await inSlices(n, pause, (lo, hi) => findRuns(group, runs, lo, hi, mem));
+  const { at: runAt, count, kept } = runs;
+  runAt[count] = n;
   const start = mem.take(Int32Array, groups + 1);
   const order = mem.take(Int32Array, n, false);
   if (kept) {
     start.set(runAt.subarray(0, groups + 1));
-    // With pause checks too: at 10M rows this loop alone was a 100 ms task in the page (its first writes to the
-    // array's pages), measured.
-    for (let i = 0; i < n; i++) {
-      if (i % CHECK === CHECK - 1) await pause();
-      order[i] = i;
-    }
+    // In slices too: at 10M rows this loop alone was a 100 ms task in the page (its first writes to the array's
+    // pages), measured.
+    await inSlices(n, pause, (lo, hi) => identity(order, lo, hi));
     mem.give(runAt);
     return { start, order, kept };
   }
-  for (let r = 0; r < runs; r++) {
-    if (r % CHECK === CHECK - 1) await pause();
-    start[group[runAt[r]] + 1] += runAt[r + 1] - runAt[r];
-  }
+  await inSlices(count, pause, (lo, hi) => countRuns(group, runAt, start, lo, hi));
   for (let g = 0; g < groups; g++) start[g + 1] += start[g];
   const next = mem.take(Int32Array, groups, false);
   next.set(start.subarray(0, groups));
-  for (let r = 0; r < runs; r++) {
-    if (r % CHECK === CHECK - 1) await pause();
-    const lo = runAt[r];
-    const hi = runAt[r + 1];
-    let at = next[group[lo]];
-    for (let i = lo; i < hi; i++) order[at++] = i;
-    next[group[lo]] = at;
-  }
+  await inSlices(count, pause, (lo, hi) => placeRuns(group, runAt, next, order, lo, hi));
   mem.give(next);
   mem.give(runAt);
   return { start, order, kept };
@@ -412,14 +460,17 @@ export function textCodesAt(col: Vector, rows: ArrayLike<number>): { codes: Int3
   const first = new Map<number, number>(); // a hash of the bytes -> the newest code with it
   const older: number[] = []; // per code: the code before it with the same hash, or -1
   const decoder = new TextDecoder();
+  let lo = 0; // the chunk of the last row: rows mostly come in order, so it usually holds the next one too
   for (let j = 0; j < rows.length; j++) {
     const row = rows[j];
-    let lo = 0;
-    let hi = chunks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= row) lo = mid;
-      else hi = mid - 1;
+    if (row < starts[lo] || row >= starts[lo + 1]) {
+      lo = 0;
+      let hi = chunks.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= row) lo = mid;
+        else hi = mid - 1;
+      }
     }
     const d = chunks[lo];
     const i = row - starts[lo];

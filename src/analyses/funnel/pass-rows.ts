@@ -1,10 +1,10 @@
 // Between DuckDB and the one-pass funnel (pass.ts): funnelEventsSql's Arrow rows in (grouped by unit and put in
 // sort-key order here), the pass's columns out, run in slices.
-import { Type, type Table } from 'apache-arrow';
+import { Type, type Table, type Vector } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-import { CHECK, CHECK_FINE, childOf, columnArray, FRESH, groupRuns, HashBits, noPause, validArray, type Pause, type Scratch } from '../pass-kit.ts';
+import { CHECK, CHECK_FINE, childOf, columnArray, FRESH, groupRuns, HashBits, inGroupSlices, inSlices, noPause, validArray, type Pause, type Scratch } from '../pass-kit.ts';
 
 /** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
 export type SortedRows = PassRows & { source: Int32Array };
@@ -26,26 +26,19 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   const excl0 = spec.exclusions.length ? await columnArray<Int32Array>(table, 'excl', pause, mem) : null;
   const ridKey = keyHasRowid(spec);
   const rid0 = ridKey ? await columnArray<Int32Array>(table, 'rid', pause, mem) : null;
+  // (Every loop below is a small synchronous function run a slice at a time: inSlices says why.)
   // Dense unit ids in order of appearance: numeric keys (hash bits, checked distinct per id) or the text ids.
   const unit = mem.take(Int32Array, n, false); // every row is given its unit below
   let U = 0;
   if (hu.type.typeId === Type.Utf8) {
     const ids = new Map<unknown, number>();
-    for (let i = 0; i < n; i++) {
-      if (i % CHECK === CHECK - 1) await pause();
-      const key = hu.get(i);
-      let c = ids.get(key);
-      if (c === undefined) ids.set(key, (c = ids.size));
-      unit[i] = c;
-    }
+    await inSlices(n, pause, (lo, hi) => textIds(hu, ids, unit, lo, hi));
     U = ids.size;
   } else {
     const ids = new HashBits(n >> 3, mem);
     const keys = await columnArray<Float64Array>(table, 'hu', pause, mem);
-    for (let i = 0; i < n; i++) {
-      if (i % CHECK_FINE === CHECK_FINE - 1) await pause(); // the table's pages are first touched here
-      unit[i] = ids.id(keys[i]);
-    }
+    // Finer slices: the table's pages are first touched here.
+    await inSlices(n, pause, (lo, hi) => hashIds(ids, keys, unit, lo, hi), CHECK_FINE);
     U = ids.size;
   }
   // Rows grouped by unit a run at a time (a user's month, a session: events are stored by month, then user, then
@@ -53,40 +46,12 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   // practice: one session across a month's end is enough to need the general placement.
   const { start: unitStart, order: source, kept } = await groupRuns(unit, U, pause, mem);
   mem.give(unit);
-  const resorted: number[] = []; // units put in key order here
   // Step rank: the first step the row matches (its lowest step bit), OTHER_RANK for none.
   const rank = mem.take(Uint8Array, n, false); // every row's rank is set below
-  for (let i = 0; i < n; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    rank[i] = steps0[i] ? 32 - Math.clz32(steps0[i] & -steps0[i]) : OTHER_RANK;
-  }
-  const tie = rid0 ?? null;
-  const cmp = (a: number, b: number) => t0[a] - t0[b] || rank[a] - rank[b] || (tie ? tie[a] - tie[b] : a - b);
-  // Per-unit loops check for a pause every CHECK rows, not units (at 10M events a unit has ~12 rows).
-  let nextCheck = CHECK;
-  for (let u = 0; u < U; u++) {
-    if (unitStart[u] >= nextCheck) {
-      nextCheck = unitStart[u] + CHECK;
-      await pause();
-    }
-    const lo = unitStart[u];
-    const hi = unitStart[u + 1];
-    let sorted = true;
-    for (let i = lo + 1; i < hi; i++) {
-      const a = source[i - 1];
-      const b = source[i];
-      const d = t0[a] - t0[b] || rank[a] - rank[b] || (tie ? tie[a] - tie[b] : a - b);
-      if (d > 0) {
-        sorted = false;
-        break;
-      }
-    }
-    if (!sorted) {
-      source.set(Array.from(source.subarray(lo, hi)).sort(cmp), lo);
-      resorted.push(u);
-    }
-  }
-  await pause();
+  await inSlices(n, pause, (lo, hi) => ranks(steps0, rank, lo, hi));
+  const keyed: Keyed = { t: t0, rank, tie: rid0 };
+  const resorted: number[] = []; // units put in key order here
+  await inGroupSlices(unitStart, U, pause, (u0, u1) => sortUnits(keyed, unitStart, source, resorted, u0, u1));
   // The columns in pass order. Grouped already: the statement's own arrays (read only) — copied, then patched where
   // a unit was re-sorted (rows of one instant stored in another order than the key's), when any was. Else gathered.
   // (A step mask read as DOUBLE — the statement in some tests — is converted; an INTEGER one is read as unsigned.)
@@ -97,74 +62,133 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
   const stepMask = !kept ? mem.take(Uint32Array, n, false) : patch ? u32(steps0.slice()) : u32(steps0);
   const excl = excl0 ? (!kept ? mem.take(Uint32Array, n, false) : patch ? u32(excl0.slice()) : u32(excl0)) : null;
   const keyEq = mem.take(Uint8Array, n);
-  const gather = (lo: number, hi: number) => {
-    for (let i = lo; i < hi; i++) {
-      const r = source[i];
-      t[i] = t0[r];
-      stepMask[i] = steps0[r];
-      if (excl) excl[i] = excl0![r];
-    }
-  };
+  const cols: Gathered = { source, t0, steps0, excl0, t, stepMask, excl };
   if (kept) {
     let since = 0;
     for (const u of resorted) {
-      gather(unitStart[u], unitStart[u + 1]);
+      gather(cols, unitStart[u], unitStart[u + 1]);
       if ((since += unitStart[u + 1] - unitStart[u]) >= CHECK) {
         since = 0;
         await pause();
       }
     }
   } else {
-    for (let lo = 0; lo < n; lo += CHECK) {
-      await pause();
-      gather(lo, Math.min(n, lo + CHECK));
-    }
+    await inSlices(n, pause, (lo, hi) => gather(cols, lo, hi));
   }
   // Equal keys (no table order in the key): the same instant and rank, in one unit.
-  if (!ridKey) {
-    nextCheck = CHECK;
-    for (let u = 0; u < U; u++) {
-      if (unitStart[u] >= nextCheck) {
-        nextCheck = unitStart[u] + CHECK;
-        await pause();
-      }
-      for (let i = unitStart[u]; i < unitStart[u + 1] - 1; i++) {
-        if (t[i] === t[i + 1] && rank[source[i]] === rank[source[i + 1]]) keyEq[i] = 1;
-      }
-    }
-  }
+  if (!ridKey) await inGroupSlices(unitStart, U, pause, (u0, u1) => equalKeys(t, rank, source, unitStart, keyEq, u0, u1));
   let hold: Int32Array | null = null;
   let holdCodes = 0;
   if (spec.hold) {
     // Held values as dense codes: hash bits through HashBits, text ids through a Map; NULL is -1.
     const h = childOf(table, 'hh');
-    hold = mem.take(Int32Array, n, false); // every row's code is set below
+    const codesOut = mem.take(Int32Array, n, false); // every row's code is set below
+    hold = codesOut;
     if (h.type.typeId === Type.Utf8) {
       const codes = new Map<unknown, number>();
-      for (let i = 0; i < n; i++) {
-        if (i % CHECK === CHECK - 1) await pause();
-        const v = h.get(source[i]);
-        if (v === null) hold[i] = -1;
-        else {
-          let c = codes.get(v);
-          if (c === undefined) codes.set(v, (c = codes.size));
-          hold[i] = c;
-        }
-      }
+      await inSlices(n, pause, (lo, hi) => textHeld(h, codes, source, codesOut, lo, hi));
       holdCodes = codes.size;
     } else {
       const codes = new HashBits(n >> 4, mem);
       const values = await columnArray<Float64Array>(table, 'hh', pause, mem);
       const valid = await validArray(table, 'hh', pause, mem);
-      for (let i = 0; i < n; i++) {
-        if (i % CHECK === CHECK - 1) await pause();
-        const r = source[i];
-        hold[i] = valid[r] ? codes.id(values[r]) : -1;
-      }
+      await inSlices(n, pause, (lo, hi) => hashHeld(codes, values, valid, source, codesOut, lo, hi));
       holdCodes = codes.size;
     }
   }
   return { unitStart, t, keyEq, stepMask, excl, hold, holdCodes, source };
+}
+
+function textIds(hu: Vector, ids: Map<unknown, number>, unit: Int32Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) {
+    const key = hu.get(i);
+    let c = ids.get(key);
+    if (c === undefined) ids.set(key, (c = ids.size));
+    unit[i] = c;
+  }
+}
+
+function hashIds(ids: HashBits, keys: Float64Array, unit: Int32Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) unit[i] = ids.id(keys[i]);
+}
+
+function ranks(steps: Int32Array, rank: Uint8Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) rank[i] = steps[i] ? 32 - Math.clz32(steps[i] & -steps[i]) : OTHER_RANK;
+}
+
+/** What orders a unit's rows: time, then step rank, then table order (rowid, where the key has it) or row order. */
+interface Keyed {
+  t: Float64Array;
+  rank: Uint8Array;
+  tie: Int32Array | null;
+}
+
+/** Units u0..u1-1 put in key order (each only checked when in order already, as it mostly is); re-sorted ones listed. */
+function sortUnits(k: Keyed, unitStart: Int32Array, source: Int32Array, resorted: number[], u0: number, u1: number): void {
+  const { t, rank, tie } = k;
+  for (let u = u0; u < u1; u++) {
+    const lo = unitStart[u];
+    const hi = unitStart[u + 1];
+    for (let i = lo + 1; i < hi; i++) {
+      const a = source[i - 1];
+      const b = source[i];
+      const d = t[a] - t[b] || rank[a] - rank[b] || (tie ? tie[a] - tie[b] : a - b);
+      if (d > 0) {
+        const cmp = (x: number, y: number) => t[x] - t[y] || rank[x] - rank[y] || (tie ? tie[x] - tie[y] : x - y);
+        source.set(Array.from(source.subarray(lo, hi)).sort(cmp), lo);
+        resorted.push(u);
+        break;
+      }
+    }
+  }
+}
+
+/** The statement's columns (…0) and the pass's, in the order `source` gives. */
+interface Gathered {
+  source: Int32Array;
+  t0: Float64Array;
+  steps0: Int32Array;
+  excl0: Int32Array | null;
+  t: Float64Array;
+  stepMask: Uint32Array;
+  excl: Uint32Array | null;
+}
+
+function gather(c: Gathered, lo: number, hi: number): void {
+  const { source, t0, steps0, excl0, t, stepMask, excl } = c;
+  for (let i = lo; i < hi; i++) {
+    const r = source[i];
+    t[i] = t0[r];
+    stepMask[i] = steps0[r];
+    if (excl) excl[i] = excl0![r];
+  }
+}
+
+function equalKeys(t: Float64Array, rank: Uint8Array, source: Int32Array, unitStart: Int32Array, keyEq: Uint8Array, u0: number, u1: number): void {
+  for (let u = u0; u < u1; u++) {
+    for (let i = unitStart[u]; i < unitStart[u + 1] - 1; i++) {
+      if (t[i] === t[i + 1] && rank[source[i]] === rank[source[i + 1]]) keyEq[i] = 1;
+    }
+  }
+}
+
+function textHeld(h: Vector, codes: Map<unknown, number>, source: Int32Array, hold: Int32Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) {
+    const v = h.get(source[i]);
+    if (v === null) hold[i] = -1;
+    else {
+      let c = codes.get(v);
+      if (c === undefined) codes.set(v, (c = codes.size));
+      hold[i] = c;
+    }
+  }
+}
+
+function hashHeld(codes: HashBits, values: Float64Array, valid: Uint8Array, source: Int32Array, hold: Int32Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) {
+    const r = source[i];
+    hold[i] = valid[r] ? codes.id(values[r]) : -1;
+  }
 }
 
 /** Run the pass over the units of `rows` in slices of about `sliceRows` rows, pausing between them. */

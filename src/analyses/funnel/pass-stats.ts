@@ -7,7 +7,7 @@
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
 import type { Table } from 'apache-arrow';
 import { passRows, passSpec, slicedPass } from './pass-rows.ts';
-import { byteOrder, CHECK, childOf, noPause, Scratch, sharedPool, textCodesAt, type BufferPool, type Pause } from '../pass-kit.ts';
+import { byteOrder, childOf, inSlices, noPause, Scratch, sharedPool, textCodesAt, type BufferPool, type Pause } from '../pass-kit.ts';
 import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
 import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
 import { decodeFunnel, decodeFunnelRows, type FunnelResult, type FunnelRow } from './decode.ts';
@@ -39,20 +39,21 @@ async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scr
   const W = windowMinutes(spec.window);
   const res = await slicedPass(passSpec(spec, W === null ? null : W * 60_000_000), rowsIn, pause, undefined, mem);
   const t = rowsIn.t;
-  const units: number[] = [];
-  for (let u = 0; u < res.depth.length; u++) {
-    if (u % CHECK === CHECK - 1) await pause();
-    if (res.depth[u] > 0) units.push(u);
-  }
-  await pause();
+  // (Every loop below is a small synchronous function run a slice at a time: inSlices says why.)
+  const counted = { n: 0 };
+  const all = mem.take(Int32Array, res.depth.length, false); // the first counted.n are written below
+  await inSlices(res.depth.length, pause, (lo, hi) => countedUnits(res.depth, all, counted, lo, hi));
+  const units = all.subarray(0, counted.n);
 
   // Breakdown group of each counted unit (an index into `groups`): its anchor's value, kept when among the top N
   // (or missing), else Other. Without a breakdown every unit is in group 0 (no value).
   const groups: { g: string | null; o: boolean }[] = [{ g: null, o: false }];
-  const gi = new Int32Array(units.length);
+  const gi = mem.take(Int32Array, units.length);
   const b = spec.breakdown;
   if (b?.kind === 'field') {
-    const { codes, names } = textCodesAt(childOf(table, 'g'), Int32Array.from(units, (u) => rowsIn.source[res.anchor[u]]));
+    const at = mem.take(Int32Array, units.length, false);
+    anchorRows(units, res.anchor, rowsIn.source, at);
+    const { codes, names } = textCodesAt(childOf(table, 'g'), at);
     const sizes = new Float64Array(names.length);
     for (const c of codes) if (c >= 0) sizes[c]++;
     const index = new Int32Array(names.length).fill(-1);
@@ -63,26 +64,19 @@ async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scr
     }
     const OTHER = groups.length;
     groups.push({ g: null, o: true });
-    codes.forEach((c, i) => {
-      gi[i] = c < 0 ? 0 : index[c] >= 0 ? index[c] : OTHER;
-    });
+    groupOf(codes, index, OTHER, gi);
   }
 
   const G = groups.length;
   const B = TIME_EDGES_MIN.length + 1;
   // depth: units per group and depth; gaps per group and transition, and per transition over all groups; hist: per
   // transition and bucket; trend: per group and depth, units per period.
-  const depthCount = new Float64Array(G * (n + 1));
   // The gaps go into pooled arrays, one per (group, transition) and one per transition over all groups (the same
   // array when there is one group: the same values), each sized by a count first and taken with a turn for the
   // page between: growing JS arrays by push (to ~0.5M values each on the 10M shop) made slices of this loop 50-90
   // ms (fresh memory at every growth), and one array for all of them a 100 ms task to allocate, measured.
   const size = new Int32Array(G * n);
-  for (let i = 0; i < units.length; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    const d = res.depth[units[i]];
-    for (let k = 1; k < d; k++) size[gi[i] * n + k]++;
-  }
+  await inSlices(units.length, pause, (lo, hi) => gapCounts(units, res.depth, gi, n, size, lo, hi));
   const take = async (len: number) => {
     await pause();
     return mem.take(Float64Array, Math.max(1, len), false);
@@ -95,43 +89,13 @@ async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scr
     for (let g = 0; g < G; g++) len += size[g * n + k];
     allGaps.push(G === 1 ? gaps[k] : await take(len));
   }
-  const gapsLen = new Int32Array(G * n);
-  const allLen = new Int32Array(n);
-  const hist = new Float64Array(n * B);
-  const trend: Map<number, number>[] = Array.from({ length: G * (n + 1) }, () => new Map());
-  const stepRow = res.stepRow;
-  // Trend periods as day numbers (small integers: cheap Map keys); units come roughly in time order, so the last
-  // day's period is kept.
-  let lastDay = NaN;
-  let lastPeriod = 0;
-  const period = (us: number) => {
-    const day = Math.floor(us / 1000 / DAY);
-    if (day !== lastDay) {
-      lastDay = day;
-      lastPeriod = truncDay(day, spec.trend);
-    }
-    return lastPeriod;
+  const tally: Tally = {
+    n, G, B, t, depth: res.depth, anchor: res.anchor, stepRow: res.stepRow, gi, trendPeriod: spec.trend,
+    depthCount: new Float64Array(G * (n + 1)), gaps, allGaps, gapsLen: new Int32Array(G * n), allLen: new Int32Array(n),
+    hist: new Float64Array(n * B), trend: Array.from({ length: G * (n + 1) }, () => new Map()), lastDay: NaN, lastPeriod: 0,
   };
-  for (let i = 0; i < units.length; i++) {
-    if (i % CHECK === CHECK - 1) await pause();
-    const u = units[i];
-    const d = res.depth[u];
-    const g = gi[i];
-    depthCount[g * (n + 1) + d]++;
-    for (let k = 1; k < d; k++) {
-      const c = stepRow[u * n + k];
-      if (c < 0) continue;
-      const ms = epochMs(t[c]) - epochMs(t[stepRow[u * n + k - 1]]);
-      gaps[g * n + k][gapsLen[g * n + k]++] = ms;
-      if (G > 1) allGaps[k][allLen[k]++] = ms;
-      let bucket = 0;
-      for (const m of TIME_EDGES_MIN) if (ms >= m * 60_000) bucket++;
-      hist[k * B + bucket]++;
-    }
-    const p = period(t[res.anchor[u]]);
-    const m = trend[g * (n + 1) + d];
-    m.set(p, (m.get(p) ?? 0) + 1);
-  }
+  await inSlices(units.length, pause, (lo, hi) => tallyUnits(tally, units, lo, hi));
+  const { depthCount, gapsLen, allLen, hist, trend } = tally;
   const rows: FunnelRow[] = [];
   // With one group its figures are the totals' too (the same gaps): worked out once.
   const once: { x: number; v: number }[] = [];
@@ -165,6 +129,85 @@ async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scr
     for (let bk = 0; bk < B; bk++) if (hist[k * B + bk] > 0) rows.push({ part: 'hist', grp: null, other: false, tot: true, k, x: bk, n: hist[k * B + bk], v: null });
   }
   return rows;
+}
+
+/** Units lo..hi-1 with a depth (a step-1 row) appended to `out` (counted.n so far). */
+function countedUnits(depth: Uint8Array, out: Int32Array, counted: { n: number }, lo: number, hi: number): void {
+  let k = counted.n;
+  for (let u = lo; u < hi; u++) if (depth[u] > 0) out[k++] = u;
+  counted.n = k;
+}
+
+/** Per counted unit, the statement's row of its best attempt's anchor. */
+function anchorRows(units: Int32Array, anchor: Int32Array, source: Int32Array, out: Int32Array): void {
+  for (let i = 0; i < units.length; i++) out[i] = source[anchor[units[i]]];
+}
+
+/** Per counted unit, its group: (missing) is 0, a top value its index, else Other. */
+function groupOf(codes: Int32Array, index: Int32Array, other: number, out: Int32Array): void {
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i];
+    out[i] = c < 0 ? 0 : index[c] >= 0 ? index[c] : other;
+  }
+}
+
+/** Gaps per (group, transition) among units lo..hi-1. */
+function gapCounts(units: Int32Array, depth: Uint8Array, gi: Int32Array, n: number, size: Int32Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) {
+    const d = depth[units[i]];
+    for (let k = 1; k < d; k++) size[gi[i] * n + k]++;
+  }
+}
+
+/** What tallyUnits counts into. */
+interface Tally {
+  n: number;
+  G: number;
+  B: number;
+  t: Float64Array;
+  depth: Uint8Array;
+  anchor: Int32Array;
+  stepRow: Int32Array;
+  gi: Int32Array;
+  trendPeriod: TrendPeriod;
+  depthCount: Float64Array;
+  gaps: Float64Array[];
+  allGaps: Float64Array[];
+  gapsLen: Int32Array;
+  allLen: Int32Array;
+  hist: Float64Array;
+  trend: Map<number, number>[];
+  /** The last entry day seen and its period (units come roughly in time order: most share the last one's). */
+  lastDay: number;
+  lastPeriod: number;
+}
+
+/** Counted units lo..hi-1 into the depths, gaps, histograms and trend (periods as day numbers: cheap Map keys). */
+function tallyUnits(x: Tally, units: Int32Array, lo: number, hi: number): void {
+  const { n, G, B, t, depth, anchor, stepRow, gi, depthCount, gaps, allGaps, gapsLen, allLen, hist, trend } = x;
+  for (let i = lo; i < hi; i++) {
+    const u = units[i];
+    const d = depth[u];
+    const g = gi[i];
+    depthCount[g * (n + 1) + d]++;
+    for (let k = 1; k < d; k++) {
+      const c = stepRow[u * n + k];
+      if (c < 0) continue;
+      const ms = epochMs(t[c]) - epochMs(t[stepRow[u * n + k - 1]]);
+      gaps[g * n + k][gapsLen[g * n + k]++] = ms;
+      if (G > 1) allGaps[k][allLen[k]++] = ms;
+      let bucket = 0;
+      for (let e = 0; e < TIME_EDGES_MIN.length; e++) if (ms >= TIME_EDGES_MIN[e] * 60_000) bucket++;
+      hist[k * B + bucket]++;
+    }
+    const day = Math.floor(t[anchor[u]] / 1000 / DAY);
+    if (day !== x.lastDay) {
+      x.lastDay = day;
+      x.lastPeriod = truncDay(day, x.trendPeriod);
+    }
+    const m = trend[g * (n + 1) + d];
+    m.set(x.lastPeriod, (m.get(x.lastPeriod) ?? 0) + 1);
+  }
 }
 
 /** What Show SQL says above the statement that selected the pass's rows: what the pass then does with them. */

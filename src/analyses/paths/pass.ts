@@ -7,7 +7,7 @@ import type { Table } from 'apache-arrow';
 import { commentText, raw, sql, type Sql } from '../../sql/quote.ts';
 import type { Field } from '../fields.ts';
 import { membersSql } from '../filter/members.ts';
-import { byteOrder, CHECK, CHECK_FINE, childOf, columnArray, groupItems, groupRuns, HashBits, noPause, Scratch, sharedPool, validArray, type BufferPool, type Pause } from '../pass-kit.ts';
+import { byteOrder, CHECK, CHECK_FINE, childOf, columnArray, groupItems, groupRuns, HashBits, inGroupSlices, inSlices, noPause, Scratch, sharedPool, validArray, type BufferPool, type Pause } from '../pass-kit.ts';
 import { toIo, type Io } from '../../db/coordinator.ts';
 import { decodePathsSankey, decodePathsTop, nodeId, type PathRow, type PathsSankey, type PathsTop, type SankeyLink, type SankeyNode } from './decode.ts';
 import { pathsSankeySql, pathsTopSql, TOP_PATHS } from './sql.ts';
@@ -131,45 +131,19 @@ async function sessionsOf(table: Table, types: PathTypes, pause: Pause, mem: Scr
   const sess = mem.take(Int32Array, n, false);
   const sessions = new HashBits(n >> 2, mem); // sessions have 4+ events on average in a shop; more just grows the table
   const users = new HashBits(n >> 4, mem);
-  let userOf = mem.take(Int32Array, 1 << 12, false);
-  let S = 0;
-  for (let i = 0; i < n; i++) {
-    if (i % CHECK_FINE === CHECK_FINE - 1) await pause(); // the sessions' table's pages are first touched here
-    let k = 0;
-    if (T <= 16) {
-      const c = c0[i];
-      while (k < T && few[k] !== c) k++;
-      if (k === T) return null;
-    } else if ((k = typeIds.find(c0[i])) < 0) return null;
-    code[i] = k;
-    const s = sessions.id(hs[i]);
-    if (s === S) {
-      if (S === userOf.length) {
-        const grown = mem.take(Int32Array, S * 2, false);
-        grown.set(userOf);
-        mem.give(userOf);
-        userOf = grown;
-      }
-      userOf[S++] = users.id(hu[i]);
-    }
-    sess[i] = s;
-  }
+  const st: Sessioned = { T, few, typeIds, c0, hs, hu, code, sess, sessions, users, userOf: mem.take(Int32Array, 1 << 12, false), S: 0, mem };
+  // (Every loop below is a small synchronous function run a slice at a time: inSlices, pass-kit.ts, says why.)
+  // Finer slices here: the sessions' table's pages are first touched in this loop.
+  let known = true;
+  await inSlices(n, pause, (lo, hi) => void (known &&= sessionRows(st, lo, hi)), CHECK_FINE);
+  if (!known) return null;
+  const { S, userOf } = st;
 
   // Rows grouped by session (runs placed as blocks; nothing moves when every session is one run), then each session
   // in (time, table order).
   const { start, order, kept } = await groupRuns(sess, S, pause, mem);
   const resorted: number[] = [];
-  const cmp = (a: number, b: number) => (t[a] < t[b] ? -1 : t[a] > t[b] ? 1 : rid[a] - rid[b]);
-  for (let s = 0; s < S; s++) {
-    if (s % CHECK === CHECK - 1) await pause();
-    for (let j = start[s] + 1; j < start[s + 1]; j++) {
-      if (cmp(order[j - 1], order[j]) > 0) {
-        order.set(Array.from(order.subarray(start[s], start[s + 1])).sort(cmp), start[s]);
-        resorted.push(s);
-        break;
-      }
-    }
-  }
+  await inGroupSlices(start, S, pause, (s0, s1) => sortSessions(t, rid, start, order, resorted, s0, s1));
   // The codes in session order: grouped already, the rows' own codes (copied and patched where a session was
   // re-sorted, when any was); else gathered.
   const codes = !kept ? (T < 256 ? mem.take(Uint8Array, n, false) : mem.take(Int32Array, n, false)) : resorted.length ? code.slice() : code;
@@ -183,16 +157,76 @@ async function sessionsOf(table: Table, types: PathTypes, pause: Pause, mem: Scr
       }
     }
   } else {
-    for (let j = 0; j < n; j++) {
-      if (j % CHECK === CHECK - 1) await pause();
-      codes[j] = code[order[j]];
-    }
+    await inSlices(n, pause, (lo, hi) => gatherCodes(code, order, codes, lo, hi));
   }
 
   // Sessions by user (the same counting sort).
   const sessionUser = userOf.slice(0, S);
   const { order: byUser } = await groupItems(sessionUser, users.size, pause, mem);
   return { types, codes, start, userOf: sessionUser, byUser };
+}
+
+/** What sessionRows reads and fills: each row's type code and session, each session's user. */
+interface Sessioned {
+  T: number;
+  few: Uint32Array;
+  typeIds: HashBits;
+  c0: Uint32Array;
+  hs: Float64Array;
+  hu: Float64Array;
+  code: Uint8Array | Int32Array;
+  sess: Int32Array;
+  sessions: HashBits;
+  users: HashBits;
+  userOf: Int32Array;
+  S: number;
+  mem: Scratch;
+}
+
+/** Rows lo..hi-1: their type codes and sessions (new sessions get their user); false if a row's type is unknown. */
+function sessionRows(x: Sessioned, lo: number, hi: number): boolean {
+  const { T, few, typeIds, c0, hs, hu, code, sess, sessions, users } = x;
+  for (let i = lo; i < hi; i++) {
+    let k = 0;
+    if (T <= 16) {
+      const c = c0[i];
+      while (k < T && few[k] !== c) k++;
+      if (k === T) return false;
+    } else if ((k = typeIds.find(c0[i])) < 0) return false;
+    code[i] = k;
+    const s = sessions.id(hs[i]);
+    if (s === x.S) {
+      if (x.S === x.userOf.length) {
+        const grown = x.mem.take(Int32Array, x.S * 2, false);
+        grown.set(x.userOf);
+        x.mem.give(x.userOf);
+        x.userOf = grown;
+      }
+      x.userOf[x.S++] = users.id(hu[i]);
+    }
+    sess[i] = s;
+  }
+  return true;
+}
+
+/** Sessions s0..s1-1 put in (time, table order): each only checked when in order already; re-sorted ones listed. */
+function sortSessions(t: Float64Array, rid: Int32Array, start: Int32Array, order: Int32Array, resorted: number[], s0: number, s1: number): void {
+  for (let s = s0; s < s1; s++) {
+    for (let j = start[s] + 1; j < start[s + 1]; j++) {
+      const a = order[j - 1];
+      const b = order[j];
+      if (t[a] > t[b] || (t[a] === t[b] && rid[a] > rid[b])) {
+        const cmp = (x: number, y: number) => (t[x] < t[y] ? -1 : t[x] > t[y] ? 1 : rid[x] - rid[y]);
+        order.set(Array.from(order.subarray(start[s], start[s + 1])).sort(cmp), start[s]);
+        resorted.push(s);
+        break;
+      }
+    }
+  }
+}
+
+function gatherCodes(code: Uint8Array | Int32Array, order: Int32Array, codes: Uint8Array | Int32Array, lo: number, hi: number): void {
+  for (let j = lo; j < hi; j++) codes[j] = code[order[j]];
 }
 
 /** Both journeys results from pathsEventsSql's rows (pathSessions, then pathsOfSessions); null as pathSessions. */
@@ -224,87 +258,20 @@ async function countPaths(ss: PathSessions, spec: PathsSpec, limit: number, paus
   const anchor = types.names.indexOf(spec.eventType); // -1: no session has it
 
   // Each session's path: K type codes, -1 where it has no step (after a short "start" path, before a short "end").
-  const path = mem.take(Int32Array, S * K, false).fill(-1);
+  // (Every loop below is a small synchronous function run a slice at a time: inSlices, pass-kit.ts, says why.)
+  const path = mem.take(Int32Array, S * K, false); // each slice fills its sessions' part with -1 first
   const has = mem.take(Uint8Array, S);
-  const ring = new Int32Array(K);
-  if (anchor >= 0) {
-    for (let s = 0; s < S; s++) {
-      if (s % CHECK === CHECK - 1) await pause();
-      let found = false;
-      let len = 0; // steps written ("start") or kept events seen ("end")
-      for (let j = start[s]; j < start[s + 1]; j++) {
-        const x = code[j];
-        if (spec.collapse && j > start[s] && x === code[j - 1]) continue;
-        if (spec.anchor === 'start') {
-          if (!found && x === anchor) found = true;
-          if (found) {
-            path[s * K + len++] = x;
-            if (len === K) break;
-          }
-        } else {
-          ring[len++ % K] = x;
-          if (x === anchor) {
-            found = true;
-            const m = Math.min(len, K);
-            for (let q = 0; q < m; q++) path[s * K + K - m + q] = ring[(len - m + q) % K];
-            break;
-          }
-        }
-      }
-      if (found) has[s] = 1;
-    }
-  }
-  await pause();
+  const walk: Walk = { code, start, K, anchor, collapse: spec.collapse, fromStart: spec.anchor === 'start', path, has, ring: new Int32Array(K) };
+  await inSlices(S, pause, (s0, s1) => walkSessions(walk, s0, s1));
 
   // Whole paths: keyed by their codes as a number when it fits in 2^53, else as text.
   const numeric = (T + 1) ** K <= Number.MAX_SAFE_INTEGER;
-  const pathIds = new Map<number | string, number>();
-  const pSessions: number[] = [];
-  const pUsers: number[] = [];
-  const pLast: number[] = [];
-  const pRep: number[] = [];
-  let totalSessions = 0;
-  let totalUsers = 0;
-  let lastUser = -1;
-  // Sankey: distinct users per step and type.
-  const typed = new Float64Array(K * T);
-  const typedLast = new Int32Array(K * T).fill(-1);
-  for (let q = 0; q < S; q++) {
-    if (q % CHECK === CHECK - 1) await pause();
-    const s = byUser[q];
-    if (!has[s]) continue;
-    const u = userOf[s];
-    let key: number | string = 0;
-    if (numeric) for (let p = 0; p < K; p++) key = (key as number) * (T + 1) + path[s * K + p] + 1;
-    else key = String.fromCharCode(...Array.from(path.subarray(s * K, s * K + K), (x) => x + 1));
-    let id = pathIds.get(key);
-    if (id === undefined) {
-      pathIds.set(key, (id = pSessions.length));
-      pSessions.push(0);
-      pUsers.push(0);
-      pLast.push(-1);
-      pRep.push(s);
-    }
-    pSessions[id]++;
-    if (pLast[id] !== u) {
-      pLast[id] = u;
-      pUsers[id]++;
-    }
-    totalSessions++;
-    if (lastUser !== u) {
-      lastUser = u;
-      totalUsers++;
-    }
-    for (let p = 0; p < K; p++) {
-      const x = path[s * K + p];
-      if (x < 0) continue;
-      const cell = p * T + x;
-      if (typedLast[cell] !== u) {
-        typedLast[cell] = u;
-        typed[cell]++;
-      }
-    }
-  }
+  const c: PathCount = {
+    K, T, numeric, path, has, userOf, byUser, pathIds: new Map(), pSessions: [], pUsers: [], pLast: [], pRep: [],
+    totalSessions: 0, totalUsers: 0, lastUser: -1, typed: new Float64Array(K * T), typedLast: new Int32Array(K * T).fill(-1),
+  };
+  await inSlices(S, pause, (q0, q1) => countSessions(c, q0, q1));
+  const { pSessions, pUsers, pRep, totalSessions, totalUsers, typed } = c;
 
   // The top paths: users, then sessions (both descending), then the steps in text order with a missing step first.
   const steps = (id: number) => path.subarray(pRep[id] * K, pRep[id] * K + K);
@@ -343,8 +310,160 @@ async function countPaths(ss: PathSessions, spec: PathsSpec, limit: number, paus
   const nodeLast = new Int32Array(K * W).fill(-1);
   const linkUsers = new Float64Array(K * W * W);
   const linkLast = new Int32Array(K * W * W).fill(-1);
-  for (let q = 0; q < S; q++) {
-    if (q % CHECK === CHECK - 1) await pause();
+  const sk: SankeyCount = { K, T, W, path, has, userOf, byUser, slot, nodeUsers, nodeLast, linkUsers, linkLast };
+  await inSlices(S, pause, (q0, q1) => sankeySessions(sk, q0, q1));
+  // Nodes, then links; each by step, users (descending), then names in text order with "Other" last.
+  const type = (p: number, b: number) => {
+    const x = names[p][b];
+    return x === null || x === undefined ? null : types.names[x];
+  };
+  const rank = (p: number, b: number) => names[p][b] ?? T; // text order, "Other" last
+  const nodes: SankeyNode[] = [];
+  const links: SankeyLink[] = [];
+  for (let p = 0; p < K; p++) {
+    const bs = Array.from({ length: W }, (_, b) => b).filter((b) => nodeUsers[p * W + b] > 0);
+    bs.sort((a, b) => nodeUsers[p * W + b] - nodeUsers[p * W + a] || rank(p, a) - rank(p, b));
+    for (const b of bs) nodes.push({ id: nodeId(p + 1, type(p, b)), step: p + 1, type: type(p, b), users: nodeUsers[p * W + b] });
+  }
+  for (let p = 0; p < K - 1; p++) {
+    const here: [number, number, number][] = [];
+    for (let a = 0; a < W; a++) {
+      for (let b = 0; b < W; b++) {
+        const v = linkUsers[(p * W + a) * W + b];
+        if (v > 0) here.push([a, b, v]);
+      }
+    }
+    here.sort((x, y) => y[2] - x[2] || rank(p, x[0]) - rank(p, y[0]) || rank(p + 1, x[1]) - rank(p + 1, y[1]));
+    for (const [a, b, v] of here) links.push({ source: nodeId(p + 1, type(p, a)), target: nodeId(p + 2, type(p + 1, b)), users: v });
+  }
+  return { top, sankey: { nodes, links } };
+}
+
+/** What walkSessions reads and writes: each session's path (K codes, -1 for no step) and whether it has one. */
+interface Walk {
+  code: Uint8Array | Int32Array;
+  start: Int32Array;
+  K: number;
+  anchor: number;
+  collapse: boolean;
+  fromStart: boolean;
+  path: Int32Array;
+  has: Uint8Array;
+  ring: Int32Array;
+}
+
+/** Sessions s0..s1-1 walked once: repeats collapsed, the first anchor event, the K steps from or to it. */
+function walkSessions(w: Walk, s0: number, s1: number): void {
+  const { code, start, K, anchor, collapse, fromStart, path, has, ring } = w;
+  path.fill(-1, s0 * K, s1 * K);
+  if (anchor < 0) return;
+  for (let s = s0; s < s1; s++) {
+    let found = false;
+    let len = 0; // steps written ("start") or kept events seen ("end")
+    for (let j = start[s]; j < start[s + 1]; j++) {
+      const x = code[j];
+      if (collapse && j > start[s] && x === code[j - 1]) continue;
+      if (fromStart) {
+        if (!found && x === anchor) found = true;
+        if (found) {
+          path[s * K + len++] = x;
+          if (len === K) break;
+        }
+      } else {
+        ring[len++ % K] = x;
+        if (x === anchor) {
+          found = true;
+          const m = Math.min(len, K);
+          for (let q = 0; q < m; q++) path[s * K + K - m + q] = ring[(len - m + q) % K];
+          break;
+        }
+      }
+    }
+    if (found) has[s] = 1;
+  }
+}
+
+/** What countSessions counts into: the whole paths (sessions, distinct users, a session showing each) and per step and type the distinct users. */
+interface PathCount {
+  K: number;
+  T: number;
+  numeric: boolean;
+  path: Int32Array;
+  has: Uint8Array;
+  userOf: Int32Array;
+  byUser: Int32Array;
+  pathIds: Map<number | string, number>;
+  pSessions: number[];
+  pUsers: number[];
+  pLast: number[];
+  pRep: number[];
+  totalSessions: number;
+  totalUsers: number;
+  lastUser: number;
+  typed: Float64Array;
+  typedLast: Int32Array;
+}
+
+/** Sessions byUser[q0..q1-1] (in user order: a user's sessions follow each other) counted. */
+function countSessions(c: PathCount, q0: number, q1: number): void {
+  const { K, T, numeric, path, has, userOf, byUser, pathIds, pSessions, pUsers, pLast, pRep, typed, typedLast } = c;
+  for (let q = q0; q < q1; q++) {
+    const s = byUser[q];
+    if (!has[s]) continue;
+    const u = userOf[s];
+    let key: number | string = 0;
+    if (numeric) for (let p = 0; p < K; p++) key = (key as number) * (T + 1) + path[s * K + p] + 1;
+    else key = String.fromCharCode(...Array.from(path.subarray(s * K, s * K + K), (x) => x + 1));
+    let id = pathIds.get(key);
+    if (id === undefined) {
+      pathIds.set(key, (id = pSessions.length));
+      pSessions.push(0);
+      pUsers.push(0);
+      pLast.push(-1);
+      pRep.push(s);
+    }
+    pSessions[id]++;
+    if (pLast[id] !== u) {
+      pLast[id] = u;
+      pUsers[id]++;
+    }
+    c.totalSessions++;
+    if (c.lastUser !== u) {
+      c.lastUser = u;
+      c.totalUsers++;
+    }
+    for (let p = 0; p < K; p++) {
+      const x = path[s * K + p];
+      if (x < 0) continue;
+      const cell = p * T + x;
+      if (typedLast[cell] !== u) {
+        typedLast[cell] = u;
+        typed[cell]++;
+      }
+    }
+  }
+}
+
+/** What sankeySessions counts into: distinct users per step's node (slot) and per link between two steps' nodes. */
+interface SankeyCount {
+  K: number;
+  T: number;
+  W: number;
+  path: Int32Array;
+  has: Uint8Array;
+  userOf: Int32Array;
+  byUser: Int32Array;
+  slot: Int32Array;
+  nodeUsers: Float64Array;
+  nodeLast: Int32Array;
+  linkUsers: Float64Array;
+  linkLast: Int32Array;
+}
+
+/** Sessions byUser[q0..q1-1] counted into the Sankey's nodes and links. */
+function sankeySessions(k: SankeyCount, q0: number, q1: number): void {
+  const { K, T, W, path, has, userOf, byUser, slot, nodeUsers, nodeLast, linkUsers, linkLast } = k;
+  for (let q = q0; q < q1; q++) {
     const s = byUser[q];
     if (!has[s]) continue;
     const u = userOf[s];
@@ -371,31 +490,6 @@ async function countPaths(ss: PathSessions, spec: PathsSpec, limit: number, paus
       prev = b;
     }
   }
-  // Nodes, then links; each by step, users (descending), then names in text order with "Other" last.
-  const type = (p: number, b: number) => {
-    const x = names[p][b];
-    return x === null || x === undefined ? null : types.names[x];
-  };
-  const rank = (p: number, b: number) => names[p][b] ?? T; // text order, "Other" last
-  const nodes: SankeyNode[] = [];
-  const links: SankeyLink[] = [];
-  for (let p = 0; p < K; p++) {
-    const bs = Array.from({ length: W }, (_, b) => b).filter((b) => nodeUsers[p * W + b] > 0);
-    bs.sort((a, b) => nodeUsers[p * W + b] - nodeUsers[p * W + a] || rank(p, a) - rank(p, b));
-    for (const b of bs) nodes.push({ id: nodeId(p + 1, type(p, b)), step: p + 1, type: type(p, b), users: nodeUsers[p * W + b] });
-  }
-  for (let p = 0; p < K - 1; p++) {
-    const here: [number, number, number][] = [];
-    for (let a = 0; a < W; a++) {
-      for (let b = 0; b < W; b++) {
-        const v = linkUsers[(p * W + a) * W + b];
-        if (v > 0) here.push([a, b, v]);
-      }
-    }
-    here.sort((x, y) => y[2] - x[2] || rank(p, x[0]) - rank(p, y[0]) || rank(p + 1, x[1]) - rank(p + 1, y[1]));
-    for (const [a, b, v] of here) links.push({ source: nodeId(p + 1, type(p, a)), target: nodeId(p + 2, type(p + 1, b)), users: v });
-  }
-  return { top, sankey: { nodes, links } };
 }
 
 /** What Show SQL says above the statement that selected the pass's rows: what the pass then does with them. */
