@@ -5,7 +5,7 @@ import type { Table } from 'apache-arrow';
 import { cohortSql, lifecycleSql, validateCohortSpec } from '../src/analyses/cohort/index.ts';
 import { USER_METRICS_COVER_SQL } from '../src/data/user-metrics.ts';
 import { funnelEventsSql, funnelKeysSql, validateFunnelSpec, type FunnelRow, type FunnelSpec } from '../src/analyses/funnel/index.ts';
-import { pathsEventsSql, pathsKeysSql, validatePathsSpec, type PathsResult, type PathsSpec } from '../src/analyses/paths/index.ts';
+import { pathsEventsSql, pathsKeysSql, pathsStoredSql, validatePathsSpec, type PathsResult, type PathsSpec } from '../src/analyses/paths/index.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import type { Sql } from '../src/sql/quote.ts';
 import type { TimedSql } from './pivots.ts';
@@ -27,8 +27,12 @@ export interface BenchAnalysis {
 /** Run a one-pass funnel (its rows' statement, then the pass where the app runs it), timed there. */
 export type TimedPass = (q: Sql, spec: FunnelSpec) => Promise<{ ms: number; rows: FunnelRow[] }>;
 
-/** Run one-pass journeys: the keys statement (untimed: cached per dataset version), then the rows' statement and the pass, timed. */
-export type TimedPaths = (keys: Sql, q: Sql, spec: PathsSpec) => Promise<{ ms: number; result: PathsResult | null }>;
+/**
+ * Run one-pass journeys: the keys statement (untimed: cached per dataset version), then the rows' statement — `stored`
+ * when the keys say the dataset stores its sessions' paths, else `events`, as the app's pathsRowsSql picks — and the
+ * pass, timed. `stored` in the answer: which one ran.
+ */
+export type TimedPaths = (keys: Sql, qs: { events: Sql; stored: Sql }, spec: PathsSpec) => Promise<{ ms: number; result: PathsResult | null; stored: boolean }>;
 
 /** R1: the default spec: monthly cohorts by first purchase, purchase returns, 12 periods, "on". */
 const R1 = validateCohortSpec({});
@@ -81,8 +85,9 @@ export const BENCH_ANALYSES: readonly BenchAnalysis[] = [
   { name: 'funnel F1: 4 steps (session_start → view → cart → purchase), users, 14-day window, sequential', build: (f) => funnelEventsSql(F1, f), total: 'n', pass: F1 },
   { name: 'funnel F2: view → cart → purchase, sessions, 10 min, same product, by device', build: (f) => funnelEventsSql(F2, f), total: 'n', pass: F2 },
   { name: 'funnel key check for F2 (session and product ids), once per dataset version', build: (f) => funnelKeysSql(F2, f), total: 'ok' },
-  // The Journeys screen's work: every session event as a narrow row, then the one pass giving the top 50 paths and
-  // the Sankey together (the types and key check before it runs once per dataset version: a row of its own).
+  // The Journeys screen's work: every session's stored path as a row (or, for a dataset without them, every session
+  // event as a narrow row: `build`), then the one pass giving the top 50 paths and the Sankey together (the types and
+  // key check before it runs once per dataset version: a row of its own).
   { name: 'journeys J1: top 50 paths and Sankey from session_start, 5 steps, repeats collapsed', build: (f) => pathsEventsSql(J1, f), total: '', paths: J1 },
   { name: 'journeys J2: top 50 paths and Sankey ending at purchase, 5 steps, repeats kept', build: (f) => pathsEventsSql(J2, f), total: '', paths: J2 },
   { name: 'journeys key check (user and session ids) and event types, once per dataset version', build: () => pathsKeysSql(), total: 'ok' },
@@ -120,15 +125,18 @@ async function timeAnalysis(
     const q = c.build(fields);
     if (c.paths) {
       if (!paths) throw new Error('no one-pass journeys runner');
-      await paths(pathsKeysSql(), q, c.paths);
+      const qs = { events: q, stored: pathsStoredSql(c.paths, fields) };
+      await paths(pathsKeysSql(), qs, c.paths);
       const times: number[] = [];
       let last: PathsResult | null = null;
+      let stored = false;
       for (let i = 0; i < runs; i++) {
-        const r = await paths(pathsKeysSql(), q, c.paths);
+        const r = await paths(pathsKeysSql(), qs, c.paths);
         times.push(r.ms);
         last = r.result;
+        stored = r.stored;
       }
-      return { name: c.name, times, rows: last?.top.rows.length ?? 0, fingerprint: pathsFingerprint(q, last) };
+      return { name: c.name, times, rows: last?.top.rows.length ?? 0, fingerprint: pathsFingerprint(stored ? qs.stored : q, last) };
     }
     if (c.pass) {
       if (!pass) throw new Error('no one-pass runner');

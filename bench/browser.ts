@@ -208,19 +208,20 @@ export function pagePass(page: Page): TimedPass {
  * per dataset version), then the rows' statement and the pass in slices (`strataBench.pathsRows`), timed.
  */
 export function pagePaths(page: Page): TimedPaths {
-  return (keys, q, spec) =>
+  return (keys, qs, spec) =>
     page.evaluate(
-      async ({ keys, text, params, spec }) => {
-        type Bench = { pathTypes(t: unknown): unknown; pathsRows(t: unknown, types: unknown, spec: unknown): Promise<PathsResult | null> };
+      async ({ keys, events, stored, spec }) => {
+        type Bench = { pathTypes(t: unknown): { stored?: boolean } | null; pathsRows(t: unknown, types: unknown, spec: unknown): Promise<PathsResult | null> };
         const g = globalThis as unknown as Strata & { strataBench: Bench };
         const types = g.strataBench.pathTypes(await g.strata.db.query(keys, []));
         if (!types) throw new Error('two ids share their hash bits: the app would run the statements');
+        const q = types.stored ? stored : events;
         const t0 = performance.now();
-        const t = await g.strata.db.query(text, params);
+        const t = await g.strata.db.query(q.text, q.params);
         const result = await g.strataBench.pathsRows(t, types, spec);
-        return { ms: performance.now() - t0, result };
+        return { ms: performance.now() - t0, result, stored: types.stored === true };
       },
-      { keys: keys.text, text: q.text, params: [...q.params], spec },
+      { keys: keys.text, events: { text: qs.events.text, params: [...qs.events.params] }, stored: { text: qs.stored.text, params: [...qs.stored.params] }, spec },
     );
 }
 

@@ -84,13 +84,13 @@ export async function benchNative(
         const rows = await funnelRowsByPass(table, spec);
         return { ms: engineMs + performance.now() - t0, rows };
       };
-      const paths: TimedPaths = async (keys, q, spec) => {
+      const paths: TimedPaths = async (keys, qs, spec) => {
         const types = pathTypes(await db.query(keys.text, keys.params));
         if (!types) throw new Error('two ids share their hash bits: the app would run the statements');
-        const { table, engineMs } = await db.queryTimed(scriptSql(q));
+        const { table, engineMs } = await db.queryTimed(scriptSql(types.stored ? qs.stored : qs.events));
         const t0 = performance.now();
         const result = await pathsByPass(table, types, spec);
-        return { ms: engineMs + performance.now() - t0, result };
+        return { ms: engineMs + performance.now() - t0, result, stored: types.stored === true };
       };
       run.analyses = await benchAnalyses(exec, runs, [], pass, paths);
     }

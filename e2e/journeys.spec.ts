@@ -179,10 +179,11 @@ test('the default view (starting at session_start) matches Node; Show SQL and Do
   await expect(page.getByTestId('show-sql')).toHaveText('Hide SQL');
   const sqlBox = page.getByTestId('journeys-sql');
   await expect(sqlBox).toContainText('Computed in one pass');
-  await expect(sqlBox).toContainText("each session's events, put in time order, an event of the same type as the one before it dropped");
+  // (The demo shop stores each session's path with the dataset: the statement reads those, a row per session.)
+  await expect(sqlBox).toContainText("each session's event types, stored in time order with the dataset (session_metrics.path), an event of the same type as the one before it dropped");
   await expect(sqlBox).toContainText('the first session_start event is step 1 and the next 4 events follow');
-  await expect(sqlBox).toContainText('hash(e.user_id, e.session_id)');
-  await expect(sqlBox).toContainText('epoch_us(e.ts)');
+  await expect(sqlBox).toContainText('m.path AS c FROM session_metrics m');
+  await expect(sqlBox).toContainText('hash(m.user_id)');
   await page.getByTestId('show-sql').click();
   await expect(sqlBox).toHaveCount(0);
 

@@ -9,7 +9,7 @@ import { toRows } from '../src/lib/rows.ts';
 import { loadShop } from '../src/data/generator/index.ts';
 import { createDataset, currentDatasetId, deleteDataset, ensureCatalog, listDatasets, renameDataset, useDataset } from '../src/data/datasets.ts';
 import { installDataset } from '../src/data/dataset.ts';
-import { ensureSessionMetrics } from '../src/data/session-metrics.ts';
+import { ensureSessionMetrics, hasSessionPaths } from '../src/data/session-metrics.ts';
 
 const small = { users: 60, days: 20, seed: 3 };
 const other = { users: 90, days: 30, seed: 4 };
@@ -215,6 +215,13 @@ test('ensureSessionMetrics builds the table for a dataset stored without it, onc
     assert.deepEqual(await rows(a.schema), want, 'the same rows as at install');
     assert.deepEqual(await rows(b.schema), bBefore, 'the other dataset is untouched');
     assert.equal(await ensureSessionMetrics(db, a.schema), false, 'nothing to do the second time');
+    // Stored before the table had each session's path (the journeys read the events then): built again, with it.
+    await db.exec(`ALTER TABLE ${a.schema}.session_metrics DROP COLUMN path`);
+    assert.equal(await hasSessionPaths(db), false);
+    assert.equal(await ensureSessionMetrics(db, a.schema), true);
+    assert.equal(await hasSessionPaths(db), true);
+    assert.deepEqual(await rows(a.schema), want, 'the same rows, paths included, as at install');
+    assert.equal(await ensureSessionMetrics(db, a.schema), false);
   } finally {
     await db.close();
   }

@@ -16,9 +16,13 @@ import { QueryCoordinator } from '../src/db/coordinator.ts';
 import { BufferPool, noPause } from '../src/analyses/pass-kit.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import {
-  computePaths, decodePathsSankey, decodePathsTop, pathsByPass, pathsEventsSql, pathsKeysSql, pathsSankeySql, pathsTopSql,
+  computePaths, decodePathsSankey, decodePathsTop, pathsByPass, pathsEventsSql, pathsKeysSql, pathsSankeySql, pathsStoredSql, pathsTopSql,
   pathTypes, validatePathsSpec, type PathsSpec,
 } from '../src/analyses/paths/index.ts';
+import { sessionMetricsSql } from '../src/data/session-metrics.ts';
+
+/** Sessions whose events are not all one user's (the stored-paths statement groups those from the events). */
+const PATHS_MIXED = { text: 'SELECT count(*) FILTER (WHERE NOT one_user)::INTEGER AS n FROM session_metrics', params: [] };
 
 const TYPES = ['session_start', 'product_view', 'add_to_cart', 'purchase', `o'dd"; --`];
 type Ev = [user: string | null, session: string | null, type: string | null, minute: number | null];
@@ -159,6 +163,56 @@ CREATE OR REPLACE TABLE users AS SELECT user_id, CASE WHEN hash(user_id) % 2 = 0
     // The shops are not trivial: many paths, and "Other" nodes in play.
     assert.ok(paths > 300, `${paths} paths`);
     assert.ok(others > 20, `${others} Other nodes`);
+  });
+
+  test('sessions stored with the dataset (session_metrics.path): the pass over them equals the statements', async () => {
+    let mixed = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      await load(shop(seed, 2 + (seed % 9)));
+      // The table as a dataset's install builds it (the columns it reads that these shops lack are NULL).
+      await db.exec(`ALTER TABLE events ADD COLUMN order_id VARCHAR; ALTER TABLE events ADD COLUMN revenue DOUBLE;
+ALTER TABLE events ADD COLUMN source VARCHAR; ALTER TABLE events ADD COLUMN medium VARCHAR;
+${sessionMetricsSql('session_metrics')};`);
+      mixed += Number((await run(PATHS_MIXED)).getChild('n')!.get(0));
+      const types = pathTypes(await run(pathsKeysSql()));
+      assert.ok(types?.stored, `seed ${seed}: the keys statement sees the stored paths`);
+      for (let k = 0; k < 3; k++) {
+        const spec = randomSpec(seed * 100 + k);
+        const limit = 1 + ((seed + k) % 6);
+        const want = await statements(spec, limit);
+        const got = await computePaths(run, spec, fields, undefined, limit);
+        const label = `seed ${seed}, spec ${JSON.stringify(spec)}`;
+        assert.equal(got.onePass, true, label);
+        assert.ok(got.sql[0].text.endsWith(pathsStoredSql(spec, fields).text), `${label}: read the stored paths`);
+        assert.match(got.sql[0].text, /stored in time order with the dataset/);
+        assert.deepEqual({ top: got.top, sankey: got.sankey }, want, label);
+      }
+      await db.exec('DROP TABLE session_metrics');
+    }
+    // Sessions shared by two users (or with events of no user) were in play: the statement's second part.
+    assert.ok(mixed > 20, `${mixed} sessions not one user's`);
+  });
+
+  test('a stored path with a type the keys did not list: no pass over it (the statements answer)', async () => {
+    await load(shop(3, 4));
+    await db.exec(`ALTER TABLE events ADD COLUMN order_id VARCHAR; ALTER TABLE events ADD COLUMN revenue DOUBLE;
+ALTER TABLE events ADD COLUMN source VARCHAR; ALTER TABLE events ADD COLUMN medium VARCHAR;
+${sessionMetricsSql('session_metrics')};`);
+    const spec = validatePathsSpec({ collapse: false });
+    const want = await statements(spec, 50);
+    const types = pathTypes(await run(pathsKeysSql()))!;
+    const rows = await run(pathsStoredSql(spec, fields));
+    assert.ok(rows.numRows > 0);
+    assert.deepEqual(await pathsByPass(rows, types, spec), { top: want.top, sankey: want.sankey });
+    // A type the keys statement did not see (the data changed between the two statements): null, as for the events.
+    assert.equal(await pathsByPass(rows, { ...types, names: types.names.slice(1), hashes: types.hashes.slice(1) }, spec), null);
+    // A users filter nobody passes: no row, empty results.
+    const nobody = validatePathsSpec({ users: { op: 'and', items: [{ field: 'u.country', op: '=', value: 'nowhere' }] } });
+    const none = await computePaths(run, nobody, fields);
+    assert.equal(none.onePass, true);
+    assert.deepEqual({ top: none.top, sankey: none.sankey }, await statements(nobody, 50));
+    assert.equal(none.top.totalSessions, 0);
+    await db.exec('DROP TABLE session_metrics');
   });
 
   test('many event types (looked up by hash, not scanned): the pass equals the statements', async () => {

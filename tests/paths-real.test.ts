@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
-import { computePaths, decodePathsSankey, decodePathsTop, pathsSankeySql, pathsTopSql, validatePathsSpec } from '../src/analyses/paths/index.ts';
+import {
+  computePaths, decodePathsSankey, decodePathsTop, pathsByPass, pathsEventsSql, pathsKeysSql, pathsSankeySql, pathsTopSql, pathTypes, validatePathsSpec,
+} from '../src/analyses/paths/index.ts';
 import { importFiles } from './fixtures/import/support.ts';
 import { records } from './fixtures/csv.ts';
 import { refSankey, refTopPaths, type PathEvent, type RefPathsSpec } from './fixtures/paths-reference.ts';
@@ -61,7 +63,14 @@ describe('journeys on real data: REES46 events', () => {
     // What the screens run: the one pass over the selected rows.
     const shown = await computePaths((q) => db.query(q.text, q.params), s, fields);
     assert.equal(shown.onePass, true);
-    for (const [how, { top: got, sankey }] of [['statements', statements], ['one pass', shown]] as const) {
+    // The import stored each session's path with the dataset: the pass read those, one row per session.
+    assert.match(shown.sql[0].text, /FROM session_metrics m/);
+    // And the pass over the events themselves (a dataset stored before session paths existed) gives the same.
+    const types = pathTypes(await db.query(pathsKeysSql().text));
+    assert.ok(types?.stored);
+    const q = pathsEventsSql(s, fields);
+    const fromEvents = (await pathsByPass(await db.query(q.text, q.params), { ...types, stored: false }, s))!;
+    for (const [how, { top: got, sankey }] of [['statements', statements], ['one pass', shown], ['one pass over the events', fromEvents]] as const) {
       assert.deepEqual([got.totalUsers, got.totalSessions, got.totalPaths], [want.totalUsers, want.totalSessions, want.totalPaths], how);
       assert.deepEqual(got.rows.map((r) => [r.steps, r.users, r.sessions]), want.rows.map((r) => [r.steps, r.users, r.sessions]), how);
       got.rows.forEach((r, i) => assert.ok(Math.abs(r.share - want.rows[i].share) < 1e-12, `${how}: share of path ${i}`));

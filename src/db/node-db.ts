@@ -16,7 +16,9 @@ import {
 } from '@duckdb/node-api';
 import {
   Bool,
+  Field,
   Float64,
+  List,
   TimestampMillisecond,
   Type,
   Utf8,
@@ -154,7 +156,17 @@ function toDuck(v: unknown, kind: DuckDBTypeId): DuckDBValue {
   }
 }
 
+/** Integer types: a list of them arrives as an Arrow list of numbers (the page's engine sends such lists as lists too). */
+const INTEGER_IDS: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT,
+]);
+
 function toVector(values: unknown[], type: DuckDBType): Vector {
+  if (type.typeId === DuckDBTypeId.LIST && INTEGER_IDS.has((type as unknown as { valueType: DuckDBType }).valueType.typeId)) {
+    const lists = values.map((v) => (v === null ? null : (v as unknown[]).map((x) => (x === null ? null : Number(x)))));
+    return vectorFromArray(lists, new List(new Field('item', new Float64(), true)));
+  }
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
       return vectorFromArray(values.map((v) => (v === null ? null : Boolean(v))), new Bool());

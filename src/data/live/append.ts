@@ -13,7 +13,7 @@ import { vocabFor } from '../generator/vocab.ts';
 import { CATEGORIES } from '../generator/codes.ts';
 import { DAY_MS, validateParams, type GenParams } from '../generator/params.ts';
 import { storesFirstTouch, userMetricsSelectSql } from '../user-metrics.ts';
-import { hasSessionMetrics, sessionMetricsSelectSql } from '../session-metrics.ts';
+import { hasSessionMetrics, hasSessionPaths, sessionMetricsSelectSql } from '../session-metrics.ts';
 import { validateLiveSettings, type LiveCounters, type LiveSettings, type TickRows } from './sim.ts';
 
 /** One order of a tick, for the live feed. */
@@ -157,6 +157,7 @@ export async function appendTick(db: Db, state: LiveState, rows: TickRows): Prom
   const firstTouch = rows.eventCount > 0 && (await storesFirstTouch(db));
   // session_metrics rows of the sessions the tick touched are rebuilt too (a dataset stored before it has none).
   const sessions = rows.eventCount > 0 && (await hasSessionMetrics(db));
+  const paths = sessions && (await hasSessionPaths(db)); // (stored before the table had paths: the app rebuilds it)
   if (rows.eventCount > 0) {
     await db.insertArrow(STAGE_EVENTS, toIpc(rows.events));
     if (rows.users) await db.insertArrow(STAGE_USERS, toIpc(rows.users));
@@ -178,7 +179,7 @@ INSERT INTO user_metrics BY NAME ${userMetricsSelectSql('SELECT user_id FROM tem
       if (sessions) {
         await db.exec(`CREATE OR REPLACE TEMP TABLE strata_live_sessions AS SELECT DISTINCT printf('S%07d', sn) AS session_id FROM ${STAGE_EVENTS};
 DELETE FROM session_metrics WHERE session_id IN (SELECT session_id FROM temp.strata_live_sessions);
-INSERT INTO session_metrics BY NAME ${sessionMetricsSelectSql('SELECT session_id FROM temp.strata_live_sessions')};`);
+INSERT INTO session_metrics BY NAME ${sessionMetricsSelectSql('SELECT session_id FROM temp.strata_live_sessions', { path: paths })};`);
       }
       touched = Number(toRows(await db.query('SELECT count(*)::INTEGER AS n FROM temp.strata_live_touched'))[0].n);
       // "Days since" counts calendar days to the data's last event: when that day moves, it moves for everyone.
