@@ -1,11 +1,11 @@
-// Small pieces the one-pass analyses share: working memory kept between runs (BufferPool, Scratch), dense ids for hash-bit keys (HashBits, against a Map), grouping found side by side (groupRuns, against groupItems), the validity of a column's rows read from its bitmaps (validArray,
+// Small pieces the one-pass analyses share: working memory kept between runs (BufferPool, Scratch), dense ids for hash-bit keys (HashBits, against a Map), grouping found side by side (groupRuns, against groupItems), the slices the passes' loops run in (inSlices, inGroupSlices), the validity of a column's rows read from its bitmaps (validArray,
 // against Vector.isValid), and the funnel's median of gaps by selection (against sorting, as DuckDB's
 // quantile_cont(0.5) is defined: the middle value or halfway between the two middle ones).
 // Run: TZ=UTC node --import tsx --test tests/pass-kit.test.ts
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Float64, Table, vectorFromArray } from 'apache-arrow';
-import { BufferPool, FRESH, groupItems, groupRuns, HashBits, noPause, Scratch, validArray } from '../src/analyses/pass-kit.ts';
+import { BufferPool, FRESH, groupItems, groupRuns, HashBits, inGroupSlices, inSlices, noPause, Scratch, validArray } from '../src/analyses/pass-kit.ts';
 import { median } from '../src/analyses/funnel/pass-stats.ts';
 import { rng } from './fixtures/random.ts';
 
@@ -194,5 +194,39 @@ describe('BufferPool and Scratch', () => {
     assert.equal(x.buffer.byteLength, 800_000);
     plain.done();
     assert.equal(FRESH.take(Int32Array, 5).length, 5);
+  });
+});
+
+describe('inSlices and inGroupSlices', () => {
+  test('every item once, in order, in slices of at most `step`, a pause after each', async () => {
+    for (const [n, step] of [[0, 4], [1, 4], [4, 4], [10, 4], [9, 1]] as const) {
+      const seen: number[] = [];
+      const slices: [number, number][] = [];
+      let pauses = 0;
+      await inSlices(n, async () => void pauses++, (lo, hi) => {
+        slices.push([lo, hi]);
+        for (let i = lo; i < hi; i++) seen.push(i);
+      }, step);
+      assert.deepEqual(seen, Array.from({ length: n }, (_, i) => i), `n ${n}, step ${step}`);
+      assert.ok(slices.every(([lo, hi]) => hi > lo && hi - lo <= step));
+      assert.equal(pauses, slices.length);
+      assert.equal(slices.length, Math.ceil(n / step));
+    }
+  });
+
+  test('whole groups, in order, each slice closed once it holds about `rows` items (a group larger than that alone)', async () => {
+    // Groups of 3, 0, 1, 7, 2, 2 and 1 items.
+    const start = Int32Array.from([0, 3, 3, 4, 11, 13, 15, 16]);
+    const groups = start.length - 1;
+    for (const rows of [1, 4, 5, 100]) {
+      const slices: [number, number][] = [];
+      let pauses = 0;
+      await inGroupSlices(start, groups, async () => void pauses++, (g0, g1) => void slices.push([g0, g1]), rows);
+      assert.deepEqual(slices.flatMap(([g0, g1]) => Array.from({ length: g1 - g0 }, (_, i) => g0 + i)), Array.from({ length: groups }, (_, g) => g), `rows ${rows}`);
+      assert.equal(pauses, slices.length);
+      // A slice starts a new group only while its items so far are under `rows`.
+      for (const [g0, g1] of slices) for (let g = g0 + 1; g < g1; g++) assert.ok(start[g] - start[g0] < rows, `rows ${rows}: slice ${g0}..${g1}`);
+      if (rows === 100) assert.deepEqual(slices, [[0, groups]]);
+    }
   });
 });
