@@ -4,7 +4,7 @@
 import type { Table } from 'apache-arrow';
 import { cohortSql, lifecycleSql, validateCohortSpec } from '../src/analyses/cohort/index.ts';
 import { USER_METRICS_COVER_SQL } from '../src/data/user-metrics.ts';
-import { funnelEventsSql, funnelKeysSql, validateFunnelSpec, type FunnelRow, type FunnelSpec } from '../src/analyses/funnel/index.ts';
+import { funnelColumnsSql, funnelEventsSql, funnelKeysSql, funnelTypesSql, validateFunnelSpec, type FunnelRow, type FunnelSpec } from '../src/analyses/funnel/index.ts';
 import { pathsEventsSql, pathsKeysSql, pathsStoredSql, validatePathsSpec, type PathsResult, type PathsSpec } from '../src/analyses/paths/index.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import type { Sql } from '../src/sql/quote.ts';
@@ -22,10 +22,19 @@ export interface BenchAnalysis {
   total: string;
   pass?: FunnelSpec;
   paths?: PathsSpec;
+  /** The funnels' kept columns for this unit kind, loaded afresh: the statement's rows, then kept (TimedKeep). */
+  keep?: FunnelSpec['countBy'];
 }
 
-/** Run a one-pass funnel (its rows' statement, then the pass where the app runs it), timed there. */
+/**
+ * Run a one-pass funnel as the app runs it, timed there: for plain steps (columnsSupport) the pass over the columns
+ * the app keeps (loaded by the first run, once per dataset version: TimedKeep times that), else its rows' statement
+ * (`q`), then the pass.
+ */
 export type TimedPass = (q: Sql, spec: FunnelSpec) => Promise<{ ms: number; rows: FunnelRow[] }>;
+
+/** Load the funnels' columns afresh (funnelColumnsSql's rows and the types, then keepColumns), timed. */
+export type TimedKeep = (rows: Sql, types: Sql) => Promise<{ ms: number; units: number; rows: number }>;
 
 /**
  * Run one-pass journeys: the keys statement (untimed: cached per dataset version), then the rows' statement — `stored`
@@ -85,6 +94,9 @@ export const BENCH_ANALYSES: readonly BenchAnalysis[] = [
   { name: 'funnel F1: 4 steps (session_start → view → cart → purchase), users, 14-day window, sequential', build: (f) => funnelEventsSql(F1, f), total: 'n', pass: F1 },
   { name: 'funnel F2: view → cart → purchase, sessions, 10 min, same product, by device', build: (f) => funnelEventsSql(F2, f), total: 'n', pass: F2 },
   { name: 'funnel key check for F2 (session and product ids), once per dataset version', build: (f) => funnelKeysSql(F2, f), total: 'ok' },
+  // F1's steps are plain event types: the app computes it from columns it keeps per dataset version (every event's
+  // user, time and type), loaded by the first such funnel — this row times that load (F1's row, the runs after it).
+  { name: "funnel columns for F1 (every event's user, time and type), loaded and kept once per dataset version", build: () => funnelColumnsSql('users'), total: '', keep: 'users' },
   // The Journeys screen's work: every session's stored path as a row (or, for a dataset without them, every session
   // event as a narrow row: `build`), then the one pass giving the top 50 paths and the Sankey together (the types and
   // key check before it runs once per dataset version: a row of its own).
@@ -119,10 +131,22 @@ function pathsFingerprint(q: Sql, r: PathsResult | null): string {
 
 /** Warm up once, then time `runs` executions of one statement (or one-pass analysis). A failure is recorded, not thrown. */
 async function timeAnalysis(
-  c: BenchAnalysis, exec: TimedSql, pass: TimedPass | null, paths: TimedPaths | null, fields: readonly Field[], runs: number,
+  c: BenchAnalysis, exec: TimedSql, pass: TimedPass | null, paths: TimedPaths | null, keep: TimedKeep | null, fields: readonly Field[], runs: number,
 ): Promise<QueryTiming> {
   try {
     const q = c.build(fields);
+    if (c.keep) {
+      if (!keep) throw new Error('no runner for the kept columns');
+      await keep(q, funnelTypesSql());
+      const times: number[] = [];
+      let last = { units: 0, rows: 0 };
+      for (let i = 0; i < runs; i++) {
+        const r = await keep(q, funnelTypesSql());
+        times.push(r.ms);
+        last = r;
+      }
+      return { name: c.name, times, rows: last.rows, fingerprint: JSON.stringify([q.text, q.params, last.units, last.rows]) };
+    }
     if (c.paths) {
       if (!paths) throw new Error('no one-pass journeys runner');
       const qs = { events: q, stored: pathsStoredSql(c.paths, fields) };
@@ -166,7 +190,7 @@ async function timeAnalysis(
 
 /** Time every benchmark analysis. Timings are pushed onto `out` as they finish (a caller that gives up early keeps those) and returned. */
 export async function benchAnalyses(
-  exec: TimedSql, runs: number, out: QueryTiming[] = [], pass: TimedPass | null = null, paths: TimedPaths | null = null,
+  exec: TimedSql, runs: number, out: QueryTiming[] = [], pass: TimedPass | null = null, paths: TimedPaths | null = null, keep: TimedKeep | null = null,
 ): Promise<QueryTiming[]> {
   let fields: Field[];
   try {
@@ -175,6 +199,6 @@ export async function benchAnalyses(
     out.push(...ANALYSIS_NAMES.map((name) => ({ name, error: `fields: ${shortReason(err)}` })));
     return out;
   }
-  for (const c of BENCH_ANALYSES) out.push(await timeAnalysis(c, exec, pass, paths, fields, runs));
+  for (const c of BENCH_ANALYSES) out.push(await timeAnalysis(c, exec, pass, paths, keep, fields, runs));
   return out;
 }

@@ -8,6 +8,7 @@ import { setFormatLocale } from './lib/format.ts';
 import { passInPage, yieldToPage } from './views/pass-page.ts';
 import type { Table } from 'apache-arrow';
 import { pathsByPass, pathTypes, TOP_PATHS, type PathTypes, type PathsSpec } from './analyses/paths/index.ts';
+import { funnelRowsFromColumns, keepColumns, keptColumns, type FunnelSpec } from './analyses/funnel/index.ts';
 import './styles.css';
 
 // Numbers and dates in the user's language (money stays in the dataset's currency).
@@ -25,6 +26,18 @@ const debug = import.meta.env.DEV || import.meta.env.VITE_STRATA_DEBUG === '1';
 if (debug) {
   (globalThis as unknown as { strataBench: unknown }).strataBench = {
     funnelRows: passInPage,
+    // A funnel of plain steps as the screen computes it: the columns kept by the coordinator (loaded on first use,
+    // once per dataset version), then the pass; and loading those columns afresh (the statement's rows and types).
+    funnelKept: async (spec: FunnelSpec) => {
+      if (!app.coordinator) throw new Error('no database');
+      const cols = await keptColumns(app.coordinator.io(null), spec.countBy, yieldToPage);
+      if (!cols) throw new Error('the columns cannot be kept for this dataset');
+      return funnelRowsFromColumns(cols, spec, yieldToPage);
+    },
+    keepColumns: async (rows: Table, types: Table) => {
+      const cols = await keepColumns(rows, types, yieldToPage);
+      return cols && { units: cols.unitStart.length - 1, rows: cols.t.length };
+    },
     pathTypes,
     pathsRows: (rows: Table, types: PathTypes, spec: PathsSpec) => pathsByPass(rows, types, spec, TOP_PATHS, yieldToPage),
   };

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { openNodeDb } from '../src/db/node-db.ts';
 import type { Db } from '../src/db/types.ts';
 import { openWasmDb } from './fixtures/import/wasm-db.ts';
-import { rng, shuffle } from './fixtures/random.ts';
+import { rng } from './fixtures/random.ts';
+import { shop, TYPES, type Ev } from './fixtures/funnel-shop.ts';
 import { literal, scriptSql } from '../src/sql/quote.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import {
@@ -51,28 +52,6 @@ async function sequentialBest(table: Table, spec: FunnelSpec, windowUs: number |
     out.push({ u: hu.get(src) as string | number, depth: d, entry: rows.t[a], g: (g?.get(src) as string | null) ?? null, ts });
   }
   return out;
-}
-
-const TYPES = ['product_view', 'add_to_cart', 'purchase', 'search'];
-type Ev = [string, string, string, number, string | null, string | null];
-
-/** Random events: `users` users, 1–3 sessions each, times on a coarse grid (minutes) so many coincide. */
-function shop(seed: number, users: number): Ev[] {
-  const r = rng(seed);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
-  const out: Ev[] = [];
-  for (let u = 0; u < users; u++) {
-    const sessions = 1 + Math.floor(r() * 3);
-    for (let s = 0; s < sessions; s++) {
-      const events = 1 + Math.floor(r() * 9);
-      const base = Math.floor(r() * 120);
-      for (let e = 0; e < events; e++) {
-        out.push([`u${u}`, `u${u}-s${s}`, pick(TYPES), base + Math.floor(r() * 20), pick(['A', 'B', null]), pick(['mobile', 'desktop', null])]);
-      }
-    }
-  }
-  // Shuffle: table order (rowid) must not follow time.
-  return shuffle(out, r);
 }
 
 /** Random sequential specs over the same types. */

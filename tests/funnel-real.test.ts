@@ -10,7 +10,9 @@ import type { Db } from '../src/db/types.ts';
 import { openNodeDb } from '../src/db/node-db.ts';
 import { toRows } from '../src/lib/rows.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
-import { computeFunnel, decodeFunnel, funnelSql, funnelUsersSql, passSupports, validateFunnelSpec, type FunnelResult, type FunnelSpec } from '../src/analyses/funnel/index.ts';
+import {
+  columnsSupport, computeFunnel, decodeFunnel, decodeFunnelRows, funnelEventsSql, funnelRowsByPass, funnelSql, funnelUsersSql, passSupports, validateFunnelSpec, type FunnelResult, type FunnelSpec,
+} from '../src/analyses/funnel/index.ts';
 import { importFiles, rows } from './fixtures/import/support.ts';
 import { DATA } from './fixtures/online-retail.ts';
 import { records } from './fixtures/csv.ts';
@@ -153,6 +155,11 @@ describe('funnels on real data: REES46 view -> cart -> purchase', () => {
     const shown = await computeFunnel((p) => db.query(p.text, p.params), spec, fields);
     assert.equal(shown.onePass, passSupports(spec));
     assert.deepEqual(shown.result, byStatement, 'the one pass equals the statement');
+    // Plain steps: the screens take the step events from the kept columns (above); from the statement's own rows
+    // (as before the columns are kept, and for any other funnel) the same figures.
+    assert.equal(/kept in this page/.test(shown.sql.text), columnsSupport(spec));
+    const rows = funnelEventsSql(spec, fields);
+    assert.deepEqual(decodeFunnelRows(await funnelRowsByPass(await db.query(rows.text, rows.params), spec), spec), byStatement, 'the pass over the statement\'s rows');
     return shown.result;
   };
   const users = async (spec: FunnelSpec, k: number, which: 'converted' | 'dropped'): Promise<string[]> => {

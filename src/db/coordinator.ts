@@ -14,11 +14,13 @@ export class Superseded extends Error {
 /**
  * How an analysis reaches the engine: `run` a statement; or `derive` a value from a statement's rows (the one-pass
  * funnel), cached under `key` — only the value is kept, not the rows, which can be millions. A key starting with
- * `rows:` marks a value as big (the journeys' sessions): the page keeps only the newest such value.
+ * `rows:` or `cols:` marks a value as big (BIG_VALUES): the page keeps only the newest one or two of such values.
  */
 export interface Io {
   run(q: Sql): Promise<Table>;
   derive<T>(key: string, q: Sql, f: (rows: Table) => Promise<T>): Promise<T>;
+  /** Whether a value derived under `key` from `q` is kept (or on its way); absent where nothing is kept. */
+  has?(key: string, q: Sql): boolean;
 }
 
 /** An Io over a plain statement runner (Node, tests): nothing cached. */
@@ -26,6 +28,15 @@ export function toIo(x: Io | ((q: Sql) => Promise<Table>)): Io {
   if (typeof x !== 'function') return x;
   return { run: x, derive: async (_key, q, f) => f(await x(q)) };
 }
+
+/**
+ * Derived values big enough to bound by kind (their key's prefix), the newest `keep` of each: the journeys' sessions
+ * (`rows:`), and the funnels' kept columns (`cols:`, one per unit kind: users and sessions).
+ */
+const BIG_VALUES = [
+  { prefix: 'rows:', keep: 1 },
+  { prefix: 'cols:', keep: 2 },
+] as const;
 
 /** Runs queries for views; a dataset change calls `invalidate()` so no stale result is served. */
 export class QueryCoordinator {
@@ -93,8 +104,12 @@ export class QueryCoordinator {
     this.queue = rows.catch(() => undefined);
     hit = rows.then(f);
     hit.catch(() => this.values.delete(k));
-    // A value built from a whole dataset's rows (key `rows:…`) can be tens of megabytes: only the newest is kept.
-    if (key.startsWith('rows:')) for (const old of [...this.values.keys()]) if ((JSON.parse(old) as [string])[0].startsWith('rows:')) this.values.delete(old);
+    // A value built from a whole dataset's rows can be tens of megabytes: only the newest few of a kind are kept.
+    const kind = BIG_VALUES.find((b) => key.startsWith(b.prefix));
+    if (kind) {
+      const same = [...this.values.keys()].filter((old) => (JSON.parse(old) as [string])[0].startsWith(kind.prefix));
+      for (const old of same.slice(0, Math.max(0, same.length - kind.keep + 1))) this.values.delete(old);
+    }
     this.values.set(k, hit);
     if (this.values.size > this.maxEntries) this.values.delete(this.values.keys().next().value!);
     return hit;
@@ -102,9 +117,10 @@ export class QueryCoordinator {
 
   /** An Io for `view` (latest-wins), or without latest-wins and skipped once `wanted` turns false (background work). */
   io(view: string | null, wanted: () => boolean = () => true): Io {
+    const has = (key: string, q: Sql) => this.values.has(JSON.stringify([key, q.text, q.params]));
     return view === null
-      ? { run: (q) => this.cached(q, wanted), derive: (key, q, f) => this.cachedDerive(key, q, f, wanted) }
-      : { run: (q) => this.run(view, q), derive: (key, q, f) => this.derive(view, key, q, f) };
+      ? { run: (q) => this.cached(q, wanted), derive: (key, q, f) => this.cachedDerive(key, q, f, wanted), has }
+      : { run: (q) => this.run(view, q), derive: (key, q, f) => this.derive(view, key, q, f), has };
   }
 
   /** Drop the pending requests of every view whose name starts with `prefix` (the screen was left). */

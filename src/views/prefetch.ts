@@ -55,7 +55,8 @@ export function screenWarmups(ctx: PrefetchContext): { screen: string; run: (io:
       screen: 'funnels',
       run: async (io) => {
         const spec = runnableFunnel(funnelFromParams(none, eventTypes).spec);
-        await computeFunnel(io, spec, fields, passWith(ctx.pause));
+        // With the funnels' kept columns, loaded behind it (the screen's next funnels are a pass over them).
+        await (await computeFunnel(io, spec, fields, passWith(ctx.pause))).behind;
       },
     },
     {

@@ -6,7 +6,9 @@
 // middle ones); histogram buckets by TIME_EDGES_MIN; trend periods as date_trunc('day' | 'week' | 'month') of the
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
 import type { Table } from 'apache-arrow';
-import { passRows, passSpec, slicedPass } from './pass-rows.ts';
+import { passRows, passSpec, slicedPass, type SortedRows } from './pass-rows.ts';
+import { columnsSupport, funnelColumnsSql, funnelTypesSql, keepColumns, rowsFromColumns, type FunnelColumns } from './columns.ts';
+import type { PassRows } from './pass.ts';
 import { byteOrder, childOf, inSlices, noPause, Scratch, sharedPool, textCodesAt, type BufferPool, type Pause } from '../pass-kit.ts';
 import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
 import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
@@ -34,7 +36,28 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
 }
 
 async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scratch): Promise<FunnelRow[]> {
-  const rowsIn = await passRows(table, spec, pause, mem);
+  return tallyPass(await passRows(table, spec, pause, mem), spec, pause, mem, table);
+}
+
+/**
+ * funnelSql's rows for `spec` (columnsSupport) from the kept columns (columns.ts): the same pass and figures as
+ * funnelRowsByPass, over the step events taken from the columns instead of a statement's rows.
+ */
+export async function funnelRowsFromColumns(cols: FunnelColumns, spec: FunnelSpec, pause: Pause = noPause, pool: BufferPool | null = sharedPool): Promise<FunnelRow[]> {
+  if (!columnsSupport(spec)) throw new Error('This funnel is not computed from kept columns (columnsSupport).');
+  const mem = new Scratch(pool);
+  try {
+    return await tallyPass(await rowsFromColumns(cols, spec, pause, mem), spec, pause, mem, null);
+  } finally {
+    mem.done();
+  }
+}
+
+/**
+ * The pass over `rowsIn` and the figures of its best attempts. `table` is the statement's result the rows came
+ * from (passRows' `source` indexes it): read for an event-field breakdown's values, so required with one.
+ */
+async function tallyPass(rowsIn: PassRows | SortedRows, spec: FunnelSpec, pause: Pause, mem: Scratch, table: Table | null): Promise<FunnelRow[]> {
   const n = spec.steps.length;
   const W = windowMinutes(spec.window);
   const res = await slicedPass(passSpec(spec, W === null ? null : W * 60_000_000), rowsIn, pause, undefined, mem);
@@ -51,6 +74,7 @@ async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scr
   const gi = mem.take(Int32Array, units.length);
   const b = spec.breakdown;
   if (b?.kind === 'field') {
+    if (!table || !('source' in rowsIn)) throw new Error('A breakdown by an event field needs the rows of funnelEventsSql.');
     const at = mem.take(Int32Array, units.length, false);
     anchorRows(units, res.anchor, rowsIn.source, at);
     const { codes, names } = textCodesAt(childOf(table, 'g'), at);
@@ -286,32 +310,80 @@ function truncDay(day: number, period: TrendPeriod): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / DAY;
 }
 
-/** How the one pass is run on a result of funnelEventsSql: straight through (Node), or pausing (the page). */
-export type PassRunner = (rows: Table, spec: FunnelSpec) => Promise<FunnelRow[]>;
+/**
+ * How the one pass is run on a result of funnelEventsSql: straight through (Node), or pausing (the page); `pause`
+ * is the same pause, for the passes computeFunnel runs over kept columns.
+ */
+export interface PassRunner {
+  (rows: Table, spec: FunnelSpec): Promise<FunnelRow[]>;
+  readonly pause?: Pause;
+}
 
 /** Run the pass straight through. */
 export const passHere: PassRunner = (rows, spec) => funnelRowsByPass(rows, spec);
 
 /** Run the pass giving the page a turn with `pause` between slices (passHere without one). */
-export const passWith = (pause: Pause | undefined): PassRunner => (pause ? (rows, spec) => funnelRowsByPass(rows, spec, pause) : passHere);
+export const passWith = (pause: Pause | undefined): PassRunner =>
+  pause ? Object.assign((rows: Table, spec: FunnelSpec) => funnelRowsByPass(rows, spec, pause), { pause }) : passHere;
+
+/**
+ * The kept columns for funnels counting `countBy` (columns.ts), loaded through `io` — in the page cached once per
+ * dataset version (the coordinator keeps a `cols:` value until the data changes) — or null when this dataset's
+ * cannot be kept (see keepColumns).
+ */
+export async function keptColumns(io: Io, countBy: FunnelSpec['countBy'], pause: Pause = noPause): Promise<FunnelColumns | null> {
+  const types = await io.run(funnelTypesSql());
+  return io.derive(colsKeyOf(countBy), funnelColumnsSql(countBy), (rows) => keepColumns(rows, types, pause));
+}
+
+/** The key the kept columns of a unit kind are derived under. */
+const colsKeyOf = (countBy: FunnelSpec['countBy']) => `cols:funnel:${countBy}`;
 
 /**
  * A funnel's result: by the one pass where it applies (passSupports), selecting the step events with hashed unit
- * keys and again with the unit ids if two units share a hash; otherwise by the statement (runFunnel). `sql` is
- * the statement that answered: for the pass, the one that selected its rows.
+ * keys and again with the unit ids if two units share a hash; otherwise by the statement (runFunnel). A funnel of
+ * plain event-type steps (columnsSupport) takes its step events from the kept columns (keptColumns) when the
+ * dataset's can be kept. `sql` is the statement that answered: for the pass, the one that selected its rows (with
+ * kept columns, after the statement that loaded them, as a comment). `behind`: the columns' load this funnel
+ * started for the next ones (settles when they are kept or could not be; never rejects).
  */
 export async function computeFunnel(
   io: Io | ((q: Sql) => Promise<Table>), spec: FunnelSpec, fields: readonly Field[], pass: PassRunner | null = passHere,
-): Promise<{ result: FunnelResult; sql: Sql; onePass: boolean }> {
-  const { run, derive } = toIo(io);
+): Promise<{ result: FunnelResult; sql: Sql; onePass: boolean; behind?: Promise<void> }> {
+  const both = toIo(io);
+  const { run, derive } = both;
   if (pass && passSupports(spec)) {
     // Hashed keys where no two ids of the dataset share one (checked once per dataset version), else the ids.
     const ok = (await run(funnelKeysSql(spec, fields))).getChild('ok')?.get(0) === true;
     const q = funnelEventsSql(spec, fields, { kind: ok ? 'hash' : 'text' });
+    // Plain steps: from the kept columns once they are kept (or on their way); where an Io keeps values and they
+    // are not, this funnel selects its own rows as before and the columns are loaded behind it, for the next one —
+    // so the first funnel on a dataset takes no longer than it did, and the ones after take a pass.
+    const plain = ok && columnsSupport(spec);
+    const colsKey = colsKeyOf(spec.countBy);
+    if (plain && (!both.has || both.has(colsKey, funnelColumnsSql(spec.countBy)))) {
+      const cols = await keptColumns(both, spec.countBy, pass.pause);
+      if (cols) {
+        const rows = await funnelRowsFromColumns(cols, spec, pass.pause);
+        const text = passNote(spec) + keptNote(spec, funnelColumnsSql(spec.countBy)) + q.text;
+        return { result: decodeFunnelRows(rows, spec), sql: { text, params: q.params }, onePass: true };
+      }
+    }
     // The rows depend on the steps, exclusions' events, hold and breakdown field; the figures on the rest too.
     const rows = await derive(`funnel:${JSON.stringify(spec)}`, q, (t) => pass(t, spec));
-    return { result: decodeFunnelRows(rows, spec), sql: { text: passNote(spec) + q.text, params: q.params }, onePass: true };
+    const behind = plain && both.has ? keptColumns(both, spec.countBy, pass.pause).then(() => undefined, () => undefined) : undefined;
+    return { result: decodeFunnelRows(rows, spec), sql: { text: passNote(spec) + q.text, params: q.params }, onePass: true, behind };
   }
   const { value, sql } = await runFunnel(run, (keys) => funnelSql(spec, fields, keys));
   return { result: decodeFunnel(value, spec), sql, onePass: false };
+}
+
+/** What Show SQL says about kept columns: the statement that loaded them (as a comment), above the rows' equivalent. */
+function keptNote(spec: FunnelSpec, loaded: Sql): string {
+  const unit = spec.countBy === 'sessions' ? 'session' : 'user';
+  return (
+    `-- The step events are taken from every event's ${unit}, time and type, kept in this page and loaded once per dataset version by:\n` +
+    loaded.text.split('\n').map((l) => `--   ${l}`).join('\n') +
+    `\n-- which hold the same rows as this statement selects:\n`
+  );
 }
