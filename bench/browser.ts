@@ -209,20 +209,17 @@ export function pagePass(page: Page): TimedPass {
     );
 }
 
-/** Load the funnels' columns afresh in the page (their statement and the types, then kept in slices), timed there. */
+/** Load the funnels' columns afresh in the page (the types, the columns' statement, then kept in slices), timed there. */
 export function pageKeep(page: Page): TimedKeep {
-  return (rows, types) =>
-    page.evaluate(
-      async ({ rows, types }) => {
-        type Bench = { keepColumns(rows: unknown, types: unknown): Promise<{ units: number; rows: number } | null> };
-        const g = globalThis as unknown as Strata & { strataBench: Bench };
-        const t0 = performance.now();
-        const kept = await g.strataBench.keepColumns(await g.strata.db.query(rows.text, rows.params), await g.strata.db.query(types.text, types.params));
-        if (!kept) throw new Error('the columns cannot be kept for this dataset');
-        return { ms: performance.now() - t0, ...kept };
-      },
-      { rows: { text: rows.text, params: [...rows.params] }, types: { text: types.text, params: [...types.params] } },
-    );
+  return (countBy) =>
+    page.evaluate(async (countBy) => {
+      type Kept = { units: number; rows: number; sql: string };
+      const g = globalThis as unknown as { strataBench: { keepColumns(countBy: string): Promise<Kept | null> } };
+      const t0 = performance.now();
+      const kept = await g.strataBench.keepColumns(countBy);
+      if (!kept) throw new Error('the columns cannot be kept for this dataset');
+      return { ms: performance.now() - t0, ...kept };
+    }, countBy);
 }
 
 /**

@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openNodeDb } from '../src/db/node-db.ts';
-import { literal, scriptSql, type Sql } from '../src/sql/quote.ts';
+import { literal, scriptSql } from '../src/sql/quote.ts';
 import { loadShop, type GenParams } from '../src/data/generator/index.ts';
 import type { Db } from '../src/db/types.ts';
 import { benchAnalyses, type TimedKeep, type TimedPass, type TimedPaths } from './analyses.ts';
 import { pathsByPass, pathTypes } from '../src/analyses/paths/index.ts';
-import { columnsSupport, funnelColumnsSql, funnelRowsByPass, funnelRowsFromColumns, funnelTypesSql, keepColumns, type FunnelColumns } from '../src/analyses/funnel/index.ts';
+import {
+  columnsSupport, decodeTypes, funnelColumnsSql, funnelRowsByPass, funnelRowsFromColumns, funnelTypesSql, keepColumns, type FunnelColumns, type FunnelSpec,
+} from '../src/analyses/funnel/index.ts';
 import { benchPivots, type TimedSql } from './pivots.ts';
 import { benchSegments, type SegmentPlan } from './segments.ts';
 import { LAST_DAY_SQL, ENGINE_MEMORY_SQL, shortReason, type BenchQuery, type EngineRun, type QueryTiming } from './queries.ts';
@@ -81,20 +83,22 @@ export async function benchNative(
       // A funnel of plain steps: the pass over the columns kept here (loaded by the first run, as the app's
       // coordinator keeps them per dataset version); the load itself is timed by `keep`.
       const kept = new Map<string, FunnelColumns>();
-      const keepNow = async (rows: Sql, types: Sql) => {
-        const r = await db.queryTimed(scriptSql(rows));
-        const y = await db.queryTimed(scriptSql(types));
+      const keepNow = async (countBy: FunnelSpec['countBy']) => {
+        const y = await db.queryTimed(scriptSql(funnelTypesSql()));
+        const types = decodeTypes(y.table);
+        const q = funnelColumnsSql(countBy, types);
+        const r = await db.queryTimed(scriptSql(q));
         const t0 = performance.now();
-        const cols = await keepColumns(r.table, y.table);
+        const cols = await keepColumns(r.table, types);
         if (!cols) throw new Error('the columns cannot be kept for this dataset');
-        return { ms: r.engineMs + y.engineMs + performance.now() - t0, cols };
+        return { ms: r.engineMs + y.engineMs + performance.now() - t0, cols, sql: q.text };
       };
       const pass: TimedPass = async (q, spec) => {
         if (columnsSupport(spec)) {
           let cols = kept.get(spec.countBy);
           let loadMs = 0;
           if (!cols) {
-            const k = await keepNow(funnelColumnsSql(spec.countBy), funnelTypesSql());
+            const k = await keepNow(spec.countBy);
             kept.set(spec.countBy, (cols = k.cols));
             loadMs = k.ms;
           }
@@ -107,9 +111,9 @@ export async function benchNative(
         const rows = await funnelRowsByPass(table, spec);
         return { ms: engineMs + performance.now() - t0, rows };
       };
-      const keep: TimedKeep = async (rows, types) => {
-        const { ms, cols } = await keepNow(rows, types);
-        return { ms, units: cols.unitStart.length - 1, rows: cols.t.length };
+      const keep: TimedKeep = async (countBy) => {
+        const { ms, cols, sql } = await keepNow(countBy);
+        return { ms, units: cols.unitStart.length - 1, rows: cols.t.length, sql };
       };
       const paths: TimedPaths = async (keys, qs, spec) => {
         const types = pathTypes(await db.query(keys.text, keys.params));

@@ -8,7 +8,7 @@ import { setFormatLocale } from './lib/format.ts';
 import { passInPage, yieldToPage } from './views/pass-page.ts';
 import type { Table } from 'apache-arrow';
 import { pathsByPass, pathTypes, TOP_PATHS, type PathTypes, type PathsSpec } from './analyses/paths/index.ts';
-import { funnelRowsFromColumns, keepColumns, keptColumns, type FunnelSpec } from './analyses/funnel/index.ts';
+import { decodeTypes, funnelColumnsSql, funnelRowsFromColumns, funnelTypesSql, keepColumns, keptColumns, type FunnelSpec } from './analyses/funnel/index.ts';
 import './styles.css';
 
 // Numbers and dates in the user's language (money stays in the dataset's currency).
@@ -34,9 +34,11 @@ if (debug) {
       if (!cols) throw new Error('the columns cannot be kept for this dataset');
       return funnelRowsFromColumns(cols, spec, yieldToPage);
     },
-    keepColumns: async (rows: Table, types: Table) => {
-      const cols = await keepColumns(rows, types, yieldToPage);
-      return cols && { units: cols.unitStart.length - 1, rows: cols.t.length };
+    keepColumns: async (countBy: FunnelSpec['countBy']) => {
+      const types = decodeTypes(await app.db!.query(funnelTypesSql().text, []));
+      const q = funnelColumnsSql(countBy, types);
+      const cols = await keepColumns(await app.db!.query(q.text, [...q.params]), types, yieldToPage);
+      return cols && { units: cols.unitStart.length - 1, rows: cols.t.length, sql: q.text };
     },
     pathTypes,
     pathsRows: (rows: Table, types: PathTypes, spec: PathsSpec) => pathsByPass(rows, types, spec, TOP_PATHS, yieldToPage),

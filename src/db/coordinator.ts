@@ -19,8 +19,8 @@ export class Superseded extends Error {
 export interface Io {
   run(q: Sql): Promise<Table>;
   derive<T>(key: string, q: Sql, f: (rows: Table) => Promise<T>): Promise<T>;
-  /** Whether a value derived under `key` from `q` is kept (or on its way); absent where nothing is kept. */
-  has?(key: string, q: Sql): boolean;
+  /** Whether a value derived under `key` (from any statement) is kept, or on its way; absent where nothing is kept. */
+  has?(key: string): boolean;
 }
 
 /** An Io over a plain statement runner (Node, tests): nothing cached. */
@@ -117,7 +117,7 @@ export class QueryCoordinator {
 
   /** An Io for `view` (latest-wins), or without latest-wins and skipped once `wanted` turns false (background work). */
   io(view: string | null, wanted: () => boolean = () => true): Io {
-    const has = (key: string, q: Sql) => this.values.has(JSON.stringify([key, q.text, q.params]));
+    const has = (key: string) => [...this.values.keys()].some((k) => (JSON.parse(k) as [string])[0] === key);
     return view === null
       ? { run: (q) => this.cached(q, wanted), derive: (key, q, f) => this.cachedDerive(key, q, f, wanted), has }
       : { run: (q) => this.run(view, q), derive: (key, q, f) => this.derive(view, key, q, f), has };

@@ -7,7 +7,7 @@
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
 import type { Table } from 'apache-arrow';
 import { passRows, passSpec, slicedPass, type SortedRows } from './pass-rows.ts';
-import { columnsSupport, funnelColumnsSql, funnelTypesSql, keepColumns, rowsFromColumns, type FunnelColumns } from './columns.ts';
+import { columnsSupport, decodeTypes, funnelColumnsSql, funnelTypesSql, keepColumns, MAX_KEPT_TYPES, rowsFromColumns, type FunnelColumns } from './columns.ts';
 import type { PassRows } from './pass.ts';
 import { byteOrder, childOf, inSlices, noPause, Scratch, sharedPool, textCodesAt, type BufferPool, type Pause } from '../pass-kit.ts';
 import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
@@ -332,8 +332,9 @@ export const passWith = (pause: Pause | undefined): PassRunner =>
  * cannot be kept (see keepColumns).
  */
 export async function keptColumns(io: Io, countBy: FunnelSpec['countBy'], pause: Pause = noPause): Promise<FunnelColumns | null> {
-  const types = await io.run(funnelTypesSql());
-  return io.derive(colsKeyOf(countBy), funnelColumnsSql(countBy), (rows) => keepColumns(rows, types, pause));
+  const types = decodeTypes(await io.run(funnelTypesSql()));
+  if (types.length > MAX_KEPT_TYPES) return null;
+  return io.derive(colsKeyOf(countBy), funnelColumnsSql(countBy, types), (rows) => keepColumns(rows, types, pause));
 }
 
 /** The key the kept columns of a unit kind are derived under. */
@@ -361,11 +362,11 @@ export async function computeFunnel(
     // so the first funnel on a dataset takes no longer than it did, and the ones after take a pass.
     const plain = ok && columnsSupport(spec);
     const colsKey = colsKeyOf(spec.countBy);
-    if (plain && (!both.has || both.has(colsKey, funnelColumnsSql(spec.countBy)))) {
+    if (plain && (!both.has || both.has(colsKey))) {
       const cols = await keptColumns(both, spec.countBy, pass.pause);
       if (cols) {
         const rows = await funnelRowsFromColumns(cols, spec, pass.pause);
-        const text = passNote(spec) + keptNote(spec, funnelColumnsSql(spec.countBy)) + q.text;
+        const text = passNote(spec) + keptNote(spec, funnelColumnsSql(spec.countBy, cols.types)) + q.text;
         return { result: decodeFunnelRows(rows, spec), sql: { text, params: q.params }, onePass: true };
       }
     }
