@@ -8,7 +8,7 @@ import { DIST } from './build.ts';
 import type { GenParams } from '../src/data/generator/index.ts';
 import { ANALYSIS_NAMES, benchAnalyses, type TimedKeep, type TimedPass, type TimedPaths } from './analyses.ts';
 import type { PathsResult } from '../src/analyses/paths/index.ts';
-import { columnsSupport, type FunnelRow } from '../src/analyses/funnel/index.ts';
+import type { FunnelRow } from '../src/analyses/funnel/index.ts';
 import { PIVOT_NAMES, benchPivots, type TimedSql } from './pivots.ts';
 import { PREFETCH_MAX_EVENTS } from '../src/views/prefetch.ts';
 import { SEGMENT_NAMES, benchSegments, type TimedExec } from './segments.ts';
@@ -185,13 +185,13 @@ export function pageSql(page: Page): TimedSql {
 }
 
 /**
- * A one-pass funnel in the page as the Funnels screen runs it: for plain steps the pass over the columns the app
- * keeps (`strataBench.funnelKept`: loaded by the first run, once per dataset version), else the rows' statement with
- * `strata.db.query`, then the pass in slices on the main thread (the bench build exposes the screen's runner as
- * `strataBench.funnelRows`); only the small result rows come back.
+ * A one-pass funnel in the page as the Funnels screen runs it: the rows' statement with `strata.db.query`, then the
+ * pass in slices on the main thread (the bench build exposes the screen's runner as `strataBench.funnelRows`); or,
+ * `kept`, the pass over the columns the app keeps (`strataBench.funnelKept`: loaded by the first such run, once per
+ * dataset version); only the small result rows come back.
  */
 export function pagePass(page: Page): TimedPass {
-  return (q, spec) =>
+  return (q, spec, kept = false) =>
     page.evaluate(
       async ({ text, params, spec, kept }) => {
         type Bench = { funnelRows(t: unknown, spec: unknown): Promise<FunnelRow[]>; funnelKept(spec: unknown): Promise<FunnelRow[]> };
@@ -205,7 +205,7 @@ export function pagePass(page: Page): TimedPass {
         const rows = await g.strataBench.funnelRows(t, spec);
         return { ms: performance.now() - t0, rows };
       },
-      { text: q.text, params: [...q.params], spec, kept: columnsSupport(spec) },
+      { text: q.text, params: [...q.params], spec, kept },
     );
 }
 

@@ -9,7 +9,7 @@ import type { Db } from '../src/db/types.ts';
 import { benchAnalyses, type TimedKeep, type TimedPass, type TimedPaths } from './analyses.ts';
 import { pathsByPass, pathTypes } from '../src/analyses/paths/index.ts';
 import {
-  columnsSupport, decodeTypes, funnelColumnsSql, funnelRowsByPass, funnelRowsFromColumns, funnelTypesSql, keepColumns, type FunnelColumns, type FunnelSpec,
+  decodeTypes, funnelColumnsSql, funnelRowsByPass, funnelRowsFromColumns, funnelTypesSql, keepColumns, type FunnelColumns, type FunnelSpec,
 } from '../src/analyses/funnel/index.ts';
 import { benchPivots, type TimedSql } from './pivots.ts';
 import { benchSegments, type SegmentPlan } from './segments.ts';
@@ -93,8 +93,8 @@ export async function benchNative(
         if (!cols) throw new Error('the columns cannot be kept for this dataset');
         return { ms: r.engineMs + y.engineMs + performance.now() - t0, cols, sql: q.text };
       };
-      const pass: TimedPass = async (q, spec) => {
-        if (columnsSupport(spec)) {
+      const pass: TimedPass = async (q, spec, fromKept = false) => {
+        if (fromKept) {
           let cols = kept.get(spec.countBy);
           let loadMs = 0;
           if (!cols) {
