@@ -126,6 +126,15 @@ test('the funnels\' kept columns (cols:…): the newest two are kept; `has` tell
   const view = c.io('funnels:main');
   await view.derive('cols:users', q(1), async () => 0);
   assert.equal(view.has!('cols:users'), true);
+  // Values computed from kept ones (memo): cached by key without a statement, a failure not kept, dropped on a change.
+  let computed = 0;
+  assert.equal(await view.memo!('funnel-kept:a', async () => ++computed), 1);
+  assert.equal(await io.memo!('funnel-kept:a', async () => ++computed), 1, 'cached, whichever Io asks');
+  await assert.rejects(io.memo!('funnel-kept:b', async () => Promise.reject(new Error('boom'))), /boom/);
+  assert.equal(await io.memo!('funnel-kept:b', async () => ++computed), 2, 'a failure is not kept');
+  c.invalidate();
+  assert.equal(await io.memo!('funnel-kept:a', async () => ++computed), 3);
+  assert.equal(f.calls.length, 5, 'no statement for memo values');
 });
 
 test('a yes / no check: true or 1 is yes, anything else or a failure is no; asked once per statement', async () => {

@@ -21,6 +21,8 @@ export interface Io {
   derive<T>(key: string, q: Sql, f: (rows: Table) => Promise<T>): Promise<T>;
   /** Whether a value derived under `key` (from any statement) is kept, or on its way; absent where nothing is kept. */
   has?(key: string): boolean;
+  /** A value computed by `f` without a statement (from kept values), cached under `key` like derived ones. */
+  memo?<T>(key: string, f: () => Promise<T>): Promise<T>;
 }
 
 /** An Io over a plain statement runner (Node, tests): nothing cached. */
@@ -118,9 +120,26 @@ export class QueryCoordinator {
   /** An Io for `view` (latest-wins), or without latest-wins and skipped once `wanted` turns false (background work). */
   io(view: string | null, wanted: () => boolean = () => true): Io {
     const has = (key: string) => [...this.values.keys()].some((k) => (JSON.parse(k) as [string])[0] === key);
+    const memo = <T>(key: string, f: () => Promise<T>) => this.memo(key, f);
     return view === null
-      ? { run: (q) => this.cached(q, wanted), derive: (key, q, f) => this.cachedDerive(key, q, f, wanted), has }
-      : { run: (q) => this.run(view, q), derive: (key, q, f) => this.derive(view, key, q, f), has };
+      ? { run: (q) => this.cached(q, wanted), derive: (key, q, f) => this.cachedDerive(key, q, f, wanted), has, memo }
+      : { run: (q) => this.run(view, q), derive: (key, q, f) => this.derive(view, key, q, f), has, memo };
+  }
+
+  /** A value computed without a statement, cached under `key` with the derived ones (dropped with them). */
+  memo<T>(key: string, f: () => Promise<T>): Promise<T> {
+    const k = JSON.stringify([key, '', []]);
+    let hit = this.values.get(k) as Promise<T> | undefined;
+    if (hit) {
+      this.values.delete(k);
+      this.values.set(k, hit);
+      return hit;
+    }
+    hit = f();
+    hit.catch(() => this.values.delete(k));
+    this.values.set(k, hit);
+    if (this.values.size > this.maxEntries) this.values.delete(this.values.keys().next().value!);
+    return hit;
   }
 
   /** Drop the pending requests of every view whose name starts with `prefix` (the screen was left). */

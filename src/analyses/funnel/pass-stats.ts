@@ -365,7 +365,9 @@ export async function computeFunnel(
     if (plain && (!both.has || both.has(colsKey))) {
       const cols = await keptColumns(both, spec.countBy, pass.pause);
       if (cols) {
-        const rows = await funnelRowsFromColumns(cols, spec, pass.pause);
+        // Each funnel's figures are kept too (a screen opened again shows them at once), dropped with the columns.
+        const compute = () => funnelRowsFromColumns(cols, spec, pass.pause);
+        const rows = await (both.memo ? both.memo(`funnel-kept:${spec.countBy}:${JSON.stringify(spec)}`, compute) : compute());
         const text = passNote(spec) + keptNote(spec, funnelColumnsSql(spec.countBy, cols.types)) + q.text;
         return { result: decodeFunnelRows(rows, spec), sql: { text, params: q.params }, onePass: true };
       }
