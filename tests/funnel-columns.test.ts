@@ -180,6 +180,19 @@ CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events WHERE user_
     assert.match((await computeFunnel(io, s, fields)).sql.text, /kept in this page/);
     c.invalidate();
     assert.doesNotMatch((await computeFunnel(io, a, fields)).sql.text, /kept in this page/);
+    // While live mode appends (the data not settled), nothing is loaded behind: every tick would drop it.
+    let live = true;
+    const liveC = new QueryCoordinator(db, undefined, () => !live);
+    const liveIo = liveC.io('funnels:main');
+    const during = await computeFunnel(liveIo, a, fields);
+    assert.equal(during.behind, undefined);
+    assert.deepEqual(during.result, first.result);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(liveIo.has!('cols:funnel:users'), false);
+    assert.doesNotMatch((await computeFunnel(liveIo, b, fields)).sql.text, /kept in this page/);
+    live = false;
+    await (await computeFunnel(liveIo, a, fields)).behind;
+    assert.match((await computeFunnel(liveIo, b, fields)).sql.text, /kept in this page/, 'paused: kept again');
   });
 
   test('columns that cannot be kept (more than 255 types, an event of a type not listed): the statement answers', async () => {

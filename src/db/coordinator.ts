@@ -23,6 +23,11 @@ export interface Io {
   has?(key: string): boolean;
   /** A value computed by `f` without a statement (from kept values), cached under `key` like derived ones. */
   memo?<T>(key: string, f: () => Promise<T>): Promise<T>;
+  /**
+   * Whether the data is settled enough to load big values for later (the funnels' kept columns): false while live
+   * mode appends, since every tick drops them again. Absent: settled.
+   */
+  settled?(): boolean;
 }
 
 /** An Io over a plain statement runner (Node, tests): nothing cached. */
@@ -54,6 +59,8 @@ export class QueryCoordinator {
   constructor(
     private db: Db,
     private maxEntries = 200,
+    /** Whether the data is settled (Io.settled): the app says no while live mode appends. */
+    readonly settled: () => boolean = () => true,
   ) {}
 
   /** Run `q` for `view`; rejects with Superseded if the view asked again before this one finished. */
@@ -121,9 +128,10 @@ export class QueryCoordinator {
   io(view: string | null, wanted: () => boolean = () => true): Io {
     const has = (key: string) => [...this.values.keys()].some((k) => (JSON.parse(k) as [string])[0] === key);
     const memo = <T>(key: string, f: () => Promise<T>) => this.memo(key, f);
+    const settled = () => this.settled();
     return view === null
-      ? { run: (q) => this.cached(q, wanted), derive: (key, q, f) => this.cachedDerive(key, q, f, wanted), has, memo }
-      : { run: (q) => this.run(view, q), derive: (key, q, f) => this.derive(view, key, q, f), has, memo };
+      ? { run: (q) => this.cached(q, wanted), derive: (key, q, f) => this.cachedDerive(key, q, f, wanted), has, memo, settled }
+      : { run: (q) => this.run(view, q), derive: (key, q, f) => this.derive(view, key, q, f), has, memo, settled };
   }
 
   /** A value computed without a statement, cached under `key` with the derived ones (dropped with them). */

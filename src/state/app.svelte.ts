@@ -220,7 +220,8 @@ export class AppState {
   /** Take a freshly opened engine into use: catalog, repair, datasets, the current one; restart it if it dies. */
   private async attach(db: BrowserDb, restarted = false): Promise<void> {
     this.db = db;
-    this.coordinator = new QueryCoordinator(db);
+    // Live mode drops every cached value at each tick: nothing big is loaded for later meanwhile.
+    this.coordinator = new QueryCoordinator(db, undefined, () => this.live.status !== 'running');
     void db.stopped.then((reason) => {
       if (this.db === db) void this.restart(reason);
     });

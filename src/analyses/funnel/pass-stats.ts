@@ -374,7 +374,8 @@ export async function computeFunnel(
     }
     // The rows depend on the steps, exclusions' events, hold and breakdown field; the figures on the rest too.
     const rows = await derive(`funnel:${JSON.stringify(spec)}`, q, (t) => pass(t, spec));
-    const behind = plain && both.has ? keptColumns(both, spec.countBy, pass.pause).then(() => undefined, () => undefined) : undefined;
+    // (Not while live mode appends: each tick would drop them again.)
+    const behind = plain && both.has && both.settled?.() !== false ? keptColumns(both, spec.countBy, pass.pause).then(() => undefined, () => undefined) : undefined;
     return { result: decodeFunnelRows(rows, spec), sql: { text: passNote(spec) + q.text, params: q.params }, onePass: true, behind };
   }
   const { value, sql } = await runFunnel(run, (keys) => funnelSql(spec, fields, keys));
