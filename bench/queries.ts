@@ -21,6 +21,8 @@ export interface BenchQuery {
   name: string;
   text: string;
   params: SqlValue[];
+  /** The engine the app runs it on when the page has the threaded reader (Sql.engine): 'main', or unset (either). */
+  engine?: 'main';
 }
 
 /** The data's last day as 'YYYY-MM-DD' (UTC) and the first day of the 90-day window ending on it. */
@@ -36,7 +38,7 @@ export function overviewQueries(window90: { from: string; to: string } | null): 
       // The page's panels: every dataset the bench loads was installed with session_metrics, and its user_metrics
       // covers its events (the page's cached checks answer yes; they run once per dataset version, not timed here).
       const q = build(spec, { sessionMetrics: true, userMetrics: true });
-      return { name: `${panel} (${tag})`, text: q.text, params: [...q.params] };
+      return { name: `${panel} (${tag})`, text: q.text, params: [...q.params], ...(q.engine ? { engine: q.engine } : {}) };
     }),
   );
 }

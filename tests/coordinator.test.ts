@@ -3,15 +3,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tableFromArrays, type Table } from 'apache-arrow';
 import { QueryCoordinator, Superseded } from '../src/db/coordinator.ts';
-import type { Db } from '../src/db/types.ts';
-import { sql } from '../src/sql/quote.ts';
+import type { Db, QueryOptions } from '../src/db/types.ts';
+import { onMainEngine, sql } from '../src/sql/quote.ts';
 
 function fakeDb(delays: Record<string, number> = {}) {
   const calls: string[] = [];
+  const options: (QueryOptions | undefined)[] = [];
   let fail = false;
   const db: Db = {
-    async query(text, params = []) {
+    async query(text, params = [], opts) {
       calls.push(text + JSON.stringify(params));
+      options.push(opts);
       await new Promise((r) => setTimeout(r, delays[text] ?? 1));
       if (fail) throw new Error('boom');
       return tableFromArrays({ v: Float64Array.from([params.length]) }) as Table;
@@ -20,7 +22,7 @@ function fakeDb(delays: Record<string, number> = {}) {
     insertArrow: async () => undefined,
     close: async () => undefined,
   };
-  return { db, calls, setFail: (f: boolean) => (fail = f) };
+  return { db, calls, options, setFail: (f: boolean) => (fail = f) };
 }
 
 test('the same SQL and params hit the cache; other params do not', async () => {
@@ -158,4 +160,18 @@ test('a yes / no check: true or 1 is yes, anything else or a failure is no; aske
   assert.equal(await ask('yes'), true);
   assert.deepEqual(calls.filter((t) => t === 'yes'), ['yes'], 'cached: asked once');
   assert.equal(await c.flag({ text: 'yes', params: [] }, 'other'), false, 'a missing column is no');
+});
+
+test('a statement that asks for the main engine is sent with that option, by every path; the others with none', async () => {
+  const f = fakeDb();
+  const c = new QueryCoordinator(f.db);
+  await c.run('v', onMainEngine(sql`SELECT ${1}`));
+  await c.cached(onMainEngine(sql`SELECT ${2}`));
+  await c.io(null).derive('d', onMainEngine(sql`SELECT ${3}`), async (t) => t.numRows);
+  await c.run('v', sql`SELECT ${4}`);
+  await c.io('w').derive('e', sql`SELECT ${5}`, async (t) => t.numRows);
+  assert.deepEqual(f.options, [{ engine: 'main' }, { engine: 'main' }, { engine: 'main' }, undefined, undefined]);
+  // The same statement either way is one cache entry: the answer does not depend on the engine.
+  await c.cached(sql`SELECT ${1}`);
+  assert.equal(f.calls.length, 5);
 });

@@ -11,12 +11,15 @@ import { MessageChannel } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { tableToIPC } from 'apache-arrow';
 import { openNodeDb, type NativeDb } from '../src/db/node-db.ts';
-import { MAX_FAILED_TRIES, MAX_RESTARTS, readerSummary, SnapshotReader, type ReaderHost, type ReaderStatus } from '../src/db/reader.ts';
+import { MAX_FAILED_TRIES, MAX_RESTARTS, readerSummary, readsFromReader, SnapshotReader, type ReaderHost, type ReaderStatus } from '../src/db/reader.ts';
 import type { ReaderWorkerApi } from '../src/db/protocols.ts';
 import type { EngineInfo } from '../src/db/wasm-engine.ts';
 import { scriptSql, type SqlValue } from '../src/sql/quote.ts';
 import { attachSnapshot, detachSnapshot, type SnapshotEngine } from '../src/db/snapshot-attach.ts';
 import { INCOMPLETE_RESULT, wholeResult } from '../src/db/ipc-decode.ts';
+import { statementKind } from '../src/db/statement-kind.ts';
+import { queryOptions } from '../src/db/types.ts';
+import { DEFAULT_OVERVIEW, OVERVIEW_PANELS } from '../src/analyses/overview/index.ts';
 
 /**
  * A reader worker over native DuckDB running the page's own attach steps (src/db/snapshot-attach.ts): registering
@@ -453,4 +456,18 @@ test("the Datasets screen's sentence names the engine that answers, and why", ()
   assert.match(readerSummary(null, false, 'not-stored'), /reads datasets stored in this browser only/);
   assert.match(readerSummary(null, false, 'off'), /turned off \(reader=off/);
   assert.match(readerSummary(null, false, 'read-only'), /open read-only for recovery/);
+});
+
+test('a read on the main connection may come from the snapshot; a write, a job\'s own connection or a statement asking for the main engine never does', () => {
+  assert.equal(readsFromReader('read', undefined), true);
+  assert.equal(readsFromReader('read', undefined, {}), true);
+  assert.equal(readsFromReader('read', undefined, { engine: 'main' }), false);
+  assert.equal(readsFromReader('write', undefined), false);
+  assert.equal(readsFromReader('neutral', undefined), false);
+  assert.equal(readsFromReader('read', 3), false);
+  // What the Overview sends: the KPI row and the geography panel ask for the main engine, the other panels do not.
+  for (const [panel, build] of Object.entries(OVERVIEW_PANELS)) {
+    const q = build(DEFAULT_OVERVIEW, { sessionMetrics: true, userMetrics: true });
+    assert.equal(readsFromReader(statementKind(q.text), undefined, queryOptions(q)), !['kpis', 'geography'].includes(panel), panel);
+  }
 });

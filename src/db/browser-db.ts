@@ -4,14 +4,14 @@
 import * as Comlink from 'comlink';
 import type { Table } from 'apache-arrow';
 import { decodeIpc } from './ipc-decode.ts';
-import type { Db, InsertOptions } from './types.ts';
+import type { Db, InsertOptions, QueryOptions } from './types.ts';
 import type { SqlValue } from '../sql/quote.ts';
 import type { DbWorkerApi } from './protocols.ts';
 import type { EngineInfo, EngineOptions } from './wasm-engine.ts';
 import { ENGINE_STOPPED, isEngineFatal } from './engine-faults.ts';
 import { StrataError } from '../errors.ts';
 import { statementKind, transactionOpenAfter } from './statement-kind.ts';
-import { canUseReader, readerMode, readStoredFile, SnapshotReader, type NoReader, type ReaderStatus } from './reader.ts';
+import { canUseReader, readerMode, readsFromReader, readStoredFile, SnapshotReader, type NoReader, type ReaderStatus } from './reader.ts';
 
 /** A Db on its own connection whose running statement can be cancelled (imports, long builds). */
 export interface CancellableDb extends Db {
@@ -149,12 +149,13 @@ export async function openBrowserDb(opts: BrowserDbOptions): Promise<BrowserDb> 
     }
   };
   const bind = (conn?: number): Db => ({
-    async query(sql: string, params: readonly SqlValue[] = []) {
+    async query(sql: string, params: readonly SqlValue[] = [], opts?: QueryOptions) {
       const kind = statementKind(sql);
       const onMain = () => guard(async () => decodeIpc(await remote.query(sql, [...params], conn)));
       if (kind === 'write') return tracked(conn, sql, true, onMain);
-      // A read on the main connection: from the reader's snapshot when it holds exactly what the file holds now.
-      if (kind === 'read' && conn === undefined && reader?.current(writes)) {
+      // A read on the main connection: from the reader's snapshot when it holds exactly what the file holds now,
+      // unless the statement asks for the main engine (Sql.engine: measured slower on the reader's threads).
+      if (readsFromReader(kind, conn, opts) && reader?.current(writes)) {
         const answer = await reader.answer(sql, params, writes);
         if (answer === 'write') return tracked(conn, sql, true, onMain);
         if (answer) return answer;

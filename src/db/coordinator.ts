@@ -1,6 +1,6 @@
 // Between views and the database: a result cache keyed by SQL + params, and latest-wins per view.
 import type { Table } from 'apache-arrow';
-import type { Db } from './types.ts';
+import { queryOptions, type Db } from './types.ts';
 import type { Sql } from '../sql/quote.ts';
 
 /** Thrown to a caller whose request was overtaken by a newer one for the same view. */
@@ -109,7 +109,7 @@ export class QueryCoordinator {
       return hit;
     }
     this.sent++;
-    const rows = this.queue.then(() => (wanted() ? this.db.query(q.text, q.params) : Promise.reject(new Superseded())));
+    const rows = this.queue.then(() => (wanted() ? this.db.query(q.text, q.params, queryOptions(q)) : Promise.reject(new Superseded())));
     this.queue = rows.catch(() => undefined);
     hit = rows.then(f);
     hit.catch(() => this.values.delete(k));
@@ -183,7 +183,7 @@ export class QueryCoordinator {
     }
     // One query at a time: the engine is single-threaded, and ordering keeps latest-wins meaningful.
     this.sent++;
-    hit = this.queue.then(() => (wanted() ? this.db.query(q.text, q.params) : Promise.reject(new Superseded())));
+    hit = this.queue.then(() => (wanted() ? this.db.query(q.text, q.params, queryOptions(q)) : Promise.reject(new Superseded())));
     this.queue = hit.catch(() => undefined);
     hit.catch(() => this.cache.delete(key));
     this.cache.set(key, hit);

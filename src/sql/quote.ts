@@ -34,6 +34,17 @@ export function commentText(text: string): string {
 export interface Sql {
   readonly text: string;
   readonly params: readonly SqlValue[];
+  /**
+   * Where a read runs when the page has the threaded reader (src/db/reader.ts): 'main', on the single-threaded main
+   * engine even while the reader's snapshot is current — for statements measured slower on the reader's threads
+   * (`onMainEngine`). Unset: wherever the Db sends reads. The answer is the same either way.
+   */
+  readonly engine?: 'main';
+}
+
+/** `q`, run on the main engine even when the threaded reader could answer it (see Sql.engine). */
+export function onMainEngine(q: Sql): Sql {
+  return { ...q, engine: 'main' };
 }
 
 /** Build a statement whose interpolated values become `?` parameters (never spliced text). */
