@@ -184,6 +184,7 @@ test.describe('by default', () => {
     const snapshots = (await readerOf(page))!.snapshots;
     await page.getByRole('link', { name: 'Datasets' }).click();
     await expect(page.getByTestId('engine')).toContainText('Analyses run on 2 threads, from a read-only snapshot');
+    await expect(page.getByTestId('engine')).toContainText("The Overview's KPI row and geography panel run on one thread");
     await page.locator('[data-testid^="dataset-"]').filter({ hasNotText: 'in use' }).getByRole('button', { name: 'Open' }).click();
     await page.getByRole('link', { name: 'Overview' }).click();
     await waitForDashboard(page);

@@ -11,7 +11,7 @@ import { MessageChannel } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { tableToIPC } from 'apache-arrow';
 import { openNodeDb, type NativeDb } from '../src/db/node-db.ts';
-import { MAX_FAILED_TRIES, MAX_RESTARTS, readerSummary, readsFromReader, SnapshotReader, type ReaderHost, type ReaderStatus } from '../src/db/reader.ts';
+import { MAX_FAILED_TRIES, MAX_RESTARTS, mainEngineNote, readerSummary, readsFromReader, SnapshotReader, type ReaderHost, type ReaderStatus } from '../src/db/reader.ts';
 import type { ReaderWorkerApi } from '../src/db/protocols.ts';
 import type { EngineInfo } from '../src/db/wasm-engine.ts';
 import { scriptSql, type SqlValue } from '../src/sql/quote.ts';
@@ -19,7 +19,7 @@ import { attachSnapshot, detachSnapshot, type SnapshotEngine } from '../src/db/s
 import { INCOMPLETE_RESULT, wholeResult } from '../src/db/ipc-decode.ts';
 import { statementKind } from '../src/db/statement-kind.ts';
 import { queryOptions } from '../src/db/types.ts';
-import { DEFAULT_OVERVIEW, OVERVIEW_PANELS } from '../src/analyses/overview/index.ts';
+import { DEFAULT_OVERVIEW, mainEnginePanels, OVERVIEW_PANELS } from '../src/analyses/overview/index.ts';
 
 /**
  * A reader worker over native DuckDB running the page's own attach steps (src/db/snapshot-attach.ts): registering
@@ -456,6 +456,20 @@ test("the Datasets screen's sentence names the engine that answers, and why", ()
   assert.match(readerSummary(null, false, 'not-stored'), /reads datasets stored in this browser only/);
   assert.match(readerSummary(null, false, 'off'), /turned off \(reader=off/);
   assert.match(readerSummary(null, false, 'read-only'), /open read-only for recovery/);
+});
+
+test("while the reader answers, the Datasets screen names the Overview's panels that still run on the main engine", () => {
+  const base: ReaderStatus = { state: 'ready', threads: 2, generation: 4, snapshots: 1, answered: 0, declined: 0, restarts: 0, step: null, lastSnapshotMs: 581, warmMs: 90, startMs: 1200, error: null, errors: [] };
+  // The names come from the panels' own statements: exactly those asking for the main engine.
+  assert.deepEqual(mainEnginePanels(), ['KPI row', 'geography panel']);
+  assert.equal(mainEngineNote(base, true, mainEnginePanels()), "The Overview's KPI row and geography panel run on one thread: measured faster there.");
+  assert.equal(mainEngineNote(base, true, ['KPI row']), "The Overview's KPI row runs on one thread: measured faster there.");
+  assert.equal(mainEngineNote(base, true, ['a', 'b', 'c']), "The Overview's a, b and c run on one thread: measured faster there.");
+  // Not while one thread answers everything anyway.
+  assert.equal(mainEngineNote(base, false, mainEnginePanels()), null, 'snapshot not current');
+  assert.equal(mainEngineNote({ ...base, state: 'standby' }, true, mainEnginePanels()), null);
+  assert.equal(mainEngineNote(null, false, mainEnginePanels()), null);
+  assert.equal(mainEngineNote(base, true, []), null);
 });
 
 test('a read on the main connection may come from the snapshot; a write, a job\'s own connection or a statement asking for the main engine never does', () => {

@@ -428,6 +428,16 @@ export function readerMode(): { on: boolean; minEvents: number } {
   return { on: asked !== 'off', minEvents: asked === 'on' ? 0 : READER_MIN_EVENTS };
 }
 
+/**
+ * A second sentence for the Datasets screen while the reader answers (`status` ready and `current`): the statements
+ * that still run on the main engine (Sql.engine), by name; null otherwise, or when there are none.
+ */
+export function mainEngineNote(status: ReaderStatus | null, current: boolean, panels: readonly string[]): string | null {
+  if (!status || status.state !== 'ready' || !current || panels.length === 0) return null;
+  const list = panels.length === 1 ? panels[0] : `${panels.slice(0, -1).join(', ')} and ${panels[panels.length - 1]}`;
+  return `The Overview's ${list} ${panels.length === 1 ? 'runs' : 'run'} on one thread: measured faster there.`;
+}
+
 /** Why the page runs without the reader (readerSummary). */
 export type NoReader = 'not-isolated' | 'off' | 'not-stored' | 'read-only';
 

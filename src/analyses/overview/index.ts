@@ -1,7 +1,7 @@
 // The Overview dashboard: spec, per-panel SQL builders and decoders, and a registry the UI and benchmark iterate.
 import type { Table } from 'apache-arrow';
 import { onMainEngine, type Sql } from '../../sql/quote.ts';
-import type { OverviewSpec } from './spec.ts';
+import { DEFAULT_OVERVIEW, type OverviewSpec } from './spec.ts';
 import { kpisSql, decodeKpisFor, type OverviewKpis } from './kpis.ts';
 import { revenueOverTimeSql, decodeRevenueOverTime, type RevenueOverTime } from './revenue-over-time.ts';
 import { categoriesSql, decodeCategories, type CategoryPerformance } from './categories.ts';
@@ -50,6 +50,23 @@ export const OVERVIEW_PANELS = {
 
 /** A panel's name. */
 export type OverviewPanel = keyof typeof OVERVIEW_PANELS;
+
+/** Each panel as a sentence names it, after "the Overview's" (the Datasets screen's engine line). */
+export const OVERVIEW_PANEL_NAMES: { readonly [K in OverviewPanel]: string } = {
+  kpis: 'KPI row',
+  revenueOverTime: 'revenue chart',
+  categories: 'category panel',
+  churn: 'churn panel',
+  customers: 'customers chart',
+  geography: 'geography panel',
+  trafficSources: 'traffic sources panel',
+};
+
+/** The panels whose statements ask for the main engine (Sql.engine), in dashboard order, by OVERVIEW_PANEL_NAMES. */
+export function mainEnginePanels(): string[] {
+  const names = Object.keys(OVERVIEW_PANELS) as OverviewPanel[];
+  return names.filter((k) => OVERVIEW_PANELS[k](DEFAULT_OVERVIEW).engine === 'main').map((k) => OVERVIEW_PANEL_NAMES[k]);
+}
 
 /** Each panel's decoded result type. */
 export interface OverviewResults {
