@@ -156,10 +156,14 @@ function toDuck(v: unknown, kind: DuckDBTypeId): DuckDBValue {
   }
 }
 
-/** Integer types: a list of them arrives as an Arrow list of numbers (the page's engine sends such lists as lists too). */
+/**
+ * Integer and floating types: a list of them arrives as an Arrow list of numbers (the page's engine sends such lists
+ * as lists too; a funnel's step events as lists of times, funnelListsSql).
+ */
 const INTEGER_IDS: ReadonlySet<DuckDBTypeId> = new Set([
   DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT,
   DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE,
 ]);
 
 function toVector(values: unknown[], type: DuckDBType): Vector {
