@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     `native = @duckdb/node-api, threads=1, in memory; the page is timed after its background computation of the built-in segmentations has finished. A pivot's time is the engine time of all its statements ` +
     `(bucket stats, then the GROUPING SETS query) summed per run, the app's runPivot deciding what runs; ` +
     `the one-measure change is what the Pivot screen runs when its coordinator already holds A's stats. ` +
-    `A retention row is one statement (the app's cohortSql, lifecycleSql) timed per run; a funnel or journeys row is what its screen does, the statement that selects the rows (funnelPassSql: for F1 a row per user with its step events as lists, for F2 a row per event; for journeys pathsStoredSql, the sessions' paths stored with the dataset) and the one pass over them in the page (Node natively), its key check a row of its own. ` +
+    `A retention row is one statement (the app's cohortSql, lifecycleSql) timed per run; a funnel or journeys row is what its screen does, the statement that selects the rows (funnelEventsSql; for journeys pathsStoredSql, the sessions' paths stored with the dataset) and the one pass over them in the page (Node natively), its key check a row of its own. ` +
     `Tree: ${treeState()}. ${whole}_`;
   const allSizes = opts.sizes.length === Object.keys(SIZES).length;
   writeOutputs(table + '\n\n' + caption + '\n', segMd, mlMd, opts.imports && allSizes, opts.segments && allSizes, fullMl);

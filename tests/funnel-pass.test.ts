@@ -13,12 +13,12 @@ import { shop, TYPES, type Ev } from './fixtures/funnel-shop.ts';
 import { literal, scriptSql } from '../src/sql/quote.ts';
 import { decodeFields, fieldsSql, type Field } from '../src/analyses/fields.ts';
 import {
-  computeFunnel, decodeFunnel, decodeFunnelRows, funnelCoreSql, funnelEventsSql, funnelKeysSql, funnelListsSql, funnelRowsByPass, funnelSql, listsSupport, validateFunnelSpec, type FunnelSpec,
+  computeFunnel, decodeFunnel, decodeFunnelRows, funnelCoreSql, funnelEventsSql, funnelKeysSql, funnelRowsByPass, funnelSql, validateFunnelSpec, type FunnelSpec,
 } from '../src/analyses/funnel/index.ts';
 import { BufferPool, noPause, Scratch } from '../src/analyses/pass-kit.ts';
 import { windowMinutes } from '../src/analyses/funnel/spec.ts';
 import type { Table } from 'apache-arrow';
-import { passRows, passRowsFromLists, passSpec, slicedPass } from '../src/analyses/funnel/pass-rows.ts';
+import { passRows, passSpec, slicedPass } from '../src/analyses/funnel/pass-rows.ts';
 import { sequentialPass } from '../src/analyses/funnel/pass.ts';
 
 /** One unit's best attempt, as funnelCoreSql's `best` has it (times in epoch µs; ts past the depth are null). */
@@ -69,25 +69,6 @@ function randomSpec(seed: number): FunnelSpec {
   if (r() < 0.4) x.exclusions = [{ eventType: 'search', from: 1, to: 1 + 1 + Math.floor(r() * (n - 1)) }];
   if (r() < 0.35) x.hold = 'e.product_id';
   if (r() < 0.35) x.breakdown = { kind: 'field', field: 'e.device', top: 5 };
-  return validateFunnelSpec(x);
-}
-
-/** Random specs funnelListsSql selects: steps of distinct types (a condition on some), exclusions, either unit. */
-function listSpec(seed: number): FunnelSpec {
-  const r = rng(seed);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
-  const types = [...TYPES.slice(0, 3)].sort(() => r() - 0.5);
-  const n = 2 + Math.floor(r() * 2);
-  const steps: Record<string, unknown>[] = types.slice(0, n).map((eventType) => ({ eventType }));
-  // A condition on a step's own columns (a NULL device is no match).
-  if (r() < 0.3) steps[Math.floor(r() * n)].filter = { op: 'and', items: [{ field: 'e.device', op: '=', value: 'mobile' }] };
-  const x: Record<string, unknown> = {
-    steps,
-    order: 'sequential',
-    window: pick([null, { value: 5, unit: 'minute' }, { value: 15, unit: 'minute' }, { value: 1, unit: 'hour' }]),
-    countBy: pick(['users', 'sessions']),
-  };
-  if (r() < 0.4) x.exclusions = [{ eventType: 'search', from: 1, to: 1 + 1 + Math.floor(r() * (n - 1)) }];
   return validateFunnelSpec(x);
 }
 
@@ -177,69 +158,6 @@ CREATE OR REPLACE TABLE users AS SELECT DISTINCT user_id FROM events;`);
     assert.equal(shown.onePass, true);
     assert.match(shown.sql.text, /\(hu >> 12\)::DOUBLE AS hu/);
     assert.match(shown.sql.text, /\(hh >> 12\)::DOUBLE AS hh/);
-  });
-
-  test('a row per unit with its step events as lists: hand-worked, then random shops and specs equal funnelSql', async () => {
-    // u0's view, cart and purchase in one session, stored out of time order; u1's two sessions; u2 has no step event.
-    await load([
-      ['u0', 's0', 'purchase', 10, null, null], ['u0', 's0', 'product_view', 0, null, null], ['u0', 's0', 'add_to_cart', 5, null, null],
-      ['u1', 's1', 'product_view', 0, null, null], ['u1', 's2', 'product_view', 30, null, null], ['u1', 's2', 'search', 31, null, null],
-      ['u2', 's3', 'search', 2, null, null],
-    ]);
-    const steps = [{ eventType: 'product_view' }, { eventType: 'add_to_cart' }, { eventType: 'purchase' }];
-    const byUser = validateFunnelSpec({ steps, order: 'sequential' });
-    assert.equal(listsSupport(byUser), true);
-    const lists = await db.query(scriptSql(funnelListsSql(byUser, fields)));
-    const got = lists.toArray().map((r) => [...r.toJSON().steps].map(Number).sort()).sort((a, b) => a.length - b.length);
-    assert.deepEqual(got, [[1, 1], [1, 2, 4]], 'one row per user with a step event: u1 two views, u0 its three steps');
-    const rows = await passRowsFromLists(lists, byUser);
-    assert.deepEqual([...rows.unitStart], lists.toArray()[0].toJSON().t.length === 2 ? [0, 2, 5] : [0, 3, 5]);
-    const at = (min: number) => Date.UTC(2025, 2, 3, 8, min) * 1000;
-    const u0 = rows.unitStart[1] - rows.unitStart[0] === 3 ? 0 : 1;
-    const lo = rows.unitStart[u0];
-    assert.deepEqual([...rows.t.subarray(lo, lo + 3)], [at(0), at(5), at(10)], "u0's events put in time order");
-    assert.deepEqual([...rows.stepMask.subarray(lo, lo + 3)], [1, 2, 4]);
-    assert.deepEqual(decodeFunnelRows(await funnelRowsByPass(lists, byUser), byUser), decodeFunnel(await db.query(scriptSql(funnelSql(byUser, fields, { kind: 'text' }))), byUser));
-    // Not for a held property, a breakdown or two steps of one type (their rows carry more than the lists do).
-    assert.equal(listsSupport(validateFunnelSpec({ steps, order: 'sequential', hold: 'e.product_id' })), false);
-    assert.equal(listsSupport(validateFunnelSpec({ steps, order: 'sequential', breakdown: { kind: 'field', field: 'e.device', top: 5 } })), false);
-    assert.equal(listsSupport(validateFunnelSpec({ steps: [...steps, { eventType: 'purchase' }], order: 'sequential' })), false);
-    assert.throws(() => funnelListsSql(validateFunnelSpec({ steps, order: 'sequential', hold: 'e.product_id' }), fields), /one row each/);
-    // The screen's statement for a funnel of this shape is the lists one, and says so (a step with a condition: not
-    // taken from kept columns).
-    const onMobile = validateFunnelSpec({ steps: [steps[0], { ...steps[1], filter: { op: 'and', items: [{ field: 'e.device', op: '=', value: 'mobile' }] } }], order: 'sequential' });
-    const shown = await computeFunnel((q) => db.query(scriptSql(q)), onMobile, fields);
-    assert.match(shown.sql.text, /SELECT list\(epoch_us\(ts\)::DOUBLE\) AS t, list\(steps\) AS steps FROM/);
-
-    const dirty = new BufferPool(2 ** 30, 60_000, 1);
-    let compared = 0;
-    for (let i = 0; i < 24; i++) {
-      const evs = shop(300 + i, 6 + (i % 5));
-      if (i % 2 === 1) evs.sort((a, b) => a[3] - b[3]);
-      await load(evs);
-      for (let j = 0; j < 5; j++) {
-        const spec = listSpec(1000 * i + j);
-        assert.equal(listsSupport(spec), true, JSON.stringify(spec));
-        const figures = decodeFunnel(await db.query(scriptSql(funnelSql(spec, fields, { kind: 'text' }))), spec);
-        const t = await db.query(scriptSql(funnelListsSql(spec, fields)));
-        assert.deepEqual(decodeFunnelRows(await funnelRowsByPass(t, spec), spec), figures, `shop ${i} spec ${JSON.stringify(spec)}`);
-        // Paused between slices, on memory earlier runs wrote into: the same figures.
-        let pauses = 0;
-        const sliced = await funnelRowsByPass(t, spec, async () => void pauses++, dirty);
-        assert.deepEqual(decodeFunnelRows(sliced, spec), figures, `paused, reused memory: shop ${i} spec ${j}`);
-        assert.ok(pauses > 0);
-        // The same pass input as the per-event rows give, unit for unit (units in another order).
-        const perEvent = await passRows(await db.query(scriptSql(funnelEventsSql(spec, fields, { kind: 'text' }))), spec);
-        const fromLists = await passRowsFromLists(t, spec);
-        const units = (r: typeof fromLists) => Array.from({ length: r.unitStart.length - 1 }, (_, u) => {
-          const [a, b] = [r.unitStart[u], r.unitStart[u + 1]];
-          return JSON.stringify([[...r.t.subarray(a, b)], [...r.stepMask.subarray(a, b)], [...r.keyEq.subarray(a, b - 1)], r.excl ? [...r.excl.subarray(a, b)] : null]);
-        }).sort();
-        assert.deepEqual(units(fromLists), units(perEvent), `pass rows, shop ${i} spec ${j}`);
-        compared += fromLists.unitStart.length - 1;
-      }
-    }
-    assert.ok(compared > 300, `compared ${compared} units`);
   });
 
   test('random shops and specs: every unit equals the ASOF-join statement', async () => {

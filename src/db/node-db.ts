@@ -156,14 +156,10 @@ function toDuck(v: unknown, kind: DuckDBTypeId): DuckDBValue {
   }
 }
 
-/**
- * Integer and floating types: a list of them arrives as an Arrow list of numbers (the page's engine sends such lists
- * as lists too; a funnel's step events as lists of times, funnelListsSql).
- */
+/** Integer types: a list of them arrives as an Arrow list of numbers (the page's engine sends such lists as lists too). */
 const INTEGER_IDS: ReadonlySet<DuckDBTypeId> = new Set([
   DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT,
   DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT,
-  DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE,
 ]);
 
 function toVector(values: unknown[], type: DuckDBType): Vector {

@@ -4,7 +4,7 @@ import { Type, type Table, type Vector } from 'apache-arrow';
 import { keyHasRowid } from './sql.ts';
 import type { FunnelSpec } from './spec.ts';
 import { passResult, sequentialPass, type PassResult, type PassRows, type PassSpec } from './pass.ts';
-import { CHECK, CHECK_BATCHES, CHECK_FINE, childOf, columnArray, FRESH, groupRuns, HashBits, inGroupSlices, inSlices, noPause, validArray, type Pause, type Scratch } from '../pass-kit.ts';
+import { CHECK, CHECK_FINE, childOf, columnArray, FRESH, groupRuns, HashBits, inGroupSlices, inSlices, noPause, validArray, type Pause, type Scratch } from '../pass-kit.ts';
 
 /** The pass's rows, and for each of them the row of funnelEventsSql's result it came from. */
 export type SortedRows = PassRows & { source: Int32Array };
@@ -97,85 +97,6 @@ export async function passRows(table: Table, spec: FunnelSpec, pause: Pause = no
     }
   }
   return { unitStart, t, keyEq, stepMask, excl, hold, holdCodes, source };
-}
-
-/**
- * The pass's rows from funnelListsSql's result (listsSupport): a row per unit whose lists hold its step events, put
- * in sort-key order here (time, then step rank; rows equal in both are interchangeable and marked keyEq, as passRows
- * marks them). The lists are the units, so nothing is hashed or grouped; a unit's events mostly come in time order
- * (as stored) and are then only checked. Arrays come from `mem`.
- */
-export async function passRowsFromLists(table: Table, spec: FunnelSpec, pause: Pause = noPause, mem: Scratch = FRESH): Promise<PassRows> {
-  const U = table.numRows;
-  const unitStart = mem.take(Int32Array, U + 1, false); // every entry is written by listValues
-  const t0 = await listValues(table, 't', Float64Array, unitStart, pause, mem);
-  const steps0 = await listValues(table, 'steps', Int32Array, null, pause, mem);
-  const excl0 = spec.exclusions.length ? await listValues(table, 'excl', Int32Array, null, pause, mem) : null;
-  const n = unitStart[U];
-  if (steps0.length !== n || (excl0 && excl0.length !== n)) throw new Error(`A funnel's lists differ in length (${n} times, ${steps0.length} step bits).`);
-  const rank = mem.take(Uint8Array, n, false); // every row's rank is set below
-  await inSlices(n, pause, (lo, hi) => ranks(steps0, rank, lo, hi));
-  const source = mem.take(Int32Array, n, false);
-  await inSlices(n, pause, (lo, hi) => identity(source, lo, hi));
-  const resorted: number[] = [];
-  await inGroupSlices(unitStart, U, pause, (u0, u1) => sortUnits({ t: t0, rank, tie: null }, unitStart, source, resorted, u0, u1));
-  // As they came, copied and patched where a unit was re-sorted.
-  const u32 = (a: Int32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const patch = resorted.length > 0;
-  const t = patch ? t0.slice() : t0;
-  const stepMask = patch ? u32(steps0.slice()) : u32(steps0);
-  const excl = excl0 ? (patch ? u32(excl0.slice()) : u32(excl0)) : null;
-  const cols: Gathered = { source, t0, steps0, excl0, t, stepMask, excl };
-  let since = 0;
-  for (const u of resorted) {
-    gather(cols, unitStart[u], unitStart[u + 1]);
-    if ((since += unitStart[u + 1] - unitStart[u]) >= CHECK) {
-      since = 0;
-      await pause();
-    }
-  }
-  const keyEq = mem.take(Uint8Array, n);
-  await inGroupSlices(unitStart, U, pause, (u0, u1) => equalKeys(t, rank, source, unitStart, keyEq, u0, u1));
-  mem.give(rank);
-  mem.give(source);
-  return { unitStart, t, keyEq, stepMask, excl, hold: null, holdCodes: 0 };
-}
-
-/**
- * A list column's elements, all record batches' end to end, into an array from `mem`; with `unitStart`, each list's
- * first element there (its last entry the element count).
- */
-async function listValues<T extends Float64Array | Int32Array>(
-  table: Table, name: string, C: { new (n: number): T } & (typeof Float64Array | typeof Int32Array), unitStart: Int32Array | null, pause: Pause, mem: Scratch,
-): Promise<T> {
-  await pause();
-  const col = childOf(table, name);
-  if (col.type.typeId !== Type.List) throw new Error(`A funnel's "${name}" should be a list, not ${String(col.type)}.`);
-  let n = 0;
-  for (const d of col.data) n += d.valueOffsets[d.offset + d.length] - d.valueOffsets[d.offset];
-  const out = mem.take(C as never, n, false) as T; // every element is written below
-  let at = 0;
-  let u = 0;
-  if (unitStart) unitStart[0] = 0;
-  for (let c = 0; c < col.data.length; c++) {
-    if (c % CHECK_BATCHES === CHECK_BATCHES - 1) await pause();
-    const d = col.data[c];
-    const off = d.valueOffsets;
-    const child = d.children[0];
-    const lo = off[d.offset];
-    const hi = off[d.offset + d.length];
-    // (Numbers of another type — Node's engine sends every list of numbers as DOUBLE — are converted by `set`.)
-    const values = child.values as unknown as Float64Array | Int32Array;
-    out.set(values.subarray(child.offset + lo, child.offset + hi), at);
-    if (unitStart) for (let i = 1; i <= d.length; i++) unitStart[u + i] = at + off[d.offset + i] - lo;
-    at += hi - lo;
-    u += d.length;
-  }
-  return out;
-}
-
-function identity(a: Int32Array, lo: number, hi: number): void {
-  for (let i = lo; i < hi; i++) a[i] = i;
 }
 
 function textIds(hu: Vector, ids: Map<unknown, number>, unit: Int32Array, lo: number, hi: number): void {

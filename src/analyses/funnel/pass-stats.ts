@@ -5,12 +5,12 @@
 // milliseconds below 2^53); the median as DuckDB's quantile_cont(0.5) (the middle value, or the mean of the two
 // middle ones); histogram buckets by TIME_EDGES_MIN; trend periods as date_trunc('day' | 'week' | 'month') of the
 // entry time (UTC, weeks from Monday); breakdown groups: the top N values by units, ties by value in byte order.
-import { Type, type Table } from 'apache-arrow';
-import { passRows, passRowsFromLists, passSpec, slicedPass, type SortedRows } from './pass-rows.ts';
+import type { Table } from 'apache-arrow';
+import { passRows, passSpec, slicedPass, type SortedRows } from './pass-rows.ts';
 import { columnsSupport, decodeTypes, funnelColumnsSql, funnelTypesSql, keepColumns, MAX_KEPT_TYPES, rowsFromColumns, type FunnelColumns } from './columns.ts';
 import type { PassRows } from './pass.ts';
 import { byteOrder, childOf, inSlices, noPause, Scratch, sharedPool, textCodesAt, type BufferPool, type Pause } from '../pass-kit.ts';
-import { funnelEventsSql, funnelKeysSql, funnelPassSql, funnelSql, listsSupport, runFunnel, TIME_EDGES_MIN } from './sql.ts';
+import { funnelEventsSql, funnelKeysSql, funnelSql, runFunnel, TIME_EDGES_MIN } from './sql.ts';
 import { windowMinutes, type FunnelSpec, type TrendPeriod } from './spec.ts';
 import { decodeFunnel, decodeFunnelRows, type FunnelResult, type FunnelRow } from './decode.ts';
 import type { Field } from '../fields.ts';
@@ -36,8 +36,6 @@ export async function funnelRowsByPass(table: Table, spec: FunnelSpec, pause: Pa
 }
 
 async function rowsByPass(table: Table, spec: FunnelSpec, pause: Pause, mem: Scratch): Promise<FunnelRow[]> {
-  // funnelListsSql's rows (a unit each, its events as lists) or funnelEventsSql's (an event each).
-  if (childOf(table, 't').type.typeId === Type.List) return tallyPass(await passRowsFromLists(table, spec, pause, mem), spec, pause, mem, null);
   return tallyPass(await passRows(table, spec, pause, mem), spec, pause, mem, table);
 }
 
@@ -374,14 +372,11 @@ export async function computeFunnel(
         return { result: decodeFunnelRows(rows, spec), sql: { text, params: q.params }, onePass: true };
       }
     }
-    // The rows depend on the steps, exclusions' events, hold and breakdown field; the figures on the rest too. Where
-    // nothing is read per event but its unit, time and step bits, a row per unit with its events as lists (no keys
-    // to hash or group; listsSupport), else a row per event.
-    const own = listsSupport(spec) ? funnelPassSql(spec, fields) : q;
-    const rows = await derive(`funnel:${JSON.stringify(spec)}`, own, (t) => pass(t, spec));
+    // The rows depend on the steps, exclusions' events, hold and breakdown field; the figures on the rest too.
+    const rows = await derive(`funnel:${JSON.stringify(spec)}`, q, (t) => pass(t, spec));
     // (Not while live mode appends: each tick would drop them again.)
     const behind = plain && both.has && both.settled?.() !== false ? keptColumns(both, spec.countBy, pass.pause).then(() => undefined, () => undefined) : undefined;
-    return { result: decodeFunnelRows(rows, spec), sql: { text: passNote(spec) + own.text, params: own.params }, onePass: true, behind };
+    return { result: decodeFunnelRows(rows, spec), sql: { text: passNote(spec) + q.text, params: q.params }, onePass: true, behind };
   }
   const { value, sql } = await runFunnel(run, (keys) => funnelSql(spec, fields, keys));
   return { result: decodeFunnel(value, spec), sql, onePass: false };

@@ -228,46 +228,6 @@ export function funnelEventsSql(spec: FunnelSpec, fields: readonly Field[], keys
 }
 
 /**
- * Whether funnelListsSql can select `spec`'s step events: a one-pass (sequential) funnel with no breakdown and no held
- * property, whose sort key needs no table order (keyHasRowid) — the default funnel among them.
- */
-export function listsSupport(spec: FunnelSpec): boolean {
-  return spec.order === 'sequential' && !spec.breakdown && !spec.hold && !keyHasRowid(spec);
-}
-
-/**
- * The rows a one-pass funnel reads, one per unit (listsSupport): the unit's step events as lists of equal length —
- * times in epoch µs (t), step bits (steps), with exclusions their bits (excl) — in no particular order (the pass puts
- * each unit's in time order, pass-rows.ts). The same events as funnelEventsSql's, grouped by the unit id itself: no
- * hash keys (so no check that they are distinct), no key per event to hand over, no grouping left to the page. At 10M
- * events in the page: 592,271 rows instead of 8,229,762, and the statement 1.5-1.7 s -> 1.25-1.4 s (README, "Speed").
- */
-export function funnelListsSql(spec: FunnelSpec, fields: readonly Field[]): Sql {
-  if (spec.steps.length < 2) throw new StrataError('A funnel needs at least two steps.');
-  if (!listsSupport(spec)) throw new StrataError('This funnel selects its step events one row each (funnelEventsSql).');
-  const unit = spec.countBy === 'sessions' ? 'e.session_id' : 'e.user_id';
-  const match = spec.steps.map((st) => stepMatch(st, fields));
-  const xmatch = spec.exclusions.map((x) => stepMatch(x, fields));
-  // As in funnelEventsSql: a NULL match is no match; a plain OR of the matches reaches the table scan.
-  const bits = (flags: Sql[]) => joinSql(flags.map((f, i) => sql`CASE WHEN ${f} THEN ${raw(String(2 ** i))} ELSE 0 END`), ' + ');
-  const inner = [sql`${raw(unit)} AS u`, raw('e.ts'), sql`(${bits(match)})::INTEGER AS steps`, ...(xmatch.length ? [sql`(${bits(xmatch)})::INTEGER AS excl`] : [])];
-  // Every list is one aggregate over the same rows of the group, so their elements line up.
-  const lists = ['list(epoch_us(ts)::DOUBLE) AS t', 'list(steps) AS steps', ...(xmatch.length ? ['list(excl) AS excl'] : [])];
-  return sql`SELECT ${raw(lists.join(', '))} FROM (
-  SELECT ${joinSql(inner, ', ')}
-  FROM events e WHERE ${raw(unit)} IS NOT NULL AND e.ts IS NOT NULL AND ${membersSql(spec, fields, 'e.user_id')} AND (${joinSql([...match, ...xmatch], ' OR ')})
-) keyed GROUP BY u`;
-}
-
-/**
- * The statement a one-pass funnel selects its step events with, as the Funnels screen runs it: a row per unit with
- * its events as lists where listsSupport, else a row per event keyed by `keys`.
- */
-export function funnelPassSql(spec: FunnelSpec, fields: readonly Field[], keys: { kind: 'hash' | 'text' } = { kind: 'hash' }): Sql {
-  return listsSupport(spec) ? funnelListsSql(spec, fields) : funnelEventsSql(spec, fields, keys);
-}
-
-/**
  * Whether funnelEventsSql may key units (and the held property) by the top 52 bits of their hashes: one row,
  * `ok`, true when no two ids of the dataset share them. It reads the whole events table, so it depends only on
  * the data, the unit and the held field: cached once per dataset version.
