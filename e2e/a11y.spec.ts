@@ -1,6 +1,6 @@
 // Accessibility (issue 18): axe-core finds 0 violations on every screen, with results drawn, in the dialogs and in
 // the import mapping step; the same pass checks that no screen scrolls sideways at 1440, 1024 and 390 px
-// (screenshots of each in test-results/layout/ to be looked at). Each check runs on the page as the user sees it (the rules axe-core ships, WCAG A/AA).
+// (screenshots of each in test-results/layout/ to be looked at, taken outside CI: shots.ts). Each check runs on the page as the user sees it (the rules axe-core ships, WCAG A/AA).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
@@ -8,6 +8,7 @@ import { test, expect, waitForApp, waitForDashboard } from './fixtures.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { violations } from './axe.ts';
+import { shot } from './shots.ts';
 
 // The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
 test.use({ shared: true });
@@ -68,7 +69,7 @@ test('axe-core: 0 violations on every screen with its results drawn; at 1440, 10
         const cut = await cutOff(page.getByTestId('funnel-table'));
         if (cut > 0) found.push(`funnels: ${cut} px of the step table cut off at ${width} px`);
       }
-      await page.screenshot({ path: `test-results/layout/${width}-${screen}.png`, fullPage: true });
+      await shot(page, `test-results/layout/${width}-${screen}.png`, true);
     }
     await page.setViewportSize({ width: 1440, height: 900 });
   };

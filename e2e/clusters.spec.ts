@@ -19,6 +19,7 @@ import { funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.t
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { probeRows } from './fault-kit.ts';
 import { ordersByUser, shopData } from './segments-reference.ts';
+import { shot } from './shots.ts';
 
 // The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
 test.use({ shared: true });
@@ -62,7 +63,7 @@ test('k-means in the UI equals Node with the same seed; saved, it is a Pivot dim
   await expect(page.getByTestId('cluster-result')).toHaveAttribute('data-k', '4');
   for (let i = 0; i < 4; i++) await expect(page.getByTestId(`cluster-name-${i}`)).toHaveValue(a.run.names[i]);
   await expect(page.getByTestId('distributions').locator('canvas').first()).toBeVisible();
-  await page.screenshot({ path: '/tmp/strata-clusters.png', fullPage: true });
+  await shot(page, '/tmp/strata-clusters.png', true);
 
   await page.getByTestId('cluster-save-name').fill('Seed seven');
   await page.getByTestId('cluster-save').click();
@@ -152,7 +153,7 @@ test('k-means in the UI equals Node with the same seed; saved, it is a Pivot dim
     await page.getByTestId('nearest-fill').click();
     await expect(page.getByTestId('nearest-result')).toContainText(`Nearest centre: ${nodeNearest[i]} (stored label of ${who}: ${a.run.names[c]})`, { timeout: 30_000 });
   }
-  await page.getByTestId('nearest').screenshot({ path: 'test-results/nearest-segment.png' });
+  await shot(page.getByTestId('nearest'), 'test-results/nearest-segment.png');
 });
 
 test('Cancel ends a k scan at once and changes nothing; DBSCAN takes eps from the k-distance plot; buyers only; bad settings get clear messages', async ({ page }) => {

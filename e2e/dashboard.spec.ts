@@ -1,6 +1,7 @@
 // Saved insights and the Dashboard (issue 18): a view saved by name from a screen is listed on the Dashboard, in
 // the order the user arranges, survives a reload, shows its live figures, and reopens exactly as saved.
 import { test, expect, waitForApp } from './fixtures.ts';
+import { shot } from './shots.ts';
 
 test('save views by name, arrange them on the Dashboard, reload, reopen one exactly as saved, remove one', async ({ page }) => {
   await page.goto('./#/funnels');
@@ -51,7 +52,7 @@ test('save views by name, arrange them on the Dashboard, reload, reopen one exac
   await expect(retentionTile).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   await expect(retentionTile.getByTestId('tile-headline')).toHaveText(/^\d+(\.\d)?%$/);
   await expect(retentionTile.getByTestId('tile-rows').locator('tr').first()).toHaveText(/Month 0\s*100%/);
-  await page.screenshot({ path: 'test-results/layout/dashboard-tiles.png' });
+  await shot(page, 'test-results/layout/dashboard-tiles.png');
 
   // Reopen: the same URL, settings and figures as when it was saved.
   await page.getByTestId('insight').nth(1).getByTestId('insight-open').click();

@@ -6,6 +6,7 @@ import { loadShop, DEFAULT_PARAMS } from '../src/data/generator/index.ts';
 import { toRows, firstRow } from '../src/lib/rows.ts';
 import { formatterFor } from '../src/components/grid/cells.ts';
 import type { Db } from '../src/db/types.ts';
+import { shot } from './shots.ts';
 
 // The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
 test.use({ shared: true });
@@ -107,7 +108,7 @@ test('Data screen: row counts, a column profile and the last row equal native Du
   // Home and PageDown move by rows; the first row is row 1 again.
   await page.keyboard.press('Home');
   await expect(grid.locator('[role=row][aria-rowindex="2"][data-loaded="true"]')).toHaveCount(1);
-  await page.screenshot({ path: '/tmp/strata-data.png', fullPage: true });
+  await shot(page, '/tmp/strata-data.png', true);
 
   // Another table from the picker, and the selection survives a reload.
   await page.getByText(`users · ${users.toLocaleString('en-US')}`, { exact: true }).click();

@@ -22,6 +22,7 @@ import {
 } from './funnel-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
 import { DEFAULT_FUNNEL, validateFunnelSpec, type FunnelSpec } from '../src/analyses/funnel/index.ts';
+import { shot } from './shots.ts';
 
 // The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
 test.use({ shared: true });
@@ -206,7 +207,7 @@ test('a funnel built in the UI (no session_start, 1 hour, sessions, then users) 
   const sessions = await refS;
   await expectFunnel(page, checkFunnel(sessions));
   await expect(page.getByTestId('time-summary')).toContainText(`over ${fmt(sessions.times[0].count)} sessions`);
-  await page.screenshot({ path: '/tmp/fe2e-built-sessions.png', fullPage: true });
+  await shot(page, '/tmp/fe2e-built-sessions.png', true);
 
   await pickRadio(page, 'Count by', 'Users');
   await expectSettings(page, BUILT_USERS);
@@ -267,7 +268,7 @@ test('strict order and any order match Node', async ({ page }) => {
   await expect(page.getByTestId('funnel-times')).toContainText('Times between steps need an ordered funnel');
   await expect(page.getByTestId('time-summary')).toHaveCount(0);
   await expect(page.getByTestId('funnel-table').locator('tr[data-step="2"] td').nth(4)).toHaveText('');
-  await page.screenshot({ path: '/tmp/fe2e-any.png', fullPage: true });
+  await shot(page, '/tmp/fe2e-any.png', true);
 });
 
 test('a breakdown by country (top 3) matches Node and its groups add up to the total', { tag: '@reader' }, async ({ page }) => {
@@ -313,7 +314,7 @@ test('a breakdown by country (top 3) matches Node and its groups add up to the t
   // The step table is still the whole funnel.
   await expectFunnel(page, checkFunnel(ref));
   await box.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: '/tmp/fe2e-breakdown.png' });
+  await shot(page, '/tmp/fe2e-breakdown.png');
 });
 
 test('converted and dropped users: the list and its CSV hold exactly Node\'s users (users, then sessions)', async ({ page }) => {
@@ -321,7 +322,7 @@ test('converted and dropped users: the list and its CSV hold exactly Node\'s use
   await openFunnels(page, funnelUrl(BUILT_USERS));
   await expectFunnel(page, checkFunnel(users));
   await stepUsers(page, 3, 'converted', 'Converted at 3. purchase', convertedUsers(users, 3));
-  await page.screenshot({ path: '/tmp/fe2e-users.png', fullPage: true });
+  await shot(page, '/tmp/fe2e-users.png', true);
   await stepUsers(page, 2, 'dropped', 'Dropped before 2. add_to_cart', droppedUsers(users, 2));
 
   // Counting sessions, the lists hold the users of those sessions (fewer users than sessions dropped).
@@ -382,7 +383,7 @@ test('the default funnel matches Node; Show SQL; Download CSV equals the table; 
   await expect(page.getByRole('alert').filter({ hasText: 'The link\'s funnel settings were ignored: Unknown funnel setting "colour".' })).toBeVisible();
   await expectSettings(page, DEFAULT_FUNNEL);
   await expectFunnel(page, checkFunnel(ref));
-  await page.screenshot({ path: '/tmp/fe2e-bad-link.png' });
+  await shot(page, '/tmp/fe2e-bad-link.png');
 });
 
 test('moving steps and adding one: the table follows', async ({ page }) => {

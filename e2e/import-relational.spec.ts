@@ -8,6 +8,7 @@ import { test, expect, waitForApp, waitForDashboard, kpi } from './fixtures.ts';
 import { importReference } from './import-reference.ts';
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { OLIST } from '../tests/fixtures/relational/olist.ts';
+import { shot } from './shots.ts';
 
 // Generates a shop or imports files in the page: V8's default compiler tiers (fixtures.ts, `liftoff`).
 test.use({ liftoff: false });
@@ -42,7 +43,7 @@ test('five relational files dropped together import with zero edits; Overview, P
     // Each join checked on the files before importing (worked out by hand: lines name o1–o6 and o9, o9 no order).
     await expect(page.getByTestId('join-overlap').first()).toHaveText('6 of 7 sampled keys found (85.7%)');
     await expect(customersJoin.getByTestId('join-overlap')).toHaveText('5 of 5 sampled keys found (100%)');
-    await page.getByTestId('proposed-joins').screenshot({ path: test.info().outputPath('joins.png') });
+    await shot(page.getByTestId('proposed-joins'), test.info().outputPath('joins.png'));
     await button.click();
 
     const report = page.getByTestId('import-report');
@@ -56,7 +57,7 @@ test('five relational files dropped together import with zero edits; Overview, P
     await expect(report.getByTestId('report-statuses').locator('tbody tr')).toHaveCount(4);
     await expect(report.locator('[data-reason="no_order"]')).toContainText('1');
     await expect(report.locator('[data-reason="not_a_sale"]')).toContainText('1');
-    await report.screenshot({ path: 'test-results/import-relational-report.png' });
+    await shot(report, 'test-results/import-relational-report.png');
 
     // Overview: 4 orders, $420 revenue, $20 refunds, 3 persons — the hand-worked answer, and Node's import.
     await page.getByRole('link', { name: 'Open the Overview of the imported data' }).click();

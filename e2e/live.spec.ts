@@ -3,6 +3,7 @@
 import { test, expect, waitForDashboard, kpi } from './fixtures.ts';
 import { liveReference } from './live-reference.ts';
 import { DEFAULT_PARAMS } from '../src/data/generator/params.ts';
+import { shot } from './shots.ts';
 
 test('live for 20 s: the newest transactions in order; paused, the KPIs equal a Node replay; it survives a reload', async ({ page }) => {
   test.setTimeout(180_000);
@@ -14,7 +15,7 @@ test('live for 20 s: the newest transactions in order; paused, the KPIs equal a 
   await expect(page.getByTestId('live-switch')).toHaveAttribute('aria-checked', 'true');
   await page.waitForTimeout(20_000);
   await expect(page.getByTestId('live-feed-row').first()).toHaveAttribute('data-fresh', /true|false/);
-  await panel.screenshot({ path: test.info().outputPath('live-panel.png') });
+  await shot(panel, test.info().outputPath('live-panel.png'));
   await panel.getByRole('button', { name: 'Pause' }).click();
   await expect(panel).toHaveAttribute('data-status', 'paused');
   const ticks = Number((await page.getByTestId('live-ticks').textContent())!.replace(/,/g, ''));

@@ -13,6 +13,7 @@ import { customerLifetimeValue, probabilityAlive } from '../src/ml/clv.ts';
 import { expectTable, pivotUrl } from './pivot-page.ts';
 import { DEFAULT_FUNNEL } from '../src/analyses/funnel/index.ts';
 import { funnel, shopRows, stepsOf, DAY_MS, HOUR_MS } from './funnel-reference.ts';
+import { shot } from './shots.ts';
 
 // The tests here take turns in the worker's shared browser (fixtures.ts: one that changed the data ends it).
 test.use({ shared: true });
@@ -30,7 +31,7 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   await expect(page.getByTestId('auc-forest')).toHaveText(fmtDec(node.churn.forest.auc));
   await expect(page.getByTestId('auc-logistic')).toHaveText(fmtDec(node.churn.logistic.auc));
   await expect(page.getByTestId('value-r2')).toHaveText(fmtDec(node.value.model.r2));
-  await page.screenshot({ path: 'test-results/predict.png', fullPage: true });
+  await shot(page, 'test-results/predict.png', true);
   // The trained screen passes axe-core (issue 18).
   expect(await violations(page, 'predict (trained)')).toEqual([]);
 
@@ -92,7 +93,7 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   expect(profiles.segmentation.column).toBe('rfm');
   expect(profiles.segments.map((x: { segment: string; revenueAtRisk: number; recs: { id: string }[] }) => ({ segment: x.segment, atRisk: x.revenueAtRisk, rules: x.recs.map((r) => r.id) }))).toEqual(shown);
   expect(Math.abs(profiles.total.revenueAtRisk - atRisk)).toBeLessThan(FIT * atRisk);
-  await page.getByTestId('playbook').screenshot({ path: 'test-results/predict-playbook.png' });
+  await shot(page.getByTestId('playbook'), 'test-results/predict-playbook.png');
 
   const bands = { High: 0, Medium: 0, Low: 0 } as Record<string, number>;
   for (const p of node.churn.probability) bands[p >= view.high ? 'High' : p >= view.medium ? 'Medium' : 'Low']++;
@@ -131,7 +132,7 @@ test('train on the demo shop: every stored prediction equals Node with the same 
   await page.getByTestId('typed-run').click();
   await expect(typedRow('engagement-level')).toHaveText('Repeat Purchaser', { timeout: 30_000 });
   await expect(typedRow('churn-risk')).toHaveText('High');
-  await page.getByTestId('customer').screenshot({ path: 'test-results/predict-customer.png' });
+  await shot(page.getByTestId('customer'), 'test-results/predict-customer.png');
 
   // A cut-off edit re-cuts the stored bands without retraining; setting it back restores them.
   await page.getByTestId('band-high').fill('0.9');

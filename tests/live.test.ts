@@ -192,7 +192,7 @@ CREATE TABLE products AS SELECT * FROM main.products; ${userMetricsSql('fresh.us
   });
 }
 
-suite('native DuckDB', () => openNodeDb({ threads: 1 }), 900);
+suite('native DuckDB', () => openNodeDb({ threads: 1 }), 600);
 suite('DuckDB-WASM', () => openWasmDb(), 200);
 
 test('a dataset stored before user_metrics kept the first touch (and before session_metrics): live ticks refresh it without one, and the traffic source still comes from the events', async () => {
