@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, expect, test as base, type BrowserContext, type Page } from '@playwright/test';
-import { chromiumPath, LAUNCH_ARGS } from './browser.ts';
+import { chromiumPath, LAUNCH_ARGS, LIFTOFF_ONLY } from './browser.ts';
 import { waitForDashboard } from './fixtures.ts';
 import { DEMO_PROFILE_OPTIONS, copyProfile, demoProfileFixture, removeProfile } from './demo-profile.ts';
 
@@ -23,14 +23,18 @@ export class Profile {
   readonly external: string[] = [];
   context: BrowserContext | null = null;
 
-  constructor(template?: string) {
+  /**
+   * `liftoff`: the browser compiles DuckDB-WASM with V8's baseline compiler only (LIFTOFF_ONLY, e2e/browser.ts: ~2.6 s
+   * less CPU for each start of the engine on a 2-core machine), for the tests that import or generate nothing large.
+   */
+  constructor(template?: string, private readonly opts: { liftoff?: boolean } = {}) {
     this.dir = copyProfile(template);
   }
 
   /** Start the browser on this profile and open a page at `url`. */
   async open(url: string, opts: { blockServiceWorkers?: boolean } = {}): Promise<Page> {
     this.context = await chromium.launchPersistentContext(this.dir, {
-      executablePath: chromiumPath(), args: LAUNCH_ARGS, headless: true, viewport: { width: 1400, height: 900 }, acceptDownloads: true,
+      executablePath: chromiumPath(), args: this.opts.liftoff ? [...LAUNCH_ARGS, LIFTOFF_ONLY] : LAUNCH_ARGS, headless: true, viewport: { width: 1400, height: 900 }, acceptDownloads: true,
       serviceWorkers: opts.blockServiceWorkers ? 'block' : 'allow',
     });
     const origin = new URL(url).origin;

@@ -28,9 +28,14 @@ const MEDIUM = eventCsv(scratch, 'medium_events.csv', 60_000, 5);
 test.afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let profile: Profile;
+/**
+ * The tests that import BIG to the end (or nearly) or generate a shop run on V8's default tiers (slower unoptimised);
+ * the others on Liftoff only (fixtures.ts, `liftoff`): each start of the engine costs less CPU there.
+ */
+const FULL_TIERS = '@full-tiers';
 // Each test starts on a copy of a profile that stores the demo shop: the app opens it as on any later visit.
-test.beforeEach(({ demoProfile }) => {
-  profile = new Profile(demoProfile);
+test.beforeEach(({ demoProfile }, testInfo) => {
+  profile = new Profile(demoProfile, { liftoff: !testInfo.tags.includes(FULL_TIERS) });
 });
 test.afterEach(async () => {
   const { uncaught, external } = profile;
@@ -166,7 +171,7 @@ test('the engine stops while files wait to be imported: after its restart they a
   await expectWorking(page);
 });
 
-test('writes never interleave: while a shop is generated, import, delete, open and rename are refused; ids stay unique', async ({ baseURL }) => {
+test('writes never interleave: while a shop is generated, import, delete, open and rename are refused; ids stay unique', { tag: FULL_TIERS }, async ({ baseURL }) => {
   test.setTimeout(300_000);
   const { page, before } = await start(baseURL);
   await addFiles(page, [SMALL]);
@@ -194,7 +199,7 @@ test('writes never interleave: while a shop is generated, import, delete, open a
   expect(now.map((d) => d.name).slice(-2)).toEqual(['Demo shop · 6,000 users · 365 days · seed 77', 'small_events.csv']);
 });
 
-test('delete and open are refused during an import; a reload mid-import leaves no half-built dataset', async ({ baseURL }) => {
+test('delete and open are refused during an import; a reload mid-import leaves no half-built dataset', { tag: FULL_TIERS }, async ({ baseURL }) => {
   test.setTimeout(300_000);
   const { page, before } = await start(baseURL);
   await addFiles(page, [BIG]);
@@ -212,7 +217,7 @@ test('delete and open are refused during an import; a reload mid-import leaves n
   expect((await storedPrints(page)).length).toBe(before.length);
 });
 
-test('a second tab opened during an import works on a copy and the import still lands', async ({ baseURL }) => {
+test('a second tab opened during an import works on a copy and the import still lands', { tag: FULL_TIERS }, async ({ baseURL }) => {
   test.setTimeout(300_000);
   const { page, before } = await start(baseURL);
   await addFiles(page, [BIG]);
